@@ -1,0 +1,15 @@
+import type { CommandGroup } from "./context.js";
+
+/**
+ * Every top-level command, with a one-line summary. A group's module is imported only
+ * when its command is used, so `swarmctl --help` and simple calls start fast.
+ */
+export const GROUPS: Record<string, { summary: string; load: () => Promise<{ register: CommandGroup }> }> = {
+  daemon: { summary: "start, stop, inspect the swarmd daemon", load: () => import("./commands/daemon.js") },
+  events: { summary: "print the event log, or follow it live", load: () => import("./commands/events.js") },
+  config: { summary: "read, change and validate the config", load: () => import("./commands/config.js") },
+  doctor: { summary: "check this host: node, native modules, socket, database, providers", load: () => import("./commands/doctor.js") },
+  init: { summary: "scaffold a project: config, tickets/ folder, sample ticket", load: () => import("./commands/init.js") },
+  service: { summary: "install swarmd as a systemd user unit or launchd agent", load: () => import("./commands/service.js") },
+  version: { summary: "print versions of swarmctl and the daemon", load: () => import("./commands/version.js") },
+};

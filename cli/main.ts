@@ -1,0 +1,72 @@
+import { Command, CommanderError, Option } from "commander";
+import { ERROR_KINDS, SwarmError, USAGE_EXIT_CODE } from "../protocol/errors.js";
+import { SWARM_VERSION } from "../protocol/version.js";
+import { createContext, type CliContext } from "./context.js";
+import { GROUPS } from "./groups.js";
+
+function buildProgram(): Command {
+  const program = new Command("swarmctl")
+    .description("Control the swarm daemon: environments, agents, tickets, threads.")
+    .version(SWARM_VERSION, "-V, --version", "print the swarmctl version")
+    .addOption(new Option("--json", "machine-readable output on stdout"))
+    .addOption(new Option("--no-autostart", "fail instead of starting swarmd when it is not running"))
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  return program;
+}
+
+/** First word that is not an option: the command group being used. */
+function groupOf(args: string[]): string | undefined {
+  return args.find((a) => !a.startsWith("-"));
+}
+
+/**
+ * The one place errors become exit codes: domain errors by their kind (table in
+ * protocol/errors.ts), usage errors 64, anything else INTERNAL with a report hint.
+ */
+export function reportError(err: unknown, json: boolean): number {
+  if (err instanceof SwarmError) {
+    if (json) process.stderr.write(JSON.stringify({ error: { kind: err.kind, message: err.message, hint: err.hint, details: err.details } }) + "\n");
+    else {
+      process.stderr.write(`error: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    }
+    return ERROR_KINDS[err.kind].exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(
+    `internal error: ${e?.stack ?? String(err)}\nThis is a bug in swarmctl; please report it with the command you ran.\n`,
+  );
+  return ERROR_KINDS.INTERNAL.exitCode;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = argv.slice(2);
+  const program = buildProgram();
+  const name = groupOf(args);
+  let ctx: CliContext | null = null;
+  const getCtx = () => (ctx ??= createContext(program));
+  if (name && name in GROUPS) {
+    const mod = await GROUPS[name]!.load();
+    mod.register(program, getCtx);
+  } else {
+    for (const [g, { summary }] of Object.entries(GROUPS)) program.command(g).description(summary);
+    if (args.length === 0) {
+      program.outputHelp();
+      return 0;
+    }
+  }
+  try {
+    await program.parseAsync(argv);
+    return (ctx as CliContext | null)?.exitCode ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      return err.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    }
+    return reportError(err, program.opts().json === true);
+  } finally {
+    (ctx as CliContext | null)?.close();
+  }
+}

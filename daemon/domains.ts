@@ -1,0 +1,17 @@
+import type { DaemonContext } from "./context.js";
+import type { HandlerEntry } from "./rpc/handler.js";
+
+/** A domain of the daemon (environments, runtimes, tickets…): its handlers and lifecycle. */
+export interface Domain {
+  name: string;
+  handlers: HandlerEntry[];
+  /** Runs after the socket listens (re-adopt what survived a restart, start timers). */
+  start?(): void | Promise<void>;
+  /** Runs at graceful shutdown; must leave the user's environments and agents intact. */
+  stop?(): void | Promise<void>;
+}
+
+export type DomainFactory = (ctx: DaemonContext) => Domain;
+
+/** Every domain, in start order. A new domain adds its factory here. */
+export const DOMAINS: DomainFactory[] = [];

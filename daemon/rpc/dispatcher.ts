@@ -1,0 +1,103 @@
+import { JSONRPCServer, JSONRPCErrorException, type JSONRPCErrorResponse, type JSONRPCID } from "json-rpc-2.0";
+import type { z } from "zod";
+import { ERROR_KINDS, JSONRPC_CODES, SwarmError } from "../../protocol/errors.js";
+import type { Logger } from "../log/logger.js";
+import type { CallContext, Connection, HandlerEntry } from "./handler.js";
+
+interface ServerParams {
+  connection: Connection;
+  requestId: string;
+}
+
+function formatZodError(err: z.ZodError): { message: string; issues: { path: string; message: string }[] } {
+  const issues = err.issues.map((i) => ({ path: i.path.map(String).join(".") || "(params)", message: i.message }));
+  return { message: "invalid params: " + issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues };
+}
+
+/**
+ * JSON-RPC 2.0 dispatch over the method table. Params are validated against the method's
+ * schema before the handler runs; a SwarmError crosses the wire with its kind, anything
+ * else becomes INTERNAL with the request id and no stack.
+ */
+export class Dispatcher {
+  private readonly server = new JSONRPCServer<ServerParams>();
+  private seq = 0;
+  private readonly methods = new Set<string>();
+  stopping = false;
+
+  constructor(private readonly logger: Logger) {
+    this.server.mapErrorToJSONRPCErrorResponse = (id: JSONRPCID, error: unknown): JSONRPCErrorResponse => {
+      if (error instanceof SwarmError) {
+        return { jsonrpc: "2.0", id, error: { code: ERROR_KINDS[error.kind].rpcCode, message: error.message, data: error.toData() } };
+      }
+      if (error instanceof JSONRPCErrorException) {
+        return { jsonrpc: "2.0", id, error: { code: error.code, message: error.message, data: error.data } };
+      }
+      return {
+        jsonrpc: "2.0",
+        id,
+        error: {
+          code: ERROR_KINDS.INTERNAL.rpcCode,
+          message: "internal error; the daemon log has the details",
+          data: { kind: "INTERNAL" },
+        },
+      };
+    };
+    this.server.handleMethodNotFound = async (request) => ({
+      jsonrpc: "2.0",
+      id: request.id ?? null,
+      error: {
+        code: JSONRPC_CODES.METHOD_NOT_FOUND,
+        message: `Method not found: ${JSON.stringify(request.method)}; docs/protocol.md lists the methods`,
+        data: { kind: "NOT_FOUND" },
+      },
+    });
+  }
+
+  register(entries: HandlerEntry[]): void {
+    for (const { method, fn } of entries) {
+      if (this.methods.has(method.name)) throw new Error(`two handlers for ${method.name}`);
+      this.methods.add(method.name);
+      this.server.addMethod(method.name, async (rawParams, sp) => {
+        if (this.stopping && method.mutating) {
+          throw new SwarmError("UNAVAILABLE", "the daemon is shutting down and accepts no new work", {
+            hint: "retry once it has restarted",
+          });
+        }
+        const parsed = method.params.safeParse(rawParams === undefined ? undefined : rawParams);
+        if (!parsed.success) {
+          const f = formatZodError(parsed.error);
+          throw new SwarmError("INVALID_ARGUMENT", `${method.name}: ${f.message}`, { details: { issues: f.issues } });
+        }
+        const log = this.logger.child({ rid: sp.requestId, method: method.name });
+        const call: CallContext = { connection: sp.connection, requestId: sp.requestId, logger: log };
+        const started = performance.now();
+        try {
+          const result = await fn(parsed.data, call);
+          log.debug("request", { ms: +(performance.now() - started).toFixed(2) });
+          return result === undefined ? null : result;
+        } catch (err) {
+          if (err instanceof SwarmError) {
+            log.info("request failed", { kind: err.kind, error: err.message });
+          } else {
+            log.error("request crashed", { error: String(err), stack: (err as Error)?.stack });
+          }
+          throw err;
+        }
+      });
+    }
+  }
+
+  has(name: string): boolean {
+    return this.methods.has(name);
+  }
+
+  /** Handles one frame; resolves to the response text, or null when nothing is to be sent. */
+  async handleFrame(text: string, connection: Connection): Promise<string | null> {
+    const requestId = `c${connection.id}-${++this.seq}`;
+    const response = await this.server.receiveJSON(text, { connection, requestId });
+    if (response === null) return null;
+    if (Array.isArray(response) && response.length === 0) return null;
+    return JSON.stringify(response);
+  }
+}

@@ -1,0 +1,29 @@
+import type { Migration } from "./db.js";
+
+/** The core tables: the event log (source of the event stream) and key-value metadata. */
+const core: Migration[] = [
+  {
+    version: 1,
+    name: "events and meta",
+    sql: `
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts TEXT NOT NULL,
+        type TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        subject TEXT,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX events_type ON events(type);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];
+
+/**
+ * Every domain's migrations, applied in this order. A domain adds its list here
+ * (e.g. `env: envMigrations` from daemon/env/migrations.ts).
+ */
+export const DOMAIN_MIGRATIONS: Record<string, Migration[]> = {
+  core,
+};

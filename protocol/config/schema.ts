@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+/**
+ * The config schema: one place for every key, its default and its description.
+ * docs/config.md is generated from it. Domains add a section here.
+ */
+export const ConfigSchema = z
+  .object({
+    log: z
+      .object({
+        level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("lowest level written to the daemon log"),
+        max_bytes: z.number().int().min(65536).default(10 * 1024 * 1024).describe("the log file is rotated past this size"),
+      })
+      .strict()
+      .default({ level: "info", max_bytes: 10 * 1024 * 1024 }),
+    rpc: z
+      .object({
+        max_frame_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(1024 * 1024)
+          .describe("largest JSON-RPC frame (one line) accepted from a client; takes effect on restart"),
+      })
+      .strict()
+      .default({ max_frame_bytes: 1024 * 1024 }),
+    daemon: z
+      .object({
+        shutdown_grace_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(60000)
+          .default(5000)
+          .describe("how long a graceful shutdown waits for requests in flight"),
+      })
+      .strict()
+      .default({ shutdown_grace_ms: 5000 }),
+  })
+  .strict();
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+/** Turns zod issues into one line per key, naming what is allowed. */
+export function describeIssues(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => {
+    const key = issue.path.map(String).join(".") || "(root)";
+    let message = issue.message;
+    if (issue.code === "unrecognized_keys") {
+      message = `unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; see docs/config.md for the keys allowed here`;
+    }
+    return { key, message };
+  });
+}
+
+export type ParseResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+export function parseConfig(raw: unknown): ParseResult {
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: describeIssues(result.error) };
+}
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}

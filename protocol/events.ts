@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/**
+ * One entry of the daemon's event log. The `events` table is the source of the stream:
+ * ids are strictly increasing, so a client resumes with the last id it saw (R-P3).
+ */
+export const EventRecord = z.object({
+  id: z.number().int().positive(),
+  ts: z.string().describe("ISO-8601 time the event was recorded"),
+  type: z.string(),
+  schema_version: z.number().int(),
+  subject: z.string().nullable().describe("what the event is about, e.g. an environment or ticket name"),
+  data: z.record(z.string(), z.unknown()),
+});
+export type EventRecord = z.infer<typeof EventRecord>;
+
+/**
+ * Known event types with a description. Domains add theirs here so the docs list them;
+ * clients must ignore types they do not know (additive changes stay compatible).
+ */
+export const EVENT_TYPES: Record<string, string> = {
+  "daemon.started": "The daemon started and is accepting connections.",
+  "daemon.stopping": "The daemon received a shutdown request or signal.",
+  "config.reloaded": "The config file changed and the new config is in force.",
+  "config.invalid": "The config file changed but is invalid; the previous config stays in force.",
+  "user.*": "Any event a client published with event.publish (type must start with `user.`).",
+};
+
+/** Server-to-client notification names. */
+export const NOTIFICATIONS = {
+  /** params: { subscription, event: EventRecord } */
+  event: "event.notify",
+} as const;

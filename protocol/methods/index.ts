@@ -1,0 +1,29 @@
+import type { MethodDef } from "../method.js";
+import * as daemon from "./daemon.js";
+import * as event from "./event.js";
+import * as config from "./config.js";
+
+/**
+ * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
+ * its file here; the daemon refuses to start if a method has no handler.
+ */
+export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
+  daemon,
+  event,
+  config,
+};
+
+function isMethodDef(x: unknown): x is MethodDef {
+  return typeof x === "object" && x !== null && "name" in x && "params" in x && "result" in x && "summary" in x;
+}
+
+export const METHODS: MethodDef[] = Object.values(METHOD_GROUPS)
+  .flatMap((group) => Object.values(group))
+  .filter(isMethodDef)
+  .sort((a, b) => a.name.localeCompare(b.name));
+
+export const METHODS_BY_NAME: ReadonlyMap<string, MethodDef> = new Map(METHODS.map((m) => [m.name, m]));
+
+export * as daemon from "./daemon.js";
+export * as event from "./event.js";
+export * as config from "./config.js";

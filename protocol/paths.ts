@@ -1,0 +1,47 @@
+import { createHash } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+
+/**
+ * Where everything lives. `SWARM_HOME` relocates all of it (database, config, logs, and the
+ * socket when XDG_RUNTIME_DIR is unset) so tests and users can run isolated instances.
+ */
+export interface SwarmPaths {
+  home: string;
+  configFile: string;
+  dataDir: string;
+  database: string;
+  logDir: string;
+  logFile: string;
+  runDir: string;
+  socket: string;
+  lockFile: string;
+}
+
+export function resolvePaths(env: NodeJS.ProcessEnv = process.env): SwarmPaths {
+  const swarmHome = env.SWARM_HOME ? path.resolve(env.SWARM_HOME) : undefined;
+  const userHome = env.HOME || os.homedir();
+  const configDir = swarmHome ?? path.join(env.XDG_CONFIG_HOME || path.join(userHome, ".config"), "swarm");
+  const dataDir = swarmHome ?? path.join(env.XDG_DATA_HOME || path.join(userHome, ".local", "share"), "swarm");
+  const home = swarmHome ?? dataDir;
+  let runDir: string;
+  if (env.SWARM_RUNTIME_DIR) runDir = path.resolve(env.SWARM_RUNTIME_DIR);
+  else if (env.XDG_RUNTIME_DIR) {
+    // Two instances with different SWARM_HOME must not share a socket.
+    const suffix = swarmHome ? "-" + createHash("sha256").update(swarmHome).digest("hex").slice(0, 10) : "";
+    runDir = path.join(env.XDG_RUNTIME_DIR, "swarm" + suffix);
+  } else if (swarmHome) runDir = path.join(swarmHome, "run");
+  else runDir = path.join(os.tmpdir(), `swarm-${process.getuid?.() ?? "user"}`);
+  const logDir = path.join(dataDir, "logs");
+  return {
+    home,
+    configFile: path.join(configDir, "config.json"),
+    dataDir,
+    database: path.join(dataDir, "swarm.db"),
+    logDir,
+    logFile: path.join(logDir, "swarmd.log"),
+    runDir,
+    socket: path.join(runDir, "swarmd.sock"),
+    lockFile: path.join(runDir, "swarmd.lock"),
+  };
+}

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { RpcClient, connectDaemon } from "../../cli/client.js";
+import { resolvePaths, type SwarmPaths } from "../../protocol/paths.js";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const SWARMD = path.join(ROOT, "dist/daemon/main.js");
+export const SWARMCTL = path.join(ROOT, "bin/swarmctl.js");
+
+/** A temp SWARM_HOME with XDG_RUNTIME_DIR unset, so socket and all live under it. */
+export function tempHome(prefix = "swarm-test-"): { home: string; env: NodeJS.ProcessEnv; paths: SwarmPaths } {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home, SWARM_TEST_METHODS: "1", NO_COLOR: "1" };
+  delete env.XDG_RUNTIME_DIR;
+  delete env.SWARM_RUNTIME_DIR;
+  return { home, env, paths: resolvePaths(env) };
+}
+
+/** Resolves when `pred` returns a truthy value; rejects at the deadline with `what`. */
+export async function waitFor<T>(what: string, pred: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 10): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await pred();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface TestDaemon {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  paths: SwarmPaths;
+  proc: ChildProcess;
+  stderr: () => string;
+  /** A connected, handshaken client. */
+  client(): Promise<RpcClient>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for exit; resolves the exit code. */
+  stop(): Promise<number | null>;
+  /** Starts a new daemon process on the same home. */
+  restart(): Promise<TestDaemon>;
+}
+
+/** Starts `swarmd --foreground` on a home and waits until it answers on its socket. */
+export async function startDaemon(opts: { home?: ReturnType<typeof tempHome>; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<TestDaemon> {
+  const h = opts.home ?? tempHome();
+  const env = { ...h.env, ...opts.extraEnv };
+  const proc = spawn(process.execPath, [SWARMD, "--foreground"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  proc.stderr!.on("data", (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  await waitFor(`swarmd to listen on ${h.paths.socket} (stderr: ${err})`, async () => {
+    if (gone) throw new Error(`swarmd exited: ${err}`);
+    const c = await RpcClient.connect(h.paths.socket).catch(() => null);
+    c?.close();
+    return c !== null;
+  });
+  const clients: RpcClient[] = [];
+  const d: TestDaemon = {
+    home: h.home,
+    env,
+    paths: h.paths,
+    proc,
+    stderr: () => err,
+    async client() {
+      const c = await connectDaemon(h.paths, { autostart: false, clientName: "test" });
+      clients.push(c);
+      return c;
+    },
+    async kill() {
+      if (!gone) proc.kill("SIGKILL");
+      await exited;
+      clients.forEach((c) => c.close());
+    },
+    async stop() {
+      if (!gone) proc.kill("SIGTERM");
+      const code = await exited;
+      clients.forEach((c) => c.close());
+      return code;
+    },
+    restart: () => startDaemon({ home: h, extraEnv: opts.extraEnv }),
+  };
+  return d;
+}
+
+/** Runs swarmctl with the daemon's env; resolves its exit code and output. */
+export function swarmctl(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [SWARMCTL, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    const t = setTimeout(() => {
+      p.kill("SIGKILL");
+      reject(new Error(`swarmctl ${args.join(" ")} timed out; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 30_000);
+    p.on("exit", (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+    p.stdin.end(opts.input ?? "");
+  });
+}
