@@ -1,0 +1,165 @@
+/**
+ * The provider interface: how an isolated environment is made, run in, and torn down.
+ * A small core every provider implements, optional capabilities as separate interfaces,
+ * and feature flags in `info()` so the daemon never switches on a provider's name.
+ *
+ * Errors: methods throw SwarmError (protocol/errors.ts) with a kind the user can act on.
+ */
+
+export type NetMode = "none" | "proxy" | "full";
+
+export interface ProviderFeatures {
+  /** implements Checkpointing */
+  checkpoint: boolean;
+  /** checkpoints/creation are copy-on-write (cheap) rather than full copies */
+  copyOnWrite: boolean;
+  /** network modes it can enforce */
+  network: NetMode[];
+  /** CPU/memory limits are enforced (not just counted) */
+  enforcesResources: boolean;
+  /** processes inside keep running while the daemon is down */
+  processesOutliveDaemon: boolean;
+}
+
+export interface ProviderInfo {
+  name: string;
+  summary: string;
+  features: ProviderFeatures;
+}
+
+export interface DetectResult {
+  available: boolean;
+  /** why not, when not available */
+  reason?: string;
+  /** the exact command that makes it available, e.g. `apt-get install -y bubblewrap` */
+  installHint?: string;
+  /** things that work but worse than they could (e.g. "KVM unusable, using TCG") */
+  warnings?: string[];
+  details?: Record<string, unknown>;
+}
+
+export interface EnvSpec {
+  /** validated by protocol/names.ts */
+  name: string;
+  project: string;
+  /** host path of the git repository the environment checks out */
+  repo: string;
+  /** branch to create for the environment (default: swarm/<name>) */
+  branch: string;
+  /** commit-ish the branch starts from (default: HEAD of repo) */
+  base?: string;
+  cpus: number;
+  memoryMiB: number;
+  net: NetMode;
+  /** hosts allowed through the proxy when net = proxy */
+  proxyAllow?: string[];
+}
+
+/** What a provider persists about one environment; stored as JSON in the registry. */
+export interface EnvHandle {
+  name: string;
+  provider: string;
+  /** host path where the environment's checkout can be read (for diffs), if any */
+  hostPath: string | null;
+  /** provider-specific state (paths, pids, ports); must be JSON-serialisable */
+  data: Record<string, unknown>;
+}
+
+export type EnvState = "creating" | "running" | "stopped" | "error" | "deleted";
+
+export interface EnvStatus {
+  state: EnvState;
+  /** live processes inside, if the provider can tell */
+  processes?: number;
+  detail?: string;
+  resources?: { cpus: number; memoryMiB: number };
+}
+
+export interface Progress {
+  phase: string;
+  done?: number;
+  total?: number;
+  message?: string;
+}
+export type ProgressFn = (p: Progress) => void;
+
+export interface ExecOptions {
+  /** relative to the environment's working directory */
+  cwd?: string;
+  env?: Record<string, string>;
+  input?: string | Buffer;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** A host command line that, run in a PTY, runs `argv` inside the environment. */
+export interface HostCommand {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface Provider {
+  info(): ProviderInfo;
+  /** Is it usable on this host? Never throws; says why not and how to install. Cached where costly. */
+  detect(): Promise<DetectResult>;
+  /**
+   * Makes the environment and leaves it running. An environment of that name that already
+   * exists (on disk) is a CONFLICT; a failed create removes what it made.
+   */
+  create(spec: EnvSpec, progress?: ProgressFn): Promise<EnvHandle>;
+  /** Starting a running environment is a no-op. */
+  start(h: EnvHandle, progress?: ProgressFn): Promise<EnvHandle>;
+  /** Stops processes/VM; the checkout and its changes stay. Stopping a stopped one is a no-op. */
+  stop(h: EnvHandle): Promise<EnvHandle>;
+  /**
+   * Removes the environment. Without force it refuses (CONFLICT, naming what) when there is
+   * work that would be lost or a live process; with force it stops it first.
+   */
+  delete(h: EnvHandle, opts: { force: boolean }): Promise<void>;
+  status(h: EnvHandle): Promise<EnvStatus>;
+  /** Runs a command to completion inside the environment. */
+  exec(h: EnvHandle, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** The host command that runs argv inside the environment, for a PTY (shells, agents). */
+  ptyCommand(h: EnvHandle, argv: string[], opts?: { cwd?: string; env?: Record<string, string> }): Promise<HostCommand>;
+  /** Copies a host file or folder in; `envPath` is relative to the working directory, never escaping it. */
+  copyIn(h: EnvHandle, hostPath: string, envPath: string): Promise<void>;
+  copyOut(h: EnvHandle, envPath: string, hostPath: string): Promise<void>;
+}
+
+export interface CheckpointInfo {
+  name: string;
+  createdAt: string;
+  provider: string;
+  /** identifies the base (image id, base commit) a restore must match */
+  base: string;
+  bytes?: number;
+}
+
+/** Optional: providers with info().features.checkpoint implement this too. */
+export interface Checkpointing {
+  checkpoint(h: EnvHandle, name: string): Promise<CheckpointInfo>;
+  /** Refuses (CONFLICT with the reason) a checkpoint made by another provider or base. */
+  restore(h: EnvHandle, name: string): Promise<EnvHandle>;
+  listCheckpoints(h: EnvHandle): Promise<CheckpointInfo[]>;
+}
+
+export function canCheckpoint(p: Provider): p is Provider & Checkpointing {
+  return p.info().features.checkpoint && typeof (p as Partial<Checkpointing>).checkpoint === "function";
+}
+
+/** What the daemon hands a provider when it constructs one. */
+export interface ProviderContext {
+  /** folder this provider owns for its state (worktrees, overlays, images) */
+  stateDir: string;
+  logger: { debug(m: string, f?: Record<string, unknown>): void; info(m: string, f?: Record<string, unknown>): void; warn(m: string, f?: Record<string, unknown>): void; error(m: string, f?: Record<string, unknown>): void };
+  /** environment variables (global + project scope, secrets decrypted) forwarded into exec and PTYs */
+  forwardedEnv(h: EnvHandle): Record<string, string>;
+}
