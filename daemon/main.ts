@@ -102,7 +102,7 @@ async function runForeground(): Promise<void> {
       logger.info("shutting down", { reason });
       dispatcher.stopping = true;
       events.append("daemon.stopping", null, { reason });
-      await server.stopAccepting().catch(() => {});
+      server.stopAccepting();
       const grace = Date.now() + config.get().daemon.shutdown_grace_ms;
       while (server.inFlight > 0 && Date.now() < grace) await new Promise((r) => setTimeout(r, 10));
       for (const d of [...domains].reverse()) await d.stop?.();

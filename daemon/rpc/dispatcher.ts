@@ -1,4 +1,5 @@
-import { JSONRPCServer, JSONRPCErrorException, type JSONRPCErrorResponse, type JSONRPCID } from "json-rpc-2.0";
+import { JSONRPCServer, JSONRPCErrorException, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
+import { checkRequest, invalid } from "./request-shape.js";
 import type { z } from "zod";
 import { ERROR_KINDS, JSONRPC_CODES, SwarmError } from "../../protocol/errors.js";
 import type { Logger } from "../log/logger.js";
@@ -94,10 +95,29 @@ export class Dispatcher {
 
   /** Handles one frame; resolves to the response text, or null when nothing is to be sent. */
   async handleFrame(text: string, connection: Connection): Promise<string | null> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return JSON.stringify({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: JSONRPC_CODES.PARSE_ERROR, message: "Parse error: the frame is not valid JSON", data: { kind: "INVALID_ARGUMENT" } },
+      });
+    }
+    if (!Array.isArray(parsed)) {
+      const r = await this.handleOne(parsed, connection);
+      return r === null ? null : JSON.stringify(r);
+    }
+    if (parsed.length === 0) return JSON.stringify(invalid(null, "an empty batch").response);
+    const responses = (await Promise.all(parsed.map((item) => this.handleOne(item, connection)))).filter((r) => r !== null);
+    return responses.length === 0 ? null : JSON.stringify(responses);
+  }
+
+  private async handleOne(item: unknown, connection: Connection): Promise<unknown> {
+    const checked = checkRequest(item);
+    if (!checked.ok) return checked.response;
     const requestId = `c${connection.id}-${++this.seq}`;
-    const response = await this.server.receiveJSON(text, { connection, requestId });
-    if (response === null) return null;
-    if (Array.isArray(response) && response.length === 0) return null;
-    return JSON.stringify(response);
+    return this.server.receive(checked.request as JSONRPCRequest, { connection, requestId });
   }
 }
