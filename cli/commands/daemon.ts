@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 import { SwarmError } from "../../protocol/errors.js";
+import { pidAlive } from "../../protocol/os.js";
 import { RpcClient, startDaemon } from "../client.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
@@ -16,15 +17,6 @@ async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {
     return await c.call<DaemonStatus>("daemon.status");
   } finally {
     c.close();
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -74,7 +66,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
       if (!before) await startDaemon(c.paths);
       const st = await currentStatus(c);
       if (!st) throw new SwarmError("UNAVAILABLE", "swarmd started but does not answer");
-      if (c.out.json) c.out.printJson({ started: !before, ...st });
+      if (c.out.json) c.out.printJson({ started: !before, running: true, ...st });
       else c.out.print(before ? `swarmd already running (pid ${st.pid})` : `swarmd started (pid ${st.pid}) on ${st.socket}`);
     });
   daemon

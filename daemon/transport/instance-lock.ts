@@ -1,15 +1,7 @@
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+import { pidAlive } from "../../protocol/os.js";
 
 /** Does something answer on this socket? (A stale file from a dead daemon refuses.) */
 export function socketAnswers(socketPath: string, timeoutMs = 1000): Promise<boolean> {

@@ -1,0 +1,20 @@
+import fs from "node:fs";
+
+/**
+ * Is the process alive? A zombie (exited, not yet reaped — common for a detached daemon in
+ * a container whose PID 1 does not reap) counts as gone. EPERM means alive but not ours.
+ */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    return stat.slice(close + 2, close + 3) !== "Z";
+  } catch {
+    return true; // no /proc (macOS): signal 0 is all we have
+  }
+}
