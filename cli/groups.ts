@@ -11,5 +11,6 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   doctor: { summary: "check this host: node, native modules, socket, database, providers", load: () => import("./commands/doctor.js") },
   init: { summary: "scaffold a project: config, tickets/ folder, sample ticket", load: () => import("./commands/init.js") },
   service: { summary: "install swarmd as a systemd user unit or launchd agent", load: () => import("./commands/service.js") },
+  verify: { summary: "check a result bundle's manifest, hashes and signed certificate", load: () => import("./commands/verify.js") },
   version: { summary: "print versions of swarmctl and the daemon", load: () => import("./commands/version.js") },
 };
