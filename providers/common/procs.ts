@@ -1,0 +1,48 @@
+import fs from "node:fs/promises";
+import { isInside } from "./safe-path.js";
+
+/** Host processes whose working directory is inside `dir` (via /proc; Linux only). */
+export async function processesIn(dir: string): Promise<number[]> {
+  const realDir = await fs.realpath(dir).catch(() => dir);
+  const entries = await fs.readdir("/proc").catch(() => [] as string[]);
+  const pids: number[] = [];
+  await Promise.all(
+    entries.map(async (e) => {
+      if (!/^\d+$/.test(e)) return;
+      const pid = Number(e);
+      if (pid === process.pid) return;
+      const cwd = await fs.readlink(`/proc/${e}/cwd`).catch(() => null);
+      if (cwd && isInside(realDir, cwd.replace(/ \(deleted\)$/, ""))) pids.push(pid);
+    }),
+  );
+  return pids.sort((a, b) => a - b);
+}
+
+/** SIGTERM, then SIGKILL whatever is still alive after `graceMs`. */
+export async function terminate(pids: number[], graceMs = 2000): Promise<void> {
+  for (const pid of pids) signal(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  let alive = pids.filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20)); // polling process exit: no event exists for non-children
+    alive = alive.filter(isAlive);
+  }
+  for (const pid of alive) signal(pid, "SIGKILL");
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone already */
+  }
+}
