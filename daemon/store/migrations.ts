@@ -1,4 +1,5 @@
 import type { Migration } from "./db.js";
+import { ticketMigrations } from "../ticket/migrations.js";
 
 /** The core tables: the event log (source of the event stream) and key-value metadata. */
 const core: Migration[] = [
@@ -26,4 +27,5 @@ const core: Migration[] = [
  */
 export const DOMAIN_MIGRATIONS: Record<string, Migration[]> = {
   core,
+  ticket: ticketMigrations,
 };

@@ -37,6 +37,43 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ shutdown_grace_ms: 5000 }),
+    tickets: z
+      .object({
+        max_body_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(16 * 1024 * 1024)
+          .default(256 * 1024)
+          .describe("largest ticket body accepted (bytes, UTF-8); bigger ones are refused with INVALID_ARGUMENT"),
+        watch: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("folders of ticket files (Markdown + YAML front matter) watched and synced into the queue"),
+      })
+      .strict()
+      .default({ max_body_bytes: 256 * 1024, watch: [] }),
+    approvals: z
+      .object({
+        timeout_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .default(24 * 3600 * 1000)
+          .describe("a pending approval expires after this long (ms)"),
+        expire_outcome: z
+          .enum(["reject", "approve", "clarify"])
+          .default("reject")
+          .describe("what an expired approval turns into (audited with actor `policy`)"),
+        max_diff_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(1024 * 1024)
+          .describe("an approval's diff is cut to this size (the approval records that it was truncated)"),
+      })
+      .strict()
+      .default({ timeout_ms: 24 * 3600 * 1000, expire_outcome: "reject", max_diff_bytes: 1024 * 1024 }),
   })
   .strict();
 

@@ -1,0 +1,402 @@
+import type { Statement } from "better-sqlite3";
+import { SwarmError } from "../../protocol/errors.js";
+import { checkName } from "../../protocol/names.js";
+import type { Ticket, TicketState } from "../../protocol/methods/ticket.js";
+import type { EventLog } from "../events/event-log.js";
+import type { Db } from "../store/db.js";
+import { cycleIfAdded, formatCycle } from "./dag.js";
+import { toTicket, type TicketRow } from "./row.js";
+import { assertTransition } from "./state-machine.js";
+
+/** Everything a ticket is created with (already validated for shape by the protocol schema). */
+export interface NewTicket {
+  id?: string | undefined;
+  workspace?: string | undefined;
+  title: string;
+  body?: string | undefined;
+  priority?: number | undefined;
+  labels?: string[] | undefined;
+  depends_on?: string[] | undefined;
+  requires_approval?: boolean | undefined;
+  agent_kind?: string | undefined;
+  timeout_ms?: number | undefined;
+  max_attempts?: number | undefined;
+  idempotency_key?: string | undefined;
+  workflow_id?: string | undefined;
+  workflow_key?: string | undefined;
+  source_file?: string | undefined;
+}
+
+export interface TicketPatch {
+  title?: string;
+  body?: string;
+  priority?: number;
+  labels?: string[];
+  requires_approval?: boolean;
+  agent_kind?: string | null;
+  timeout_ms?: number | null;
+  max_attempts?: number | null;
+  source_file?: string | null;
+}
+
+/** Coordinator bookkeeping that may change together with a state (one transaction). */
+export interface LeasePatch {
+  lease_owner?: string | null;
+  lease_expires_at?: number | null;
+  not_before?: number | null;
+  attempts?: number;
+}
+
+export interface TransitionOpts {
+  reason?: string | undefined;
+  actor?: string | undefined;
+  /** Compare-and-set: refused with CONFLICT unless the ticket is in this state. */
+  from?: TicketState | undefined;
+  /** Stored as the ticket's result (JSON). */
+  result?: unknown;
+  patch?: LeasePatch;
+  /** Only the approval domain sets this: it lets a ticket that requires approval reach done. */
+  approved?: boolean;
+}
+
+export interface ListFilter {
+  state?: TicketState | undefined;
+  workspace?: string | undefined;
+  label?: string | undefined;
+  workflow_id?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface TicketStoreOptions {
+  /** Read at use time so a config reload takes effect. */
+  maxBodyBytes: () => number;
+}
+
+const LEASED: readonly TicketState[] = ["claimed", "running"];
+
+/**
+ * The ticket store: the only code that writes the ticket tables. Every state change goes
+ * through `transition` (validated by the state machine table); every change appends a
+ * `ticket.*` event in the same transaction, so the log and the tables never disagree.
+ */
+export class TicketStore {
+  private depth = 0;
+  private pending: { type: string; subject: string; data: Record<string, unknown> }[] = [];
+  private readonly s: Record<string, Statement>;
+  private readonly patchStmts = new Map<string, Statement>();
+
+  constructor(
+    readonly db: Db,
+    private readonly events: EventLog,
+    private readonly opts: TicketStoreOptions,
+  ) {
+    this.s = {
+      byId: db.prepare("SELECT * FROM tickets WHERE id = ?"),
+      byKey: db.prepare("SELECT * FROM tickets WHERE idempotency_key = ?"),
+      deps: db.prepare("SELECT depends_on FROM ticket_deps WHERE ticket_id = ? ORDER BY depends_on"),
+      dependents: db.prepare("SELECT ticket_id FROM ticket_deps WHERE depends_on = ?"),
+      notDone: db.prepare(
+        "SELECT p.id, p.state FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ? AND p.state != 'done'",
+      ),
+      parentResults: db.prepare("SELECT p.id, p.result FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ?"),
+      nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM tickets"),
+      insert: db.prepare(`INSERT INTO tickets (id, workspace, title, body, priority, labels, state, requires_approval,
+        agent_kind, timeout_ms, max_attempts, idempotency_key, workflow_id, workflow_key, source_file, created_at, updated_at)
+        VALUES (@id, @workspace, @title, @body, @priority, @labels, 'backlog', @requires_approval, @agent_kind, @timeout_ms,
+        @max_attempts, @idempotency_key, @workflow_id, @workflow_key, @source_file, @now, @now)`),
+      addDep: db.prepare("INSERT OR IGNORE INTO ticket_deps (ticket_id, depends_on) VALUES (?, ?)"),
+      removeDep: db.prepare("DELETE FROM ticket_deps WHERE ticket_id = ? AND depends_on = ?"),
+      history: db.prepare(
+        "INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      historyOf: db.prepare("SELECT * FROM ticket_transitions WHERE ticket_id = ? ORDER BY seq"),
+      ready: db.prepare(
+        "SELECT * FROM tickets WHERE state = 'ready' AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, seq LIMIT ?",
+      ),
+      expired: db.prepare(
+        "SELECT * FROM tickets WHERE state IN ('claimed', 'running') AND lease_expires_at IS NOT NULL AND lease_expires_at <= ? ORDER BY seq LIMIT ?",
+      ),
+      backlogAll: db.prepare("SELECT id FROM tickets WHERE state = 'backlog'"),
+    };
+  }
+
+  /** Runs `fn` in one transaction; events it emits are appended only if it commits. */
+  tx<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.depth++;
+    const pending: typeof this.pending = [];
+    this.pending = pending;
+    try {
+      return this.db.transaction(() => {
+        const r = fn();
+        for (const e of pending) this.events.append(e.type, e.subject, e.data);
+        return r;
+      })();
+    } finally {
+      this.depth--;
+      this.pending = [];
+    }
+  }
+
+  emit(type: string, subject: string, data: Record<string, unknown>): void {
+    if (this.depth > 0) this.pending.push({ type, subject, data });
+    else this.events.append(type, subject, data);
+  }
+
+  // ---- reads ----
+
+  find(id: string): Ticket | null {
+    const r = this.s.byId!.get(id) as TicketRow | undefined;
+    return r ? toTicket(r, this.depsOf(id)) : null;
+  }
+
+  get(id: string): Ticket {
+    const bad = checkName(id);
+    if (bad) throw new SwarmError("INVALID_ARGUMENT", `ticket id: ${bad}`);
+    const t = this.find(id);
+    if (!t) throw new SwarmError("NOT_FOUND", `no ticket ${id}`, { hint: "`swarmctl ticket list` shows the tickets" });
+    return t;
+  }
+
+  byIdempotencyKey(key: string): Ticket | null {
+    const r = this.s.byKey!.get(key) as TicketRow | undefined;
+    return r ? toTicket(r, this.depsOf(r.id)) : null;
+  }
+
+  depsOf = (id: string): string[] => (this.s.deps!.all(id) as { depends_on: string }[]).map((r) => r.depends_on);
+
+  dependentsOf(id: string): string[] {
+    return (this.s.dependents!.all(id) as { ticket_id: string }[]).map((r) => r.ticket_id);
+  }
+
+  list(f: ListFilter = {}): Ticket[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.state) (where.push("state = ?"), args.push(f.state));
+    if (f.workspace) (where.push("workspace = ?"), args.push(f.workspace));
+    if (f.workflow_id) (where.push("workflow_id = ?"), args.push(f.workflow_id));
+    if (f.label) (where.push("EXISTS (SELECT 1 FROM json_each(tickets.labels) WHERE value = ?)"), args.push(f.label));
+    const sql = `SELECT * FROM tickets ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, f.limit ?? 1000) as TicketRow[];
+    return rows.map((r) => toTicket(r, this.depsOf(r.id)));
+  }
+
+  /** Ready tickets whose backoff has passed, highest priority first, then oldest. */
+  readyTickets(opts: { limit?: number; now?: number } = {}): Ticket[] {
+    const rows = this.s.ready!.all(opts.now ?? Date.now(), opts.limit ?? 100) as TicketRow[];
+    return rows.map((r) => toTicket(r, this.depsOf(r.id)));
+  }
+
+  /** Claimed or running tickets whose lease has run out. */
+  expiredLeases(opts: { limit?: number; now?: number } = {}): Ticket[] {
+    const rows = this.s.expired!.all(opts.now ?? Date.now(), opts.limit ?? 100) as TicketRow[];
+    return rows.map((r) => toTicket(r, this.depsOf(r.id)));
+  }
+
+  history(id: string): { seq: number; ticket_id: string; from: TicketState | null; to: TicketState; reason: string | null; actor: string | null; ts: string }[] {
+    this.get(id);
+    const rows = this.s.historyOf!.all(id) as { seq: number; ticket_id: string; from_state: TicketState | null; to_state: TicketState; reason: string | null; actor: string | null; ts: string }[];
+    return rows.map((r) => ({ seq: r.seq, ticket_id: r.ticket_id, from: r.from_state, to: r.to_state, reason: r.reason, actor: r.actor, ts: r.ts }));
+  }
+
+  // ---- writes ----
+
+  private checkBody(body: string): void {
+    const max = this.opts.maxBodyBytes();
+    const size = Buffer.byteLength(body, "utf8");
+    if (size > max) {
+      throw new SwarmError("INVALID_ARGUMENT", `ticket body is ${size} bytes; the limit is ${max} (tickets.max_body_bytes)`, {
+        hint: "put large material in a file the ticket refers to, or raise tickets.max_body_bytes",
+        details: { size, limit: max },
+      });
+    }
+  }
+
+  /** Creates a ticket (backlog, promoted to ready at once if its dependencies are done). */
+  create(n: NewTicket, actor = "client"): { ticket: Ticket; created: boolean } {
+    return this.tx(() => {
+      if (n.idempotency_key !== undefined) {
+        const existing = this.byIdempotencyKey(n.idempotency_key);
+        if (existing) return { ticket: existing, created: false };
+      }
+      const body = n.body ?? "";
+      this.checkBody(body);
+      const id = n.id ?? this.nextId();
+      const idProblem = checkName(id);
+      if (idProblem) throw new SwarmError("INVALID_ARGUMENT", `ticket id: ${idProblem}`);
+      if (this.s.byId!.get(id)) {
+        throw new SwarmError("CONFLICT", `ticket ${id} already exists`, { hint: "choose another id, or edit it with `swarmctl ticket edit`" });
+      }
+      const deps = [...new Set(n.depends_on ?? [])];
+      for (const d of deps) {
+        if (d === id) throw new SwarmError("INVALID_ARGUMENT", `ticket ${id} cannot depend on itself (cycle: ${id} → ${id})`, { details: { cycle: [id, id] } });
+        if (!this.s.byId!.get(d)) throw new SwarmError("NOT_FOUND", `dependency ${d} of ticket ${id} does not exist`);
+      }
+      const now = new Date().toISOString();
+      this.s.insert!.run({
+        id,
+        workspace: n.workspace ?? "default",
+        title: n.title,
+        body,
+        priority: n.priority ?? 0,
+        labels: JSON.stringify(n.labels ?? []),
+        requires_approval: n.requires_approval ? 1 : 0,
+        agent_kind: n.agent_kind ?? null,
+        timeout_ms: n.timeout_ms ?? null,
+        max_attempts: n.max_attempts ?? null,
+        idempotency_key: n.idempotency_key ?? null,
+        workflow_id: n.workflow_id ?? null,
+        workflow_key: n.workflow_key ?? null,
+        source_file: n.source_file ?? null,
+        now,
+      });
+      for (const d of deps) this.s.addDep!.run(id, d);
+      this.s.history!.run(id, null, "backlog", "created", actor, now);
+      this.emit("ticket.created", id, { id, title: n.title, workspace: n.workspace ?? "default", depends_on: deps, actor, workflow_id: n.workflow_id ?? null });
+      this.promote([id]);
+      return { ticket: this.get(id), created: true };
+    });
+  }
+
+  private nextId(): string {
+    let n = (this.s.nextSeq!.get() as { n: number }).n;
+    while (this.s.byId!.get(`t-${n}`)) n++;
+    return `t-${n}`;
+  }
+
+  /** Changes fields (not state, not dependencies). `version` makes it compare-and-set. */
+  update(id: string, patch: TicketPatch, opts: { version?: number | undefined; actor?: string } = {}): Ticket {
+    return this.tx(() => {
+      const t = this.get(id);
+      if (opts.version !== undefined && opts.version !== t.version) {
+        throw new SwarmError("CONFLICT", `ticket ${id} is at version ${t.version}, not ${opts.version}`, {
+          hint: "re-read it with `swarmctl ticket show` and try again",
+          details: { version: t.version },
+        });
+      }
+      if (patch.body !== undefined) this.checkBody(patch.body);
+      const cols: string[] = [];
+      const args: unknown[] = [];
+      const changed: string[] = [];
+      for (const [k, v] of Object.entries(patch) as [keyof TicketPatch, unknown][]) {
+        if (v === undefined) continue;
+        const stored = k === "labels" ? JSON.stringify(v) : k === "requires_approval" ? (v ? 1 : 0) : v;
+        const current = k === "labels" ? JSON.stringify(t.labels) : k === "requires_approval" ? (t.requires_approval ? 1 : 0) : t[k];
+        if (stored === current) continue;
+        cols.push(`${k} = ?`);
+        args.push(stored);
+        changed.push(k);
+      }
+      if (changed.length === 0) return t;
+      this.db.prepare(`UPDATE tickets SET ${cols.join(", ")}, version = version + 1, updated_at = ? WHERE id = ?`).run(...args, new Date().toISOString(), id);
+      this.emit("ticket.updated", id, { id, fields: changed, actor: opts.actor ?? "client" });
+      return this.get(id);
+    });
+  }
+
+  /** The one way a ticket's state changes. */
+  transition(id: string, to: TicketState, o: TransitionOpts = {}): Ticket {
+    return this.tx(() => {
+      const row = this.s.byId!.get(id) as TicketRow | undefined;
+      if (!row) return this.get(id); // throws the right NOT_FOUND / INVALID_ARGUMENT
+      const from = row.state;
+      if (o.from !== undefined && o.from !== from) {
+        throw new SwarmError("CONFLICT", `ticket ${id} is ${from}, not ${o.from}`, { details: { id, state: from, expected: o.from } });
+      }
+      assertTransition(id, from, to);
+      if (to === "done" && row.requires_approval === 1 && !o.approved) {
+        throw new SwarmError("INVALID_TRANSITION", `ticket ${id} requires approval: it reaches done only when its approval is approved`, {
+          details: { id, from, to, allowed: [] },
+          hint: "request one with approval.request; a person approves it with `swarmctl approval approve ID`",
+        });
+      }
+      const set: Record<string, unknown> = { ...o.patch };
+      if (to === "ready") {
+        const waiting = this.s.notDone!.all(id) as { id: string; state: string }[];
+        if (waiting.length) {
+          throw new SwarmError("INVALID_TRANSITION", `ticket ${id} cannot be ready: dependencies not done: ${waiting.map((w) => `${w.id} (${w.state})`).join(", ")}`, {
+            details: { id, from, to, waiting_on: waiting.map((w) => w.id) },
+          });
+        }
+        set.inputs = this.parentResults(id);
+      }
+      if (LEASED.includes(from) && !LEASED.includes(to)) {
+        set.lease_owner ??= null;
+        set.lease_expires_at ??= null;
+      }
+      if (o.result !== undefined) set.result = JSON.stringify(o.result);
+      const cols = Object.keys(set).sort();
+      const key = cols.join(",");
+      let stmt = this.patchStmts.get(key);
+      if (!stmt) {
+        const extra = cols.map((c) => `, ${c} = @${c}`).join("");
+        stmt = this.db.prepare(`UPDATE tickets SET state = @to, state_reason = @reason, version = version + 1, updated_at = @now${extra} WHERE id = @id`);
+        this.patchStmts.set(key, stmt);
+      }
+      const now = new Date().toISOString();
+      stmt.run({ ...set, to, reason: o.reason ?? null, now, id });
+      this.s.history!.run(id, from, to, o.reason ?? null, o.actor ?? null, now);
+      this.emit("ticket.transitioned", id, { id, from, to, reason: o.reason ?? null, actor: o.actor ?? null });
+      if (to === "done") this.promote(this.dependentsOf(id));
+      return this.get(id);
+    });
+  }
+
+  private parentResults(id: string): string | null {
+    const rows = this.s.parentResults!.all(id) as { id: string; result: string | null }[];
+    if (rows.length === 0) return null;
+    const inputs: Record<string, unknown> = {};
+    for (const r of rows) inputs[r.id] = r.result === null ? null : JSON.parse(r.result);
+    return JSON.stringify(inputs);
+  }
+
+  /** Moves backlog tickets among `ids` (all backlog tickets if omitted) whose dependencies are done to ready. */
+  promote(ids?: readonly string[]): string[] {
+    return this.tx(() => {
+      const list = ids ?? (this.s.backlogAll!.all() as { id: string }[]).map((r) => r.id);
+      const promoted: string[] = [];
+      for (const id of list) {
+        const row = this.s.byId!.get(id) as TicketRow | undefined;
+        if (!row || row.state !== "backlog") continue;
+        if ((this.s.notDone!.all(id) as unknown[]).length) continue;
+        this.transition(id, "ready", { reason: "dependencies done", actor: "swarm" });
+        promoted.push(id);
+      }
+      return promoted;
+    });
+  }
+
+  /** Adds and removes dependencies; a cycle is refused with its ticket ids. */
+  changeDeps(id: string, add: readonly string[], remove: readonly string[], actor = "client"): Ticket {
+    return this.tx(() => {
+      const t = this.get(id);
+      const editable: readonly TicketState[] = ["backlog", "ready", "blocked"];
+      if (!editable.includes(t.state)) {
+        throw new SwarmError("CONFLICT", `ticket ${id} is ${t.state}; dependencies can change only in ${editable.join(", ")}`);
+      }
+      const added: string[] = [];
+      const removed: string[] = [];
+      for (const d of remove) {
+        if (this.s.removeDep!.run(id, d).changes) removed.push(d);
+      }
+      for (const d of add) {
+        if (d !== id) this.get(d); // existence, with a clear error
+        const cycle = cycleIfAdded(id, d, this.depsOf);
+        if (cycle) {
+          throw new SwarmError("INVALID_ARGUMENT", `dependency ${id} → ${d} would close a cycle: ${formatCycle(cycle)}`, {
+            details: { cycle },
+            hint: "tickets' dependencies must form a DAG; remove one edge of the cycle",
+          });
+        }
+        if (this.s.addDep!.run(id, d).changes) added.push(d);
+      }
+      if (added.length === 0 && removed.length === 0) return t;
+      this.db.prepare("UPDATE tickets SET version = version + 1, updated_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+      this.emit("ticket.deps_changed", id, { id, added, removed, actor });
+      const waiting = (this.s.notDone!.all(id) as unknown[]).length > 0;
+      if (t.state === "ready" && waiting) this.transition(id, "backlog", { reason: `new dependency not done: ${added.join(", ")}`, actor });
+      if (t.state === "backlog" && !waiting) this.promote([id]);
+      return this.get(id);
+    });
+  }
+}
