@@ -1,0 +1,15 @@
+#!/bin/busybox sh
+# First stage (initramfs): load the virtio drivers the cloud kernel has as modules, mount the
+# root disk and hand over to it. Kept tiny: every line here costs boot time under TCG.
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t proc proc /proc
+for m in virtio virtio_ring virtio_mmio virtio_blk virtio_console; do
+  /bin/busybox insmod /lib/modules/$m.ko
+done
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 500 ]; do /bin/busybox usleep 10000; i=$((i+1)); done
+/bin/busybox mkdir -p /newroot
+/bin/busybox mount -t ext4 -o noatime /dev/vda /newroot || { echo "swarm: cannot mount /dev/vda"; /bin/busybox poweroff -f; }
+/bin/busybox umount /proc
+/bin/busybox mount --move /dev /newroot/dev
+exec /bin/busybox switch_root /newroot /sbin/swarm-init

@@ -1,0 +1,76 @@
+/**
+ * Where the vm provider keeps things, and how host-side helper scripts are found both when
+ * running from dist/ and from sources under vitest.
+ */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, "package.json"))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error("cannot find the swarm package root");
+    dir = up;
+  }
+  return dir;
+}
+
+/** A compiled helper (mux.js, pty-client.js); always the dist/ build, since node runs it directly. */
+export function helperScript(name: string): string {
+  return path.join(repoRoot(), "dist", "providers", "vm", name);
+}
+
+export function guestSourceDir(): string {
+  return path.join(repoRoot(), "providers", "vm", "guest");
+}
+
+export interface BaseLayout {
+  dir: string;
+  vmlinux: string;
+  initrd: string;
+  rootImg: string;
+  manifest: string;
+}
+
+export function baseLayout(dir: string): BaseLayout {
+  return {
+    dir,
+    vmlinux: path.join(dir, "vmlinux"),
+    initrd: path.join(dir, "initrd.cpio.gz"),
+    rootImg: path.join(dir, "root.img"),
+    manifest: path.join(dir, "manifest.json"),
+  };
+}
+
+export interface VmDirs {
+  dir: string;
+  layers: string;
+  checkpoints: string;
+  /** sockets live in a short path: unix socket paths are limited to 108 bytes */
+  sockDir: string;
+  agentSock: string;
+  muxSock: string;
+  qmpSock: string;
+  qemuPid: string;
+  muxPid: string;
+  console: string;
+}
+
+export function vmDirs(dir: string): VmDirs {
+  const sockDir = path.join(os.tmpdir(), "swarmvm-" + createHash("sha256").update(path.resolve(dir)).digest("hex").slice(0, 12));
+  return {
+    dir,
+    layers: path.join(dir, "layers"),
+    checkpoints: path.join(dir, "checkpoints"),
+    sockDir,
+    agentSock: path.join(sockDir, "agent.sock"),
+    muxSock: path.join(sockDir, "mux.sock"),
+    qmpSock: path.join(sockDir, "qmp.sock"),
+    qemuPid: path.join(dir, "qemu.pid"),
+    muxPid: path.join(dir, "mux.pid"),
+    console: path.join(dir, "console.log"),
+  };
+}

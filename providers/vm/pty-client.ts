@@ -1,0 +1,68 @@
+/**
+ * The host side of an interactive session in a VM, run inside the caller's PTY:
+ *   node pty-client.js --sock MUX_SOCK --cwd DIR [--env K=V]... -- ARGV...
+ * It opens a PTY channel in the guest sized like its own terminal, puts its terminal in raw
+ * mode so keys pass through untouched, forwards resizes, and exits with the guest's status.
+ */
+import { connectMux } from "./agent-client.js";
+import { F, FrameReader, decodeExit, encodeFrame, encodeOpen, encodeResize } from "./frames.js";
+
+function parseArgs(argv: string[]): { sock: string; cwd: string; env: Record<string, string>; cmd: string[] } {
+  let sock = "";
+  let cwd = "/work";
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    if (a === "--sock") sock = argv[++i] ?? "";
+    else if (a === "--cwd") cwd = argv[++i] ?? cwd;
+    else if (a === "--env") {
+      const kv = argv[++i] ?? "";
+      const eq = kv.indexOf("=");
+      if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  const cmd = argv.slice(i + 1);
+  if (!sock || cmd.length === 0) throw new Error("usage: pty-client --sock MUX_SOCK [--cwd DIR] [--env K=V]... -- ARGV...");
+  return { sock, cwd, env, cmd };
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const s = await connectMux(a.sock);
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  const env = { TERM: process.env.TERM ?? "xterm-256color", ...a.env };
+  s.write(
+    encodeFrame(
+      F.OPEN,
+      0,
+      encodeOpen({ pty: true, rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80, cwd: a.cwd, argv: a.cmd, env }),
+    ),
+  );
+  process.stdout.on("resize", () => {
+    s.write(encodeFrame(F.RESIZE, 0, encodeResize(process.stdout.rows ?? 24, process.stdout.columns ?? 80)));
+  });
+  stdin.on("data", (d: Buffer) => s.write(encodeFrame(F.STDIN, 0, d)));
+  stdin.on("end", () => s.write(encodeFrame(F.STDIN_EOF, 0)));
+  let code = 255;
+  const r = new FrameReader((f) => {
+    if (f.type === F.STDOUT || f.type === F.STDERR) process.stdout.write(f.payload);
+    else if (f.type === F.EXIT) {
+      const x = decodeExit(f.payload);
+      code = x.signal ? 128 + x.signal : x.code;
+    }
+  });
+  s.on("data", (d: Buffer) => r.push(d));
+  s.on("close", () => {
+    if (stdin.isTTY) stdin.setRawMode(false);
+    // Let stdout drain before exiting so the last bytes of output are not lost.
+    process.stdout.write("", () => process.exit(code));
+  });
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`swarm vm pty: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(255);
+});
