@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import { fileURLToPath } from "node:url";
 import { JSONRPCClient, JSONRPCErrorException } from "json-rpc-2.0";
 import { isErrorKind, kindForRpcCode, SwarmError, type ErrorKind } from "../protocol/errors.js";
 import { LineSplitter } from "../protocol/framing.js";
+import { installedEntry } from "../protocol/install.js";
 import type { SwarmPaths } from "../protocol/paths.js";
 import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION_STRING } from "../protocol/version.js";
 
@@ -93,7 +93,7 @@ export function toSwarmError(err: unknown): SwarmError {
 }
 
 function daemonEntry(): string {
-  return fileURLToPath(new URL("../daemon/main.js", import.meta.url));
+  return installedEntry(import.meta.url, "daemon-main");
 }
 
 async function tryConnect(socketPath: string): Promise<RpcClient | null> {

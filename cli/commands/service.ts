@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { SwarmError } from "../../protocol/errors.js";
+import { installedEntry } from "../../protocol/install.js";
 import type { CliContext, CommandGroup } from "../context.js";
 import { LAUNCHD_LABEL, launchdPlist, SYSTEMD_UNIT_NAME, systemdUnit, type ServiceSpec } from "../service/units.js";
 
@@ -31,7 +31,7 @@ function spec(ctx: CliContext): ServiceSpec {
   if (process.env.SWARM_HOME) env.SWARM_HOME = ctx.paths.home;
   return {
     node: process.execPath,
-    swarmdScript: fileURLToPath(new URL("../../../bin/swarmd.js", import.meta.url)),
+    swarmdScript: installedEntry(import.meta.url, "swarmd"),
     env,
     logDir: ctx.paths.logDir,
   };

@@ -1,0 +1,35 @@
+import { writeSection } from "./lib.js";
+
+/**
+ * `npm run bench [-- NAME…]`: runs each benchmark (ours and its peer side by side) and
+ * writes its section of docs/benchmarks.md. A bench module exports `run(): Promise<string>`.
+ */
+const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
+  rpc: () => import("./rpc.js"),
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in BENCHES));
+  if (unknown.length) {
+    process.stderr.write(`unknown bench: ${unknown.join(", ")}; known: ${Object.keys(BENCHES).join(", ")}\n`);
+    process.exit(64);
+  }
+  const names = wanted.length ? wanted : Object.keys(BENCHES);
+  let failed = 0;
+  for (const name of names) {
+    process.stderr.write(`bench ${name}…\n`);
+    try {
+      const mod = await BENCHES[name]!();
+      const section = await mod.run();
+      writeSection(name, section);
+      process.stdout.write(section + "\n\n");
+    } catch (err) {
+      failed++;
+      process.stderr.write(`bench ${name} failed: ${(err as Error).stack ?? err}\n`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+void main();
