@@ -54,7 +54,7 @@ export class Git {
 
   /** Commits on `branch` reachable from no other branch and not from `base`. */
   async unmergedCommits(repo: string, branch: string, base: string): Promise<number> {
-    const out = await this.out(repo, ["rev-list", "--count", `refs/heads/${branch}`, "--not", `--exclude=refs/heads/${branch}`, "--branches", base]);
+    const out = await this.out(repo, ["rev-list", "--count", `refs/heads/${branch}`, "--not", `--exclude=${branch}`, "--branches", base]);
     return Number(out.trim());
   }
 }
