@@ -1,5 +1,7 @@
 import type { Migration } from "./db.js";
 import { ticketMigrations } from "../ticket/migrations.js";
+import { envMigrations } from "../env/migrations.js";
+import { secretMigrations } from "../secrets/migrations.js";
 
 /** The core tables: the event log (source of the event stream) and key-value metadata. */
 const core: Migration[] = [
@@ -28,4 +30,6 @@ const core: Migration[] = [
 export const DOMAIN_MIGRATIONS: Record<string, Migration[]> = {
   core,
   ticket: ticketMigrations,
+  env: envMigrations,
+  secrets: secretMigrations,
 };

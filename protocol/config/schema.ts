@@ -1,5 +1,38 @@
 import { z } from "zod";
 
+const ENV_DEFAULTS = {
+  default_provider: "worktree",
+  idle_stop_after: "off",
+  cpu_overcommit: 2.0,
+  memory_overcommit: 1.0,
+  bulk_concurrency: 8,
+  resources: { vm: { cpus: 2, memory: "4G" } } as Record<string, { cpus: number; memory: string }>,
+};
+
+/** Environments (R-E6, R-E9): defaults, host overcommit ratios, idle auto-stop. */
+const EnvConfig = z
+  .object({
+    default_provider: z.string().default(ENV_DEFAULTS.default_provider).describe("provider used by `env create` without --provider"),
+    default_net: z
+      .enum(["none", "proxy", "full"])
+      .optional()
+      .describe("network mode without --net; unset = the most restrictive mode the provider enforces"),
+    idle_stop_after: z
+      .string()
+      .regex(/^(off|\d+(\.\d+)?(ms|s|m|h|d))$/, "a duration like 30m, 2h, 45s, or off")
+      .default(ENV_DEFAULTS.idle_stop_after)
+      .describe("stop a running environment with no exec/PTY activity for this long (e.g. 30m); off disables"),
+    cpu_overcommit: z.number().positive().max(64).default(ENV_DEFAULTS.cpu_overcommit).describe("reserved vCPUs may reach host CPUs x this"),
+    memory_overcommit: z.number().positive().max(64).default(ENV_DEFAULTS.memory_overcommit).describe("reserved RAM may reach host RAM x this"),
+    bulk_concurrency: z.number().int().min(1).max(64).default(ENV_DEFAULTS.bulk_concurrency).describe("parallel creates/deletes in env bulk"),
+    resources: z
+      .record(z.string(), z.object({ cpus: z.number().min(0), memory: z.string().describe("e.g. 512M, 4G; 0 = not reserved") }).strict())
+      .default(ENV_DEFAULTS.resources)
+      .describe("default vCPUs/RAM reserved per provider; providers not listed reserve nothing unless asked"),
+  })
+  .strict()
+  .default(ENV_DEFAULTS);
+
 /**
  * The config schema: one place for every key, its default and its description.
  * docs/config.md is generated from it. Domains add a section here.
@@ -74,6 +107,7 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ timeout_ms: 24 * 3600 * 1000, expire_outcome: "reject", max_diff_bytes: 1024 * 1024 }),
+    env: EnvConfig,
   })
   .strict();
 

@@ -2,6 +2,9 @@ import type { MethodDef } from "../method.js";
 import * as daemon from "./daemon.js";
 import * as event from "./event.js";
 import * as config from "./config.js";
+import * as env from "./env.js";
+import * as provider from "./provider.js";
+import * as secret from "./secret.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -11,6 +14,9 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   daemon,
   event,
   config,
+  env,
+  provider,
+  secret,
 };
 
 function isMethodDef(x: unknown): x is MethodDef {
@@ -27,3 +33,6 @@ export const METHODS_BY_NAME: ReadonlyMap<string, MethodDef> = new Map(METHODS.m
 export * as daemon from "./daemon.js";
 export * as event from "./event.js";
 export * as config from "./config.js";
+export * as env from "./env.js";
+export * as provider from "./provider.js";
+export * as secret from "./secret.js";

@@ -1,0 +1,48 @@
+import type { DaemonContext } from "../context.js";
+import type { EnvService } from "./service.js";
+import { handleOf } from "./registry.js";
+
+/**
+ * After a (re)start: ask each environment's provider what it sees and bring the registry in
+ * line. Gone environments become `lost`, unreachable providers `error`, each with a reason.
+ */
+export async function readopt(ctx: DaemonContext, svc: EnvService): Promise<void> {
+  for (const env of svc.registry.list()) {
+    const p = svc.providers.get(env.provider);
+    let state = env.state;
+    let reason: string | null = env.state_reason;
+    if (!p) {
+      state = "error";
+      reason = `provider ${env.provider} is not built into this daemon`;
+    } else {
+      const d = await p.detect().catch((err: Error) => ({ available: false, reason: err.message }));
+      if (!d.available) {
+        state = "error";
+        reason = `provider ${env.provider} is not available: ${d.reason ?? "unknown"}`;
+      } else if (env.state === "creating" && Object.keys(env.handle).length === 0) {
+        // The daemon died mid-create: the provider's partial work has no handle to find it by.
+        state = "error";
+        reason = "interrupted: the daemon stopped while this environment was being created; delete it and create again";
+      } else {
+        try {
+          const st = await p.status(handleOf(env));
+          if (st.state === "deleted") {
+            state = "lost";
+            reason = `the ${env.provider} provider no longer has it${st.detail ? `: ${st.detail}` : ""}`;
+          } else {
+            state = st.state;
+            reason = st.state === "error" ? (st.detail ?? "provider reports an error") : null;
+          }
+        } catch (err) {
+          state = "lost";
+          reason = `status failed: ${(err as Error).message}`;
+        }
+      }
+    }
+    if (state !== env.state || reason !== env.state_reason) {
+      svc.registry.update(env.name, { state, state_reason: reason });
+      ctx.logger.info("environment re-adopted", { env: env.name, from: env.state, to: state, reason });
+    }
+    ctx.events.append(state === "lost" || state === "error" ? "env.lost" : "env.adopted", env.name, { state, reason });
+  }
+}

@@ -1,0 +1,31 @@
+import type { DaemonContext } from "../context.js";
+import type { Domain } from "../domains.js";
+import { secretsFor } from "../secrets/domain.js";
+import { readopt } from "./adopt.js";
+import { envHandlers } from "./handlers.js";
+import { startIdleReaper } from "./idle.js";
+import { ProviderSet } from "./provider-set.js";
+import { EnvRegistry } from "./registry.js";
+import { EnvService } from "./service.js";
+
+/** The environments domain: registry, providers, resources, idle auto-stop (R-E3…R-E10). */
+export function envDomain(ctx: DaemonContext): Domain {
+  const registry = new EnvRegistry(ctx.db);
+  const providers = new ProviderSet(ctx, (h) => {
+    const env = registry.get(h.name);
+    return env ? secretsFor(ctx).vault.resolve(env.project) : {};
+  });
+  const svc = new EnvService(ctx, registry, providers);
+  let stopReaper: (() => void) | null = null;
+  return {
+    name: "env",
+    handlers: envHandlers(ctx, svc),
+    async start() {
+      await readopt(ctx, svc);
+      stopReaper = startIdleReaper(ctx, svc);
+    },
+    stop() {
+      stopReaper?.();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { ProviderEntry } from "../../protocol/methods/provider.js";
+import { SwarmError } from "../../protocol/errors.js";
+import type { DetectResult, EnvHandle, Provider, ProviderContext } from "../../providers/types.js";
+import type { DaemonContext } from "../context.js";
+import { PROVIDER_FACTORIES, PLANNED_PROVIDERS } from "./provider-factories.js";
+
+/** Optional capability of providers that keep a trash (worktree): bring a deleted environment back. */
+export interface RestoresDeleted {
+  restoreDeleted(name: string): Promise<EnvHandle>;
+}
+export function canRestoreDeleted(p: Provider): p is Provider & RestoresDeleted {
+  return typeof (p as Partial<RestoresDeleted>).restoreDeleted === "function";
+}
+
+/** The providers this daemon runs, each built once with its own state folder. */
+export class ProviderSet {
+  private readonly byName = new Map<string, Provider>();
+
+  constructor(ctx: DaemonContext, forwardedEnv: (h: EnvHandle) => Record<string, string>) {
+    for (const f of PROVIDER_FACTORIES) {
+      const stateDir = path.join(ctx.paths.dataDir, "providers", f.name);
+      fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      const pctx: ProviderContext = { stateDir, logger: ctx.logger.child({ provider: f.name }), forwardedEnv };
+      this.byName.set(f.name, f.make(pctx));
+    }
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  get(name: string): Provider | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The provider, usable on this host, or an error that says why not and how to fix it. */
+  async usable(name: string): Promise<Provider> {
+    const p = this.byName.get(name);
+    if (!p) {
+      const planned = PLANNED_PROVIDERS.find((x) => x.name === name);
+      if (planned) throw new SwarmError("UNAVAILABLE", `provider ${name} is planned but not yet available`, { hint: "see `swarmctl providers`" });
+      throw new SwarmError("INVALID_ARGUMENT", `unknown provider ${JSON.stringify(name)}; known: ${this.names().join(", ")}`, {
+        hint: "see `swarmctl providers`",
+      });
+    }
+    const d = await p.detect();
+    if (!d.available) {
+      throw new SwarmError("UNAVAILABLE", `provider ${name} is not available on this host: ${d.reason ?? "unknown reason"}`, {
+        ...(d.installHint ? { hint: d.installHint } : {}),
+      });
+    }
+    return p;
+  }
+
+  async describe(): Promise<ProviderEntry[]> {
+    const built = await Promise.all(
+      [...this.byName.values()].map(async (p): Promise<ProviderEntry> => {
+        const info = p.info();
+        const d: DetectResult = await p.detect().catch((err) => ({ available: false, reason: `detect failed: ${(err as Error).message}` }));
+        return {
+          name: info.name,
+          summary: info.summary,
+          available: d.available,
+          planned: false,
+          reason: d.available ? null : (d.reason ?? null),
+          install_hint: d.installHint ?? null,
+          warnings: d.warnings ?? [],
+          features: { ...info.features },
+          details: d.details ?? null,
+        };
+      }),
+    );
+    const planned = PLANNED_PROVIDERS.filter((x) => !this.byName.has(x.name)).map(
+      (x): ProviderEntry => ({
+        name: x.name,
+        summary: x.summary,
+        available: false,
+        planned: true,
+        reason: "planned, not yet available",
+        install_hint: null,
+        warnings: [],
+        features: null,
+        details: null,
+      }),
+    );
+    return [...built, ...planned];
+  }
+}

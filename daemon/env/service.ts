@@ -1,0 +1,317 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { EnvRecord } from "../../protocol/methods/env.js";
+import { SwarmError } from "../../protocol/errors.js";
+import { checkName } from "../../protocol/names.js";
+import type { CheckpointInfo, EnvHandle, ExecResult, HostCommand, NetMode, Provider } from "../../providers/types.js";
+import { canCheckpoint } from "../../providers/types.js";
+import { resolveInside } from "../../providers/common/safe-path.js";
+import type { DaemonContext } from "../context.js";
+import { progressReporter } from "./progress.js";
+import { canRestoreDeleted, type ProviderSet } from "./provider-set.js";
+import { handleOf, type EnvRegistry } from "./registry.js";
+import { assertFits, defaultReservation } from "./resources.js";
+
+const NET_ORDER: NetMode[] = ["none", "proxy", "full"];
+
+export interface CreateRequest {
+  name: string;
+  project?: string | undefined;
+  provider?: string | undefined;
+  repo: string;
+  branch?: string | undefined;
+  base?: string | undefined;
+  cpus?: number | undefined;
+  memory_mib?: number | undefined;
+  net?: NetMode | undefined;
+  proxy_allow?: string[] | undefined;
+}
+
+function asSwarmError(err: unknown, what: string): SwarmError {
+  if (err instanceof SwarmError) return err;
+  return new SwarmError("INTERNAL", `${what}: ${(err as Error)?.message ?? String(err)}`);
+}
+
+/**
+ * The environment operations: registry rows, provider calls, resource checks, events.
+ * Lifecycle operations on one environment are serialised by a per-name lock.
+ */
+export class EnvService {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    readonly registry: EnvRegistry,
+    readonly providers: ProviderSet,
+  ) {}
+
+  private async locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(name) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => {});
+    this.locks.set(name, tail);
+    void tail.then(() => {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    });
+    return next;
+  }
+
+  isBusy(name: string): boolean {
+    return this.locks.has(name);
+  }
+
+  private providerOf(env: EnvRecord): Promise<Provider> {
+    return this.providers.usable(env.provider);
+  }
+
+  touch(name: string): EnvRecord {
+    return this.registry.update(name, { last_activity_at: new Date().toISOString() });
+  }
+
+  async create(req: CreateRequest): Promise<EnvRecord> {
+    const bad = checkName(req.name);
+    if (bad) throw new SwarmError("INVALID_ARGUMENT", bad);
+    const cfg = this.ctx.cfg();
+    const providerName = req.provider ?? cfg.env.default_provider;
+    const provider = await this.providers.usable(providerName);
+    const info = provider.info();
+    const net = this.pickNet(providerName, info.features.network, req.net ?? cfg.env.default_net);
+    if (!path.isAbsolute(req.repo) || !fs.statSync(req.repo, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new SwarmError("INVALID_ARGUMENT", `repo ${JSON.stringify(req.repo)} is not an existing folder (absolute path)`, {
+        hint: "pass --repo with the path of a git repository, or run from inside one",
+      });
+    }
+    const dflt = defaultReservation(cfg, providerName);
+    const want = { cpus: req.cpus ?? dflt.cpus, memoryMiB: req.memory_mib ?? dflt.memoryMiB };
+    const now = new Date().toISOString();
+    const branch = req.branch ?? `swarm/${req.name}`;
+    const record: EnvRecord = {
+      name: req.name,
+      project: req.project ?? path.basename(req.repo),
+      provider: providerName,
+      state: "creating",
+      state_reason: null,
+      repo: req.repo,
+      branch,
+      host_path: null,
+      cpus: want.cpus,
+      memory_mib: want.memoryMiB,
+      capabilities: { net, proxy_allow: net === "proxy" ? (req.proxy_allow ?? []) : [], resources_enforced: info.features.enforcesResources },
+      handle: {},
+      created_at: now,
+      updated_at: now,
+      last_activity_at: now,
+    };
+    // Check and insert in one synchronous step so concurrent creates cannot both pass the check.
+    assertFits(`creating ${req.name}`, want, this.registry.list(), cfg);
+    this.registry.insert(record);
+    return this.locked(req.name, async () => {
+      const progress = progressReporter(this.ctx.events, req.name, "create");
+      progress({ phase: "start", message: `creating with ${providerName}` });
+      let h: EnvHandle;
+      try {
+        h = await provider.create(
+          {
+            name: req.name,
+            project: record.project,
+            repo: req.repo,
+            branch,
+            ...(req.base ? { base: req.base } : {}),
+            cpus: want.cpus,
+            memoryMiB: want.memoryMiB,
+            net,
+            ...(net === "proxy" ? { proxyAllow: record.capabilities.proxy_allow } : {}),
+          },
+          progress,
+        );
+      } catch (err) {
+        this.registry.discard(req.name);
+        const e = asSwarmError(err, `creating ${req.name} failed`);
+        this.ctx.events.append("env.create_failed", req.name, { provider: providerName, kind: e.kind, error: e.message });
+        throw e;
+      }
+      progress({ phase: "done", done: 1, total: 1 });
+      const env = this.registry.update(req.name, { state: "running", handle: h as unknown as Record<string, unknown>, host_path: h.hostPath });
+      this.ctx.events.append("env.created", req.name, { project: env.project, provider: providerName, branch, net });
+      return env;
+    });
+  }
+
+  private pickNet(provider: string, supported: NetMode[], wanted: NetMode | undefined): NetMode {
+    if (wanted === undefined) return NET_ORDER.find((n) => supported.includes(n)) ?? "full";
+    if (!supported.includes(wanted)) {
+      throw new SwarmError("INVALID_ARGUMENT", `provider ${provider} cannot enforce --net ${wanted}; it supports: ${supported.join(", ")}`, {
+        hint: wanted === "full" ? "pick a supported mode" : "use --provider sandbox (or vm) for none/proxy",
+      });
+    }
+    return wanted;
+  }
+
+  async start(name: string): Promise<EnvRecord> {
+    return this.locked(name, async () => {
+      const env = this.registry.require(name);
+      if (env.state === "running") return env;
+      if (env.state === "creating") throw new SwarmError("CONFLICT", `environment ${name} is still being created`);
+      assertFits(`starting ${name}`, { cpus: env.cpus, memoryMiB: env.memory_mib }, this.registry.list(), this.ctx.cfg(), undefined, name);
+      const p = await this.providerOf(env);
+      const progress = progressReporter(this.ctx.events, name, "start");
+      progress({ phase: "start" });
+      const h = await p.start(handleOf(env), progress);
+      progress({ phase: "done", done: 1, total: 1 });
+      const out = this.registry.update(name, {
+        state: "running",
+        state_reason: null,
+        handle: h as unknown as Record<string, unknown>,
+        host_path: h.hostPath,
+        last_activity_at: new Date().toISOString(),
+      });
+      this.ctx.events.append("env.started", name, {});
+      return out;
+    });
+  }
+
+  async stop(name: string, reason = "requested"): Promise<EnvRecord> {
+    return this.locked(name, async () => {
+      const env = this.registry.require(name);
+      if (env.state === "stopped") return env;
+      if (env.state === "creating") throw new SwarmError("CONFLICT", `environment ${name} is still being created`);
+      const p = await this.providerOf(env);
+      const h = await p.stop(handleOf(env));
+      const out = this.registry.update(name, { state: "stopped", state_reason: null, handle: h as unknown as Record<string, unknown> });
+      this.ctx.events.append("env.stopped", name, { reason });
+      return out;
+    });
+  }
+
+  async delete(name: string, force: boolean): Promise<void> {
+    await this.locked(name, async () => {
+      const env = this.registry.require(name);
+      if (env.state === "creating") throw new SwarmError("CONFLICT", `environment ${name} is still being created`);
+      // A lost environment has nothing left to lose: only its record goes.
+      if (env.state !== "lost") {
+        const p = await this.providerOf(env);
+        await p.delete(handleOf(env), { force });
+      }
+      this.registry.remove(name);
+      this.ctx.events.append("env.deleted", name, { force, provider: env.provider });
+    });
+  }
+
+  async restoreDeleted(name: string): Promise<EnvRecord> {
+    return this.locked(name, async () => {
+      if (this.registry.get(name)) {
+        throw new SwarmError("CONFLICT", `an environment named ${name} exists; delete it before restoring the old one`);
+      }
+      const last = this.registry.lastDeleted(name);
+      if (!last) throw new SwarmError("NOT_FOUND", `no deleted environment named ${JSON.stringify(name)}`);
+      const p = await this.providers.usable(last.env.provider);
+      if (!canRestoreDeleted(p)) {
+        throw new SwarmError("UNAVAILABLE", `provider ${last.env.provider} keeps no trash; ${name} cannot be restored`);
+      }
+      const h = await p.restoreDeleted(name);
+      const now = new Date().toISOString();
+      const env: EnvRecord = {
+        ...last.env,
+        state: "running",
+        state_reason: null,
+        handle: h as unknown as Record<string, unknown>,
+        host_path: h.hostPath,
+        updated_at: now,
+        last_activity_at: now,
+      };
+      assertFits(`restoring ${name}`, { cpus: env.cpus, memoryMiB: env.memory_mib }, this.registry.list(), this.ctx.cfg());
+      this.registry.insert(env);
+      this.registry.forgetDeleted(last.id);
+      this.ctx.events.append("env.restored_deleted", name, {});
+      return env;
+    });
+  }
+
+  private requireRunning(name: string): EnvRecord {
+    const env = this.registry.require(name);
+    if (env.state !== "running") {
+      const hint = env.state === "stopped" ? `start it: swarmctl env start ${name}` : `see swarmctl env show ${name}`;
+      throw new SwarmError("INVALID_TRANSITION", `environment ${name} is ${env.state}, not running`, { hint });
+    }
+    return env;
+  }
+
+  async exec(name: string, argv: string[], opts: { cwd?: string; input?: Buffer; timeoutMs?: number }): Promise<ExecResult> {
+    const env = this.requireRunning(name);
+    this.touch(name);
+    const p = await this.providerOf(env);
+    try {
+      return await p.exec(handleOf(env), argv, {
+        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+        ...(opts.input !== undefined ? { input: opts.input } : {}),
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      });
+    } finally {
+      this.touch(name);
+    }
+  }
+
+  async ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand> {
+    const env = this.requireRunning(name);
+    this.touch(name);
+    const p = await this.providerOf(env);
+    return p.ptyCommand(handleOf(env), argv, cwd !== undefined ? { cwd } : {});
+  }
+
+  async copy(name: string, direction: "in" | "out", hostPath: string, envPath: string): Promise<void> {
+    if (!path.isAbsolute(hostPath)) throw new SwarmError("INVALID_ARGUMENT", `host path ${JSON.stringify(hostPath)} must be absolute`);
+    const env = this.registry.require(name);
+    // Checked here for every provider; providers check again where they resolve the path.
+    if (env.host_path) await resolveInside(env.host_path, envPath, direction === "in" ? "destination" : "source");
+    else await resolveInside("/", envPath, "path");
+    const p = await this.providerOf(env);
+    const progress = progressReporter(this.ctx.events, name, "copy");
+    progress({ phase: direction === "in" ? "copy-in" : "copy-out", done: 0, total: 1, message: `${hostPath} ${direction === "in" ? "->" : "<-"} ${envPath}` });
+    if (direction === "in") await p.copyIn(handleOf(env), hostPath, envPath);
+    else await p.copyOut(handleOf(env), envPath, hostPath);
+    progress({ phase: direction === "in" ? "copy-in" : "copy-out", done: 1, total: 1 });
+    this.touch(name);
+  }
+
+  private async checkpointing(env: EnvRecord) {
+    const p = await this.providerOf(env);
+    if (!canCheckpoint(p)) {
+      throw new SwarmError("UNAVAILABLE", `provider ${env.provider} does not support checkpoints`, { hint: "see `swarmctl providers`" });
+    }
+    return p;
+  }
+
+  async checkpoint(name: string, ckpt: string | undefined): Promise<CheckpointInfo> {
+    return this.locked(name, async () => {
+      const env = this.registry.require(name);
+      const p = await this.checkpointing(env);
+      const c = await p.checkpoint(handleOf(env), ckpt ?? timestampName());
+      this.registry.addCheckpoint(name, c);
+      this.ctx.events.append("env.checkpointed", name, { checkpoint: c.name });
+      return c;
+    });
+  }
+
+  async restore(name: string, ckpt: string): Promise<EnvRecord> {
+    return this.locked(name, async () => {
+      const env = this.registry.require(name);
+      const p = await this.checkpointing(env);
+      const h = await p.restore(handleOf(env), ckpt);
+      const out = this.registry.update(name, { handle: h as unknown as Record<string, unknown>, host_path: h.hostPath });
+      this.ctx.events.append("env.restored", name, { checkpoint: ckpt });
+      return out;
+    });
+  }
+
+  async checkpoints(name: string): Promise<CheckpointInfo[]> {
+    const env = this.registry.require(name);
+    const p = await this.providers.usable(env.provider).catch(() => null);
+    if (p && canCheckpoint(p)) return p.listCheckpoints(handleOf(env));
+    return this.registry.checkpoints(name);
+  }
+}
+
+/** A checkpoint name that sorts by time and passes the name rule, e.g. 20261121T194203.123Z. */
+export function timestampName(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, "");
+}
