@@ -1,43 +1,63 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import { JSONRPCClient, JSONRPCErrorException } from "json-rpc-2.0";
 import { isErrorKind, kindForRpcCode, SwarmError, type ErrorKind } from "../protocol/errors.js";
 import { LineSplitter } from "../protocol/framing.js";
 import { installedEntry } from "../protocol/install.js";
 import type { SwarmPaths } from "../protocol/paths.js";
 import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION_STRING } from "../protocol/version.js";
 
-/** The only module of the CLI and TUI side that touches node:net. */
+interface RpcErrorObject {
+  code: number;
+  message: string;
+  data?: { kind?: unknown; hint?: string; details?: Record<string, unknown> };
+}
+
+/** A JSON-RPC error response from the daemon, before it is mapped to a SwarmError. */
+export class RpcResponseError extends Error {
+  constructor(readonly error: RpcErrorObject) {
+    super(error.message);
+  }
+}
+
+/**
+ * The only module of the CLI and TUI side that touches node:net. A small JSON-RPC 2.0
+ * client (requests matched by id, notifications dispatched by method); kept dependency-free
+ * because every swarmctl invocation pays for what it loads.
+ */
 export class RpcClient {
-  private readonly rpc: JSONRPCClient;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private readonly listeners = new Map<string, Set<(params: unknown) => void>>();
   private closeFns: (() => void)[] = [];
+  private nextId = 1;
+  private closed = false;
 
   private constructor(private readonly socket: net.Socket) {
-    this.rpc = new JSONRPCClient((req) => {
-      socket.write(JSON.stringify(req) + "\n");
-    });
     const splitter = new LineSplitter(64 * DEFAULT_MAX_FRAME_BYTES);
     socket.on("data", (chunk: Buffer) =>
       splitter.push(chunk, (ev) => {
         if (ev.kind !== "frame") return;
-        let msg: unknown;
+        let msg: { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: RpcErrorObject };
         try {
           msg = JSON.parse(ev.text);
         } catch {
           return;
         }
-        const m = msg as { id?: unknown; method?: string; params?: unknown };
-        if (m.method && m.id === undefined) {
-          for (const fn of this.listeners.get(m.method) ?? []) fn(m.params);
-        } else {
-          this.rpc.receive(msg as Parameters<JSONRPCClient["receive"]>[0]);
+        if (typeof msg.method === "string" && msg.id === undefined) {
+          for (const fn of this.listeners.get(msg.method) ?? []) fn(msg.params);
+          return;
         }
+        const waiter = typeof msg.id === "number" ? this.pending.get(msg.id) : undefined;
+        if (!waiter) return;
+        this.pending.delete(msg.id as number);
+        if (msg.error) waiter.reject(toSwarmError(new RpcResponseError(msg.error)));
+        else waiter.resolve(msg.result);
       }),
     );
     socket.on("close", () => {
-      this.rpc.rejectAllPendingRequests("connection to swarmd closed");
+      this.closed = true;
+      const err = new SwarmError("UNAVAILABLE", "connection to swarmd closed");
+      for (const w of this.pending.values()) w.reject(err);
+      this.pending.clear();
       for (const fn of this.closeFns) fn();
     });
     socket.on("error", () => {});
@@ -54,12 +74,14 @@ export class RpcClient {
     });
   }
 
-  async call<R = unknown>(method: string, params?: unknown): Promise<R> {
-    try {
-      return (await this.rpc.request(method, params as never)) as R;
-    } catch (err) {
-      throw toSwarmError(err);
-    }
+  call<R = unknown>(method: string, params?: unknown): Promise<R> {
+    if (this.closed) return Promise.reject(new SwarmError("UNAVAILABLE", "connection to swarmd closed"));
+    const id = this.nextId++;
+    return new Promise<R>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const req = params === undefined ? { jsonrpc: "2.0", method, id } : { jsonrpc: "2.0", method, params, id };
+      this.socket.write(JSON.stringify(req) + "\n");
+    });
   }
 
   on(method: string, fn: (params: unknown) => void): () => void {
@@ -81,9 +103,9 @@ export class RpcClient {
 
 export function toSwarmError(err: unknown): SwarmError {
   if (err instanceof SwarmError) return err;
-  if (err instanceof JSONRPCErrorException) {
-    const data = (err.data ?? {}) as { kind?: unknown; hint?: string; details?: Record<string, unknown> };
-    const kind: ErrorKind = isErrorKind(data.kind) ? data.kind : kindForRpcCode(err.code);
+  if (err instanceof RpcResponseError) {
+    const data = err.error.data ?? {};
+    const kind: ErrorKind = isErrorKind(data.kind) ? data.kind : kindForRpcCode(err.error.code);
     return new SwarmError(kind, err.message, {
       ...(data.hint ? { hint: data.hint } : {}),
       ...(data.details ? { details: data.details } : {}),
@@ -111,6 +133,7 @@ export async function startDaemon(paths: SwarmPaths, timeoutMs = 15_000): Promis
   fs.mkdirSync(paths.logDir, { recursive: true, mode: 0o700 });
   const errLog = `${paths.logDir}/swarmd.stderr.log`;
   const out = fs.openSync(errLog, "a", 0o600);
+  const { spawn } = await import("node:child_process");
   const child = spawn(process.execPath, [daemonEntry(), "--foreground"], { detached: true, stdio: ["ignore", out, out] });
   fs.closeSync(out);
   child.unref();

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 
@@ -18,6 +17,16 @@ export interface SwarmPaths {
   lockFile: string;
 }
 
+/** 32-bit FNV-1a as 8 hex digits: a short stable tag, no crypto module to load. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env): SwarmPaths {
   const swarmHome = env.SWARM_HOME ? path.resolve(env.SWARM_HOME) : undefined;
   const userHome = env.HOME || os.homedir();
@@ -28,7 +37,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): SwarmPaths {
   if (env.SWARM_RUNTIME_DIR) runDir = path.resolve(env.SWARM_RUNTIME_DIR);
   else if (env.XDG_RUNTIME_DIR) {
     // Two instances with different SWARM_HOME must not share a socket.
-    const suffix = swarmHome ? "-" + createHash("sha256").update(swarmHome).digest("hex").slice(0, 10) : "";
+    const suffix = swarmHome ? "-" + fnv1a(swarmHome) : "";
     runDir = path.join(env.XDG_RUNTIME_DIR, "swarm" + suffix);
   } else if (swarmHome) runDir = path.join(swarmHome, "run");
   else runDir = path.join(os.tmpdir(), `swarm-${process.getuid?.() ?? "user"}`);
