@@ -1,12 +1,53 @@
 import React from "react";
-import { render, Text, Box } from "ink";
+import { Box, render, Text, useApp, useInput, useStdout } from "ink";
+import { resolvePaths, type SwarmPaths } from "../protocol/paths.js";
+import { EventLog } from "./components/event-log.js";
+import { Header } from "./components/header.js";
+import { Help } from "./components/help.js";
+import { useDaemon } from "./hooks/use-daemon.js";
+import { actionFor } from "./keys/keymap.js";
 
-export async function runTui(_args: string[]): Promise<number> {
-  const app = render(
-    <Box flexDirection="column">
-      <Text>swarm TUI — being built</Text>
-    </Box>,
+function App({ paths }: { paths: SwarmPaths }) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const { state, dispatch } = useDaemon(paths);
+  useInput((input) => {
+    const action = actionFor(input);
+    if (action === "quit") exit();
+    else if (action === "help") dispatch({ type: "toggleHelp" });
+  });
+  const rows = stdout.rows ?? 24;
+  return (
+    <Box flexDirection="column" height={rows}>
+      <Header state={state} />
+      {state.error ? <Text color="red">{state.error}</Text> : null}
+      {state.showHelp ? <Help /> : null}
+      <EventLog events={state.events} height={rows - 8} />
+    </Box>
   );
-  app.unmount();
+}
+
+export async function runTui(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write("usage: swarm [tui]\n\nFull-screen terminal UI attached to swarmd (started if needed). Keys: ? help, q quit.\n");
+    return 0;
+  }
+  const unknown = args.filter((a) => a !== "tui");
+  if (unknown.length) {
+    process.stderr.write(`swarm: unknown argument ${unknown[0]}\nusage: swarm [tui]\n`);
+    return 64;
+  }
+  if (!process.stdin.isTTY) {
+    process.stderr.write("swarm: the TUI needs a terminal; use swarmctl for scripts\n");
+    return 2;
+  }
+  // Full screen: the alternate screen keeps the user's scrollback intact.
+  process.stdout.write("\x1b[?1049h\x1b[H");
+  try {
+    const app = render(<App paths={resolvePaths()} />, { exitOnCtrlC: true });
+    await app.waitUntilExit();
+  } finally {
+    process.stdout.write("\x1b[?1049l");
+  }
   return 0;
 }
