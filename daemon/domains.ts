@@ -2,6 +2,8 @@ import type { DaemonContext } from "./context.js";
 import type { HandlerEntry } from "./rpc/handler.js";
 import { envDomain } from "./env/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
+import { ticketDomain } from "./ticket/domain.js";
+import { coordinatorDomain } from "./ticket/coordinator/domain.js";
 
 /** A domain of the daemon (environments, runtimes, tickets…): its handlers and lifecycle. */
 export interface Domain {
@@ -16,4 +18,4 @@ export interface Domain {
 export type DomainFactory = (ctx: DaemonContext) => Domain;
 
 /** Every domain, in start order. A new domain adds its factory here. */
-export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain];
+export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain];

@@ -38,6 +38,16 @@ export const EVENT_TYPES: Record<string, string> = {
   "secret.set": "A secret was set (the value is never in the event).",
   "var.set": "A plain variable was set.",
   "secret.removed": "A variable or secret was removed.",
+  "ticket.created": "A ticket was created (data: id, title, workspace, depends_on, actor, workflow_id); subject = ticket id.",
+  "ticket.transitioned": "A ticket changed state (data: from, to, reason, actor); every change of state, including automatic ones.",
+  "ticket.updated": "A ticket's fields changed (data.fields names them).",
+  "ticket.deps_changed": "A ticket's dependencies changed (data: added, removed).",
+  "ticket.workflow_submitted": "A workflow (DAG of tickets) was created; data.tickets maps node keys to ticket ids; subject = workflow id.",
+  "ticket.file_synced": "A ticket file was applied (data: file, id, action created|updated|cancelled); subject = file path.",
+  "ticket.file_error": "A ticket file is malformed or could not be applied (data: file, problems[{message, line}]); the ticket is left as it was.",
+  "ticket.watch_error": "A configured tickets folder cannot be watched (missing, not a folder).",
+  "ticket.bundled": "A finished ticket's signed result bundle was written (data.path).",
+  "ticket.bundle_failed": "Writing a finished ticket's result bundle failed (data.error); it is retried at daemon start.",
   "user.*": "Any event a client published with event.publish (type must start with `user.`).",
 };
 

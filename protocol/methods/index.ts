@@ -3,8 +3,10 @@ import * as daemon from "./daemon.js";
 import * as event from "./event.js";
 import * as config from "./config.js";
 import * as env from "./env.js";
+import * as ticket from "./ticket.js";
 import * as provider from "./provider.js";
 import * as secret from "./secret.js";
+import * as coordinator from "./coordinator.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -15,8 +17,10 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   event,
   config,
   env,
+  ticket,
   provider,
   secret,
+  coordinator,
 };
 
 function isMethodDef(x: unknown): x is MethodDef {
@@ -34,5 +38,7 @@ export * as daemon from "./daemon.js";
 export * as event from "./event.js";
 export * as config from "./config.js";
 export * as env from "./env.js";
+export * as ticket from "./ticket.js";
 export * as provider from "./provider.js";
 export * as secret from "./secret.js";
+export * as coordinator from "./coordinator.js";
