@@ -12,5 +12,10 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   init: { summary: "scaffold a project: config, tickets/ folder, sample ticket", load: () => import("./commands/init.js") },
   service: { summary: "install swarmd as a systemd user unit or launchd agent", load: () => import("./commands/service.js") },
   verify: { summary: "check a result bundle's manifest, hashes and signed certificate", load: () => import("./commands/verify.js") },
+  completion: { summary: "print a shell completion script (bash, zsh, fish)", load: () => import("./commands/completion.js") },
+  __complete: { summary: "(internal) completion candidates", load: () => import("./commands/completion.js") },
   version: { summary: "print versions of swarmctl and the daemon", load: () => import("./commands/version.js") },
+  env: { summary: "create, run in, copy, checkpoint and delete environments", load: () => import("./commands/env.js") },
+  providers: { summary: "list environment providers: available here or not, and how to install", load: () => import("./commands/providers.js") },
+  secret: { summary: "env vars and secrets forwarded into environments", load: () => import("./commands/secret.js") },
 };

@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { parseSizeMiB } from "../../protocol/methods/env.js";
+import { SwarmError } from "../../protocol/errors.js";
+import { checkName } from "../../protocol/names.js";
+
+export interface CreateOpts {
+  provider?: string;
+  repo?: string;
+  branch?: string;
+  base?: string;
+  project?: string;
+  cpus?: string;
+  memory?: string;
+  net?: string;
+  proxyAllow?: string[];
+}
+
+/** The git toplevel of `dir`, or an error that says to pass --repo. */
+export function gitToplevel(dir: string): string {
+  try {
+    return execFileSync("git", ["-C", dir, "rev-parse", "--show-toplevel"], { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+  } catch {
+    throw new SwarmError("INVALID_ARGUMENT", `${dir} is not inside a git repository`, { hint: "run from inside a repository or pass --repo PATH" });
+  }
+}
+
+/** Turns CLI flags into env.create params, refusing malformed values with what is allowed. */
+export function createParams(o: CreateOpts): Record<string, unknown> {
+  const p: Record<string, unknown> = { repo: o.repo ? gitToplevel(path.resolve(o.repo)) : gitToplevel(process.cwd()) };
+  if (o.provider) p.provider = o.provider;
+  if (o.branch) p.branch = o.branch;
+  if (o.base) p.base = o.base;
+  if (o.project) p.project = o.project;
+  if (o.cpus !== undefined) {
+    const n = Number(o.cpus);
+    if (!Number.isFinite(n) || n <= 0) throw new SwarmError("INVALID_ARGUMENT", `--cpus must be a positive number, got ${JSON.stringify(o.cpus)}`);
+    p.cpus = n;
+  }
+  if (o.memory !== undefined) {
+    const mib = parseSizeMiB(o.memory);
+    if (mib === null) throw new SwarmError("INVALID_ARGUMENT", `--memory must be a size like 512M or 4G, got ${JSON.stringify(o.memory)}`);
+    p.memory_mib = mib;
+  }
+  if (o.net !== undefined) {
+    if (!["none", "proxy", "full"].includes(o.net)) {
+      throw new SwarmError("INVALID_ARGUMENT", `--net must be none, proxy or full, got ${JSON.stringify(o.net)}`);
+    }
+    p.net = o.net;
+  }
+  if (o.proxyAllow?.length) p.proxy_allow = o.proxyAllow;
+  return p;
+}
+
+export function requireName(name: string): string {
+  const bad = checkName(name);
+  if (bad) throw new SwarmError("INVALID_ARGUMENT", bad);
+  return name;
+}
+
+export interface CopySpec {
+  name: string;
+  direction: "in" | "out";
+  host_path: string;
+  env_path: string;
+}
+
+/** `NAME:path` on exactly one side: a prefix before ':' that is a valid name and holds no '/'. */
+function envSide(arg: string): { name: string; path: string } | null {
+  const i = arg.indexOf(":");
+  if (i <= 0) return null;
+  const name = arg.slice(0, i);
+  if (name.includes("/") || checkName(name)) return null;
+  return { name, path: arg.slice(i + 1) || "." };
+}
+
+export function copySpec(src: string, dst: string): CopySpec {
+  const s = envSide(src);
+  const d = envSide(dst);
+  if (s && d) throw new SwarmError("INVALID_ARGUMENT", "both sides name an environment; copy through the host in two steps");
+  if (!s && !d) throw new SwarmError("INVALID_ARGUMENT", "one side must be NAME:path (the environment), the other a host path");
+  if (d) return { name: d.name, direction: "in", host_path: path.resolve(src), env_path: d.path };
+  return { name: s!.name, direction: "out", host_path: path.resolve(dst), env_path: s!.path };
+}
