@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await GROUPS[name]!.load();
     mod.register(program, getCtx);
   } else {
-    for (const [g, { summary }] of Object.entries(GROUPS)) program.command(g).description(summary);
+    for (const [g, { summary }] of Object.entries(GROUPS)) if (!g.startsWith("__")) program.command(g).description(summary);
     if (args.length === 0) {
       program.outputHelp();
       return 0;
