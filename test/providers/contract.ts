@@ -25,6 +25,8 @@ export interface ContractOptions {
   timeoutMs?: number;
   /** when set, the whole suite is skipped with this reason (e.g. a missing tool) */
   skipReason?: string | null;
+  /** shown after the name, to tell variants of one provider apart */
+  label?: string;
   /** called once after all tests, e.g. to stop helper processes */
   cleanup?: (p: Provider) => Promise<void>;
 }
@@ -62,7 +64,7 @@ export function runInPty(cmd: { file: string; args: string[]; cwd: string; env: 
 
 export function defineProviderContract(name: string, makeProvider: (ctx: ProviderContext) => Provider | Promise<Provider>, opts: ContractOptions = {}): void {
   const t = opts.timeoutMs ?? 30_000;
-  describe.skipIf(Boolean(opts.skipReason))(`provider contract: ${name}${opts.skipReason ? ` (skipped: ${opts.skipReason})` : ""}`, () => {
+  describe.skipIf(Boolean(opts.skipReason))(`provider contract: ${name}${opts.label ? ` (${opts.label})` : ""}${opts.skipReason ? ` (skipped: ${opts.skipReason})` : ""}`, () => {
     let provider: Provider;
     let repo: string;
     let h: EnvHandle;

@@ -1,0 +1,42 @@
+import type { NetMode } from "../types.js";
+
+export interface SandboxCommand {
+  /** the environment's checkout on the host; bound writable at the same path inside */
+  workDir: string;
+  /** working directory inside (absolute, within workDir) */
+  cwd: string;
+  net: NetMode;
+  /** host paths hidden behind an empty tmpfs (swarm's own state, other environments) */
+  hide: string[];
+  /** host paths bound read-only after hiding (the origin repo's objects, which clones borrow) */
+  roBinds: string[];
+  /** for net = proxy: the host Unix socket of the allow-list proxy, bound into /tmp */
+  proxySocket?: string;
+  /** false for PTYs: a new session would detach the shell from its terminal */
+  newSession: boolean;
+  env: Record<string, string>;
+}
+
+/** Where the proxy socket appears inside the sandbox (under the private /tmp). */
+export const SANDBOX_PROXY_SOCKET = "/tmp/.swarm-proxy.sock";
+
+/**
+ * bwrap arguments: the host read-only; private /tmp, /proc, /dev; new PID, IPC and UTS
+ * namespaces; all capabilities dropped (as root, bwrap keeps them otherwise and a
+ * sandboxed `mount -o remount,rw /` would write through to the host); the checkout writable.
+ */
+export function bwrapArgs(c: SandboxCommand): string[] {
+  const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"];
+  for (const h of c.hide) args.push("--tmpfs", h);
+  for (const p of c.roBinds) args.push("--ro-bind", p, p);
+  args.push("--bind", c.workDir, c.workDir);
+  args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "swarm-sandbox");
+  if (c.net !== "full") args.push("--unshare-net");
+  if (c.net === "proxy" && c.proxySocket) args.push("--bind", c.proxySocket, SANDBOX_PROXY_SOCKET);
+  args.push("--cap-drop", "ALL", "--die-with-parent");
+  if (c.newSession) args.push("--new-session");
+  args.push("--clearenv");
+  for (const [k, v] of Object.entries(c.env)) args.push("--setenv", k, v);
+  args.push("--chdir", c.cwd);
+  return args;
+}

@@ -1,0 +1,130 @@
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+
+export interface Limits {
+  memoryMiB: number;
+  pidsMax: number;
+}
+
+/**
+ * Per-environment memory and pids limits. cgroup v1 (a controller per hierarchy, as on
+ * this host's hybrid layout) or v2 (one hierarchy with memory and pids enabled); null
+ * when neither is writable, and the provider says so instead of pretending.
+ */
+export interface Cgroups {
+  kind: "v1" | "v2";
+  /** creates the group(s) with the limits; returns the cgroup.procs files to join */
+  create(env: string, limits: Limits): Promise<string[]>;
+  procs(env: string): Promise<number[]>;
+  remove(env: string): Promise<void>;
+}
+
+const V1 = "/sys/fs/cgroup";
+const writable = (p: string) => {
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export function detectCgroups(prefix = "swarm"): { cgroups: Cgroups | null; reason?: string } {
+  if (writable(`${V1}/memory`) && writable(`${V1}/pids`) && fs.existsSync(`${V1}/memory/memory.limit_in_bytes`)) {
+    return { cgroups: new CgroupsV1(prefix) };
+  }
+  const controllers = readOr(`${V1}/cgroup.controllers`);
+  if (controllers !== null) {
+    const has = controllers.split(/\s+/);
+    if (has.includes("memory") && has.includes("pids") && writable(V1)) return { cgroups: new CgroupsV2(prefix) };
+    return { cgroups: null, reason: `cgroup v2 at ${V1} lacks a writable memory+pids controller (has: ${controllers.trim() || "none"})` };
+  }
+  return { cgroups: null, reason: `no writable cgroup memory and pids controllers under ${V1} (run the daemon as root, or with a delegated cgroup v2 subtree)` };
+}
+
+function readOr(p: string): string | null {
+  try {
+    return fs.readFileSync(p, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+async function readPids(file: string): Promise<number[]> {
+  const t = await fsp.readFile(file, "utf8").catch(() => "");
+  return t.split("\n").filter(Boolean).map(Number);
+}
+
+/** rmdir a cgroup once its processes are gone (the kernel refuses while any remain). */
+async function rmdirWhenEmpty(dir: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      await fsp.rmdir(dir);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return;
+      if (code !== "EBUSY") throw e;
+      for (const pid of await readPids(path.join(dir, "cgroup.procs"))) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20)); // the kernel frees the group asynchronously after the last exit
+    }
+  }
+}
+
+class CgroupsV1 implements Cgroups {
+  readonly kind = "v1";
+  constructor(private readonly prefix: string) {}
+  private dir(ctrl: string, env: string) {
+    return path.join(V1, ctrl, this.prefix, env);
+  }
+  async create(env: string, l: Limits): Promise<string[]> {
+    const mem = this.dir("memory", env);
+    const pids = this.dir("pids", env);
+    await fsp.mkdir(mem, { recursive: true });
+    await fsp.mkdir(pids, { recursive: true });
+    await fsp.writeFile(path.join(mem, "memory.limit_in_bytes"), String(l.memoryMiB * 1024 * 1024));
+    // without swap accounting the limit could be dodged by swapping; set it where the kernel has it
+    await fsp.writeFile(path.join(mem, "memory.memsw.limit_in_bytes"), String(l.memoryMiB * 1024 * 1024)).catch(() => undefined);
+    await fsp.writeFile(path.join(pids, "pids.max"), String(l.pidsMax));
+    return [path.join(mem, "cgroup.procs"), path.join(pids, "cgroup.procs")];
+  }
+  procs(env: string): Promise<number[]> {
+    return readPids(path.join(this.dir("pids", env), "cgroup.procs"));
+  }
+  async remove(env: string): Promise<void> {
+    await rmdirWhenEmpty(this.dir("pids", env));
+    await rmdirWhenEmpty(this.dir("memory", env));
+  }
+}
+
+class CgroupsV2 implements Cgroups {
+  readonly kind = "v2";
+  constructor(private readonly prefix: string) {}
+  private dir(env: string) {
+    return path.join(V1, this.prefix, env);
+  }
+  async create(env: string, l: Limits): Promise<string[]> {
+    const parent = path.join(V1, this.prefix);
+    await fsp.mkdir(parent, { recursive: true });
+    await fsp.writeFile(path.join(V1, "cgroup.subtree_control"), "+memory +pids").catch(() => undefined);
+    await fsp.writeFile(path.join(parent, "cgroup.subtree_control"), "+memory +pids");
+    await fsp.mkdir(this.dir(env), { recursive: true });
+    await fsp.writeFile(path.join(this.dir(env), "memory.max"), String(l.memoryMiB * 1024 * 1024));
+    await fsp.writeFile(path.join(this.dir(env), "memory.swap.max"), "0").catch(() => undefined);
+    await fsp.writeFile(path.join(this.dir(env), "pids.max"), String(l.pidsMax));
+    return [path.join(this.dir(env), "cgroup.procs")];
+  }
+  procs(env: string): Promise<number[]> {
+    return readPids(path.join(this.dir(env), "cgroup.procs"));
+  }
+  async remove(env: string): Promise<void> {
+    await rmdirWhenEmpty(this.dir(env));
+  }
+}

@@ -1,0 +1,121 @@
+import fs from "node:fs/promises";
+import http from "node:http";
+import net from "node:net";
+import type { ProviderContext } from "../types.js";
+
+/**
+ * The allow-list proxy for `net = proxy`. It listens on a Unix socket that is bound into
+ * the sandbox (whose network namespace has only `lo`), so the proxy is the one way out.
+ * CONNECT (https and anything else tunnelled) and absolute-URI HTTP requests are let
+ * through to allowed hosts; everything else gets 403 and goes nowhere.
+ */
+export class AllowListProxy {
+  private server: http.Server | null = null;
+  readonly denied: string[] = [];
+
+  constructor(readonly socketPath: string, private readonly allow: string[], private readonly log: ProviderContext["logger"]) {}
+
+  /** `host`, `host:port`, `*.domain` or `*.domain:port`. */
+  allowed(host: string, port: number): boolean {
+    const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+    return this.allow.some((rule) => {
+      const m = /^(.*?)(?::(\d+))?$/.exec(rule.toLowerCase().trim());
+      if (!m) return false;
+      const [, pat = "", p] = m;
+      if (p && Number(p) !== port) return false;
+      if (pat.startsWith("*.")) return h.endsWith(pat.slice(1));
+      return h === pat;
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    await fs.rm(this.socketPath, { force: true });
+    const server = http.createServer((req, res) => this.forward(req, res));
+    server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => this.tunnel(req, client, head));
+    server.on("clientError", (_e, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.socketPath, () => resolve());
+    });
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+    await fs.rm(this.socketPath, { force: true });
+  }
+
+  private deny(what: string): void {
+    this.denied.push(what);
+    this.log.warn("sandbox proxy denied a connection", { target: what });
+  }
+
+  private tunnel(req: http.IncomingMessage, client: net.Socket, head: Buffer): void {
+    const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(req.url ?? "");
+    const host = m?.[1] ?? "";
+    const port = Number(m?.[2] ?? 0);
+    if (!m || !this.allowed(host, port)) {
+      this.deny(req.url ?? "?");
+      client.end("HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nswarm proxy: destination not in the allow-list\n");
+      return;
+    }
+    const upstream = net.connect(port, host.replace(/^\[|\]$/g, ""), () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n"));
+    client.on("error", () => upstream.destroy());
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "");
+    } catch {
+      res.writeHead(400).end("swarm proxy: absolute URL required\n");
+      return;
+    }
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    if (url.protocol !== "http:" || !this.allowed(url.hostname, port)) {
+      this.deny(`${url.hostname}:${port}`);
+      res.writeHead(403, { "content-type": "text/plain" }).end("swarm proxy: destination not in the allow-list\n");
+      return;
+    }
+    const up = http.request({ host: url.hostname, port, method: req.method, path: url.pathname + url.search, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on("error", () => res.writeHead(502).end());
+    req.pipe(up);
+  }
+}
+
+/** Port the in-sandbox forwarder listens on (inside the sandbox's own network namespace). */
+export const FORWARDER_PORT = 3128;
+
+/**
+ * Runs inside the sandbox (plain node, from `-e`): listens on 127.0.0.1:3128, pipes each
+ * connection to the proxy's Unix socket, runs the command with HTTP(S)_PROXY pointing at
+ * it, and exits with the command's status.
+ */
+export const FORWARDER_JS = `
+const net = require("net"), { spawn } = require("child_process");
+const [sock, port, ...argv] = process.argv.slice(1);
+const srv = net.createServer((c) => { const u = net.connect(sock); c.pipe(u); u.pipe(c); u.on("error", () => c.destroy()); c.on("error", () => u.destroy()); });
+srv.listen(Number(port), "127.0.0.1", () => {
+  const url = "http://127.0.0.1:" + port;
+  const env = { ...process.env, HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, ALL_PROXY: url };
+  const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", env });
+  for (const s of ["SIGINT", "SIGQUIT"]) process.on(s, () => {});
+  for (const s of ["SIGTERM", "SIGHUP"]) process.on(s, () => child.kill(s));
+  child.on("error", (e) => { process.stderr.write(argv[0] + ": " + e.message + "\\n"); process.exit(127); });
+  child.on("exit", (code, sig) => process.exit(code === null ? 128 + (require("os").constants.signals[sig] || 9) : code));
+});
+`;
