@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** The `coordinator` config section (R-T3): dispatch, caps, leases, retries, breaker. */
+export const CoordinatorConfig = z
+  .object({
+    command: z
+      .array(z.string().min(1))
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        "argv the daemon runs for each ticket it dispatches itself (ticket JSON on stdin, SWARM_TICKET_ID and SWARM_RESULT_DIR in the env, cwd a fresh temp dir); null = only external workers claim",
+      ),
+    max_concurrent: z.number().int().min(1).max(10000).default(4).describe("tickets leased at once, all workers together"),
+    per_kind: z
+      .record(z.string(), z.number().int().min(0))
+      .default({})
+      .describe("cap of tickets leased at once per agent kind, e.g. {\"claude\": 2}; kinds not listed share only the global cap"),
+    default_agent_kind: z.string().min(1).default("command").describe("agent kind of tickets that name none"),
+    lease_ms: z.number().int().min(200).default(30000).describe("a lease not renewed by a heartbeat within this long expires"),
+    heartbeat_ms: z.number().int().min(50).default(10000).describe("how often the daemon's own runner renews its leases"),
+    sweep_ms: z.number().int().min(20).default(1000).describe("how often expired leases and timeouts are looked for"),
+    max_attempts: z.number().int().min(1).max(100).default(3).describe("attempts per ticket unless the ticket sets max_attempts"),
+    backoff_base_ms: z.number().int().min(0).default(1000).describe("retry delay after the first failure; doubles each attempt"),
+    backoff_max_ms: z.number().int().min(0).default(300000).describe("retry delay ceiling"),
+    backoff_jitter: z.number().min(0).max(1).default(0.2).describe("fraction of the delay randomised (±), so retries do not stampede"),
+    breaker_failures: z.number().int().min(1).default(5).describe("consecutive failures of an agent kind that open its circuit breaker"),
+    breaker_cooldown_ms: z.number().int().min(0).default(60000).describe("how long an open breaker pauses dispatch before one probe (half-open)"),
+    default_timeout_ms: z.number().int().min(1000).default(3600000).describe("per-ticket run time limit unless the ticket sets timeout_ms"),
+    min_free_mem_mb: z.number().int().min(0).default(256).describe("no dispatch while the host has less free memory than this"),
+    max_load_per_cpu: z.number().min(0).default(4).describe("no dispatch while the 1-minute load average per CPU is above this (0 = ignore)"),
+  })
+  .strict();
+export type CoordinatorConfig = z.output<typeof CoordinatorConfig>;
+export const COORDINATOR_DEFAULTS: CoordinatorConfig = CoordinatorConfig.parse({});
