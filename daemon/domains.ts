@@ -18,4 +18,4 @@ export interface Domain {
 export type DomainFactory = (ctx: DaemonContext) => Domain;
 
 /** Every domain, in start order. A new domain adds its factory here. */
-export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain];
+export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, runtimeDomain];

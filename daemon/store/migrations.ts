@@ -1,5 +1,6 @@
 import type { Migration } from "./db.js";
 import { ticketMigrations } from "../ticket/migrations.js";
+import { coordinatorMigrations } from "../ticket/coordinator/migrations.js";
 import { envMigrations } from "../env/migrations.js";
 import { secretMigrations } from "../secrets/migrations.js";
 
@@ -31,5 +32,6 @@ export const DOMAIN_MIGRATIONS: Record<string, Migration[]> = {
   core,
   ticket: ticketMigrations,
   env: envMigrations,
+  coordinator: coordinatorMigrations,
   secrets: secretMigrations,
 };

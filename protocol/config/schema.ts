@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COORDINATOR_DEFAULTS, CoordinatorConfig } from "./coordinator.js";
 
 const ENV_DEFAULTS = {
   default_provider: "worktree",
@@ -86,6 +87,7 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ max_body_bytes: 256 * 1024, watch: [] }),
+    coordinator: CoordinatorConfig.default(COORDINATOR_DEFAULTS),
     approvals: z
       .object({
         timeout_ms: z
