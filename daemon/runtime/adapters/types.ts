@@ -41,7 +41,15 @@ export interface AgentAdapter {
   kind: AgentKind;
   /** argv to start the agent; `args` are user extras; `sessionId` pins the session when the CLI allows it */
   startCommand(opts: { args?: string[]; sessionId?: string }): string[];
-  /** argv that resumes exactly this session (never "the last session"), or null when the CLI cannot */
-  resumeCommand(sessionId: string, prompt?: string): string[] | null;
+  /**
+   * argv that resumes exactly this session (never "the last session"), or null when the CLI
+   * cannot. `headless` asks for the CLI's non-interactive form (e.g. `codex exec resume`),
+   * which runs the prompt and exits; the default is the interactive form.
+   */
+  resumeCommand(sessionId: string, prompt?: string, opts?: { headless?: boolean }): string[] | null;
   detect(screen: ScreenView, ctx: DetectContext): DetectedState;
+  /** startCommand honours `sessionId` (the CLI lets us choose the id up front) */
+  pinsSessionId: boolean;
+  /** the session id the agent printed on screen (e.g. its "resume with …" line at exit), if any */
+  findSessionId?(screen: ScreenView): string | null;
 }
