@@ -4,6 +4,7 @@ import { envDomain } from "./env/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
 import { ticketDomain } from "./ticket/domain.js";
 import { coordinatorDomain } from "./ticket/coordinator/domain.js";
+import { runtimeDomain } from "./runtime/domain.js";
 
 /** A domain of the daemon (environments, runtimes, tickets…): its handlers and lifecycle. */
 export interface Domain {

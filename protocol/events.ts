@@ -48,6 +48,11 @@ export const EVENT_TYPES: Record<string, string> = {
   "ticket.watch_error": "A configured tickets folder cannot be watched (missing, not a folder).",
   "ticket.bundled": "A finished ticket's signed result bundle was written (data.path).",
   "ticket.bundle_failed": "Writing a finished ticket's result bundle failed (data.error); it is retried at daemon start.",
+  "runtime.started": "A runtime's PTY holder started its program (data.id, command, cwd, pid).",
+  "runtime.state": "A runtime's detected state changed (data.state, previous, why: the rule that fired).",
+  "runtime.exited": "A runtime's program exited; its output was drained first (data.exit_code, signal, bytes).",
+  "runtime.adopted": "After a daemon restart, a runtime still alive was re-attached with its screen.",
+  "runtime.lost": "A runtime's PTY holder vanished without an exit status (or an unmanaged runtime stopped heartbeating).",
   "user.*": "Any event a client published with event.publish (type must start with `user.`).",
 };
 

@@ -3,6 +3,7 @@ import { ticketMigrations } from "../ticket/migrations.js";
 import { coordinatorMigrations } from "../ticket/coordinator/migrations.js";
 import { envMigrations } from "../env/migrations.js";
 import { secretMigrations } from "../secrets/migrations.js";
+import { runtimeMigrations } from "../runtime/migrations.js";
 
 /** The core tables: the event log (source of the event stream) and key-value metadata. */
 const core: Migration[] = [
@@ -34,4 +35,5 @@ export const DOMAIN_MIGRATIONS: Record<string, Migration[]> = {
   env: envMigrations,
   coordinator: coordinatorMigrations,
   secrets: secretMigrations,
+  runtime: runtimeMigrations,
 };

@@ -7,6 +7,7 @@ import * as ticket from "./ticket.js";
 import * as provider from "./provider.js";
 import * as secret from "./secret.js";
 import * as coordinator from "./coordinator.js";
+import * as runtime from "./runtime.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -21,6 +22,7 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   provider,
   secret,
   coordinator,
+  runtime,
 };
 
 function isMethodDef(x: unknown): x is MethodDef {
@@ -42,3 +44,4 @@ export * as ticket from "./ticket.js";
 export * as provider from "./provider.js";
 export * as secret from "./secret.js";
 export * as coordinator from "./coordinator.js";
+export * as runtime from "./runtime.js";

@@ -1,0 +1,30 @@
+import type { DaemonContext } from "../context.js";
+import type { Domain } from "../domains.js";
+import { runtimeHandlers } from "./handlers.js";
+import { RuntimeManager } from "./manager.js";
+import { loadDetectors } from "./state-detector.js";
+
+/** The runtimes domain: agents in PTYs held outside the daemon (R-R1…R-R5). */
+export function runtimeDomain(ctx: DaemonContext): Domain {
+  const mgr = new RuntimeManager(ctx);
+  const timers: NodeJS.Timeout[] = [];
+  return {
+    name: "runtime",
+    handlers: runtimeHandlers(mgr),
+    async start() {
+      mgr.setDetectors(await loadDetectors());
+      const n = await mgr.adoptAll();
+      if (n.adopted + n.exited + n.lost > 0) ctx.logger.info("runtimes re-adopted", n);
+      const cfg = mgr.cfg();
+      timers.push(setInterval(() => mgr.evaluateAll(), cfg.state_poll_ms));
+      timers.push(setInterval(() => mgr.heartbeat(), cfg.heartbeat_ms));
+      timers.push(setInterval(() => mgr.expire(), 60_000));
+      mgr.expire();
+      for (const t of timers) t.unref();
+    },
+    stop() {
+      for (const t of timers) clearInterval(t);
+      mgr.shutdown();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import * as m from "../../protocol/methods/runtime.js";
+import { handle, type HandlerEntry } from "../rpc/handler.js";
+import type { RuntimeManager } from "./manager.js";
+import type { RuntimeRow } from "./registry.js";
+import { deliver } from "./send.js";
+
+function pub(row: RuntimeRow): m.Runtime {
+  const { holder_socket: _s, ...rest } = row;
+  return rest;
+}
+
+export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
+  const waitGone = async (name: string, signal: string, timeoutMs: number) => {
+    const rt = mgr.signal(name, signal);
+    return rt.waitExit(timeoutMs);
+  };
+  return [
+    handle(m.runtimeStart, async (p) => pub(await mgr.start(p))),
+    handle(m.runtimeList, () => ({ runtimes: mgr.list().map(pub) })),
+    handle(m.runtimeShow, (p) => {
+      const row = mgr.row(p.name);
+      return { ...pub(row), recordings: mgr.recordings(row) };
+    }),
+    handle(m.runtimeStop, async (p) => {
+      if (!(await waitGone(p.name, "SIGTERM", p.timeout_ms))) await waitGone(p.name, "SIGKILL", 5000);
+      return pub(mgr.row(p.name));
+    }),
+    handle(m.runtimeKill, async (p) => {
+      await waitGone(p.name, p.signal, 5000);
+      return pub(mgr.row(p.name));
+    }),
+    handle(m.runtimeRemove, (p) => {
+      mgr.remove(p.name);
+      return { removed: true as const };
+    }),
+    handle(m.runtimeSend, (p) => {
+      const rt = mgr.liveOf(p.name, { running: true });
+      const cfg = mgr.cfg();
+      return deliver(rt, {
+        text: p.text,
+        enter: p.enter,
+        enterDelayMs: p.enter_delay_ms ?? cfg.enter_delay_ms,
+        confirmTimeoutMs: p.confirm_timeout_ms ?? cfg.confirm_timeout_ms,
+      });
+    }),
+    handle(m.runtimeScreen, (p) => {
+      const rt = mgr.liveOf(p.name);
+      const v = rt.model.view();
+      return {
+        name: p.name,
+        state: rt.row.state,
+        why: rt.row.why,
+        cols: v.cols,
+        rows: v.rows,
+        cursor: v.cursor,
+        alt_screen: v.altScreen,
+        bracketed_paste: v.bracketedPaste,
+        title: v.title,
+        lines: v.lines,
+        ...(p.scrollback > 0 ? { scrollback: rt.model.scrollback(p.scrollback) } : {}),
+        ...(p.ansi ? { ansi: rt.model.ansi() } : {}),
+      };
+    }),
+    handle(m.runtimeAttach, (p, call) => {
+      const rt = mgr.liveOf(p.name, { running: true });
+      const snapshot = rt.attach(call.connection);
+      return { snapshot, cols: rt.model.cols, rows: rt.model.rows, state: rt.row.state };
+    }),
+    handle(m.runtimeDetach, (p, call) => {
+      const rt = mgr.liveOf(p.name);
+      return { detached: rt.detach(call.connection) };
+    }),
+    handle(m.runtimeInput, (p) => {
+      const rt = mgr.liveOf(p.name, { running: true });
+      if (p.human) mgr.humanInput(rt);
+      rt.link?.input(p.data);
+      return { written: Buffer.byteLength(p.data) };
+    }),
+    handle(m.runtimeResize, (p) => {
+      const rt = mgr.liveOf(p.name, { running: true });
+      mgr.resize(rt, p.cols, p.rows);
+      return { cols: p.cols, rows: p.rows };
+    }),
+  ];
+}

@@ -1,0 +1,149 @@
+import { StringDecoder } from "node:string_decoder";
+import { RUNTIME_NOTIFICATIONS } from "../../protocol/methods/runtime.js";
+import type { Connection } from "../rpc/handler.js";
+import type { HolderExit, HolderInfo } from "./holder/frames.js";
+import type { HolderLink } from "./holder-link.js";
+import type { RuntimeRow } from "./registry.js";
+import { TerminalModel } from "./terminal-model.js";
+
+interface Viewer {
+  /** fell behind (socket backed up): skip output, send a fresh snapshot on drain */
+  stale: boolean;
+  drainHooked: boolean;
+}
+
+export type OutputListener = (text: string) => void;
+
+/**
+ * A runtime the daemon currently holds a link to: its terminal model, the viewers attached
+ * to it, and whoever waits on its output or exit. Output reaches viewers and listeners only
+ * after the terminal model has parsed it, so a snapshot plus the stream that follows it is
+ * always exactly the program's output, nothing missed, nothing twice.
+ */
+export class LiveRuntime {
+  model: TerminalModel;
+  link: HolderLink | null = null;
+  lastOutputMs = Date.now();
+  exit: HolderExit | null = null;
+  /** the holder sent everything it kept; live output follows */
+  replayed = false;
+  private readonly viewers = new Map<Connection, Viewer>();
+  private readonly listeners = new Set<OutputListener>();
+  private readonly exitWaiters = new Set<() => void>();
+  private readonly decoder = new StringDecoder("utf8");
+  /** serialises text deliveries so two sends never interleave */
+  sendChain: Promise<unknown> = Promise.resolve();
+  onOutput: () => void = () => {};
+  onExit: (exit: HolderExit) => void = () => {};
+
+  constructor(
+    public row: RuntimeRow,
+    private readonly scrollback: number,
+  ) {
+    this.model = new TerminalModel(row.cols, row.rows, scrollback);
+  }
+
+  get exited(): boolean {
+    return this.exit !== null;
+  }
+
+  /** A fresh connection to the holder: rebuild the model from its replay. */
+  resetFrom(info: HolderInfo): void {
+    this.model.dispose();
+    this.model = new TerminalModel(info.cols, info.rows, this.scrollback);
+    this.row.cols = info.cols;
+    this.row.rows = info.rows;
+    this.row.bytes_out = info.total_bytes;
+    this.replayed = false;
+  }
+
+  replay(chunk: Buffer): void {
+    this.model.write(chunk);
+  }
+
+  /** Live output: parse, then acknowledge to the holder and fan out. */
+  data(chunk: Buffer): void {
+    this.lastOutputMs = Date.now();
+    this.row.bytes_out += chunk.length;
+    this.model.write(chunk, () => {
+      this.link?.ack(chunk.length);
+      const text = this.decoder.write(chunk);
+      if (text) this.fanOut(text);
+      this.onOutput();
+    });
+  }
+
+  /** The holder reported the exit after the drained output; act once the model has parsed it. */
+  exited_(exit: HolderExit): void {
+    this.model.write("", () => {
+      this.exit = exit;
+      for (const [conn] of this.viewers) conn.notify(RUNTIME_NOTIFICATIONS.exit, { name: this.row.name, exit_code: exit.exit_code, exit_signal: exit.signal });
+      this.viewers.clear();
+      for (const w of this.exitWaiters) w();
+      this.exitWaiters.clear();
+      this.onExit(exit);
+    });
+  }
+
+  waitExit(timeoutMs: number): Promise<boolean> {
+    if (this.exit) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        resolve(true);
+      };
+      const t = setTimeout(() => {
+        this.exitWaiters.delete(done);
+        resolve(false);
+      }, timeoutMs);
+      this.exitWaiters.add(done);
+    });
+  }
+
+  listen(fn: OutputListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  attach(conn: Connection): string {
+    if (!this.viewers.has(conn)) {
+      this.viewers.set(conn, { stale: false, drainHooked: false });
+      conn.onClose(() => this.viewers.delete(conn));
+    }
+    return this.model.snapshot();
+  }
+
+  detach(conn: Connection): boolean {
+    return this.viewers.delete(conn);
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  private fanOut(text: string): void {
+    for (const fn of this.listeners) fn(text);
+    for (const [conn, v] of this.viewers) {
+      if (v.stale) continue;
+      if (conn.isBackedUp()) {
+        // Never queue unbounded output for a slow viewer: drop it and resync from a snapshot.
+        v.stale = true;
+        if (!v.drainHooked) {
+          v.drainHooked = true;
+          conn.onDrain(() => {
+            if (!v.stale || !this.viewers.has(conn)) return;
+            v.stale = false;
+            conn.notify(RUNTIME_NOTIFICATIONS.output, { name: this.row.name, reset: true, data: this.model.snapshot() });
+          });
+        }
+        continue;
+      }
+      conn.notify(RUNTIME_NOTIFICATIONS.output, { name: this.row.name, data: text });
+    }
+  }
+
+  dispose(): void {
+    this.link?.close();
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,379 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { SwarmError } from "../../protocol/errors.js";
+import { RuntimeConfig } from "../../protocol/config/runtime.js";
+import type { z } from "zod";
+import type { runtimeStart } from "../../protocol/methods/runtime.js";
+import type { DaemonContext } from "../context.js";
+import type { AgentKind } from "./adapters/types.js";
+import type { HolderExit, HolderSpec } from "./holder/frames.js";
+import { HolderLink } from "./holder-link.js";
+import { LiveRuntime } from "./live-runtime.js";
+import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
+import { fallbackDetect, type DetectFn } from "./state-detector.js";
+
+const HOLDER_MAIN = fileURLToPath(new URL("./holder/main.js", import.meta.url));
+const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
+
+export type StartParams = z.output<typeof runtimeStart.params>;
+
+/**
+ * Owns every runtime: spawns PTY holders, links to them (again after a restart), keeps the
+ * registry in step, and re-evaluates each runtime's state on output and on a timer.
+ */
+export class RuntimeManager {
+  readonly registry: RuntimeRegistry;
+  private readonly live = new Map<string, LiveRuntime>();
+  private detectorFor: (kind: AgentKind) => DetectFn = () => fallbackDetect;
+  private stopping = false;
+
+  constructor(private readonly ctx: DaemonContext) {
+    this.registry = new RuntimeRegistry(ctx.db);
+  }
+
+  cfg(): RuntimeConfig {
+    return RuntimeConfig.parse((this.ctx.cfg() as { runtime?: unknown }).runtime);
+  }
+
+  setDetectors(fn: (kind: AgentKind) => DetectFn): void {
+    this.detectorFor = fn;
+  }
+
+  holderDir(id: string): string {
+    return path.join(this.ctx.paths.dataDir, "runtimes", id);
+  }
+  recordingDir(id: string): string {
+    return path.join(this.holderDir(id), "recording");
+  }
+
+  /** The record, or NOT_FOUND naming how to list what exists. */
+  row(name: string): RuntimeRow {
+    const r = this.live.get(name)?.row ?? this.registry.get(name);
+    if (!r) throw new SwarmError("NOT_FOUND", `no runtime named ${JSON.stringify(name)}`, { hint: "see `swarmctl runtime list`" });
+    return r;
+  }
+
+  /** The live runtime (the daemon holds its link), or an error saying why there is none. */
+  liveOf(name: string, opts: { running?: boolean } = {}): LiveRuntime {
+    const row = this.row(name);
+    const rt = this.live.get(name);
+    if (!rt) {
+      throw new SwarmError("INVALID_TRANSITION", `runtime ${name} is ${row.state}; its terminal is gone`, {
+        hint: `see its recording with \`swarmctl logs ${name}\``,
+        details: { state: row.state },
+      });
+    }
+    if (opts.running && rt.exited) {
+      throw new SwarmError("INVALID_TRANSITION", `runtime ${name} has exited (code ${rt.exit?.exit_code ?? "?"})`, {
+        hint: `start it again with \`swarmctl runtime start ${name} …\` after \`swarmctl runtime remove ${name}\``,
+        details: { state: row.state },
+      });
+    }
+    return rt;
+  }
+
+  list(): RuntimeRow[] {
+    return this.registry.list().map((r) => this.live.get(r.name)?.row ?? r);
+  }
+
+  async start(p: StartParams): Promise<RuntimeRow> {
+    if (this.stopping) throw new SwarmError("UNAVAILABLE", "the daemon is shutting down");
+    const existing = this.registry.get(p.name);
+    if (existing && !TERMINAL.has(existing.state)) {
+      throw new SwarmError("CONFLICT", `runtime ${p.name} already exists and is ${existing.state}`, {
+        hint: `pick another name, or stop it first: \`swarmctl runtime stop ${p.name}\``,
+      });
+    }
+    if (p.env) {
+      throw new SwarmError("UNAVAILABLE", `environments are not available in this daemon yet (asked for --env ${p.env})`, {
+        hint: "run in a plain directory with --cwd DIR",
+      });
+    }
+    const cwd = path.resolve(p.cwd ?? this.ctx.paths.home);
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {
+      throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, { hint: "pass an existing directory with --cwd" });
+    }
+    if (existing) this.forget(existing);
+    const cfg = this.cfg();
+    const id = "rt-" + randomBytes(6).toString("hex");
+    const dir = this.holderDir(id);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const sockDir = path.join(this.ctx.paths.runDir, "rt");
+    fs.mkdirSync(sockDir, { recursive: true, mode: 0o700 });
+    const spec: HolderSpec = {
+      id,
+      socket: path.join(sockDir, `${id}.sock`),
+      dir,
+      command: p.command,
+      cwd,
+      env: childEnv(p.vars, { SWARM_RUNTIME: p.name }),
+      cols: p.cols,
+      rows: p.rows,
+      ring_bytes: cfg.ring_bytes,
+      high_watermark: cfg.high_watermark,
+      low_watermark: Math.min(cfg.low_watermark, cfg.high_watermark),
+      recording: cfg.recording ? { dir: this.recordingDir(id), max_bytes: cfg.recording_max_bytes, keep: cfg.recording_keep } : null,
+    };
+    const specFile = path.join(dir, "spec.json");
+    fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
+    const errFd = fs.openSync(path.join(dir, "holder.stderr.log"), "a", 0o600);
+    const holder = spawn(process.execPath, [HOLDER_MAIN, specFile], { detached: true, stdio: ["ignore", errFd, errFd], cwd });
+    fs.closeSync(errFd);
+    holder.unref();
+    const now = new Date().toISOString();
+    const row: RuntimeRow = {
+      id, name: p.name, environment: p.env ?? null, cwd, agent: p.agent, command: p.command, session_id: p.session_id ?? null,
+      pid: null, holder_pid: holder.pid ?? null, holder_socket: spec.socket, pty_backend: "holder", management: "managed",
+      state: "starting", why: "holder spawned", exit_code: null, exit_signal: null, cols: p.cols, rows: p.rows, bytes_out: 0,
+      heartbeat_at: now, last_output_at: null, last_human_input_at: null, created_at: now, updated_at: now, exited_at: null,
+    };
+    this.registry.insert(row);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (await this.link(row)) break;
+      if (Date.now() > deadline || holder.exitCode !== null) {
+        const err = readTail(path.join(dir, "holder.stderr.log")) || readTail(path.join(dir, "holder.log"));
+        this.setState(row, "lost", "the PTY holder did not come up");
+        throw new SwarmError("UNAVAILABLE", `the PTY holder for ${p.name} did not start${err ? `: ${err}` : ""}`, {
+          hint: "check that the command exists and see the daemon log",
+        });
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.ctx.events.append("runtime.started", p.name, { id, command: p.command, cwd, agent: p.agent, pid: row.pid });
+    return row;
+  }
+
+  /** Links to a holder and rebuilds the screen from its replay; false when nobody answers. */
+  private async link(row: RuntimeRow): Promise<boolean> {
+    if (!row.holder_socket) return false;
+    const rt = this.live.get(row.name) ?? new LiveRuntime(row, this.cfg().scrollback);
+    let ready!: () => void;
+    const replayed = new Promise<void>((r) => (ready = r));
+    try {
+      rt.link = await HolderLink.connect(row.holder_socket, {
+        info: (info) => {
+          rt.resetFrom(info);
+          rt.row.pid = info.child_pid;
+          rt.row.holder_pid = info.holder_pid;
+        },
+        replay: (c) => rt.replay(c),
+        replayEnd: () => {
+          rt.replayed = true;
+          ready();
+        },
+        data: (c) => rt.data(c),
+        exit: (e) => rt.exited_(e),
+        close: () => {
+          ready();
+          if (!this.stopping && !rt.exited && this.live.get(row.name) === rt) void this.holderGone(rt);
+        },
+      });
+    } catch {
+      return false;
+    }
+    rt.onOutput = () => this.scheduleEval(rt);
+    rt.onExit = (e) => this.recordExit(rt, e);
+    this.live.set(row.name, rt);
+    await replayed;
+    this.registry.update(row.id, { pid: rt.row.pid, holder_pid: rt.row.holder_pid, cols: rt.row.cols, rows: rt.row.rows, heartbeat_at: new Date().toISOString() });
+    return true;
+  }
+
+  /** After a restart: link to every holder still alive; mark the rest exited (with status) or lost. */
+  async adoptAll(): Promise<{ adopted: number; exited: number; lost: number }> {
+    const n = { adopted: 0, exited: 0, lost: 0 };
+    await Promise.all(
+      this.registry.list().map(async (row) => {
+        if (TERMINAL.has(row.state) || row.management !== "managed") return;
+        if (await this.link(row)) {
+          n.adopted++;
+          this.ctx.events.append("runtime.adopted", row.name, { id: row.id, pid: row.pid });
+          return;
+        }
+        if (this.exitFromFile(row)) n.exited++;
+        else {
+          n.lost++;
+          this.setState(row, "lost", "its PTY holder is gone and left no exit status");
+          this.ctx.events.append("runtime.lost", row.name, { id: row.id });
+        }
+      }),
+    );
+    return n;
+  }
+
+  private exitFromFile(row: RuntimeRow): boolean {
+    try {
+      const e = JSON.parse(fs.readFileSync(path.join(this.holderDir(row.id), "exit.json"), "utf8")) as HolderExit;
+      this.markExited(row, e);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async holderGone(rt: LiveRuntime): Promise<void> {
+    this.live.delete(rt.row.name);
+    if (!this.exitFromFile(rt.row)) {
+      this.setState(rt.row, "lost", "its PTY holder went away");
+      this.ctx.events.append("runtime.lost", rt.row.name, { id: rt.row.id });
+    }
+  }
+
+  private recordExit(rt: LiveRuntime, e: HolderExit): void {
+    rt.row.bytes_out = e.total_bytes;
+    this.markExited(rt.row, e);
+    rt.link?.release();
+  }
+
+  private markExited(row: RuntimeRow, e: HolderExit): void {
+    Object.assign(row, { exit_code: e.exit_code, exit_signal: e.signal || null, exited_at: e.exited_at, bytes_out: e.total_bytes });
+    this.registry.update(row.id, { exit_code: row.exit_code, exit_signal: row.exit_signal, exited_at: e.exited_at, bytes_out: e.total_bytes });
+    const why = e.signal ? `process killed by signal ${e.signal}` : `process exited with code ${e.exit_code}`;
+    this.setState(row, "exited", why);
+    this.ctx.events.append("runtime.exited", row.name, { id: row.id, exit_code: e.exit_code, signal: e.signal || null, bytes: e.total_bytes });
+  }
+
+  private setState(row: RuntimeRow, state: RuntimeRow["state"], why: string): void {
+    if (row.state === state && row.why === why) return;
+    const previous = row.state;
+    row.state = state;
+    row.why = why;
+    this.registry.update(row.id, { state, why });
+    if (previous !== state) this.ctx.events.append("runtime.state", row.name, { id: row.id, state, previous, why });
+  }
+
+  private evalTimers = new Map<string, NodeJS.Timeout>();
+
+  scheduleEval(rt: LiveRuntime): void {
+    if (this.evalTimers.has(rt.row.name)) return;
+    this.evalTimers.set(
+      rt.row.name,
+      setTimeout(() => {
+        this.evalTimers.delete(rt.row.name);
+        this.evaluate(rt);
+      }, this.cfg().state_debounce_ms),
+    );
+  }
+
+  /** Asks the agent's detector what the screen says, and records a change with its reason. */
+  evaluate(rt: LiveRuntime): void {
+    if (rt.exited || TERMINAL.has(rt.row.state) || !rt.replayed) return;
+    const detect = this.detectorFor(rt.row.agent as AgentKind);
+    let d;
+    try {
+      d = detect(rt.model.view(), { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null });
+    } catch (err) {
+      d = { ...fallbackDetect(rt.model.view(), { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null }) };
+      d.why += ` (detector failed: ${String(err)})`;
+    }
+    if (d.state === "exited") return; // only the holder's exit report ends a runtime
+    this.setState(rt.row, d.state, d.why);
+  }
+
+  evaluateAll(): void {
+    for (const rt of this.live.values()) this.evaluate(rt);
+  }
+
+  /** Refreshes heartbeat, output counters and times of everything the daemon holds. */
+  heartbeat(): void {
+    const now = new Date().toISOString();
+    this.ctx.db.transaction(() => {
+      for (const rt of this.live.values()) {
+        if (rt.exited) continue;
+        rt.row.heartbeat_at = now;
+        rt.row.last_output_at = new Date(rt.lastOutputMs).toISOString();
+        this.registry.update(rt.row.id, { heartbeat_at: now, bytes_out: rt.row.bytes_out, last_output_at: rt.row.last_output_at, last_human_input_at: rt.row.last_human_input_at });
+      }
+    })();
+  }
+
+  /** Heartbeat policy: unmanaged records that stopped reporting are lost; old finished records go. */
+  expire(): void {
+    const cfg = this.cfg();
+    const now = Date.now();
+    for (const row of this.registry.list()) {
+      if (row.management === "unmanaged" && !TERMINAL.has(row.state) && row.heartbeat_at && now - Date.parse(row.heartbeat_at) > cfg.stale_after_ms) {
+        this.setState(row, "lost", `no heartbeat for ${cfg.stale_after_ms} ms`);
+      } else if (cfg.expire_after_s > 0 && TERMINAL.has(row.state) && now - Date.parse(row.updated_at) > cfg.expire_after_s * 1000) {
+        this.forget(row);
+      }
+    }
+  }
+
+  signal(name: string, signal: string): LiveRuntime {
+    const rt = this.liveOf(name, { running: true });
+    rt.link?.signal(signal);
+    return rt;
+  }
+
+  humanInput(rt: LiveRuntime): void {
+    const now = new Date();
+    const prev = rt.row.last_human_input_at ? Date.parse(rt.row.last_human_input_at) : 0;
+    rt.row.last_human_input_at = now.toISOString();
+    // One write a second is enough for collision control; the in-memory value is exact.
+    if (now.getTime() - prev > 1000) this.registry.update(rt.row.id, { last_human_input_at: rt.row.last_human_input_at });
+  }
+
+  resize(rt: LiveRuntime, cols: number, rows: number): void {
+    rt.model.resize(cols, rows);
+    rt.link?.resize(cols, rows);
+    rt.row.cols = cols;
+    rt.row.rows = rows;
+    this.registry.update(rt.row.id, { cols, rows });
+  }
+
+  remove(name: string): void {
+    const row = this.row(name);
+    if (!TERMINAL.has(row.state)) {
+      throw new SwarmError("INVALID_TRANSITION", `runtime ${name} is ${row.state}; stop it before removing it`, { hint: `swarmctl runtime stop ${name}` });
+    }
+    this.forget(row);
+  }
+
+  private forget(row: RuntimeRow): void {
+    this.live.get(row.name)?.dispose();
+    this.live.delete(row.name);
+    this.registry.remove(row.id);
+    fs.rmSync(this.holderDir(row.id), { recursive: true, force: true });
+  }
+
+  recordings(row: RuntimeRow): string[] {
+    const dir = this.recordingDir(row.id);
+    if (!fs.existsSync(dir)) return [];
+    const idx = (f: string) => (f === "output.cast" ? 0 : Number(f.split(".")[1]));
+    return fs
+      .readdirSync(dir)
+      .filter((f) => /^output(\.\d+)?\.cast$/.test(f))
+      .sort((a, b) => idx(b) - idx(a))
+      .map((f) => path.join(dir, f));
+  }
+
+  /** Graceful shutdown: drop the links, leave every holder (and agent) running. */
+  shutdown(): void {
+    this.stopping = true;
+    for (const t of this.evalTimers.values()) clearTimeout(t);
+    this.heartbeat();
+    for (const rt of this.live.values()) rt.dispose();
+    this.live.clear();
+  }
+}
+
+function childEnv(vars: Record<string, string> | undefined, extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith("SWARM_") && k !== "NODE_OPTIONS") env[k] = v;
+  }
+  return { ...env, TERM: "xterm-256color", ...vars, ...extra };
+}
+
+function readTail(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ");
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,39 @@
+import type { Migration } from "../store/db.js";
+
+/** The runtime registry (R-R2). */
+export const runtimeMigrations: Migration[] = [
+  {
+    version: 1,
+    name: "runtimes",
+    sql: `
+      CREATE TABLE runtimes (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        environment TEXT,
+        cwd TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        command TEXT NOT NULL,
+        session_id TEXT,
+        pid INTEGER,
+        holder_pid INTEGER,
+        holder_socket TEXT,
+        pty_backend TEXT NOT NULL,
+        management TEXT NOT NULL,
+        state TEXT NOT NULL,
+        why TEXT NOT NULL DEFAULT '',
+        exit_code INTEGER,
+        exit_signal INTEGER,
+        cols INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        bytes_out INTEGER NOT NULL DEFAULT 0,
+        heartbeat_at TEXT,
+        last_output_at TEXT,
+        last_human_input_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        exited_at TEXT
+      );
+      CREATE INDEX runtimes_state ON runtimes(state);
+    `,
+  },
+];

@@ -1,0 +1,59 @@
+import type { Statement } from "better-sqlite3";
+import type { Runtime } from "../../protocol/methods/runtime.js";
+import type { Db } from "../store/db.js";
+
+/** A registry row: the public record plus where its holder listens. */
+export interface RuntimeRow extends Runtime {
+  holder_socket: string | null;
+}
+
+type DbRow = Omit<RuntimeRow, "command"> & { command: string };
+
+const COLUMNS = [
+  "id", "name", "environment", "cwd", "agent", "command", "session_id", "pid", "holder_pid", "holder_socket",
+  "pty_backend", "management", "state", "why", "exit_code", "exit_signal", "cols", "rows", "bytes_out",
+  "heartbeat_at", "last_output_at", "last_human_input_at", "created_at", "updated_at", "exited_at",
+] as const;
+
+function fromDb(r: DbRow): RuntimeRow {
+  return { ...r, command: JSON.parse(r.command) as string[] };
+}
+
+/** The runtime registry in SQLite (R-R2). Every write is its own transaction: it survives SIGKILL. */
+export class RuntimeRegistry {
+  private readonly byName: Statement;
+  private readonly all: Statement;
+  private readonly insertRow: Statement;
+  private readonly deleteRow: Statement;
+
+  constructor(private readonly db: Db) {
+    this.byName = db.prepare("SELECT * FROM runtimes WHERE name = ?");
+    this.all = db.prepare("SELECT * FROM runtimes ORDER BY created_at, name");
+    this.insertRow = db.prepare(`INSERT INTO runtimes (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => "@" + c).join(", ")})`);
+    this.deleteRow = db.prepare("DELETE FROM runtimes WHERE id = ?");
+  }
+
+  get(name: string): RuntimeRow | null {
+    const r = this.byName.get(name) as DbRow | undefined;
+    return r ? fromDb(r) : null;
+  }
+
+  list(): RuntimeRow[] {
+    return (this.all.all() as DbRow[]).map(fromDb);
+  }
+
+  insert(row: RuntimeRow): void {
+    this.insertRow.run({ ...row, command: JSON.stringify(row.command) });
+  }
+
+  /** Updates the given columns and `updated_at`. */
+  update(id: string, patch: Partial<Omit<RuntimeRow, "id" | "command">>): void {
+    const keys = Object.keys(patch).filter((k) => (COLUMNS as readonly string[]).includes(k));
+    const sets = [...keys.map((k) => `${k} = @${k}`), "updated_at = @updated_at"];
+    this.db.prepare(`UPDATE runtimes SET ${sets.join(", ")} WHERE id = @id`).run({ ...patch, id, updated_at: new Date().toISOString() });
+  }
+
+  remove(id: string): void {
+    this.deleteRow.run(id);
+  }
+}

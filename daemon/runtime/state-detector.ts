@@ -1,0 +1,40 @@
+import type { AgentKind, DetectContext, DetectedState, ScreenView } from "./adapters/types.js";
+
+export type DetectFn = (screen: ScreenView, ctx: DetectContext) => DetectedState;
+
+const QUIET_MS = 1500;
+
+/** Used until (or where) no adapter exists for an agent kind: output activity and exit only. */
+export const fallbackDetect: DetectFn = (_screen, ctx) => {
+  if (ctx.exited) return { state: "exited", why: `fallback: process exited (code ${ctx.exitCode ?? "?"})` };
+  if (ctx.msSinceOutput < QUIET_MS) return { state: "working", why: `fallback: output within the last ${QUIET_MS} ms` };
+  return { state: "idle", why: `fallback: no output for ${QUIET_MS} ms` };
+};
+
+interface AdapterModule {
+  getAdapter?: (kind: AgentKind) => { detect: DetectFn } | undefined;
+  ADAPTERS?: Record<string, { detect: DetectFn }>;
+}
+
+/**
+ * Finds each agent kind's detector in daemon/runtime/adapters/ when that module is present.
+ * Loaded dynamically so the runtime domain works on its own; a missing adapter falls back.
+ */
+export async function loadDetectors(): Promise<(kind: AgentKind) => DetectFn> {
+  let mod: AdapterModule = {};
+  try {
+    const spec = "./adapters/index.js";
+    mod = (await import(spec)) as AdapterModule;
+  } catch {
+    mod = {};
+  }
+  return (kind) => {
+    try {
+      const a = mod.getAdapter?.(kind) ?? mod.ADAPTERS?.[kind];
+      if (a && typeof a.detect === "function") return (s, c) => a.detect(s, c);
+    } catch {
+      // an adapter that cannot be built must not take the runtime down
+    }
+    return fallbackDetect;
+  };
+}

@@ -1,0 +1,177 @@
+import { z } from "zod";
+import { defineMethod } from "../method.js";
+import { Name } from "../names.js";
+
+export const RUNTIME_STATES = ["starting", "working", "idle", "waiting_input", "asking_approval", "exited", "lost"] as const;
+export const RuntimeState = z.enum(RUNTIME_STATES);
+export const AgentKindSchema = z.enum(["shell", "claude", "codex", "aider", "gemini", "custom"]);
+
+export const Runtime = z.object({
+  id: z.string(),
+  name: z.string(),
+  environment: z.string().nullable().describe("environment name, or null for a plain directory"),
+  cwd: z.string(),
+  agent: AgentKindSchema,
+  command: z.array(z.string()),
+  session_id: z.string().nullable().describe("the agent's logical session id, when known"),
+  pid: z.number().int().nullable().describe("the agent process"),
+  holder_pid: z.number().int().nullable().describe("the PTY holder process that outlives the daemon"),
+  pty_backend: z.string().describe("`holder` (our node-pty holder) or `tmux`"),
+  management: z.enum(["managed", "unmanaged"]),
+  state: RuntimeState,
+  why: z.string().describe("the rule that decided the state"),
+  exit_code: z.number().int().nullable(),
+  exit_signal: z.number().int().nullable(),
+  cols: z.number().int(),
+  rows: z.number().int(),
+  bytes_out: z.number().int().describe("bytes the program has written to its terminal"),
+  heartbeat_at: z.string().nullable(),
+  last_output_at: z.string().nullable(),
+  last_human_input_at: z.string().nullable().describe("last keystroke from an attached human (collision control)"),
+  created_at: z.string(),
+  updated_at: z.string(),
+  exited_at: z.string().nullable(),
+});
+export type Runtime = z.infer<typeof Runtime>;
+
+const NameParam = z.object({ name: Name.describe("runtime name") });
+const Dim = (max: number) => z.number().int().min(2).max(max);
+
+export const runtimeStart = defineMethod({
+  name: "runtime.start",
+  summary: "Start a program in a new PTY held outside the daemon; returns the runtime record.",
+  mutating: true,
+  params: z.object({
+    name: Name,
+    command: z.array(z.string().min(1)).min(1, "give the command to run after `--`"),
+    cwd: z.string().optional().describe("working directory (default: the daemon's home directory)"),
+    env: z.string().optional().describe("environment name (needs the env domain)"),
+    agent: AgentKindSchema.default("custom"),
+    session_id: z.string().max(200).optional(),
+    vars: z.record(z.string(), z.string()).optional().describe("extra environment variables for the program"),
+    cols: Dim(1000).default(120),
+    rows: Dim(500).default(40),
+  }),
+  result: Runtime,
+});
+
+export const runtimeList = defineMethod({
+  name: "runtime.list",
+  summary: "Every runtime in the registry, live and finished.",
+  mutating: false,
+  params: z.object({}).default({}),
+  result: z.object({ runtimes: z.array(Runtime) }),
+});
+
+export const runtimeShow = defineMethod({
+  name: "runtime.show",
+  summary: "One runtime's record plus where its recordings are.",
+  mutating: false,
+  params: NameParam,
+  result: Runtime.extend({ recordings: z.array(z.string()).describe("asciicast files, oldest first") }),
+});
+
+export const runtimeStop = defineMethod({
+  name: "runtime.stop",
+  summary: "SIGTERM, then SIGKILL after `timeout_ms`; returns once the runtime has exited.",
+  mutating: true,
+  params: NameParam.extend({ timeout_ms: z.number().int().min(0).max(600000).default(5000) }),
+  result: Runtime,
+});
+
+export const runtimeKill = defineMethod({
+  name: "runtime.kill",
+  summary: "Send a signal (default SIGKILL) and wait for the exit.",
+  mutating: true,
+  params: NameParam.extend({ signal: z.enum(["SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"]).default("SIGKILL") }),
+  result: Runtime,
+});
+
+export const runtimeRemove = defineMethod({
+  name: "runtime.remove",
+  summary: "Forget an exited or lost runtime (its record and recordings).",
+  mutating: true,
+  params: NameParam,
+  result: z.object({ removed: z.literal(true) }),
+});
+
+export const runtimeSend = defineMethod({
+  name: "runtime.send",
+  summary:
+    "Deliver text as the agent's input: bracketed paste when the program enabled it, then Enter as its own write after a delay, then confirm by reading the screen.",
+  mutating: true,
+  params: NameParam.extend({
+    text: z.string().min(1).max(1024 * 1024),
+    enter: z.boolean().default(true).describe("press Enter after the text"),
+    enter_delay_ms: z.number().int().min(0).max(10000).optional().describe("default: config runtime.enter_delay_ms"),
+    confirm_timeout_ms: z.number().int().min(0).max(120000).optional().describe("default: config runtime.confirm_timeout_ms"),
+  }),
+  result: z.object({
+    status: z.enum(["delivered", "not_confirmed"]),
+    paste: z.boolean().describe("sent as a bracketed paste"),
+    why: z.string(),
+    ms: z.number(),
+  }),
+});
+
+export const ScreenResult = z.object({
+  name: z.string(),
+  state: RuntimeState,
+  why: z.string(),
+  cols: z.number().int(),
+  rows: z.number().int(),
+  cursor: z.object({ x: z.number().int(), y: z.number().int() }),
+  alt_screen: z.boolean(),
+  bracketed_paste: z.boolean(),
+  title: z.string(),
+  lines: z.array(z.string()).describe("visible rows, top to bottom, trailing spaces trimmed"),
+  scrollback: z.array(z.string()).optional(),
+  ansi: z.string().optional().describe("the visible screen with colours and styles (SGR)"),
+});
+
+export const runtimeScreen = defineMethod({
+  name: "runtime.screen",
+  summary: "The current screen of a runtime: rows, cursor, modes, optionally scrollback and styled ANSI.",
+  mutating: false,
+  params: NameParam.extend({
+    ansi: z.boolean().default(false),
+    scrollback: z.number().int().min(0).max(100000).default(0).describe("how many lines of scrollback to include"),
+  }),
+  result: ScreenResult,
+});
+
+export const runtimeAttach = defineMethod({
+  name: "runtime.attach",
+  summary:
+    "Subscribe this connection to a runtime's output: returns a serialized snapshot to replay, then `runtime.output` notifications follow (`runtime.exit` at the end).",
+  mutating: false,
+  params: NameParam,
+  result: z.object({ snapshot: z.string(), cols: z.number().int(), rows: z.number().int(), state: RuntimeState }),
+});
+
+export const runtimeDetach = defineMethod({
+  name: "runtime.detach",
+  summary: "Stop streaming a runtime's output to this connection.",
+  mutating: false,
+  params: NameParam,
+  result: z.object({ detached: z.boolean() }),
+});
+
+export const runtimeInput = defineMethod({
+  name: "runtime.input",
+  summary: "Write raw bytes (keystrokes) to the PTY; `human: true` records human activity for collision control.",
+  mutating: true,
+  params: NameParam.extend({ data: z.string().max(1024 * 1024), human: z.boolean().default(false) }),
+  result: z.object({ written: z.number().int() }),
+});
+
+export const runtimeResize = defineMethod({
+  name: "runtime.resize",
+  summary: "Resize the PTY and the daemon's terminal model.",
+  mutating: true,
+  params: NameParam.extend({ cols: Dim(1000), rows: Dim(500) }),
+  result: z.object({ cols: z.number().int(), rows: z.number().int() }),
+});
+
+/** Notification params: `runtime.output` {name, data, reset?}; `runtime.exit` {name, exit_code, exit_signal}. */
+export const RUNTIME_NOTIFICATIONS = { output: "runtime.output", exit: "runtime.exit" } as const;
