@@ -44,7 +44,9 @@ export function reportError(err: unknown, json: boolean): number {
 export async function main(argv: string[]): Promise<number> {
   const args = argv.slice(2);
   const program = buildProgram();
-  const name = groupOf(args);
+  let name = groupOf(args);
+  // `swarmctl help GROUP` needs the group's subcommands loaded, like `swarmctl GROUP --help`.
+  if (name === "help") name = args.filter((a) => !a.startsWith("-"))[1] ?? name;
   let ctx: CliContext | null = null;
   const getCtx = () => (ctx ??= createContext(program));
   if (name && name in GROUPS) {
