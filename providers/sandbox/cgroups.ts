@@ -101,6 +101,7 @@ class CgroupsV1 implements Cgroups {
   async remove(env: string): Promise<void> {
     await rmdirWhenEmpty(this.dir("pids", env));
     await rmdirWhenEmpty(this.dir("memory", env));
+    for (const ctrl of ["pids", "memory"]) await fsp.rmdir(path.join(V1, ctrl, this.prefix)).catch(() => undefined); // only when no other environment uses it
   }
 }
 
@@ -126,5 +127,6 @@ class CgroupsV2 implements Cgroups {
   }
   async remove(env: string): Promise<void> {
     await rmdirWhenEmpty(this.dir(env));
+    await fsp.rmdir(path.join(V1, this.prefix)).catch(() => undefined); // only when no other environment uses it
   }
 }
