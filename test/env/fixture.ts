@@ -1,0 +1,45 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startDaemon, swarmctl, tempHome, type TestDaemon } from "../helpers/daemon.js";
+
+/** A small real git repository with one commit. */
+export function makeRepo(prefix = "swarm-env-repo-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { stdio: "ignore" });
+  git("init", "-q", "-b", "main");
+  fs.writeFileSync(path.join(dir, "README.md"), "hello\n");
+  fs.mkdirSync(path.join(dir, "src"));
+  fs.writeFileSync(path.join(dir, "src", "a.txt"), "a\n");
+  git("add", ".");
+  git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "init");
+  return dir;
+}
+
+export interface EnvWorld {
+  d: TestDaemon;
+  repo: string;
+  /** swarmctl against this daemon; never autostarts another one */
+  ctl(args: string[], opts?: { input?: string; timeoutMs?: number }): ReturnType<typeof swarmctl>;
+  /** parses stdout of a --json call that must succeed */
+  json<T = unknown>(args: string[]): Promise<T>;
+}
+
+export async function startWorld(opts: { config?: Record<string, unknown> } = {}): Promise<EnvWorld> {
+  const h = tempHome("swarm-env-");
+  if (opts.config) fs.writeFileSync(h.paths.configFile, JSON.stringify(opts.config));
+  const d = await startDaemon({ home: h, extraEnv: { SWARM_NO_KEYRING: "1" } });
+  const repo = makeRepo();
+  const ctl = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => swarmctl(d.env, ["--no-autostart", ...args], o);
+  return {
+    d,
+    repo,
+    ctl,
+    async json<T>(args: string[]) {
+      const r = await ctl(["--json", ...args]);
+      if (r.code !== 0) throw new Error(`swarmctl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as T;
+    },
+  };
+}
