@@ -3,6 +3,7 @@ import type { HandlerEntry } from "./rpc/handler.js";
 import { envDomain } from "./env/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
 import { ticketDomain } from "./ticket/domain.js";
+import { approvalDomain } from "./approval/domain.js";
 import { coordinatorDomain } from "./ticket/coordinator/domain.js";
 import { runtimeDomain } from "./runtime/domain.js";
 
@@ -19,4 +20,4 @@ export interface Domain {
 export type DomainFactory = (ctx: DaemonContext) => Domain;
 
 /** Every domain, in start order. A new domain adds its factory here. */
-export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, runtimeDomain];
+export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, approvalDomain, runtimeDomain];

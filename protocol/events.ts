@@ -53,6 +53,11 @@ export const EVENT_TYPES: Record<string, string> = {
   "runtime.exited": "A runtime's program exited; its output was drained first (data.exit_code, signal, bytes).",
   "runtime.adopted": "After a daemon restart, a runtime still alive was re-attached with its screen.",
   "runtime.lost": "A runtime's PTY holder vanished without an exit status (or an unmanaged runtime stopped heartbeating).",
+  "approval.requested": "An approval was requested (data: ticket_id, requested_by, files_changed); subject = approval id.",
+  "approval.approved": "A person approved (data: actor, reason, ticket_to).",
+  "approval.rejected": "A person rejected (data: actor, reason, ticket_to).",
+  "approval.clarification_requested": "A person asked for clarification (data: actor, reason, ticket_to).",
+  "approval.expired": "A pending approval passed its deadline and became approvals.expire_outcome (actor `policy`).",
   "user.*": "Any event a client published with event.publish (type must start with `user.`).",
 };
 

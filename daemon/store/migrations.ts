@@ -1,5 +1,6 @@
 import type { Migration } from "./db.js";
 import { ticketMigrations } from "../ticket/migrations.js";
+import { approvalMigrations } from "../approval/migrations.js";
 import { coordinatorMigrations } from "../ticket/coordinator/migrations.js";
 import { envMigrations } from "../env/migrations.js";
 import { secretMigrations } from "../secrets/migrations.js";
@@ -32,6 +33,7 @@ const core: Migration[] = [
 export const DOMAIN_MIGRATIONS: Record<string, Migration[]> = {
   core,
   ticket: ticketMigrations,
+  approval: approvalMigrations,
   env: envMigrations,
   coordinator: coordinatorMigrations,
   secrets: secretMigrations,

@@ -4,6 +4,7 @@ import * as event from "./event.js";
 import * as config from "./config.js";
 import * as env from "./env.js";
 import * as ticket from "./ticket.js";
+import * as approval from "./approval.js";
 import * as provider from "./provider.js";
 import * as secret from "./secret.js";
 import * as coordinator from "./coordinator.js";
@@ -19,6 +20,7 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   config,
   env,
   ticket,
+  approval,
   provider,
   secret,
   coordinator,
@@ -41,6 +43,7 @@ export * as event from "./event.js";
 export * as config from "./config.js";
 export * as env from "./env.js";
 export * as ticket from "./ticket.js";
+export * as approval from "./approval.js";
 export * as provider from "./provider.js";
 export * as secret from "./secret.js";
 export * as coordinator from "./coordinator.js";

@@ -1,0 +1,50 @@
+import * as m from "../../protocol/methods/approval.js";
+import type { DaemonContext } from "../context.js";
+import type { Domain } from "../domains.js";
+import { handle } from "../rpc/handler.js";
+import { actorOf } from "../ticket/handlers.js";
+import { ticketStoreFor } from "../ticket/store-for.js";
+import { capDiff, diffWorkdir } from "./diff.js";
+import { ApprovalExpiry } from "./expiry.js";
+import { ApprovalStore } from "./store.js";
+
+/** Approval gates (R-T5): requests with a diff, decisions, expiry, audit. */
+export function approvalDomain(ctx: DaemonContext): Domain {
+  const store = new ApprovalStore(ticketStoreFor(ctx));
+  const expiry = new ApprovalExpiry(store, () => ctx.cfg(), ctx.logger);
+  const strip = <T extends { diff: string }>({ diff: _d, ...rest }: T) => rest;
+  return {
+    name: "approval",
+    handlers: [
+      handle(m.approvalRequest, async (p, call) => {
+        // The diff is taken before the transaction: git runs outside the database lock.
+        const raw = p.workdir ? await diffWorkdir(p.workdir, p.base) : { diff: p.diff ?? "", files: [] as string[] };
+        const capped = capDiff(raw.diff, ctx.cfg().approvals.max_diff_bytes);
+        const a = store.request({
+          ticket_id: p.ticket_id,
+          summary: p.summary,
+          diff: capped.diff,
+          diff_truncated: capped.truncated,
+          files_changed: raw.files,
+          workdir: p.workdir,
+          base: p.workdir ? (p.base ?? "HEAD") : p.base,
+          requested_by: actorOf(call, p.requested_by),
+          expires_at: Date.now() + (p.timeout_ms ?? ctx.cfg().approvals.timeout_ms),
+        });
+        expiry.arm();
+        return a;
+      }),
+      handle(m.approvalList, (p) => ({ approvals: store.list(p).map(strip) })),
+      handle(m.approvalGet, (p) => ({ ...store.get(p.id), audit: store.audit({ approval_id: p.id }) })),
+      handle(m.approvalApprove, (p, call) => store.decide(p.id, "approved", actorOf(call, p.actor), p.reason ?? null)),
+      handle(m.approvalReject, (p, call) => store.decide(p.id, "rejected", actorOf(call, p.actor), p.reason ?? null)),
+      handle(m.approvalClarify, (p, call) => store.decide(p.id, "clarification_requested", actorOf(call, p.actor), p.reason ?? null)),
+      handle(m.approvalAudit, (p) => ({ entries: store.audit(p) })),
+    ],
+    start: () => {
+      expiry.sweep();
+      expiry.arm();
+    },
+    stop: () => expiry.stop(),
+  };
+}

@@ -1,0 +1,180 @@
+import { SwarmError } from "../../protocol/errors.js";
+import type { Approval, ApprovalState } from "../../protocol/methods/approval.js";
+import type { TicketStore } from "../ticket/store.js";
+
+type Decision = Exclude<ApprovalState, "pending">;
+
+interface Row {
+  id: string;
+  ticket_id: string | null;
+  state: ApprovalState;
+  summary: string;
+  diff: string;
+  diff_truncated: number;
+  files_changed: string;
+  workdir: string | null;
+  base: string | null;
+  requested_by: string;
+  requested_at: string;
+  expires_at: number;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  expired: number;
+}
+
+function toApproval(r: Row): Approval {
+  return {
+    id: r.id,
+    ticket_id: r.ticket_id,
+    state: r.state,
+    summary: r.summary,
+    diff: r.diff,
+    diff_truncated: r.diff_truncated === 1,
+    files_changed: JSON.parse(r.files_changed) as string[],
+    workdir: r.workdir,
+    base: r.base,
+    requested_by: r.requested_by,
+    requested_at: r.requested_at,
+    expires_at: new Date(r.expires_at).toISOString(),
+    decided_by: r.decided_by,
+    decided_at: r.decided_at,
+    decision_reason: r.decision_reason,
+    expired: r.expired === 1,
+  };
+}
+
+export interface NewApproval {
+  ticket_id?: string | undefined;
+  summary: string;
+  diff: string;
+  diff_truncated: boolean;
+  files_changed: string[];
+  workdir?: string | undefined;
+  base?: string | undefined;
+  requested_by: string;
+  expires_at: number;
+}
+
+/** What a decision does to the approval's ticket, when the ticket is waiting in review. */
+const TICKET_EFFECT: Record<Decision, { to: "done" | "failed" | "blocked"; reason: string }> = {
+  approved: { to: "done", reason: "approved" },
+  rejected: { to: "failed", reason: "approval rejected" },
+  clarification_requested: { to: "blocked", reason: "clarification requested" },
+};
+
+/**
+ * Approvals (R-T5). Requests and decisions change the approval, its ticket, the audit
+ * table and the event log in one transaction (the ticket store's), so an audit entry
+ * exists exactly when the decision took effect.
+ */
+export class ApprovalStore {
+  constructor(private readonly tickets: TicketStore) {}
+
+  private get db() {
+    return this.tickets.db;
+  }
+
+  find(id: string): Approval | null {
+    const r = this.db.prepare("SELECT * FROM approvals WHERE id = ?").get(id) as Row | undefined;
+    return r ? toApproval(r) : null;
+  }
+
+  get(id: string): Approval {
+    const a = this.find(id);
+    if (!a) throw new SwarmError("NOT_FOUND", `no approval ${id}`, { hint: "`swarmctl approval list` shows them" });
+    return a;
+  }
+
+  list(f: { state?: ApprovalState | undefined; ticket_id?: string | undefined }): Approval[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.state) (where.push("state = ?"), args.push(f.state));
+    if (f.ticket_id) (where.push("ticket_id = ?"), args.push(f.ticket_id));
+    const rows = this.db.prepare(`SELECT * FROM approvals ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC`).all(...args) as Row[];
+    return rows.map(toApproval);
+  }
+
+  audit(opts: { approval_id?: string; since?: number; limit?: number } = {}) {
+    const rows = (
+      opts.approval_id
+        ? this.db.prepare("SELECT * FROM approvals_audit WHERE approval_id = ? ORDER BY seq").all(opts.approval_id)
+        : this.db.prepare("SELECT * FROM approvals_audit WHERE seq > ? ORDER BY seq LIMIT ?").all(opts.since ?? 0, opts.limit ?? 1000)
+    ) as { seq: number; approval_id: string; ticket_id: string | null; action: string; actor: string; reason: string | null; ts: string; details: string }[];
+    return rows.map((r) => ({ ...r, action: r.action as "requested" | Decision, details: JSON.parse(r.details) as Record<string, unknown> }));
+  }
+
+  private record(a: { id: string; ticket_id: string | null }, action: string, actor: string, reason: string | null, details: Record<string, unknown>): void {
+    this.db
+      .prepare("INSERT INTO approvals_audit (approval_id, ticket_id, action, actor, reason, ts, details) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(a.id, a.ticket_id, action, actor, reason, new Date().toISOString(), JSON.stringify(details));
+  }
+
+  request(n: NewApproval): Approval {
+    return this.tickets.tx(() => {
+      if (n.ticket_id !== undefined) {
+        const t = this.tickets.get(n.ticket_id);
+        const open = this.db.prepare("SELECT id FROM approvals WHERE ticket_id = ? AND state = 'pending'").get(t.id) as { id: string } | undefined;
+        if (open) throw new SwarmError("CONFLICT", `ticket ${t.id} already has a pending approval ${open.id}`, { hint: `decide it first: swarmctl approval show ${open.id}` });
+        if (t.state !== "review") {
+          this.tickets.transition(t.id, "review", { reason: "approval requested", actor: n.requested_by });
+        }
+      }
+      const seq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM approvals").get() as { n: number }).n;
+      const id = `ap-${seq}`;
+      this.db
+        .prepare(`INSERT INTO approvals (id, ticket_id, state, summary, diff, diff_truncated, files_changed, workdir, base, requested_by, requested_at, expires_at)
+          VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(id, n.ticket_id ?? null, n.summary, n.diff, n.diff_truncated ? 1 : 0, JSON.stringify(n.files_changed), n.workdir ?? null, n.base ?? null, n.requested_by, new Date().toISOString(), n.expires_at);
+      const a = { id, ticket_id: n.ticket_id ?? null };
+      this.record(a, "requested", n.requested_by, null, { files_changed: n.files_changed.length, diff_bytes: Buffer.byteLength(n.diff), expires_at: new Date(n.expires_at).toISOString() });
+      this.tickets.emit("approval.requested", id, { id, ticket_id: a.ticket_id, requested_by: n.requested_by, files_changed: n.files_changed.length });
+      return this.get(id);
+    });
+  }
+
+  /** Decides a pending approval; `expired` marks a decision made by the expiry policy. */
+  decide(id: string, decision: Decision, actor: string, reason: string | null, expired = false): Approval {
+    return this.tickets.tx(() => {
+      const a = this.get(id);
+      if (a.state !== "pending") {
+        throw new SwarmError("INVALID_TRANSITION", `approval ${id} was already ${a.state} by ${a.decided_by} at ${a.decided_at}`, {
+          details: { id, from: a.state, to: decision, allowed: [] },
+        });
+      }
+      if (decision !== "approved" && !reason) {
+        throw new SwarmError("INVALID_ARGUMENT", `a ${decision === "rejected" ? "rejection" : "clarification request"} needs a reason`, { hint: "pass --reason TEXT" });
+      }
+      let ticketEffect: Record<string, unknown> = {};
+      if (a.ticket_id) {
+        const t = this.tickets.get(a.ticket_id);
+        const eff = TICKET_EFFECT[decision];
+        if (t.state === "review") {
+          const why = `${eff.reason}${reason ? `: ${reason}` : ""} (${id})`;
+          this.tickets.transition(t.id, eff.to, { reason: why, actor, approved: decision === "approved" });
+          ticketEffect = { ticket_from: "review", ticket_to: eff.to };
+        } else {
+          // The ticket left review another way (cancelled…): record the decision, leave the ticket.
+          ticketEffect = { ticket_state: t.state, ticket_unchanged: true };
+        }
+      }
+      const now = new Date().toISOString();
+      this.db
+        .prepare("UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, expired = ? WHERE id = ?")
+        .run(decision, actor, now, reason, expired ? 1 : 0, id);
+      this.record(a, decision, actor, reason, { expired, ...ticketEffect });
+      this.tickets.emit(expired ? "approval.expired" : `approval.${decision}`, id, { id, ticket_id: a.ticket_id, actor, reason, expired, ...ticketEffect });
+      return this.get(id);
+    });
+  }
+
+  /** Pending approvals whose deadline has passed. */
+  due(now: number): string[] {
+    return (this.db.prepare("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at").all(now) as { id: string }[]).map((r) => r.id);
+  }
+
+  nextDeadline(): number | null {
+    const r = this.db.prepare("SELECT MIN(expires_at) AS t FROM approvals WHERE state = 'pending'").get() as { t: number | null };
+    return r.t;
+  }
+}
