@@ -32,7 +32,7 @@ export function encodeFrame(type: number, chan: number, payload: Buffer = Buffer
 
 /** Splits a byte stream into frames; feed it chunks as they arrive. */
 export class FrameReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   constructor(private readonly onFrame: (f: Frame) => void) {}
   push(chunk: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;

@@ -1,6 +1,7 @@
 /**
  * The host side of an interactive session in a VM, run inside the caller's PTY:
  *   node pty-client.js --sock MUX_SOCK --cwd DIR [--env K=V]... -- ARGV...
+ * Guest environment variables come from SWARMVM_ENV_<NAME> in its own environment.
  * It opens a PTY channel in the guest sized like its own terminal, puts its terminal in raw
  * mode so keys pass through untouched, forwards resizes, and exits with the guest's status.
  */
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
   const s = await connectMux(a.sock);
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
-  const env = { TERM: process.env.TERM ?? "xterm-256color", ...a.env };
+  const env: Record<string, string> = { TERM: process.env.TERM ?? "xterm-256color" };
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith("SWARMVM_ENV_") && v !== undefined) env[k.slice("SWARMVM_ENV_".length)] = v;
+  }
+  Object.assign(env, a.env);
   s.write(
     encodeFrame(
       F.OPEN,

@@ -3,7 +3,7 @@
 # root disk and hand over to it. Kept tiny: every line here costs boot time under TCG.
 /bin/busybox mount -t devtmpfs dev /dev
 /bin/busybox mount -t proc proc /proc
-for m in virtio virtio_ring virtio_mmio virtio_blk virtio_console; do
+for m in virtio_ring virtio virtio_mmio virtio_blk virtio_console; do
   /bin/busybox insmod /lib/modules/$m.ko
 done
 i=0

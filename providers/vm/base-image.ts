@@ -1,0 +1,206 @@
+/**
+ * `swarmctl vm init-base`: builds the guest from Debian packages on this host, nothing else:
+ *   kernel     linux-image-*-cloud-amd64 via `apt-get download`, unpacked with dpkg -x; its
+ *              compressed payload is inflated to a plain vmlinux so QEMU can use PVH entry
+ *   initramfs  busybox-static + the virtio modules from the kernel package
+ *   root disk  busybox-only ext4 image (`mkfs.ext4 -d`) carrying the guest agent
+ *   agent      guest/agent.c compiled static with the host's gcc
+ * The base id is a hash of the inputs (package versions, guest sources), so a second run
+ * with the same inputs is a no-op, and checkpoints can tell which base they belong to.
+ */
+import { execFile as execFileCb } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { SwarmError } from "../../protocol/errors.js";
+import type { ProgressFn } from "../types.js";
+import { extractVmlinux } from "./vmlinux.js";
+import { baseLayout, guestSourceDir, type BaseLayout } from "./layout.js";
+
+const execFile = promisify(execFileCb);
+const BUILDER_VERSION = 1;
+const ROOT_SIZE = "2G";
+const MODULES = ["virtio", "virtio_ring", "virtio_mmio", "virtio_blk", "virtio_console"];
+const GUEST_FILES = ["agent.c", "initramfs-init.sh", "root-init.sh"];
+
+export interface BaseManifest {
+  id: string;
+  builtAt: string;
+  kernelPackage: string;
+  kernelVersion: string;
+  busybox: string;
+  rootfs: "busybox";
+  inputs: Record<string, string>;
+}
+
+export interface InitBaseResult {
+  upToDate: boolean;
+  manifest: BaseManifest;
+  phases: { phase: string; ms: number }[];
+}
+
+async function run(file: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
+  try {
+    const r = await execFile(file, args, { cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" });
+    return r.stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string; code?: string };
+    if (err.code === "ENOENT") {
+      throw new SwarmError("UNAVAILABLE", `\`${file}\` is not installed`, { hint: installHint() });
+    }
+    throw new SwarmError("UNAVAILABLE", `\`${file} ${args.join(" ")}\` failed: ${(err.stderr || err.message).trim().slice(0, 600)}`, {
+      hint: "check the message above; init-base needs apt sources for Debian bookworm (`apt-get update`)",
+    });
+  }
+}
+
+export function installHint(): string {
+  return "apt-get update && apt-get install -y qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs gcc libc6-dev lz4 zstd xz-utils";
+}
+
+/** The versions that decide what gets built, read without downloading anything. */
+async function readInputs(): Promise<{ kernelPackage: string; kernelVersion: string; busybox: string; inputs: Record<string, string> }> {
+  const show = await run("apt-cache", ["show", "--no-all-versions", "linux-image-cloud-amd64"]);
+  const dep = /^Depends:.*?(linux-image-[0-9][^\s,(]*)/m.exec(show)?.[1];
+  const ver = /^Version:\s*(\S+)/m.exec(show)?.[1];
+  if (!dep || !ver) {
+    throw new SwarmError("UNAVAILABLE", "apt does not know linux-image-cloud-amd64", { hint: "run `apt-get update` with Debian bookworm sources" });
+  }
+  const busybox = (await run("dpkg-query", ["-W", "-f", "${Version}", "busybox-static"]).catch(() => "")).trim();
+  if (!busybox) throw new SwarmError("UNAVAILABLE", "busybox-static is not installed", { hint: "apt-get install -y busybox-static" });
+  const inputs: Record<string, string> = { builder: String(BUILDER_VERSION), kernel: `${dep}=${ver}`, busybox, rootSize: ROOT_SIZE };
+  for (const f of GUEST_FILES) {
+    inputs[f] = createHash("sha256").update(fs.readFileSync(path.join(guestSourceDir(), f))).digest("hex").slice(0, 16);
+  }
+  return { kernelPackage: dep, kernelVersion: ver, busybox, inputs };
+}
+
+export function baseIdOf(inputs: Record<string, string>): string {
+  const canon = JSON.stringify(Object.keys(inputs).sort().map((k) => [k, inputs[k]]));
+  return createHash("sha256").update(canon).digest("hex").slice(0, 16);
+}
+
+export function readManifest(dir: string): BaseManifest | null {
+  try {
+    return JSON.parse(fs.readFileSync(baseLayout(dir).manifest, "utf8")) as BaseManifest;
+  } catch {
+    return null;
+  }
+}
+
+/** The built base, or a clear error saying how to build it. */
+export function requireBase(dir: string): { layout: BaseLayout; manifest: BaseManifest } {
+  const manifest = readManifest(dir);
+  const layout = baseLayout(dir);
+  if (!manifest || !fs.existsSync(layout.rootImg) || !fs.existsSync(layout.vmlinux)) {
+    throw new SwarmError("UNAVAILABLE", `no VM base image in ${dir}`, { hint: "build it with `swarmctl vm init-base` (about 10 s)" });
+  }
+  return { layout, manifest };
+}
+
+async function phase<T>(phases: InitBaseResult["phases"], name: string, progress: ProgressFn | undefined, fn: () => Promise<T>): Promise<T> {
+  progress?.({ phase: name, message: "started" });
+  const t0 = performance.now();
+  const r = await fn();
+  const ms = Math.round(performance.now() - t0);
+  phases.push({ phase: name, ms });
+  progress?.({ phase: name, message: `done in ${(ms / 1000).toFixed(1)} s` });
+  return r;
+}
+
+export async function initBase(dir: string, opts: { force?: boolean; progress?: ProgressFn } = {}): Promise<InitBaseResult> {
+  const phases: InitBaseResult["phases"] = [];
+  const info = await phase(phases, "inputs", opts.progress, readInputs);
+  const id = baseIdOf(info.inputs);
+  const existing = readManifest(dir);
+  if (!opts.force && existing?.id === id && fs.existsSync(baseLayout(dir).rootImg)) {
+    return { upToDate: true, manifest: existing, phases };
+  }
+  fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-vm-base-"));
+  const out = `${path.resolve(dir)}.build-${process.pid}`;
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  const L = baseLayout(out);
+  try {
+    const kdir = path.join(work, "kernel");
+    await phase(phases, "kernel", opts.progress, async () => {
+      await run("apt-get", ["download", "-q", info.kernelPackage], { cwd: work });
+      const deb = fs.readdirSync(work).find((f) => f.startsWith(info.kernelPackage) && f.endsWith(".deb"));
+      if (!deb) throw new SwarmError("UNAVAILABLE", `apt-get download ${info.kernelPackage} produced no .deb`);
+      await run("dpkg", ["-x", path.join(work, deb), kdir]);
+      const bootDir = path.join(kdir, "boot");
+      const vmlinuz = fs.readdirSync(bootDir).find((f) => f.startsWith("vmlinuz-"));
+      if (!vmlinuz) throw new SwarmError("INTERNAL", `no vmlinuz in ${deb}`);
+      await extractVmlinux(path.join(bootDir, vmlinuz), L.vmlinux);
+    });
+    const agentBin = path.join(work, "swarm-agent");
+    await phase(phases, "agent", opts.progress, async () => {
+      await run("gcc", ["-static", "-O2", "-s", "-o", agentBin, path.join(guestSourceDir(), "agent.c")]);
+    });
+    const busybox = "/bin/busybox";
+    await phase(phases, "initramfs", opts.progress, async () => {
+      const ir = path.join(work, "initramfs");
+      for (const d of ["bin", "dev", "proc", "newroot", "lib/modules"]) fs.mkdirSync(path.join(ir, d), { recursive: true });
+      fs.copyFileSync(busybox, path.join(ir, "bin", "busybox"));
+      fs.chmodSync(path.join(ir, "bin", "busybox"), 0o755);
+      fs.copyFileSync(path.join(guestSourceDir(), "initramfs-init.sh"), path.join(ir, "init"));
+      fs.chmodSync(path.join(ir, "init"), 0o755);
+      const modRoot = path.join(kdir, "lib", "modules");
+      const kver = fs.readdirSync(modRoot)[0]!;
+      const found = (await run("find", [path.join(modRoot, kver), "-name", "*.ko*"])).split("\n").filter(Boolean);
+      for (const m of MODULES) {
+        const src = found.find((f) => path.basename(f).replace(/\.ko(\.\w+)?$/, "") === m);
+        if (!src) throw new SwarmError("INTERNAL", `kernel package has no ${m} module`);
+        if (src.endsWith(".ko")) fs.copyFileSync(src, path.join(ir, "lib", "modules", `${m}.ko`));
+        else await run("sh", ["-c", `unxz -c "$0" 2>/dev/null || zstd -dc "$0" > "$1"`, src, path.join(ir, "lib", "modules", `${m}.ko`)]);
+      }
+      await run("sh", ["-c", 'cd "$0" && find . | cpio -o -H newc --quiet | gzip -1 > "$1"', ir, L.initrd]);
+    });
+    await phase(phases, "rootfs", opts.progress, async () => {
+      const r = path.join(work, "root");
+      for (const d of ["bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "root", "work", "etc", "var/tmp"]) {
+        fs.mkdirSync(path.join(r, d), { recursive: true });
+      }
+      fs.copyFileSync(busybox, path.join(r, "bin", "busybox"));
+      fs.chmodSync(path.join(r, "bin", "busybox"), 0o755);
+      const applets = (await run(busybox, ["--list-full"])).split("\n").filter(Boolean);
+      for (const a of applets) {
+        const p = path.join(r, a);
+        if (fs.existsSync(p)) continue;
+        fs.mkdirSync(path.dirname(p), { recursive: true });
+        fs.symlinkSync(path.relative(path.dirname(p), path.join(r, "bin", "busybox")), p);
+      }
+      fs.copyFileSync(agentBin, path.join(r, "sbin", "swarm-agent"));
+      fs.chmodSync(path.join(r, "sbin", "swarm-agent"), 0o755);
+      fs.copyFileSync(path.join(guestSourceDir(), "root-init.sh"), path.join(r, "sbin", "swarm-init"));
+      fs.chmodSync(path.join(r, "sbin", "swarm-init"), 0o755);
+      fs.writeFileSync(path.join(r, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+      fs.writeFileSync(path.join(r, "etc", "group"), "root:x:0:\n");
+      fs.writeFileSync(path.join(r, "etc", "hostname"), "swarm\n");
+      fs.chmodSync(path.join(r, "tmp"), 0o1777);
+      await run("mkfs.ext4", ["-q", "-F", "-L", "swarmroot", "-d", r, L.rootImg, ROOT_SIZE]);
+    });
+    const manifest: BaseManifest = {
+      id,
+      builtAt: new Date().toISOString(),
+      kernelPackage: info.kernelPackage,
+      kernelVersion: info.kernelVersion,
+      busybox: info.busybox,
+      rootfs: "busybox",
+      inputs: info.inputs,
+    };
+    fs.writeFileSync(L.manifest, JSON.stringify(manifest, null, 2) + "\n");
+    // Swap the finished build in whole, so a half-built base is never seen as the base.
+    const old = `${path.resolve(dir)}.old-${process.pid}`;
+    if (fs.existsSync(dir)) fs.renameSync(dir, old);
+    fs.renameSync(out, dir);
+    fs.rmSync(old, { recursive: true, force: true });
+    return { upToDate: false, manifest, phases };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,64 @@
+/** Booting one environment's VM: cold, or from a saved state (template or checkpoint). */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { EnvHandle } from "../types.js";
+import { seed } from "./agent-client.js";
+import { requireBase } from "./base-image.js";
+import { vmDirs } from "./layout.js";
+import { Qmp } from "./qmp.js";
+import { launch, waitReady, type Accel, type VmShape } from "./qemu.js";
+
+/** What vm.json / EnvHandle.data hold for one VM. */
+export interface VmData {
+  dir: string;
+  disk: string;
+  cpus: number;
+  memoryMiB: number;
+  accel: Accel;
+  baseId: string;
+  bootedFrom: "template" | "cold" | "checkpoint";
+  [k: string]: unknown;
+}
+
+export const COLD_BOOT_TIMEOUT_MS = 120_000;
+const RESTORE_TIMEOUT_MS = 60_000;
+
+export function vmData(h: EnvHandle): VmData {
+  return h.data as VmData;
+}
+
+export function layerName(): string {
+  return `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}.qcow2`;
+}
+
+/** Loads a saved VM state (template or checkpoint) and hands the guest fresh randomness. */
+export async function bootFromState(data: VmData, baseDir: string, state: string): Promise<void> {
+  const { layout } = requireBase(baseDir);
+  const d = vmDirs(data.dir);
+  await launch(layout, shapeOf(data), data.disk, d, state);
+  const q = await Qmp.connect(d.qmpSock);
+  try {
+    await q.resumeIncoming(RESTORE_TIMEOUT_MS);
+  } finally {
+    q.close();
+  }
+  await waitReady(d, RESTORE_TIMEOUT_MS);
+  await seed(d.muxSock, randomBytes(64));
+}
+
+export async function coldBoot(data: VmData, baseDir: string): Promise<void> {
+  const { layout } = requireBase(baseDir);
+  const d = vmDirs(data.dir);
+  await launch(layout, shapeOf(data), data.disk, d);
+  await waitReady(d, COLD_BOOT_TIMEOUT_MS);
+}
+
+function shapeOf(data: VmData): VmShape {
+  return { cpus: data.cpus, memoryMiB: data.memoryMiB, accel: data.accel };
+}
+
+export function saveData(data: VmData): void {
+  fs.writeFileSync(path.join(data.dir, "vm.json"), JSON.stringify(data, null, 2) + "\n");
+}
+

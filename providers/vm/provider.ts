@@ -1,0 +1,234 @@
+/**
+ * The `vm` provider: one QEMU microVM per environment, booted from a copy-on-write qcow2
+ * layer over the base image, restored from a saved template whenever possible.
+ * Layout under stateDir: templates/<shape>/{disk.qcow2,state}, envs/<name>/{vm.json,
+ * layers/*.qcow2, checkpoints/<name>/…}. The project checkout is copied into /work at create.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SwarmError } from "../../protocol/errors.js";
+import { resolvePaths } from "../../protocol/paths.js";
+import type {
+  CheckpointInfo, Checkpointing, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
+  HostCommand, Provider, ProviderContext, ProviderInfo, ProgressFn,
+} from "../types.js";
+import { execInGuest } from "./agent-client.js";
+import { requireBase } from "./base-image.js";
+import { checkpointVm, listVmCheckpoints, restoreVm } from "./checkpoints.js";
+import { copyCheckoutIn, copyInGuest, copyOutGuest } from "./guest-fs.js";
+import { detectVm } from "./detect.js";
+import { guestPath } from "./guest-paths.js";
+import { helperScript, vmDirs } from "./layout.js";
+import { createOverlay, kill, vmRunning, type Accel, type VmShape } from "./qemu.js";
+import { ensureTemplate } from "./template.js";
+import { bootFromState, coldBoot, layerName, saveData, vmData, type VmData } from "./boot.js";
+
+export interface VmProviderOptions {
+  /** where `swarmctl vm init-base` put the base (default: $SWARM_HOME data dir/vm/base) */
+  baseDir?: string;
+  /** skip the probe and use this accelerator */
+  accel?: Accel;
+  /** boot from a saved template when possible (default true) */
+  useTemplates?: boolean;
+}
+
+export function defaultBaseDir(): string {
+  return process.env.SWARM_VM_BASE_DIR || path.join(resolvePaths().dataDir, "vm", "base");
+}
+
+function requireRunning(h: EnvHandle): VmData {
+  const data = vmData(h);
+  if (!vmRunning(vmDirs(data.dir))) {
+    throw new SwarmError("INVALID_TRANSITION", `environment ${h.name} is stopped (its VM is not running)`, { hint: `start it with \`swarmctl env start ${h.name}\`` });
+  }
+  return data;
+}
+
+export class VmProvider implements Provider, Checkpointing {
+  readonly baseDir: string;
+  private accel: Accel | undefined;
+
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly opts: VmProviderOptions = {},
+  ) {
+    this.baseDir = opts.baseDir ?? defaultBaseDir();
+    this.accel = opts.accel;
+  }
+
+  info(): ProviderInfo {
+    return {
+      name: "vm",
+      summary: "QEMU microVM per environment (KVM when it really works, else TCG), copy-on-write qcow2 disks",
+      features: { checkpoint: true, copyOnWrite: true, network: ["none"], enforcesResources: true, processesOutliveDaemon: true },
+    };
+  }
+
+  async detect(): Promise<DetectResult> {
+    const r = await detectVm(this.baseDir, this.opts.accel);
+    if (r.accel) this.accel = r.accel;
+    for (const w of r.warnings ?? []) this.ctx.logger.warn(w);
+    const { accel: _accel, ...rest } = r;
+    return rest;
+  }
+
+  private async accelerator(): Promise<Accel> {
+    if (this.accel) return this.accel;
+    const r = await detectVm(this.baseDir, this.opts.accel);
+    if (!r.available || !r.accel) {
+      throw new SwarmError("UNAVAILABLE", `the vm provider is not available: ${r.reason}`, { hint: r.installHint ?? "" });
+    }
+    this.accel = r.accel;
+    return r.accel;
+  }
+
+  private envDir(name: string): string {
+    return path.join(this.ctx.stateDir, "envs", name);
+  }
+
+  async create(spec: EnvSpec, progress?: ProgressFn): Promise<EnvHandle> {
+    if (spec.net !== "none") {
+      throw new SwarmError("INVALID_ARGUMENT", `the vm provider supports network "none" only, not "${spec.net}"`, { hint: "use --net none, or the sandbox provider for proxy/full" });
+    }
+    const dir = this.envDir(spec.name);
+    if (fs.existsSync(dir)) {
+      throw new SwarmError("CONFLICT", `a vm environment named ${spec.name} already exists (${dir})`, { hint: "pick another name or delete it first" });
+    }
+    const { layout, manifest } = requireBase(this.baseDir);
+    const accel = await this.accelerator();
+    const shape: VmShape = { cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel };
+    fs.mkdirSync(path.join(dir, "layers"), { recursive: true });
+    const data: VmData = { dir, disk: "", cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, baseId: manifest.id, bootedFrom: "cold" };
+    try {
+      let template = null;
+      if (this.opts.useTemplates !== false) {
+        progress?.({ phase: "template", message: "preparing the saved VM template (first use of this size boots once)" });
+        template = await ensureTemplate(this.ctx.stateDir, layout, manifest, shape).catch((e: unknown) => {
+          this.ctx.logger.warn("vm template unavailable, cold booting", { error: String(e) });
+          return null;
+        });
+      }
+      data.disk = path.join(dir, "layers", layerName());
+      if (template) {
+        await createOverlay(data.disk, template.disk, "qcow2");
+        progress?.({ phase: "boot", message: "restoring the template VM" });
+        data.bootedFrom = "template";
+        await bootFromState(data, this.baseDir, template.state);
+      } else {
+        await createOverlay(data.disk, layout.rootImg, "raw");
+        progress?.({ phase: "boot", message: `cold boot (${accel})` });
+        await coldBoot(data, this.baseDir);
+      }
+      saveData(data);
+      const h: EnvHandle = { name: spec.name, provider: "vm", hostPath: null, data };
+      progress?.({ phase: "checkout", message: `copying ${spec.repo} (${spec.branch}) into /work` });
+      await copyCheckoutIn(vmDirs(dir).muxSock, spec);
+      return h;
+    } catch (e) {
+      await kill(vmDirs(dir));
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  async start(h: EnvHandle, progress?: ProgressFn): Promise<EnvHandle> {
+    const data = vmData(h);
+    if (vmRunning(vmDirs(data.dir))) return h;
+    progress?.({ phase: "boot", message: `cold boot (${data.accel})` });
+    await coldBoot(data, this.baseDir);
+    return h;
+  }
+
+  async stop(h: EnvHandle): Promise<EnvHandle> {
+    const data = vmData(h);
+    const d = vmDirs(data.dir);
+    if (!vmRunning(d)) return h;
+    // Flush the guest's page cache to its disk layer; killing QEMU then loses nothing written.
+    await execInGuest(d.muxSock, { cwd: "/", argv: ["sync"], env: {} }, { timeoutMs: 30_000 }).catch(() => undefined);
+    await kill(d);
+    return h;
+  }
+
+  async delete(h: EnvHandle, opts: { force: boolean }): Promise<void> {
+    const data = vmData(h);
+    const d = vmDirs(data.dir);
+    if (vmRunning(d) && !opts.force) {
+      throw new SwarmError("CONFLICT", `environment ${h.name} has a running VM; deleting it would lose its processes and unsaved work`, {
+        hint: `stop it first (\`swarmctl env stop ${h.name}\`) or use --force`,
+      });
+    }
+    await kill(d);
+    fs.rmSync(data.dir, { recursive: true, force: true });
+  }
+
+  async status(h: EnvHandle): Promise<EnvStatus> {
+    const data = vmData(h);
+    if (!fs.existsSync(data.dir)) return { state: "deleted" };
+    const running = vmRunning(vmDirs(data.dir));
+    return {
+      state: running ? "running" : "stopped",
+      detail: `${data.accel}, booted from ${data.bootedFrom}, base ${data.baseId}`,
+      resources: { cpus: data.cpus, memoryMiB: data.memoryMiB },
+    };
+  }
+
+  private guestEnv(h: EnvHandle, extra?: Record<string, string>): Record<string, string> {
+    return {
+      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      HOME: "/root",
+      ...this.ctx.forwardedEnv(h),
+      ...(extra ?? {}),
+    };
+  }
+
+  async exec(h: EnvHandle, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw new SwarmError("INVALID_ARGUMENT", "no command given", { hint: "pass the command and its arguments" });
+    const data = requireRunning(h);
+    return execInGuest(
+      vmDirs(data.dir).muxSock,
+      { cwd: guestPath(opts.cwd, "cwd"), argv, env: this.guestEnv(h, opts.env) },
+      { ...(opts.input !== undefined ? { input: opts.input } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) },
+    );
+  }
+
+  async ptyCommand(h: EnvHandle, argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<HostCommand> {
+    if (argv.length === 0) throw new SwarmError("INVALID_ARGUMENT", "no command given", { hint: "pass the command and its arguments" });
+    const data = requireRunning(h);
+    // Guest variables travel in the client's environment, not its argv, so `ps` cannot show secrets.
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.guestEnv(h, opts.env))) env[`SWARMVM_ENV_${k}`] = v;
+    return {
+      file: process.execPath,
+      args: [helperScript("pty-client.js"), "--sock", vmDirs(data.dir).muxSock, "--cwd", guestPath(opts.cwd, "cwd"), "--", ...argv],
+      cwd: os.tmpdir(),
+      env,
+    };
+  }
+
+  async copyIn(h: EnvHandle, hostPath: string, envPath: string): Promise<void> {
+    const data = requireRunning(h);
+    await copyInGuest(vmDirs(data.dir).muxSock, hostPath, guestPath(envPath, "destination"));
+  }
+
+  async copyOut(h: EnvHandle, envPath: string, hostPath: string): Promise<void> {
+    const data = requireRunning(h);
+    await copyOutGuest(vmDirs(data.dir).muxSock, guestPath(envPath, "source"), hostPath);
+  }
+
+  checkpoint(h: EnvHandle, name: string): Promise<CheckpointInfo> {
+    return checkpointVm(h, name);
+  }
+
+  restore(h: EnvHandle, name: string): Promise<EnvHandle> {
+    return restoreVm(h, name, this.baseDir);
+  }
+
+  listCheckpoints(h: EnvHandle): Promise<CheckpointInfo[]> {
+    return listVmCheckpoints(h);
+  }
+}
+
+export function createVmProvider(ctx: ProviderContext, opts: VmProviderOptions = {}): VmProvider {
+  return new VmProvider(ctx, opts);
+}

@@ -1,0 +1,132 @@
+/**
+ * Starting and stopping one microVM: the QEMU command line, its detached multiplexer, and
+ * waiting until the guest agent answers.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import { SwarmError } from "../../protocol/errors.js";
+import { pidAlive } from "../../protocol/os.js";
+import { ping } from "./agent-client.js";
+import { helperScript, type BaseLayout, type VmDirs } from "./layout.js";
+
+export type Accel = "kvm" | "tcg";
+
+export interface VmShape {
+  cpus: number;
+  memoryMiB: number;
+  accel: Accel;
+}
+
+/** Kernel command line; tsc_early_khz stops concurrent TCG boots hanging in TSC calibration. */
+const APPEND = "console=ttyS0 quiet panic=-1 pci=off tsc_early_khz=2600000 random.trust_cpu=on";
+
+export function qemuArgs(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): string[] {
+  const cpu = shape.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "qemu64"];
+  const args = [
+    ...cpu,
+    "-M", "microvm",
+    "-m", String(shape.memoryMiB),
+    "-smp", String(shape.cpus),
+    "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+    "-serial", `file:${d.console}`,
+    "-kernel", base.vmlinux,
+    "-initrd", base.initrd,
+    "-append", APPEND,
+    "-drive", `id=root,file=${disk},if=none,format=qcow2,cache=writeback`,
+    "-device", "virtio-blk-device,drive=root",
+    "-device", "virtio-serial-device",
+    "-chardev", `socket,id=agent,path=${d.agentSock},server=on,wait=off`,
+    "-device", "virtserialport,chardev=agent,name=agent",
+    "-qmp", `unix:${d.qmpSock},server=on,wait=off`,
+    "-daemonize", "-pidfile", d.qemuPid,
+  ];
+  if (incoming) args.push("-incoming", `exec:cat '${incoming.replace(/'/g, "'\\''")}'`);
+  return args;
+}
+
+function run(file: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    p.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    p.on("error", (e) => resolve({ code: 127, stderr: e.message }));
+    p.on("close", (code) => resolve({ code: code ?? 1, stderr }));
+  });
+}
+
+export async function createOverlay(file: string, backing: string, backingFormat: "raw" | "qcow2"): Promise<void> {
+  const r = await run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", backingFormat, "-b", backing, file]);
+  if (r.code !== 0) throw new SwarmError("UNAVAILABLE", `qemu-img create failed: ${r.stderr.trim()}`, { hint: "apt-get install -y qemu-utils" });
+}
+
+export function readPid(file: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+export function vmRunning(d: VmDirs): boolean {
+  const pid = readPid(d.qemuPid);
+  return pid !== null && pidAlive(pid);
+}
+
+/** Boots (or, with `incoming`, restores) the VM detached from us, plus its multiplexer. */
+export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): Promise<void> {
+  fs.mkdirSync(d.sockDir, { recursive: true, mode: 0o700 });
+  for (const s of [d.agentSock, d.muxSock, d.qmpSock]) fs.rmSync(s, { force: true });
+  const r = await run("qemu-system-x86_64", qemuArgs(base, shape, disk, d, incoming));
+  if (r.code !== 0) {
+    throw new SwarmError("UNAVAILABLE", `QEMU did not start: ${r.stderr.trim().slice(0, 500)}`, {
+      hint: r.code === 127 ? "apt-get install -y qemu-system-x86 qemu-utils" : `see ${d.console}`,
+    });
+  }
+  const log = fs.openSync(`${d.dir}/mux.log`, "a");
+  const mux = spawn(process.execPath, [helperScript("mux.js"), d.agentSock, d.muxSock], {
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  fs.closeSync(log);
+  mux.unref();
+  fs.writeFileSync(d.muxPid, String(mux.pid));
+}
+
+export async function waitReady(d: VmDirs, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ping(d.muxSock, 250))) {
+    if (!vmRunning(d)) {
+      const tail = fs.existsSync(d.console) ? fs.readFileSync(d.console, "utf8").split("\n").slice(-5).join("\n") : "";
+      throw new SwarmError("UNAVAILABLE", `the VM exited while booting. Last console lines:\n${tail}`, { hint: `full console log: ${d.console}` });
+    }
+    if (Date.now() > deadline) {
+      throw new SwarmError("TIMEOUT", `the VM's guest agent did not answer within ${timeoutMs / 1000} s`, { hint: `see the console log ${d.console}` });
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function killPidFile(file: string, signal: NodeJS.Signals): number | null {
+  const pid = readPid(file);
+  if (pid !== null && pidAlive(pid)) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* exited meanwhile */
+    }
+    return pid;
+  }
+  return null;
+}
+
+/** Kills QEMU and the multiplexer and waits until QEMU is gone, so its files can be reused. */
+export async function kill(d: VmDirs): Promise<void> {
+  const pid = killPidFile(d.qemuPid, "SIGKILL");
+  killPidFile(d.muxPid, "SIGTERM");
+  const deadline = Date.now() + 10_000;
+  while (pid !== null && pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  fs.rmSync(d.qemuPid, { force: true });
+  fs.rmSync(d.muxPid, { force: true });
+  fs.rmSync(d.sockDir, { recursive: true, force: true });
+}
