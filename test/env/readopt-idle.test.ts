@@ -1,0 +1,76 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { EventRecord } from "../../protocol/events.js";
+import type { EnvRecord } from "../../protocol/methods/env.js";
+import { waitFor } from "../helpers/daemon.js";
+import { startWorld, type EnvWorld } from "./fixture.js";
+
+const worlds: EnvWorld[] = [];
+afterAll(async () => {
+  for (const w of worlds) await w.d.stop();
+});
+
+async function events(w: EnvWorld, type: string): Promise<EventRecord[]> {
+  const c = await w.d.client();
+  try {
+    return (await c.call<{ events: EventRecord[] }>("event.list", { since: 0, types: [type] })).events;
+  } finally {
+    c.close();
+  }
+}
+
+describe("re-adoption after kill -9", () => {
+  it("keeps live environments, marks one whose worktree vanished as lost with a reason", async () => {
+    const w = await startWorld();
+    worlds.push(w);
+    for (const n of ["keep", "vanish", "stopped1"]) expect((await w.ctl(["env", "create", n, "--repo", w.repo])).code).toBe(0);
+    expect((await w.ctl(["env", "stop", "stopped1"])).code).toBe(0);
+    const vanish = await w.json<EnvRecord>(["env", "show", "vanish"]);
+    await w.d.kill();
+    fs.rmSync(vanish.host_path!, { recursive: true, force: true });
+    w.d = await w.d.restart();
+    const envs = await w.json<EnvRecord[]>(["env", "list"]);
+    const by = Object.fromEntries(envs.map((e) => [e.name, e]));
+    expect(by.keep).toMatchObject({ state: "running", state_reason: null });
+    expect(by.stopped1).toMatchObject({ state: "stopped" });
+    expect(by.vanish!.state).toBe("lost");
+    expect(by.vanish!.state_reason).toMatch(/no longer has it/);
+    expect((await w.ctl(["env", "run", "keep", "--", "cat", "README.md"])).stdout).toBe("hello\n");
+    const lost = await events(w, "env.lost");
+    expect(lost.map((e) => e.subject)).toEqual(["vanish"]);
+    // a lost environment's record can be deleted without --force
+    expect((await w.ctl(["env", "delete", "vanish"])).code).toBe(0);
+  });
+});
+
+describe("idle auto-stop", () => {
+  it("stops a running environment after env.idle_stop_after with no activity, with an env.idle_stopped event", async () => {
+    const w = await startWorld({ config: { env: { idle_stop_after: "1500ms" } } });
+    worlds.push(w);
+    expect((await w.ctl(["env", "create", "sleepy", "--repo", w.repo])).code).toBe(0);
+    expect((await w.ctl(["env", "create", "busy", "--repo", w.repo])).code).toBe(0);
+    // keep `busy` active with execs while `sleepy` idles
+    const started = Date.now();
+    let stoppedAt = 0;
+    await waitFor(
+      "sleepy to be idle-stopped",
+      async () => {
+        await w.ctl(["env", "run", "busy", "--", "true"]);
+        const s = await w.json<EnvRecord>(["env", "show", "sleepy"]);
+        if (s.state === "stopped") stoppedAt = Date.now();
+        return s.state === "stopped";
+      },
+      15_000,
+      100,
+    );
+    expect(stoppedAt - started).toBeGreaterThanOrEqual(1000);
+    expect((await w.json<EnvRecord>(["env", "show", "busy"])).state).toBe("running");
+    const ev = await events(w, "env.idle_stopped");
+    expect(ev.map((e) => e.subject)).toEqual(["sleepy"]);
+    expect(ev[0]!.data.limit_ms).toBe(1500);
+    // starting it again works and counts as activity
+    expect((await w.json<EnvRecord>(["env", "start", "sleepy"])).state).toBe("running");
+    expect(path.isAbsolute((await w.json<EnvRecord>(["env", "show", "sleepy"])).host_path!)).toBe(true);
+  });
+});
