@@ -1,6 +1,7 @@
 import type { Provider, ProviderContext } from "./types.js";
 import { SandboxProvider } from "./sandbox/provider.js";
 import { WorktreeProvider } from "./worktree/provider.js";
+import { VmProvider } from "./vm/provider.js";
 
 /** Builds the context one provider gets (its own stateDir, the logger, forwarded env). */
 export type ProviderContextFor = (providerName: string) => ProviderContext;
@@ -14,7 +15,7 @@ export function createProviders(ctxFor: ProviderContextFor): Map<string, Provide
   const providers = new Map<string, Provider>();
   providers.set("worktree", new WorktreeProvider(ctxFor("worktree")));
   providers.set("sandbox", new SandboxProvider(ctxFor("sandbox")));
-  // vm: providers.set("vm", new VmProvider(ctxFor("vm")));  (added by the vm provider)
+  providers.set("vm", new VmProvider(ctxFor("vm")));
   return providers;
 }
 
