@@ -11,6 +11,10 @@ export const CoordinatorConfig = z
       .describe(
         "argv the daemon runs for each ticket it dispatches itself (ticket JSON on stdin, SWARM_TICKET_ID and SWARM_RESULT_DIR in the env, cwd a fresh temp dir); null = only external workers claim",
       ),
+    command_kinds: z
+      .array(z.string().min(1))
+      .default(["command"])
+      .describe("agent kinds the daemon runs with `command`; tickets of other kinds wait for an external worker (ticket.claim)"),
     max_concurrent: z.number().int().min(1).max(10000).default(4).describe("tickets leased at once, all workers together"),
     per_kind: z
       .record(z.string(), z.number().int().min(0))

@@ -54,7 +54,7 @@ export class LeaseBook {
           lease_expires_at = @expires, attempts = attempts + 1, version = version + 1, updated_at = @iso
         WHERE seq = (SELECT seq FROM tickets
             WHERE state = 'ready' AND (not_before IS NULL OR not_before <= @now)
-              AND (@only IS NULL OR ${kindExpr} = @only)
+              AND (@only IS NULL OR ${kindExpr} IN (SELECT value FROM json_each(@only)))
               AND ${kindExpr} NOT IN (SELECT value FROM json_each(@blocked))
             ORDER BY priority DESC, seq LIMIT 1)
           AND state = 'ready'
@@ -101,7 +101,7 @@ export class LeaseBook {
   }
 
   /** Leases the best ready ticket the caps and breakers allow, or says why none. */
-  claim(worker: string, opts: { kind?: string | undefined; leaseMs?: number | undefined; now?: number } = {}): ClaimResult {
+  claim(worker: string, opts: { kind?: string | undefined; kinds?: readonly string[]; leaseMs?: number | undefined; now?: number } = {}): ClaimResult {
     const c = this.cfg();
     const now = opts.now ?? Date.now();
     const leaseMs = opts.leaseMs ?? c.lease_ms;
@@ -123,7 +123,10 @@ export class LeaseBook {
           why.push(`${kind}: circuit breaker ${b.phase(now)}`);
         }
       }
-      if (opts.kind && blocked.includes(opts.kind)) return { lease: null, reason: why.find((w) => w.startsWith(opts.kind + ":")) ?? "blocked" };
+      const only = opts.kind ? [opts.kind] : opts.kinds ? [...opts.kinds] : null;
+      if (only && only.every((k) => blocked.includes(k))) {
+        return { lease: null, reason: why.filter((w) => only.some((k) => w.startsWith(k + ":"))).join("; ") || "blocked" };
+      }
       const iso = new Date(now).toISOString();
       const row = this.s.claim!.get({
         reason: `claimed by ${worker}`,
@@ -131,12 +134,12 @@ export class LeaseBook {
         expires: now + leaseMs,
         iso,
         now,
-        only: opts.kind ?? null,
+        only: only ? JSON.stringify(only) : null,
         blocked: JSON.stringify(blocked),
         default_kind: c.default_agent_kind,
       }) as { id: string; attempts: number; kind: string; timeout_ms: number | null } | undefined;
       if (!row) {
-        const base = opts.kind ? `no ready ticket of kind ${opts.kind}` : "no ready ticket";
+        const base = only ? `no ready ticket of kind ${only.join(", ")}` : "no ready ticket";
         return { lease: null, reason: why.length ? `${base} that may run now (${why.join("; ")})` : base };
       }
       const token = randomBytes(12).toString("hex");

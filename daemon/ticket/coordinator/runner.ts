@@ -57,7 +57,7 @@ export class CommandRunner {
     if (!cmd || this.stopping) return;
     for (;;) {
       if (!this.d.admits().ok) return;
-      const r = this.d.book.claim(LOCAL_WORKER);
+      const r = this.d.book.claim(LOCAL_WORKER, { kinds: this.d.cfg().command_kinds });
       if (!r.lease) return;
       this.start(r.lease, cmd);
     }
