@@ -1,0 +1,193 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { SwarmError } from "../../protocol/errors.js";
+import type { Runtime } from "../../protocol/methods/runtime.js";
+import type { CliContext, CommandGroup } from "../context.js";
+
+const AGENTS = ["shell", "claude", "codex", "aider", "gemini", "custom"];
+
+function ago(iso: string | null): string {
+  if (!iso) return "-";
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return s < 120 ? `${s}s ago` : s < 7200 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+}
+
+function printRuntime(c: CliContext, r: Runtime & { recordings?: string[] }): void {
+  if (c.out.json) return c.out.printJson(r);
+  const exit = r.state === "exited" ? ` (${r.exit_signal ? `signal ${r.exit_signal}` : `code ${r.exit_code}`})` : "";
+  c.out.print(
+    [
+      `${r.name}  ${r.state}${exit}  — ${r.why}`,
+      `id        ${r.id}`,
+      `agent     ${r.agent}${r.session_id ? `  session ${r.session_id}` : ""}`,
+      `command   ${r.command.join(" ")}`,
+      `where     ${r.environment ? `env ${r.environment}` : r.cwd}`,
+      `pid       ${r.pid ?? "-"} (holder ${r.holder_pid ?? "-"}, ${r.pty_backend}, ${r.management})`,
+      `size      ${r.cols}x${r.rows}, ${r.bytes_out} bytes out`,
+      `activity  output ${ago(r.last_output_at)}, human input ${ago(r.last_human_input_at)}, heartbeat ${ago(r.heartbeat_at)}`,
+      ...(r.recordings?.length ? [`recording ${r.recordings[r.recordings.length - 1]}`] : []),
+    ].join("\n"),
+  );
+}
+
+interface StartOpts {
+  env?: string;
+  cwd?: string;
+  agent: string;
+  session?: string;
+  cols?: string;
+  rows?: string;
+}
+
+function intOpt(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new SwarmError("INVALID_ARGUMENT", `${what} must be a whole number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export const register: CommandGroup = (program: Command, ctx) => {
+  const rt = program.command("runtime").description("agents in PTYs: start, list, show, stop, kill, send, screen, attach, replay");
+
+  rt.command("start")
+    .description("start a program in a PTY that outlives the daemon: runtime start NAME [--cwd DIR | --env ENV] -- COMMAND [ARGS…]")
+    .argument("<name>", "runtime name")
+    .argument("[command...]", "the program and its arguments, after --")
+    .option("--env <env>", "run inside this environment")
+    .option("--cwd <dir>", "working directory (default: the current directory)")
+    .option("--agent <kind>", `agent kind for state detection: ${AGENTS.join(", ")}`, "custom")
+    .option("--session <id>", "the agent's logical session id")
+    .option("--cols <n>", "terminal columns (default 120)")
+    .option("--rows <n>", "terminal rows (default 40)")
+    .action(async (name: string, command: string[], o: StartOpts) => {
+      const c = ctx();
+      if (!command.length) {
+        throw new SwarmError("INVALID_ARGUMENT", "no command given", { hint: `swarmctl runtime start ${name} -- COMMAND [ARGS…]` });
+      }
+      if (o.env && o.cwd) throw new SwarmError("INVALID_ARGUMENT", "--env and --cwd exclude each other", { hint: "give one of them" });
+      if (!AGENTS.includes(o.agent)) throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
+      const cwd = o.env ? undefined : path.resolve(o.cwd ?? process.cwd());
+      if (cwd && !fs.existsSync(cwd)) throw new SwarmError("INVALID_ARGUMENT", `--cwd ${cwd} does not exist`);
+      const r = await c.call<Runtime>("runtime.start", {
+        name,
+        command,
+        agent: o.agent,
+        ...(cwd ? { cwd } : {}),
+        ...(o.env ? { env: o.env } : {}),
+        ...(o.session ? { session_id: o.session } : {}),
+        ...(o.cols ? { cols: intOpt(o.cols, "--cols") } : {}),
+        ...(o.rows ? { rows: intOpt(o.rows, "--rows") } : {}),
+      });
+      if (c.out.json) c.out.printJson(r);
+      else c.out.print(`started ${r.name} (pid ${r.pid}, ${r.id}); attach with \`swarmctl attach ${r.name}\``);
+    });
+
+  rt.command("list")
+    .description("every runtime, live and finished")
+    .action(async () => {
+      const c = ctx();
+      const { runtimes } = await c.call<{ runtimes: Runtime[] }>("runtime.list", {});
+      if (c.out.json) return c.out.printJson(runtimes);
+      c.out.table(
+        runtimes.map((r) => ({ ...r, command: r.command.join(" "), output: ago(r.last_output_at) })),
+        [{ key: "name" }, { key: "state" }, { key: "agent" }, { key: "pid" }, { key: "output" }, { key: "why" }, { key: "command" }],
+      );
+    });
+
+  rt.command("show")
+    .description("one runtime's record: state and why, pids, activity, recording")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const c = ctx();
+      printRuntime(c, await c.call("runtime.show", { name }));
+    });
+
+  rt.command("stop")
+    .description("SIGTERM, then SIGKILL after --timeout seconds; returns once it has exited")
+    .argument("<name>")
+    .option("--timeout <s>", "seconds before SIGKILL", "5")
+    .action(async (name: string, o: { timeout: string }) => {
+      const c = ctx();
+      const ms = Math.round(Number(o.timeout) * 1000);
+      if (!Number.isFinite(ms) || ms < 0) throw new SwarmError("INVALID_ARGUMENT", `--timeout must be a number of seconds, got ${o.timeout}`);
+      printRuntime(c, await c.call("runtime.stop", { name, timeout_ms: ms }));
+    });
+
+  rt.command("kill")
+    .description("send a signal (default SIGKILL) and wait for the exit")
+    .argument("<name>")
+    .option("--signal <sig>", "SIGKILL, SIGTERM, SIGINT, SIGHUP or SIGQUIT", "SIGKILL")
+    .action(async (name: string, o: { signal: string }) => {
+      const c = ctx();
+      printRuntime(c, await c.call("runtime.kill", { name, signal: o.signal }));
+    });
+
+  rt.command("remove")
+    .description("forget an exited or lost runtime (record and recordings)")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const c = ctx();
+      const r = await c.call("runtime.remove", { name });
+      if (c.out.json) c.out.printJson(r);
+      else c.out.print(`removed ${name}`);
+    });
+
+  rt.command("send")
+    .description("deliver text as input (bracketed paste + Enter), confirmed on screen; text from the argument or stdin")
+    .argument("<name>")
+    .argument("[text...]", "the text (joined with spaces); omit to read stdin")
+    .option("--no-enter", "do not press Enter after the text")
+    .option("--enter-delay <ms>", "pause between the text and Enter")
+    .option("--timeout <ms>", "how long to wait for confirmation")
+    .action(async (name: string, words: string[], o: { enter: boolean; enterDelay?: string; timeout?: string }) => {
+      const c = ctx();
+      const text = words.length ? words.join(" ") : fs.readFileSync(0, "utf8").replace(/\n$/, "");
+      if (!text) throw new SwarmError("INVALID_ARGUMENT", "nothing to send", { hint: `swarmctl runtime send ${name} "your text"` });
+      const r = await c.call<{ status: string; paste: boolean; why: string; ms: number }>("runtime.send", {
+        name,
+        text,
+        enter: o.enter,
+        ...(o.enterDelay ? { enter_delay_ms: intOpt(o.enterDelay, "--enter-delay") } : {}),
+        ...(o.timeout ? { confirm_timeout_ms: intOpt(o.timeout, "--timeout") } : {}),
+      });
+      if (c.out.json) c.out.printJson(r);
+      else c.out.print(`${r.status === "delivered" ? c.out.ok(r.status) : c.out.warn(r.status)} in ${r.ms} ms (${r.paste ? "bracketed paste" : "typed"}): ${r.why}`);
+      if (r.status !== "delivered") c.exitCode = 9;
+    });
+
+  rt.command("screen")
+    .description("print the current screen as plain text (--ansi styled; --json rows, cursor, state)")
+    .argument("<name>")
+    .option("--ansi", "with colours and styles")
+    .option("--scrollback <n>", "also print this many lines of scrollback", "0")
+    .action(async (name: string, o: { ansi?: boolean; scrollback: string }) => {
+      const c = ctx();
+      const scrollback = intOpt(o.scrollback, "--scrollback") ?? 0;
+      const s = await c.call<{ lines: string[]; scrollback?: string[]; ansi?: string }>("runtime.screen", { name, ansi: o.ansi === true, scrollback });
+      if (c.out.json) return c.out.printJson(s);
+      if (o.ansi) return void process.stdout.write((s.ansi ?? "") + "\x1b[0m\n");
+      const lines = [...(s.scrollback ?? []), ...s.lines];
+      while (lines.length && lines[lines.length - 1] === "") lines.pop();
+      process.stdout.write(lines.join("\n") + "\n");
+    });
+
+  rt.command("replay")
+    .description("play a runtime's recording back in this terminal, with its timing")
+    .argument("<name>")
+    .option("--speed <x>", "playback speed factor", "1")
+    .option("--max-idle <s>", "cap pauses at this many seconds", "2")
+    .action(async (name: string, o: { speed: string; maxIdle: string }) => {
+      const { replay } = await import("./runtime-replay.js");
+      await replay(ctx(), name, { speed: Number(o.speed), maxIdle: Number(o.maxIdle) });
+    });
+
+  rt.command("attach")
+    .description("same as `swarmctl attach NAME`")
+    .argument("<name>")
+    .option("--no-resize", "leave the runtime's size as it is")
+    .action(async (name: string, o: { resize: boolean }) => {
+      const { attach } = await import("./attach.js");
+      await attach(ctx(), name, o);
+    });
+};
