@@ -4,7 +4,7 @@ import type { ProviderEntry } from "../../protocol/methods/provider.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { DetectResult, EnvHandle, Provider, ProviderContext } from "../../providers/types.js";
 import type { DaemonContext } from "../context.js";
-import { PROVIDER_FACTORIES, PLANNED_PROVIDERS } from "./provider-factories.js";
+import { createProviders, PLANNED_PROVIDERS } from "../../providers/registry.js";
 
 /** Optional capability of providers that keep a trash (worktree): bring a deleted environment back. */
 export interface RestoresDeleted {
@@ -19,12 +19,12 @@ export class ProviderSet {
   private readonly byName = new Map<string, Provider>();
 
   constructor(ctx: DaemonContext, forwardedEnv: (h: EnvHandle) => Record<string, string>) {
-    for (const f of PROVIDER_FACTORIES) {
-      const stateDir = path.join(ctx.paths.dataDir, "providers", f.name);
+    const ctxFor = (name: string): ProviderContext => {
+      const stateDir = path.join(ctx.paths.dataDir, "providers", name);
       fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-      const pctx: ProviderContext = { stateDir, logger: ctx.logger.child({ provider: f.name }), forwardedEnv };
-      this.byName.set(f.name, f.make(pctx));
-    }
+      return { stateDir, logger: ctx.logger.child({ provider: name }), forwardedEnv };
+    };
+    for (const [name, p] of createProviders(ctxFor)) this.byName.set(name, p);
   }
 
   names(): string[] {
@@ -78,7 +78,7 @@ export class ProviderSet {
         summary: x.summary,
         available: false,
         planned: true,
-        reason: "planned, not yet available",
+        reason: x.reason,
         install_hint: null,
         warnings: [],
         features: null,

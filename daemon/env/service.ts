@@ -10,7 +10,7 @@ import type { DaemonContext } from "../context.js";
 import { progressReporter } from "./progress.js";
 import { canRestoreDeleted, type ProviderSet } from "./provider-set.js";
 import { handleOf, type EnvRegistry } from "./registry.js";
-import { assertFits, defaultReservation } from "./resources.js";
+import { assertFits, defaultReservation, hostTotals } from "./resources.js";
 
 const NET_ORDER: NetMode[] = ["none", "proxy", "full"];
 
@@ -117,8 +117,9 @@ export class EnvService {
             repo: req.repo,
             branch,
             ...(req.base ? { base: req.base } : {}),
-            cpus: want.cpus,
-            memoryMiB: want.memoryMiB,
+            // Unreserved (0) means "may use the host's": providers that enforce limits get the host's size, not 0.
+            cpus: want.cpus > 0 ? want.cpus : hostTotals().cpus,
+            memoryMiB: want.memoryMiB > 0 ? want.memoryMiB : hostTotals().memoryMiB,
             net,
             ...(net === "proxy" ? { proxyAllow: record.capabilities.proxy_allow } : {}),
           },
