@@ -1,9 +1,14 @@
+import { SwarmError } from "../../protocol/errors.js";
 import * as m from "../../protocol/methods/ticket.js";
+import type { TicketState } from "../../protocol/methods/ticket.js";
+import { TRANSITIONS } from "./state-machine.js";
 import type { CallContext, HandlerEntry } from "../rpc/handler.js";
 import { handle } from "../rpc/handler.js";
 import type { TicketStore } from "./store.js";
 import type { Workflows } from "./workflow.js";
 import type { TicketFolders } from "./files/folders.js";
+
+const RETRYABLE: readonly TicketState[] = ["failed", "cancelled", "blocked"];
 
 /** Who made a call, for history and audit: the client's handshake name and connection. */
 export function actorOf(call: CallContext, given?: string): string {
@@ -29,6 +34,12 @@ export function ticketHandlers(store: TicketStore, workflows: Workflows, folders
     handle(m.ticketRetry, (p, call) => {
       const actor = actorOf(call);
       return store.tx(() => {
+        const t = store.get(p.id);
+        if (!RETRYABLE.includes(t.state)) {
+          throw new SwarmError("INVALID_TRANSITION", `ticket ${t.id} is ${t.state}; retry applies to ${RETRYABLE.join(", ")} tickets`, {
+            details: { id: t.id, from: t.state, to: "backlog", allowed: TRANSITIONS[t.state] },
+          });
+        }
         store.transition(p.id, "backlog", { reason: p.reason ?? "retry", actor, patch: { not_before: null } });
         store.promote([p.id]);
         return store.get(p.id);
