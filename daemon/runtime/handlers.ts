@@ -14,7 +14,7 @@ export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
     const rt = mgr.signal(name, signal);
     return rt.waitExit(timeoutMs);
   };
-  return [
+  const entries = [
     handle(m.runtimeStart, async (p) => pub(await mgr.start(p))),
     handle(m.runtimeList, () => ({ runtimes: mgr.list().map(pub) })),
     handle(m.runtimeShow, (p) => {
@@ -82,4 +82,12 @@ export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
       return { cols: p.cols, rows: p.rows };
     }),
   ];
+  // Requests that arrive while a restarted daemon is still re-linking its runtimes wait for it.
+  return entries.map((e) => ({
+    method: e.method,
+    fn: async (params: unknown, call: Parameters<HandlerEntry["fn"]>[1]) => {
+      await mgr.ready();
+      return e.fn(params, call);
+    },
+  }));
 }

@@ -29,6 +29,12 @@ export class RuntimeManager {
   private readonly live = new Map<string, LiveRuntime>();
   private detectorFor: (kind: AgentKind) => DetectFn = () => fallbackDetect;
   private stopping = false;
+  private adopting: Promise<unknown> = Promise.resolve();
+
+  /** Resolves once runtimes that survived a restart are linked again; requests wait for it. */
+  ready(): Promise<unknown> {
+    return this.adopting;
+  }
 
   constructor(private readonly ctx: DaemonContext) {
     this.registry = new RuntimeRegistry(ctx.db);
@@ -184,7 +190,13 @@ export class RuntimeManager {
   }
 
   /** After a restart: link to every holder still alive; mark the rest exited (with status) or lost. */
-  async adoptAll(): Promise<{ adopted: number; exited: number; lost: number }> {
+  adoptAll(): Promise<{ adopted: number; exited: number; lost: number }> {
+    const p = this.adoptAllNow();
+    this.adopting = p.catch(() => {});
+    return p;
+  }
+
+  private async adoptAllNow(): Promise<{ adopted: number; exited: number; lost: number }> {
     const n = { adopted: 0, exited: 0, lost: 0 };
     await Promise.all(
       this.registry.list().map(async (row) => {

@@ -1,0 +1,30 @@
+import path from "node:path";
+import type { RpcClient } from "../../cli/client.js";
+import type { Runtime } from "../../protocol/methods/runtime.js";
+import { ROOT, waitFor } from "../helpers/daemon.js";
+
+export const FAKE_AGENT = path.join(ROOT, "test/fixtures/fake-agent");
+
+export type ScreenRes = { lines: string[]; cursor: { x: number; y: number }; state: string; alt_screen: boolean; bracketed_paste: boolean };
+
+export async function show(c: RpcClient, name: string): Promise<Runtime & { recordings: string[] }> {
+  return c.call("runtime.show", { name });
+}
+
+export async function screen(c: RpcClient, name: string): Promise<ScreenRes> {
+  return c.call("runtime.screen", { name });
+}
+
+export async function waitScreen(c: RpcClient, name: string, what: string, pred: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  return waitFor(`screen of ${name} to show ${what}`, async () => {
+    const text = (await screen(c, name)).lines.join("\n");
+    return pred(text) ? text : null;
+  }, timeoutMs, 20);
+}
+
+export async function waitExited(c: RpcClient, name: string, timeoutMs = 30_000): Promise<Runtime> {
+  return waitFor(`${name} to exit`, async () => {
+    const r = await show(c, name);
+    return r.state === "exited" ? r : null;
+  }, timeoutMs, 20);
+}
