@@ -188,8 +188,8 @@ export class EnvService {
     await this.locked(name, async () => {
       const env = this.registry.require(name);
       if (env.state === "creating") throw new SwarmError("CONFLICT", `environment ${name} is still being created`);
-      // A lost environment has nothing left to lose: only its record goes.
-      if (env.state !== "lost") {
+      // A lost environment, or one whose create never returned a handle, has nothing the provider can find: only its record goes.
+      if (env.state !== "lost" && Object.keys(env.handle).length > 0) {
         const p = await this.providerOf(env);
         await p.delete(handleOf(env), { force });
       }

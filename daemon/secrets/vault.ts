@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { SwarmError } from "../../protocol/errors.js";
 import type { Db } from "../store/db.js";
 
 export interface VarEntry {
@@ -89,7 +90,20 @@ export class Vault {
   resolve(project: string): Record<string, string> {
     const rows = this.db.prepare("SELECT * FROM env_vars WHERE scope IN ('', ?) ORDER BY scope").all(project) as Row[];
     const out: Record<string, string> = {};
-    for (const r of rows) out[r.name] = r.plain === 1 ? (r.value ?? "") : this.open(r);
+    for (const r of rows) {
+      if (r.plain === 1) {
+        out[r.name] = r.value ?? "";
+        continue;
+      }
+      try {
+        out[r.name] = this.open(r);
+      } catch {
+        const scope = r.scope === "" ? "global" : `project ${r.scope}`;
+        throw new SwarmError("INTERNAL", `secret ${r.name} (${scope}) cannot be decrypted: the secrets key changed or the row was tampered with`, {
+          hint: `set it again with \`swarmctl secret set ${r.name}${r.scope ? ` --project ${r.scope}` : ""} --stdin\`, or restore the old secrets.key`,
+        });
+      }
+    }
     return out;
   }
 }
