@@ -26,10 +26,10 @@ export interface EnvWorld {
   json<T = unknown>(args: string[]): Promise<T>;
 }
 
-export async function startWorld(opts: { config?: Record<string, unknown> } = {}): Promise<EnvWorld> {
+export async function startWorld(opts: { config?: Record<string, unknown>; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<EnvWorld> {
   const h = tempHome("swarm-env-");
   if (opts.config) fs.writeFileSync(h.paths.configFile, JSON.stringify(opts.config));
-  const d = await startDaemon({ home: h, extraEnv: { SWARM_NO_KEYRING: "1" } });
+  const d = await startDaemon({ home: h, extraEnv: { SWARM_NO_KEYRING: "1", ...opts.extraEnv } });
   const repo = makeRepo();
   const ctl = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => swarmctl(d.env, ["--no-autostart", ...args], o);
   return {
