@@ -112,3 +112,22 @@ describe("tickets as files", () => {
     await waitFor("watcher live after restart", async () => (await byId()).get(id(103))!.title === "live again", 30_000, 100);
   });
 });
+
+describe("tickets.watch in the config", () => {
+  it("a folder added to tickets.watch is synced and watched; a missing one is reported, not fatal", async () => {
+    const cdir = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-tickets-cfg-"));
+    fs.writeFileSync(path.join(cdir, "cfg-one.md"), "---\ntitle: from config\nlabels: [cfg]\n---\n");
+    await c.call("config.set", { key: "tickets.watch", value: [cdir, path.join(cdir, "missing")] });
+    const cfgTickets = async () => (await c.call<{ tickets: Ticket[] }>("ticket.list", { label: "cfg" })).tickets;
+    await waitFor("ticket from a config folder", async () => (await cfgTickets()).some((t) => t.id === "cfg-one"), 15_000, 50);
+    const dirs = (await c.call<{ dirs: { dir: string; from: string }[] }>("ticket.watches", {})).dirs;
+    expect(dirs).toContainEqual({ dir: cdir, from: "config" });
+    await waitFor("watch_error for the missing folder", async () => {
+      const evs = (await c.call<{ events: EventRecord[] }>("event.list", { types: ["ticket.watch_error"] })).events;
+      return evs.some((e) => String(e.data.message).includes("no folder"));
+    }, 15_000, 50);
+    fs.writeFileSync(path.join(cdir, "cfg-two.md"), "---\ntitle: live\nlabels: [cfg]\n---\n");
+    await waitFor("live file in the config folder", async () => (await cfgTickets()).some((t) => t.id === "cfg-two"), 15_000, 50);
+    fs.rmSync(cdir, { recursive: true, force: true });
+  });
+});
