@@ -62,22 +62,37 @@ try {
 }
 const socketDestroy = internals._socket.destroy.bind(internals._socket);
 let lastDataAt = Date.now();
-internals._socket.destroy = () => {
+function startDrain(): void {
   if (draining) return;
   draining = true;
+  clearInterval(reapWatch);
   // Flow control no longer matters: the remaining bytes are bounded by the kernel buffer.
   setPaused(false);
   const check = () => {
     if (Date.now() - lastDataAt < DRAIN_QUIET_MS) return void setTimeout(check, DRAIN_QUIET_MS / 3);
-    if (slaveFd !== null) {
-      fs.closeSync(slaveFd);
-      slaveFd = null;
-      // The master now sees the hangup and closes by itself; destroy as a backstop.
-      setTimeout(socketDestroy, 500).unref();
-    } else socketDestroy();
+    if (slaveFd === null) return socketDestroy();
+    const fd = slaveFd;
+    slaveFd = null;
+    // The master now sees the hangup and node-pty closes the socket; destroy is a backstop.
+    fs.closeSync(fd);
+    setTimeout(socketDestroy, 500).unref();
   };
   check();
+}
+internals._socket.destroy = () => {
+  // Once our slave descriptor is closed, everything has been read: let node-pty close.
+  if (draining && slaveFd === null) return socketDestroy();
+  startDrain();
 };
+// node-pty only asks to destroy the socket 200 ms after the child died; notice it sooner.
+const reapWatch = setInterval(() => {
+  if (Date.now() - lastDataAt < DRAIN_QUIET_MS) return;
+  try {
+    process.kill(child.pid, 0);
+  } catch {
+    startDrain();
+  }
+}, 25);
 
 child.onData((d) => {
   const chunk = d as unknown as Buffer;
