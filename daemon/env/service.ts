@@ -76,6 +76,9 @@ export class EnvService {
     const provider = await this.providers.usable(providerName);
     const info = provider.info();
     const net = this.pickNet(providerName, info.features.network, req.net ?? cfg.env.default_net);
+    if (req.proxy_allow?.length && net !== "proxy") {
+      throw new SwarmError("INVALID_ARGUMENT", `--proxy-allow only applies with --net proxy (this environment gets --net ${net})`);
+    }
     if (!path.isAbsolute(req.repo) || !fs.statSync(req.repo, { throwIfNoEntry: false })?.isDirectory()) {
       throw new SwarmError("INVALID_ARGUMENT", `repo ${JSON.stringify(req.repo)} is not an existing folder (absolute path)`, {
         hint: "pass --repo with the path of a git repository, or run from inside one",

@@ -1,9 +1,11 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_KINDS } from "../../protocol/errors.js";
 import type { EnvRecord } from "../../protocol/methods/env.js";
+import { SWARMCTL } from "../helpers/daemon.js";
 import { startWorld, type EnvWorld } from "./fixture.js";
 
 let w: EnvWorld;
@@ -72,6 +74,40 @@ describe("swarmctl env (worktree provider, real daemon)", () => {
     expect(nf.code).toBe(127);
     const stdin = await w.ctl(["env", "run", "alpha", "--", "cat"], { input: "piped in\n" });
     expect(stdin.stdout).toBe("piped in\n");
+  });
+
+  it("env create without --repo uses the git toplevel of the current folder; --proxy-allow needs --net proxy", async () => {
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, [SWARMCTL, "--no-autostart", "--json", "env", "create", "from-cwd"], { cwd: path.join(w.repo, "src"), env: w.d.env });
+      let out = "";
+      p.stdout.on("data", (d) => (out += d));
+      p.on("exit", (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as EnvRecord).repo).toBe(fs.realpathSync(w.repo));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-notgit-"));
+    const bad = await w.ctl(["env", "create", "nogit", "--repo", outside]);
+    expect(bad.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
+    expect(bad.stderr).toMatch(/is not inside a git repository/);
+    const pa = await w.ctl(["env", "create", "pa", "--repo", w.repo, "--proxy-allow", "example.com"]);
+    expect(pa.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
+    expect(pa.stderr).toMatch(/--proxy-allow only applies with --net proxy/);
+    expect((await w.ctl(["env", "delete", "from-cwd"])).code).toBe(0);
+  });
+
+  it("env.exec over RPC: buffered output, stdin, exit code; counts as activity", async () => {
+    const c = await w.d.client();
+    const before = (await w.json<EnvRecord>(["env", "show", "alpha"])).last_activity_at;
+    const r = await c.call<{ exit_code: number; stdout_b64: string; stderr_b64: string }>("env.exec", {
+      name: "alpha",
+      argv: ["sh", "-c", "cat; echo e >&2; exit 3"],
+      input_b64: Buffer.from("in\n").toString("base64"),
+    });
+    expect(r.exit_code).toBe(3);
+    expect(Buffer.from(r.stdout_b64, "base64").toString()).toBe("in\n");
+    expect(Buffer.from(r.stderr_b64, "base64").toString()).toBe("e\n");
+    expect((await w.json<EnvRecord>(["env", "show", "alpha"])).last_activity_at > before).toBe(true);
+    c.close();
   });
 
   it("env shell runs a PTY: output comes back, exit code is the shell's", async () => {
@@ -163,6 +199,10 @@ describe("swarmctl env (worktree provider, real daemon)", () => {
     expect(r.providers.find((p) => p.name === "worktree")).toMatchObject({ available: true, planned: false });
     for (const planned of ["firecracker", "kubernetes", "libvirt"]) {
       expect(r.providers.find((p) => p.name === planned)).toMatchObject({ available: false, planned: true });
+    }
+    for (const p of r.providers as { available: boolean; planned: boolean; install_hint: string | null; reason: string | null }[]) {
+      if (!p.available) expect(p.reason).toBeTruthy();
+      if (!p.available && !p.planned) expect(p.install_hint).toBeTruthy();
     }
     const human = await w.ctl(["providers"]);
     expect(human.stdout).toMatch(/worktree \(default\)\s+available/);

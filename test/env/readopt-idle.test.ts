@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -41,6 +42,31 @@ describe("re-adoption after kill -9", () => {
     expect(lost.map((e) => e.subject)).toEqual(["vanish"]);
     // a lost environment's record can be deleted without --force
     expect((await w.ctl(["env", "delete", "vanish"])).code).toBe(0);
+  });
+});
+
+describe("re-adoption of an interrupted create", () => {
+  it("a row left in `creating` without a handle becomes error with the reason; delete removes the record", async () => {
+    const w = await startWorld();
+    worlds.push(w);
+    expect((await w.ctl(["env", "create", "done1", "--repo", w.repo])).code).toBe(0);
+    await w.d.stop();
+    // What a SIGKILL between the registry insert and the provider's return leaves behind.
+    const db = new Database(w.d.paths.database);
+    const row = db.prepare("SELECT * FROM envs WHERE name = 'done1'").get() as Record<string, unknown>;
+    db.prepare(
+      `INSERT INTO envs (name, project, provider, state, state_reason, repo, branch, host_path, cpus, memory_mib, net, capabilities, handle, created_at, updated_at, last_activity_at)
+       VALUES ('half', @project, 'worktree', 'creating', NULL, @repo, 'swarm/half', NULL, 0, 0, 'full', @capabilities, '{}', @created_at, @created_at, @created_at)`,
+    ).run(row);
+    db.close();
+    w.d = await w.d.restart();
+    const half = await w.json<EnvRecord>(["env", "show", "half"]);
+    expect(half.state).toBe("error");
+    expect(half.state_reason).toMatch(/interrupted: the daemon stopped while this environment was being created/);
+    const run = await w.ctl(["env", "run", "half", "--", "true"]);
+    expect(run.code).toBe(5);
+    expect((await w.ctl(["env", "delete", "half"])).code).toBe(0);
+    expect((await w.json<EnvRecord[]>(["env", "list"])).map((e) => e.name)).toEqual(["done1"]);
   });
 });
 
