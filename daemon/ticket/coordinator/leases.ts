@@ -6,6 +6,7 @@ import type { Ticket, TicketState } from "../../../protocol/methods/ticket.js";
 import type { Lease } from "../../../protocol/methods/coordinator.js";
 import type { EventLog } from "../../events/event-log.js";
 import type { Db } from "../../store/db.js";
+import { toTicket, type TicketRow } from "../row.js";
 import { assertTransition } from "../state-machine.js";
 import type { TicketStore } from "../store.js";
 import { backoffDelay, CircuitBreaker } from "./policy.js";
@@ -21,6 +22,8 @@ export interface LeaseRow {
   checks: string | null;
   finished_at: number | null;
 }
+
+type HeldLease = LeaseRow & { state: TicketState; ticket_attempts: number; max_attempts: number | null; requires_approval: number };
 
 export type ClaimResult = { lease: Lease; reason: null } | { lease: null; reason: string };
 
@@ -58,14 +61,14 @@ export class LeaseBook {
               AND ${kindExpr} NOT IN (SELECT value FROM json_each(@blocked))
             ORDER BY priority DESC, seq LIMIT 1)
           AND state = 'ready'
-        RETURNING id, attempts, ${kindExpr} AS kind, timeout_ms`),
+        RETURNING *, ${kindExpr} AS kind`),
       putLease: db.prepare(`INSERT OR REPLACE INTO coordinator_leases
         (ticket_id, token, worker, agent_kind, attempt, claimed_at, deadline, checks, finished_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)`),
       history: db.prepare(
         "INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, 'ready', 'claimed', ?, ?, ?)",
       ),
-      lease: db.prepare(`SELECT l.*, t.state, t.attempts AS ticket_attempts, t.max_attempts
+      lease: db.prepare(`SELECT l.*, t.state, t.attempts AS ticket_attempts, t.max_attempts, t.requires_approval
         FROM coordinator_leases l JOIN tickets t ON t.id = l.ticket_id WHERE l.ticket_id = ?`),
       leaseOnly: db.prepare("SELECT * FROM coordinator_leases WHERE ticket_id = ?"),
       renew: db.prepare("UPDATE tickets SET lease_expires_at = ? WHERE id = ? AND state IN ('claimed', 'running')"),
@@ -137,7 +140,7 @@ export class LeaseBook {
         only: only ? JSON.stringify(only) : null,
         blocked: JSON.stringify(blocked),
         default_kind: c.default_agent_kind,
-      }) as { id: string; attempts: number; kind: string; timeout_ms: number | null } | undefined;
+      }) as (TicketRow & { kind: string }) | undefined;
       if (!row) {
         const base = only ? `no ready ticket of kind ${only.join(", ")}` : "no ready ticket";
         return { lease: null, reason: why.length ? `${base} that may run now (${why.join("; ")})` : base };
@@ -148,14 +151,15 @@ export class LeaseBook {
       this.s.history!.run(row.id, `claimed by ${worker}`, worker, iso);
       this.events.append("ticket.transitioned", row.id, { id: row.id, from: "ready", to: "claimed", reason: `claimed by ${worker}`, actor: worker, attempt: row.attempts });
       this.breaker(row.kind).onDispatch(now);
-      const ticket = this.store.get(row.id);
+      const { kind: _k, ...ticketRow } = row;
+      const ticket = toTicket(ticketRow, this.store.depsOf(row.id));
       return { lease: { ticket, lease: token, worker, agent_kind: row.kind, lease_expires_at: now + leaseMs, deadline }, reason: null };
     })();
   }
 
   /** Throws CONFLICT unless `token` is the live lease on `id`; returns the lease and state. */
-  private held(id: string, token: string): LeaseRow & { state: TicketState; ticket_attempts: number; max_attempts: number | null } {
-    const row = this.s.lease!.get(id) as (LeaseRow & { state: TicketState; ticket_attempts: number; max_attempts: number | null }) | undefined;
+  private held(id: string, token: string): HeldLease {
+    const row = this.s.lease!.get(id) as (HeldLease) | undefined;
     if (!row) {
       this.store.get(id); // NOT_FOUND for an unknown ticket
       throw new SwarmError("CONFLICT", `ticket ${id} has no lease; claim it first with ticket.claim`);
@@ -186,8 +190,7 @@ export class LeaseBook {
     return this.store.tx(() => {
       const l = this.held(id, token);
       if (l.state === "claimed") this.store.transition(id, "running", { from: "claimed", actor: l.worker, reason: "worker started" });
-      const requiresApproval = this.store.get(id).requires_approval;
-      const ticket = this.store.transition(id, requiresApproval ? "review" : "done", {
+      const ticket = this.store.transition(id, l.requires_approval ? "review" : "done", {
         from: "running",
         actor: l.worker,
         reason: `completed by ${l.worker} (attempt ${l.attempt})`,
@@ -243,7 +246,7 @@ export class LeaseBook {
     for (const r of rows) {
       try {
         this.store.tx(() => {
-          const cur = this.s.lease!.get(r.id) as (LeaseRow & { state: TicketState; ticket_attempts: number; max_attempts: number | null }) | undefined;
+          const cur = this.s.lease!.get(r.id) as (HeldLease) | undefined;
           const t = this.store.get(r.id);
           if (!LEASED.includes(t.state)) return; // changed since the scan
           if (cur && cur.token !== r.token) return;
