@@ -110,7 +110,8 @@ export class TicketFolders {
     const watcher = watch(abs, {
       ignoreInitial: true,
       awaitWriteFinish: { stabilityThreshold: 40, pollInterval: 10 },
-      ignored: (p, st) => path.basename(p).startsWith(".") || (st?.isFile() === true && !p.toLowerCase().endsWith(".md")),
+      // Dot-entries inside the folder (editor swap files, .git) are skipped, as lint skips them.
+      ignored: (p, st) => (p !== abs && path.basename(p).startsWith(".")) || (st?.isFile() === true && !p.toLowerCase().endsWith(".md")),
     });
     const enqueue = (p: string) => {
       if (p.toLowerCase().endsWith(".md")) this.enqueue(p);
