@@ -41,7 +41,7 @@ export class TerminalModel {
   view(): ScreenView {
     const buf = this.term.buffer.active;
     const lines: string[] = [];
-    for (let y = 0; y < this.term.rows; y++) lines.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? "");
+    for (let y = 0; y < this.term.rows; y++) lines.push((buf.getLine(buf.viewportY + y)?.translateToString(true) ?? "").trimEnd());
     return {
       lines,
       cols: this.term.cols,
