@@ -17,7 +17,7 @@ describe("runtime.send: text delivery", () => {
     const c = await d.client();
     const log = path.join(d.home, "received.log");
     await c.call("runtime.start", { name: "fa", command: [FAKE_AGENT, "--work-ms", "0", "--log", log], cwd: d.home });
-    await waitScreen(c, "fa", "the prompt", (t) => t.includes("fake-agent ready") && /^> /m.test(t));
+    await waitScreen(c, "fa", "the prompt", (t) => t.includes("fake-agent ready") && /^>( |$)/m.test(t));
     const sent: string[] = [];
     for (let i = 0; i < 200; i++) {
       // Every tenth message has a line break inside: only a bracketed paste keeps it one message.
@@ -38,7 +38,7 @@ describe("runtime.send: text delivery", () => {
     const c = await d.client();
     const log = path.join(d.home, "typed.log");
     await c.call("runtime.start", { name: "plain", command: [FAKE_AGENT, "--no-paste-mode", "--work-ms", "0", "--log", log], cwd: d.home });
-    await waitScreen(c, "plain", "the prompt", (t) => /^> /m.test(t));
+    await waitScreen(c, "plain", "the prompt", (t) => /^>( |$)/m.test(t));
     const r = await c.call<{ status: string; paste: boolean }>("runtime.send", { name: "plain", text: "typed hello" });
     expect(r).toMatchObject({ status: "delivered", paste: false });
     await c.call("runtime.start", { name: "mute", command: ["sh", "-c", "stty -echo; read x; sleep 30"], cwd: d.home });
