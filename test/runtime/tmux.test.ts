@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ADAPTERS, fakeAgentAdapter } from "../../daemon/runtime/adapters/index.js";
-import { TmuxPaneObserver, TmuxServer, execTmux, findManagedSession, startManagedSession, type TmuxRunner } from "../../daemon/runtime/tmux/index.js";
+import { ManagedTmuxSession, TmuxPaneObserver, TmuxServer, execTmux, findManagedSession, startManagedSession, type TmuxRunner } from "../../daemon/runtime/tmux/index.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { waitFor } from "../helpers/daemon.js";
 
@@ -70,8 +70,7 @@ describe("tmux argv (recording runner)", () => {
       return { stdout: argv.includes("capture-pane") ? `screen ${calls.length}\n` : "", stderr: "", code: 0 };
     };
     const server = new TmuxServer({ socket: { path: "/tmp/s.sock" }, runner });
-    const s = await findManagedSession(new TmuxServer({ socket: { path: "/tmp/s.sock" }, runner: async () => ({ stdout: "%3\tagent\t0\t0\t42\t0\t\tnode\t80\t24\t2\t1\t0\tt\n", stderr: "", code: 0 }) }), "agent");
-    const managed = new (s!.constructor as typeof import("../../daemon/runtime/tmux/index.js").ManagedTmuxSession)(server, "agent", "%3");
+    const managed = new ManagedTmuxSession(server, "agent", "%3");
     const r = await managed.send("two\nlines", { enterDelayMs: 1 });
     expect(r.result).toBe("delivered");
     const verbs = calls.map(([a]) => a[2]);
