@@ -77,3 +77,26 @@ export async function copyOutGuest(sock: string, src: string, hostPath: string):
     fs.writeFileSync(hostPath, body);
   }
 }
+
+/**
+ * The guest has no git, so "uncommitted work" is judged against checksums of the checkout
+ * taken right after it was unpacked: changed, new or removed files outside .git count.
+ */
+const LIST_SH = "cd /work && find . -path ./.git -prune -o \\( -type f -o -type l \\) -print | sort";
+
+export async function recordCheckoutSums(sock: string): Promise<void> {
+  await guest(sock, `mkdir -p /var/lib/swarm && ${LIST_SH} > /var/lib/swarm/files && (cd /work && sed 's/.*/"&"/' /var/lib/swarm/files | xargs -r md5sum) > /var/lib/swarm/sums`, []);
+}
+
+/** Paths under /work that differ from the checkout as created (at most 20). */
+export async function changedFiles(sock: string): Promise<string[]> {
+  const out = await guest(
+    sock,
+    `[ -f /var/lib/swarm/sums ] || exit 0; ${LIST_SH} > /tmp/.swarm-now; ` +
+      "sort /var/lib/swarm/files /tmp/.swarm-now | uniq -u; " +
+      "(cd /work && md5sum -c /var/lib/swarm/sums 2>/dev/null | grep -v ': OK$' | sed 's/: [A-Z]*$//'); rm -f /tmp/.swarm-now",
+    [],
+  );
+  const files = [...new Set(out.toString().split("\n").filter(Boolean).map((l) => l.replace(/^\.\//, "")))];
+  return files.slice(0, 20);
+}

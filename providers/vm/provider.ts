@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
+import { checkName } from "../../protocol/names.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
   CheckpointInfo, Checkpointing, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
@@ -16,7 +17,7 @@ import type {
 import { execInGuest } from "./agent-client.js";
 import { requireBase } from "./base-image.js";
 import { checkpointVm, listVmCheckpoints, restoreVm } from "./checkpoints.js";
-import { copyCheckoutIn, copyInGuest, copyOutGuest } from "./guest-fs.js";
+import { changedFiles, copyCheckoutIn, copyInGuest, copyOutGuest, recordCheckoutSums } from "./guest-fs.js";
 import { detectVm } from "./detect.js";
 import { guestPath } from "./guest-paths.js";
 import { helperScript, vmDirs } from "./layout.js";
@@ -88,6 +89,8 @@ export class VmProvider implements Provider, Checkpointing {
   }
 
   async create(spec: EnvSpec, progress?: ProgressFn): Promise<EnvHandle> {
+    const bad = checkName(spec.name);
+    if (bad) throw new SwarmError("INVALID_ARGUMENT", bad, { hint: "rename the environment" });
     if (spec.net !== "none") {
       throw new SwarmError("INVALID_ARGUMENT", `the vm provider supports network "none" only, not "${spec.net}"`, { hint: "use --net none, or the sandbox provider for proxy/full" });
     }
@@ -123,7 +126,8 @@ export class VmProvider implements Provider, Checkpointing {
       saveData(data);
       const h: EnvHandle = { name: spec.name, provider: "vm", hostPath: null, data };
       progress?.({ phase: "checkout", message: `copying ${spec.repo} (${spec.branch}) into /work` });
-      await copyCheckoutIn(vmDirs(dir).muxSock, spec);
+      await copyCheckoutIn(vmDirs(dir).muxSock, { ...spec, branch: spec.branch || `swarm/${spec.name}` });
+      await recordCheckoutSums(vmDirs(dir).muxSock);
       return h;
     } catch (e) {
       await kill(vmDirs(dir));
@@ -153,10 +157,16 @@ export class VmProvider implements Provider, Checkpointing {
   async delete(h: EnvHandle, opts: { force: boolean }): Promise<void> {
     const data = vmData(h);
     const d = vmDirs(data.dir);
-    if (vmRunning(d) && !opts.force) {
-      throw new SwarmError("CONFLICT", `environment ${h.name} has a running VM; deleting it would lose its processes and unsaved work`, {
-        hint: `stop it first (\`swarmctl env stop ${h.name}\`) or use --force`,
-      });
+    if (!fs.existsSync(data.dir)) return;
+    if (!opts.force) {
+      // A stopped VM's disk can only be inspected from inside: boot it to look.
+      if (!vmRunning(d)) await this.start(h);
+      const changed = await changedFiles(d.muxSock);
+      if (changed.length > 0) {
+        throw new SwarmError("CONFLICT", `environment ${h.name} has uncommitted changes in ${changed.length} file(s): ${changed.slice(0, 5).join(", ")}`, {
+          hint: `copy them out (\`swarmctl env cp\`) or delete with --force`,
+        });
+      }
     }
     await kill(d);
     fs.rmSync(data.dir, { recursive: true, force: true });

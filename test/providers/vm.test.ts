@@ -140,8 +140,8 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipp
     expect((await provider.exec(h, ["cat", "kept.txt"])).stdout.toString()).toBe("persisted\n");
   }, 180_000);
 
-  it("refuses to delete a running VM without force, and deletes with it", async () => {
-    expect(await kindOf(provider.delete(h, { force: false }))).toMatch(/^CONFLICT: .*running VM/);
+  it("refuses to delete with uncommitted changes without force, and deletes with it", async () => {
+    expect(await kindOf(provider.delete(h, { force: false }))).toMatch(/^CONFLICT: .*uncommitted changes in .*state.txt/);
     const dir = h.data.dir as string;
     await provider.delete(h, { force: true });
     expect(fs.existsSync(dir)).toBe(false);
