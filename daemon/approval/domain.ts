@@ -4,14 +4,17 @@ import type { Domain } from "../domains.js";
 import { handle } from "../rpc/handler.js";
 import { actorOf } from "../ticket/handlers.js";
 import { ticketStoreFor } from "../ticket/store-for.js";
+import { AutoRequest } from "./auto-request.js";
 import { capDiff, diffWorkdir } from "./diff.js";
 import { ApprovalExpiry } from "./expiry.js";
 import { ApprovalStore } from "./store.js";
 
 /** Approval gates (R-T5): requests with a diff, decisions, expiry, audit. */
 export function approvalDomain(ctx: DaemonContext): Domain {
-  const store = new ApprovalStore(ticketStoreFor(ctx));
+  const tickets = ticketStoreFor(ctx);
+  const store = new ApprovalStore(tickets);
   const expiry = new ApprovalExpiry(store, () => ctx.cfg(), ctx.logger);
+  const auto = new AutoRequest(tickets, store, expiry, () => ctx.cfg(), ctx.logger);
   const strip = <T extends { diff: string }>({ diff: _d, ...rest }: T) => rest;
   return {
     name: "approval",
@@ -44,7 +47,11 @@ export function approvalDomain(ctx: DaemonContext): Domain {
     start: () => {
       expiry.sweep();
       expiry.arm();
+      auto.start(ctx.events);
     },
-    stop: () => expiry.stop(),
+    stop: () => {
+      auto.stop();
+      expiry.stop();
+    },
   };
 }

@@ -129,6 +129,26 @@ describe("approval gates", () => {
     expect((await ticket(t2.id)).state).toBe("failed");
   });
 
+  it("a gated ticket finished into review without an approval gets one opened by swarm, with the result's workdir diff", async () => {
+    const t = await runningTicket();
+    await c.call("ticket.transition", { id: t.id, to: "review", result: { workdir: repo, summary: "agent says: done" } });
+    const opened = await waitFor("an approval opened by swarm", async () => {
+      const r = await c.call<{ approvals: Omit<Approval, "diff">[] }>("approval.list", { ticket_id: t.id, state: "pending" });
+      return r.approvals[0];
+    }, 10_000, 20);
+    expect(opened).toMatchObject({ requested_by: "swarm", summary: "agent says: done", files_changed: ["a.txt", "new.txt"] });
+    expect((await c.call<Approval>("approval.get", { id: opened.id })).diff).toContain("+two");
+    await c.call("approval.approve", { id: opened.id, actor: "erin" });
+    expect((await ticket(t.id)).state).toBe("done");
+    // An ungated ticket in review gets none.
+    const u = await runningTicket(false);
+    await c.call("ticket.transition", { id: u.id, to: "review" });
+    const gated = await runningTicket();
+    await c.call("ticket.transition", { id: gated.id, to: "review" });
+    await waitFor("the gated one's approval", async () => (await c.call<{ approvals: unknown[] }>("approval.list", { ticket_id: gated.id })).approvals.length === 1, 10_000, 20);
+    expect((await c.call<{ approvals: unknown[] }>("approval.list", { ticket_id: u.id })).approvals).toEqual([]);
+  });
+
   it("bad requests say what is wrong", async () => {
     const notGit = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-notgit-"));
     expect((await errOf(c.call("approval.request", { summary: "s", workdir: notGit }))).message).toMatch(/not a git work tree/);
