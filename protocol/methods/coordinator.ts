@@ -29,6 +29,13 @@ export const ticketClaim = defineMethod({
     worker: Name.describe("who is claiming; recorded as lease_owner"),
     agent_kind: Name.optional().describe("claim only tickets of this kind"),
     lease_ms: z.number().int().min(200).max(3600000).optional().describe("lease length; default coordinator.lease_ms"),
+    wait_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(60000)
+      .default(0)
+      .describe("long-poll: when nothing can be claimed now, wait up to this long for a ticket instead of returning null"),
   }),
   result: z.object({ lease: Lease.nullable(), reason: z.string().nullable() }),
 });

@@ -144,6 +144,20 @@ describe("coordinator in the daemon", () => {
     expect((missing as { message: string }).message).toMatch(/has no result bundle|not found|no ticket/);
   });
 
+  it("long-poll claims wait for a ticket instead of polling, and time out with a reason", async () => {
+    const t0 = Date.now();
+    const empty = await c.call<{ lease: Lease | null; reason: string }>("ticket.claim", { worker: "lp", agent_kind: "lp", wait_ms: 200 });
+    expect(empty.lease).toBeNull();
+    expect(empty.reason).toMatch(/no ready ticket of kind lp/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    const waiting = c.call<{ lease: Lease | null }>("ticket.claim", { worker: "lp", agent_kind: "lp", wait_ms: 10_000 });
+    const submitted = await submit("lp-job", { agent_kind: "lp" });
+    const got = await waiting;
+    expect(got.lease?.ticket.id).toBe(submitted.id);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await c.call("ticket.complete", { id: submitted.id, lease: got.lease!.lease, result: null });
+  });
+
   it("bundles are deterministic: a deleted bundle is rebuilt byte-identical at restart", async () => {
     const t = await submit("rebuild-me");
     await waitFor("done", async () => (await get(t.id)).state === "done", 15_000);

@@ -8,7 +8,8 @@ import { handle } from "../../rpc/handler.js";
 import { BundleStore } from "../bundle/bundle-store.js";
 import { TicketStore } from "../store.js";
 import { hostAdmits } from "./admission.js";
-import { LeaseBook } from "./leases.js";
+import { LeaseBook, type ClaimResult } from "./leases.js";
+import { ClaimWaiters } from "./waiters.js";
 import { CommandRunner, LOCAL_WORKER } from "./runner.js";
 
 /** The coordinator section of the live config (defaults when the section is absent). */
@@ -57,6 +58,7 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
     return { ticket: r.ticket, bundle: path };
   };
 
+  const waiters = new ClaimWaiters();
   const runner = new CommandRunner({ book, cfg, logger: ctx.logger, admits: () => hostAdmits(cfg()), complete });
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe: (() => void) | null = null;
@@ -67,16 +69,22 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
     setImmediate(() => {
       tickQueued = false;
       runner.tick();
+      waiters.serve();
     });
   };
 
   return {
     name: "coordinator",
     handlers: [
-      handle(m.ticketClaim, (p) => {
-        const host = hostAdmits(cfg());
-        if (!host.ok) return { lease: null, reason: host.reason };
-        return book.claim(p.worker, { kind: p.agent_kind, leaseMs: p.lease_ms });
+      handle(m.ticketClaim, (p, call) => {
+        const attempt = (): ClaimResult => {
+          const host = hostAdmits(cfg());
+          if (!host.ok) return { lease: null, reason: host.reason ?? "host busy" };
+          return book.claim(p.worker, { kind: p.agent_kind, leaseMs: p.lease_ms });
+        };
+        const first = attempt();
+        if (first.lease || p.wait_ms === 0) return first;
+        return waiters.wait(call.connection, attempt, p.wait_ms, p.agent_kind ?? null);
       }),
       handle(m.ticketHeartbeat, (p) => book.heartbeat(p.id, p.lease, p.lease_ms)),
       handle(m.ticketComplete, (p) => complete(p.id, p.lease, p.result, p.checks_passed)),
@@ -120,6 +128,7 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
         const back = book.sweep();
         for (const b of back) ctx.logger.info("lease taken back", { ticket: b.id, why: b.why, retry_at: b.retry_at });
         runner.tick();
+        waiters.serve();
       };
       timers.push(setInterval(sweep, cfg().sweep_ms));
       queueTick();
@@ -128,6 +137,7 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
       timers.forEach((t) => clearInterval(t));
       unsubscribe?.();
       runner.stopAll();
+      waiters.releaseAll();
     },
   };
 }
