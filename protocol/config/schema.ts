@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { COORDINATOR_DEFAULTS, CoordinatorConfig } from "./coordinator.js";
+import { RuntimeConfig } from "./runtime.js";
 
 const ENV_DEFAULTS = {
   default_provider: "worktree",
@@ -110,6 +111,7 @@ export const ConfigSchema = z
       .strict()
       .default({ timeout_ms: 24 * 3600 * 1000, expire_outcome: "reject", max_diff_bytes: 1024 * 1024 }),
     env: EnvConfig,
+    runtime: RuntimeConfig,
   })
   .strict();
 
