@@ -33,7 +33,8 @@ export class TicketFolders {
     const rows = this.ctx.db.prepare("SELECT dir FROM ticket_watch_dirs ORDER BY dir").all() as { dir: string }[];
     for (const r of rows) if (!this.watchers.has(r.dir)) await this.tryWatch(r.dir, "rpc");
     this.unsubscribe = this.ctx.events.subscribe((ev) => {
-      if (ev.type === "config.reloaded") this.followConfig();
+      // Deferred: appending events from inside event delivery would reorder the stream.
+      if (ev.type === "config.reloaded") setImmediate(() => this.followConfig());
     });
   }
 
