@@ -7,6 +7,7 @@ import { SwarmError } from "../../protocol/errors.js";
 import { RuntimeConfig } from "../../protocol/config/runtime.js";
 import type { z } from "zod";
 import type { runtimeStart } from "../../protocol/methods/runtime.js";
+import type { HostCommand } from "../../providers/types.js";
 import type { DaemonContext } from "../context.js";
 import type { AgentKind } from "./adapters/types.js";
 import type { HolderExit, HolderSpec } from "./holder/frames.js";
@@ -93,13 +94,9 @@ export class RuntimeManager {
         hint: `pick another name, or stop it first: \`swarmctl runtime stop ${p.name}\``,
       });
     }
-    if (p.env) {
-      throw new SwarmError("UNAVAILABLE", `environments are not available in this daemon yet (asked for --env ${p.env})`, {
-        hint: "run in a plain directory with --cwd DIR",
-      });
-    }
-    const cwd = path.resolve(p.cwd ?? this.ctx.paths.home);
-    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {
+    const host = p.env ? await this.envCommand(p) : null;
+    const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
+    if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
       throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, { hint: "pass an existing directory with --cwd" });
     }
     if (existing) this.forget(existing);
@@ -113,9 +110,9 @@ export class RuntimeManager {
       id,
       socket: path.join(sockDir, `${id}.sock`),
       dir,
-      command: p.command,
+      command: host ? [host.file, ...host.args] : p.command,
       cwd,
-      env: childEnv(p.vars, { SWARM_RUNTIME: p.name }),
+      env: childEnv({ ...host?.env, ...p.vars }, { SWARM_RUNTIME: p.name }),
       cols: p.cols,
       rows: p.rows,
       ring_bytes: cfg.ring_bytes,
@@ -151,6 +148,28 @@ export class RuntimeManager {
     }
     this.ctx.events.append("runtime.started", p.name, { id, command: p.command, cwd, agent: p.agent, pid: row.pid });
     return row;
+  }
+
+  /**
+   * The host command that runs `command` inside an environment, from the env domain's
+   * provider (`ptyCommand`). Found at run time so the runtime domain does not depend on it.
+   */
+  private async envCommand(p: StartParams): Promise<HostCommand> {
+    type EnvLookup = (ctx: DaemonContext) => { ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand> } | undefined;
+    let lookup: EnvLookup | undefined;
+    try {
+      const spec = "../env/domain.js";
+      lookup = ((await import(spec)) as { envServiceFor?: EnvLookup }).envServiceFor;
+    } catch {
+      lookup = undefined;
+    }
+    const svc = lookup?.(this.ctx);
+    if (!svc) {
+      throw new SwarmError("UNAVAILABLE", `this daemon cannot run runtimes inside environments yet (asked for --env ${p.env})`, {
+        hint: "run in a plain directory with --cwd DIR",
+      });
+    }
+    return svc.ptyCommand(p.env!, p.command, p.cwd);
   }
 
   /** Links to a holder and rebuilds the screen from its replay; false when nobody answers. */
