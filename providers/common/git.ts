@@ -6,6 +6,9 @@ import { runOk, type Runner } from "./run.js";
 /** Identity and safety flags for git commands swarm runs on its own behalf. */
 const GIT_FLAGS = ["-c", "user.name=swarm", "-c", "user.email=swarm@localhost", "-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0"];
 
+/** A path's top level and common dir do not change while it exists: asked once per process. */
+const repoInfoCache = new Map<string, { top: string; commonDir: string }>();
+
 export class Git {
   constructor(private readonly run: Runner) {}
 
@@ -24,6 +27,8 @@ export class Git {
 
   /** The repository's top level and its common git dir (shared by its worktrees). */
   async repoInfo(repo: string): Promise<{ top: string; commonDir: string }> {
+    const cached = repoInfoCache.get(repo);
+    if (cached && (await fs.stat(cached.commonDir).then(() => true, () => false))) return cached;
     const st = await fs.stat(repo).catch(() => null);
     if (!st?.isDirectory()) throw new SwarmError("NOT_FOUND", `repository ${repo} does not exist`, { hint: "pass --repo with the path of a git repository" });
     const out = await this.tryOut(repo, ["rev-parse", "--show-toplevel", "--git-common-dir"]);
@@ -31,7 +36,9 @@ export class Git {
       throw new SwarmError("INVALID_ARGUMENT", `${repo} is not a git repository`, { hint: "pass --repo with the path of a git repository (git init; git commit)" });
     }
     const [top, common] = out.trim().split("\n");
-    return { top: await fs.realpath(top!), commonDir: await fs.realpath(path.resolve(repo, common!)) };
+    const info = { top: await fs.realpath(top!), commonDir: await fs.realpath(path.resolve(repo, common!)) };
+    repoInfoCache.set(repo, info);
+    return info;
   }
 
   async resolveCommit(repo: string, rev: string): Promise<string> {

@@ -62,6 +62,8 @@ export class SandboxProvider implements Provider, Checkpointing {
   private readonly cgroups: Cgroups | null;
   private readonly cgroupsReason: string | undefined;
   private readonly proxies = new Map<string, AllowListProxy>();
+  /** environments whose cgroups this process has set up (their cgroup.procs files) */
+  private readonly cgroupFiles = new Map<string, string[]>();
   private readonly checkpoints: SandboxCheckpoints;
 
   constructor(private readonly ctx: ProviderContext, private readonly opts: SandboxOptions = {}) {
@@ -145,9 +147,8 @@ export class SandboxProvider implements Provider, Checkpointing {
         mode: this.mode, repo: top, commonDir, branch, base: commit, baseKey: key, baseDir, root: d.root, merged: d.merged,
         net, proxyAllow: spec.proxyAllow ?? [], memoryMiB: spec.memoryMiB, stopped: false,
       };
-      const h: EnvHandle = { name: spec.name, provider: "sandbox", hostPath: d.merged, data };
-      await this.prepareRun(h);
-      return h;
+      // cgroups and the proxy are set up by the first command, keeping create to one mount
+      return { name: spec.name, provider: "sandbox", hostPath: d.merged, data };
     } catch (err) {
       await this.closeProxy(spec.name);
       await unmount(this.run, d.merged).catch(() => undefined);
@@ -170,7 +171,13 @@ export class SandboxProvider implements Provider, Checkpointing {
       this.proxies.set(h.name, proxy);
       await proxy.start();
     }
-    return this.cgroups ? this.cgroups.create(h.name, { memoryMiB: d.memoryMiB, pidsMax: this.opts.pidsMax ?? 4096 }) : [];
+    if (!this.cgroups) return [];
+    let files = this.cgroupFiles.get(h.name);
+    if (!files) {
+      files = await this.cgroups.create(h.name, { memoryMiB: d.memoryMiB, pidsMax: this.opts.pidsMax ?? 4096 });
+      this.cgroupFiles.set(h.name, files);
+    }
+    return files;
   }
 
   private async closeProxy(name: string): Promise<void> {
@@ -281,6 +288,7 @@ export class SandboxProvider implements Provider, Checkpointing {
     }
     await this.stopProcesses(h);
     if (d.mode === "overlay") await unmount(this.run, d.merged);
+    this.cgroupFiles.delete(h.name);
     await this.cgroups?.remove(h.name);
     await fs.rm(d.root, { recursive: true, force: true });
     await fs.rm(this.checkpoints.dir(h.name), { recursive: true, force: true });
