@@ -128,6 +128,18 @@ describe("tickets.watch in the config", () => {
     }, 15_000, 50);
     fs.writeFileSync(path.join(cdir, "cfg-two.md"), "---\ntitle: live\nlabels: [cfg]\n---\n");
     await waitFor("live file in the config folder", async () => (await cfgTickets()).some((t) => t.id === "cfg-two"), 15_000, 50);
+    const unwatchCfg = await c.call("ticket.unwatch", { dir: cdir }).catch((e: Error & { kind?: string }) => e);
+    expect((unwatchCfg as { kind?: string }).kind).toBe("CONFLICT");
     fs.rmSync(cdir, { recursive: true, force: true });
+  });
+
+  it("bad folders are refused with what to do", async () => {
+    const kindOf = (p: Promise<unknown>) => p.then(() => "ok", (e: { kind?: string; message: string }) => `${e.kind}: ${e.message}`);
+    expect(await kindOf(c.call("ticket.watch", { dir: "relative/tickets" }))).toMatch(/^INVALID_ARGUMENT: .*must be an absolute path/);
+    expect(await kindOf(c.call("ticket.watch", { dir: "/nonexistent/tickets" }))).toMatch(/^NOT_FOUND: no folder/);
+    const f = path.join(os.tmpdir(), `swarm-not-a-dir-${process.pid}.md`);
+    fs.writeFileSync(f, "x");
+    expect(await kindOf(c.call("ticket.lint", { dir: f }))).toMatch(/^INVALID_ARGUMENT: .* is not a folder/);
+    fs.rmSync(f);
   });
 });

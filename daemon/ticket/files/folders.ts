@@ -8,6 +8,13 @@ import { FileSync, type SyncReport } from "./sync.js";
 
 const BATCH_MS = 30;
 
+/** The daemon's working directory means nothing to a client, so RPC paths are absolute. */
+function requireAbsolute(dir: string): void {
+  if (!path.isAbsolute(dir)) {
+    throw new SwarmError("INVALID_ARGUMENT", `folder ${JSON.stringify(dir)} must be an absolute path`, { hint: "swarmctl resolves relative paths for you" });
+  }
+}
+
 /**
  * The watched tickets/ folders: from config (`tickets.watch`, followed on reload) and from
  * ticket.watch (kept in the database across restarts). Watcher events are batched and
@@ -50,11 +57,13 @@ export class TicketFolders {
   }
 
   lint(dir: string): LintReport {
+    requireAbsolute(dir);
     return lintDir(dir, (id) => this.store.find(id) !== null);
   }
 
   /** Registers a folder; resolves once the watcher is live and the folder synced. */
   async watchFromRpc(dir: string): Promise<SyncReport & { dir: string }> {
+    requireAbsolute(dir);
     const abs = checkDir(dir);
     this.ctx.db.prepare("INSERT OR IGNORE INTO ticket_watch_dirs (dir, added_at) VALUES (?, ?)").run(abs, new Date().toISOString());
     if (!this.watchers.has(abs)) await this.startWatcher(abs, "rpc");
@@ -62,6 +71,7 @@ export class TicketFolders {
   }
 
   async unwatch(dir: string): Promise<{ dir: string; removed: boolean }> {
+    requireAbsolute(dir);
     const abs = path.resolve(dir);
     const w = this.watchers.get(abs);
     if (w?.from === "config") {
@@ -81,7 +91,8 @@ export class TicketFolders {
   }
 
   private configDirs(): string[] {
-    return this.ctx.cfg().tickets.watch.map((d) => path.resolve(d));
+    // Relative entries are relative to the config file, not to wherever the daemon started.
+    return this.ctx.cfg().tickets.watch.map((d) => path.resolve(path.dirname(this.ctx.config.file), d));
   }
 
   private followConfig(): void {
