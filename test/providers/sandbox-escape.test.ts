@@ -148,3 +148,21 @@ describe.skipIf(!provider.info().features.enforcesResources)("sandbox: resource 
     expect(r.out).toMatch(/^exit 137\n$/);
   });
 });
+
+describe("sandbox: delete and restore safety", () => {
+  it("delete refuses commits that exist only in the sandbox; restore refuses a checkpoint of another base", async () => {
+    const h = await env("commits-only-here");
+    await sh(h, "echo w > w.txt && git -c user.name=t -c user.email=t@t add w.txt && git -c user.name=t -c user.email=t@t commit -q -m w");
+    const err = await provider.delete(h, { force: false }).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/1 commit\(s\) on swarm\/commits-only-here that exist only in this sandbox/);
+    expect(err?.message).not.toMatch(/uncommitted/);
+
+    await provider.checkpoint(h, "mine");
+    const dir = path.join(stateDir, "checkpoints", "commits-only-here");
+    const info = JSON.parse(fs.readFileSync(path.join(dir, "mine.json"), "utf8"));
+    fs.writeFileSync(path.join(dir, "foreign.json"), JSON.stringify({ ...info, name: "foreign", base: "overlay:0000-1111" }));
+    const r = await provider.restore(h, "foreign").then(() => null, (e: Error) => e);
+    expect(r?.message).toMatch(/made on base overlay:0000-1111/);
+    expect((await sh(h, "cat w.txt")).out).toBe("w\n");
+  });
+});
