@@ -5,7 +5,7 @@ import type { RuntimeRow } from "./registry.js";
 import { deliver } from "./send.js";
 
 function pub(row: RuntimeRow): m.Runtime {
-  const { holder_socket: _s, ...rest } = row;
+  const { holder_socket: _s, detector: _d, ...rest } = row;
   return rest;
 }
 

@@ -4,6 +4,7 @@ import type { Connection } from "../rpc/handler.js";
 import type { HolderExit, HolderInfo } from "./holder/frames.js";
 import type { HolderLink } from "./holder-link.js";
 import type { RuntimeRow } from "./registry.js";
+import type { DetectFn } from "./state-detector.js";
 import { TerminalModel } from "./terminal-model.js";
 
 interface Viewer {
@@ -34,6 +35,8 @@ export class LiveRuntime {
   /** serialises text deliveries so two sends never interleave */
   sendChain: Promise<unknown> = Promise.resolve();
   onOutput: () => void = () => {};
+  /** the agent's state detector, resolved once */
+  detect: DetectFn | null = null;
   onExit: (exit: HolderExit) => void = () => {};
 
   constructor(

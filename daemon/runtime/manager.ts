@@ -14,7 +14,7 @@ import type { HolderExit, HolderSpec } from "./holder/frames.js";
 import { HolderLink } from "./holder-link.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
-import { fallbackDetect, type DetectFn } from "./state-detector.js";
+import { fallbackDetect, type DetectorLookup } from "./state-detector.js";
 
 const HOLDER_MAIN = fileURLToPath(new URL("./holder/main.js", import.meta.url));
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
@@ -28,7 +28,7 @@ export type StartParams = z.output<typeof runtimeStart.params>;
 export class RuntimeManager {
   readonly registry: RuntimeRegistry;
   private readonly live = new Map<string, LiveRuntime>();
-  private detectorFor: (kind: AgentKind) => DetectFn = () => fallbackDetect;
+  private detectorFor: DetectorLookup = () => fallbackDetect;
   private stopping = false;
   private adopting: Promise<unknown> = Promise.resolve();
 
@@ -45,7 +45,7 @@ export class RuntimeManager {
     return RuntimeConfig.parse((this.ctx.cfg() as { runtime?: unknown }).runtime);
   }
 
-  setDetectors(fn: (kind: AgentKind) => DetectFn): void {
+  setDetectors(fn: DetectorLookup): void {
     this.detectorFor = fn;
   }
 
@@ -94,6 +94,18 @@ export class RuntimeManager {
         hint: `pick another name, or stop it first: \`swarmctl runtime stop ${p.name}\``,
       });
     }
+    p.detector?.rules.forEach((rule, i) => {
+      try {
+        new RegExp(rule.pattern, "m");
+      } catch (err) {
+        throw new SwarmError("INVALID_ARGUMENT", `detector rule ${i}: ${JSON.stringify(rule.pattern)} is not a valid regex: ${(err as Error).message}`, {
+          hint: "write patterns as JavaScript regular expression sources",
+        });
+      }
+    });
+    if (p.detector && p.agent !== "custom") {
+      throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
+    }
     const host = p.env ? await this.envCommand(p) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
     if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
@@ -132,6 +144,7 @@ export class RuntimeManager {
       pid: null, holder_pid: holder.pid ?? null, holder_socket: spec.socket, pty_backend: "holder", management: "managed",
       state: "starting", why: "holder spawned", exit_code: null, exit_signal: null, cols: p.cols, rows: p.rows, bytes_out: 0,
       heartbeat_at: now, last_output_at: null, last_human_input_at: null, created_at: now, updated_at: now, exited_at: null,
+      detector: p.detector ?? null,
     };
     this.registry.insert(row);
     const deadline = Date.now() + 10_000;
@@ -293,7 +306,7 @@ export class RuntimeManager {
   /** Asks the agent's detector what the screen says, and records a change with its reason. */
   evaluate(rt: LiveRuntime): void {
     if (rt.exited || TERMINAL.has(rt.row.state) || !rt.replayed) return;
-    const detect = this.detectorFor(rt.row.agent as AgentKind);
+    const detect = (rt.detect ??= this.detectorFor(rt.row.agent as AgentKind, rt.row.detector));
     let d;
     try {
       d = detect(rt.model.view(), { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null });

@@ -36,4 +36,5 @@ export const runtimeMigrations: Migration[] = [
       CREATE INDEX runtimes_state ON runtimes(state);
     `,
   },
+  { version: 2, name: "custom detector rules", sql: "ALTER TABLE runtimes ADD COLUMN detector TEXT;" },
 ];

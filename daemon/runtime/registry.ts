@@ -1,22 +1,24 @@
 import type { Statement } from "better-sqlite3";
-import type { Runtime } from "../../protocol/methods/runtime.js";
+import type { CustomDetector, Runtime } from "../../protocol/methods/runtime.js";
 import type { Db } from "../store/db.js";
 
 /** A registry row: the public record plus where its holder listens. */
 export interface RuntimeRow extends Runtime {
   holder_socket: string | null;
+  /** state rules for agent `custom`, when given at start */
+  detector: CustomDetector | null;
 }
 
-type DbRow = Omit<RuntimeRow, "command"> & { command: string };
+type DbRow = Omit<RuntimeRow, "command" | "detector"> & { command: string; detector: string | null };
 
 const COLUMNS = [
   "id", "name", "environment", "cwd", "agent", "command", "session_id", "pid", "holder_pid", "holder_socket",
   "pty_backend", "management", "state", "why", "exit_code", "exit_signal", "cols", "rows", "bytes_out",
-  "heartbeat_at", "last_output_at", "last_human_input_at", "created_at", "updated_at", "exited_at",
+  "heartbeat_at", "last_output_at", "last_human_input_at", "created_at", "updated_at", "exited_at", "detector",
 ] as const;
 
 function fromDb(r: DbRow): RuntimeRow {
-  return { ...r, command: JSON.parse(r.command) as string[] };
+  return { ...r, command: JSON.parse(r.command) as string[], detector: r.detector ? (JSON.parse(r.detector) as CustomDetector) : null };
 }
 
 /** The runtime registry in SQLite (R-R2). Every write is its own transaction: it survives SIGKILL. */
@@ -43,11 +45,11 @@ export class RuntimeRegistry {
   }
 
   insert(row: RuntimeRow): void {
-    this.insertRow.run({ ...row, command: JSON.stringify(row.command) });
+    this.insertRow.run({ ...row, command: JSON.stringify(row.command), detector: row.detector ? JSON.stringify(row.detector) : null });
   }
 
   /** Updates the given columns and `updated_at`. */
-  update(id: string, patch: Partial<Omit<RuntimeRow, "id" | "command">>): void {
+  update(id: string, patch: Partial<Omit<RuntimeRow, "id" | "command" | "detector">>): void {
     const keys = Object.keys(patch).filter((k) => (COLUMNS as readonly string[]).includes(k));
     const sets = [...keys.map((k) => `${k} = @${k}`), "updated_at = @updated_at"];
     this.db.prepare(`UPDATE runtimes SET ${sets.join(", ")} WHERE id = @id`).run({ ...patch, id, updated_at: new Date().toISOString() });

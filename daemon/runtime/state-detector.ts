@@ -1,3 +1,4 @@
+import type { CustomDetector } from "../../protocol/methods/runtime.js";
 import type { AgentKind, DetectContext, DetectedState, ScreenView } from "./adapters/types.js";
 
 export type DetectFn = (screen: ScreenView, ctx: DetectContext) => DetectedState;
@@ -13,14 +14,17 @@ export const fallbackDetect: DetectFn = (_screen, ctx) => {
 
 interface AdapterModule {
   getAdapter?: (kind: AgentKind) => { detect: DetectFn } | undefined;
+  adapterFor?: (kind: AgentKind, custom?: CustomDetector) => { detect: DetectFn };
   ADAPTERS?: Record<string, { detect: DetectFn }>;
 }
+
+export type DetectorLookup = (kind: AgentKind, custom: CustomDetector | null) => DetectFn;
 
 /**
  * Finds each agent kind's detector in daemon/runtime/adapters/ when that module is present.
  * Loaded dynamically so the runtime domain works on its own; a missing adapter falls back.
  */
-export async function loadDetectors(): Promise<(kind: AgentKind) => DetectFn> {
+export async function loadDetectors(): Promise<DetectorLookup> {
   let mod: AdapterModule = {};
   try {
     const spec = "./adapters/index.js";
@@ -28,9 +32,9 @@ export async function loadDetectors(): Promise<(kind: AgentKind) => DetectFn> {
   } catch {
     mod = {};
   }
-  return (kind) => {
+  return (kind, custom) => {
     try {
-      const a = mod.getAdapter?.(kind) ?? mod.ADAPTERS?.[kind];
+      const a = (custom && kind === "custom" ? mod.adapterFor?.(kind, custom) : undefined) ?? mod.getAdapter?.(kind) ?? mod.ADAPTERS?.[kind];
       if (a && typeof a.detect === "function") return (s, c) => a.detect(s, c);
     } catch {
       // an adapter that cannot be built must not take the runtime down

@@ -34,6 +34,26 @@ export const Runtime = z.object({
 });
 export type Runtime = z.infer<typeof Runtime>;
 
+export const CustomDetector = z
+  .object({
+    label: z.string().max(100).optional(),
+    rules: z
+      .array(
+        z
+          .object({
+            state: z.enum(["working", "idle", "waiting_input", "asking_approval"]),
+            pattern: z.string().min(1).max(1000).describe("a JavaScript regex source, compiled with the m flag"),
+            on: z.enum(["cursor_line", "tail"]).optional(),
+            name: z.string().max(200).optional(),
+          })
+          .strict(),
+      )
+      .max(50),
+    tailLines: z.number().int().min(1).max(200).optional(),
+  })
+  .strict();
+export type CustomDetector = z.infer<typeof CustomDetector>;
+
 const NameParam = z.object({ name: Name.describe("runtime name") });
 const Dim = (max: number) => z.number().int().min(2).max(max);
 
@@ -49,6 +69,7 @@ export const runtimeStart = defineMethod({
     agent: AgentKindSchema.default("custom"),
     session_id: z.string().max(200).optional(),
     vars: z.record(z.string(), z.string()).optional().describe("extra environment variables for the program"),
+    detector: CustomDetector.optional().describe("state rules for agent `custom` (first match wins; output activity otherwise)"),
     cols: Dim(1000).default(120),
     rows: Dim(500).default(40),
   }),

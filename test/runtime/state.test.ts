@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { FAKE_AGENT, waitScreen } from "./runtime-helpers.js";
+
+// The fake agent's screen contract as detector rules (same as the adapters' FAKE_AGENT_RULES).
+const RULES = {
+  label: "fake-agent",
+  rules: [
+    { state: "asking_approval", pattern: "^Allow\\? \\(y/n\\)$", on: "cursor_line" },
+    { state: "working", pattern: "^\\S Working… \\(\\d+\\.\\ds\\)$", on: "cursor_line" },
+    { state: "idle", pattern: "^>( |$)", on: "cursor_line" },
+  ],
+};
+
+interface Ev {
+  id: number;
+  subject: string;
+  data: { state: string; previous: string; why: string };
+}
+
+describe("state detection", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+  });
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it("runtime.state events follow the screen: idle → working → asking_approval → working → idle, each with its why", async () => {
+    const c = await d.client();
+    await c.call("runtime.start", { name: "st", command: [FAKE_AGENT, "--work-ms", "400", "--approval"], cwd: d.home, agent: "custom", detector: RULES });
+    await waitScreen(c, "st", "prompt", (t) => /^>( |$)/m.test(t));
+    const states = async () =>
+      (await c.call<{ events: Ev[] }>("event.list", { since: 0, types: ["runtime.state"], limit: 1000 })).events.filter((e) => e.subject === "st");
+    await waitFor("idle", async () => (await states()).some((e) => e.data.state === "idle"));
+    await c.call("runtime.send", { name: "st", text: "do the thing" });
+    await waitFor("asking approval", async () => (await states()).some((e) => e.data.state === "asking_approval"), 10_000);
+    await c.call("runtime.input", { name: "st", data: "y" });
+    await waitFor("idle again", async () => (await states()).filter((e) => e.data.state === "idle").length >= 2, 10_000);
+    const seq = (await states()).map((e) => e.data.state);
+    expect(seq.slice(seq.indexOf("idle"))).toEqual(expect.arrayContaining(["idle", "working", "asking_approval", "idle"]));
+    const ask = (await states()).find((e) => e.data.state === "asking_approval")!;
+    expect(ask.data.why).toMatch(/Allow/);
+    const shown = await c.call<{ state: string; why: string }>("runtime.show", { name: "st" });
+    expect(shown.state).toBe("idle");
+    expect(shown.why).toMatch(/fake-agent/);
+  }, 30_000);
+
+  it("bad detector rules are refused with the rule named", async () => {
+    const c = await d.client();
+    const err = await c
+      .call("runtime.start", { name: "bad", command: ["true"], cwd: d.home, detector: { rules: [{ state: "idle", pattern: "(" }] } })
+      .catch((e: Error) => e);
+    expect(String(err)).toMatch(/detector rule 0/);
+  });
+});
