@@ -49,6 +49,32 @@ export class Git {
     return out.trim();
   }
 
+  /**
+   * Like resolveCommit, but answers "HEAD" of a plain repository by reading the ref files
+   * (no git process: creates that run 100 at once feel every spawn); anything unusual
+   * (worktrees, symbolic chains, other revs) goes to git.
+   */
+  async resolveCommitFast(top: string, rev: string): Promise<string> {
+    if (rev === "HEAD") {
+      const gitDir = path.join(top, ".git");
+      const head = await fs.readFile(path.join(gitDir, "HEAD"), "utf8").catch(() => null);
+      const sha = /^[0-9a-f]{40}$/;
+      if (head !== null && sha.test(head.trim())) return head.trim();
+      const ref = head?.match(/^ref: (refs\/heads\/[^\s]+)\s*$/)?.[1];
+      if (ref && !ref.includes("..")) {
+        const loose = (await fs.readFile(path.join(gitDir, ref), "utf8").catch(() => "")).trim();
+        if (sha.test(loose)) return loose;
+        if (loose === "") {
+          const packed = await fs.readFile(path.join(gitDir, "packed-refs"), "utf8").catch(() => "");
+          const line = packed.split("\n").find((l) => l.endsWith(` ${ref}`));
+          const id = line?.split(" ")[0];
+          if (id && sha.test(id)) return id;
+        }
+      }
+    }
+    return this.resolveCommit(top, rev);
+  }
+
   async branchExists(repo: string, branch: string): Promise<boolean> {
     return (await this.tryOut(repo, ["show-ref", "--verify", "--quiet", `refs/heads/${branch}`])) !== null;
   }

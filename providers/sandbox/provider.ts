@@ -128,7 +128,7 @@ export class SandboxProvider implements Provider, Checkpointing {
     });
     try {
       const { top, commonDir } = await this.git.repoInfo(spec.repo);
-      const commit = await this.git.resolveCommit(top, spec.base ?? "HEAD");
+      const commit = await this.git.resolveCommitFast(top, spec.base ?? "HEAD");
       const key = baseKey(commonDir, commit);
       let baseDir: string | null = null;
       if (this.mode === "overlay") {
