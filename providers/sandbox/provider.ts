@@ -1,7 +1,9 @@
 import crypto from "node:crypto";
+import fssync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
+import { resolvePaths } from "../../protocol/paths.js";
 import type {
   Checkpointing, CheckpointInfo, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
   HostCommand, NetMode, Provider, ProviderContext, ProviderInfo, ProgressFn,
@@ -41,7 +43,7 @@ export interface SandboxOptions {
   mode?: LayerMode;
   /** pids limit per environment where cgroups are writable (default 4096) */
   pidsMax?: number;
-  /** more host paths to hide inside sandboxes (the daemon passes SWARM_HOME) */
+  /** host paths hidden inside sandboxes (default: swarm's data, config and runtime dirs, whose socket would let a sandbox drive the daemon) */
   hidePaths?: string[];
   /** false to not use cgroups even where writable */
   cgroups?: boolean;
@@ -65,6 +67,7 @@ export class SandboxProvider implements Provider, Checkpointing {
   /** environments whose cgroups this process has set up (their cgroup.procs files) */
   private readonly cgroupFiles = new Map<string, string[]>();
   private readonly checkpoints: SandboxCheckpoints;
+  private readonly hidePaths: string[];
 
   constructor(private readonly ctx: ProviderContext, private readonly opts: SandboxOptions = {}) {
     this.run = opts.runner ?? runProcess;
@@ -75,6 +78,8 @@ export class SandboxProvider implements Provider, Checkpointing {
     this.cgroups = cg.cgroups;
     this.cgroupsReason = cg.reason;
     this.checkpoints = new SandboxCheckpoints(this.run, path.join(ctx.stateDir, "checkpoints"));
+    const sp = resolvePaths(process.env);
+    this.hidePaths = [ctx.stateDir, ...(opts.hidePaths ?? [sp.home, sp.dataDir, path.dirname(sp.configFile), sp.runDir])];
   }
 
   info(): ProviderInfo {
@@ -206,7 +211,8 @@ export class SandboxProvider implements Provider, Checkpointing {
       ...this.ctx.forwardedEnv(h),
       ...o.env,
     };
-    const hide = [this.ctx.stateDir, ...(this.opts.hidePaths ?? [])];
+    // only existing folders can be covered (bwrap cannot make a mount point on the read-only host)
+    const hide = [...new Set(this.hidePaths)].filter((p) => fssync.statSync(p, { throwIfNoEntry: false })?.isDirectory());
     const bw = bwrapArgs({ workDir: d.merged, cwd, net: d.net, hide, roBinds: [path.join(d.commonDir, "objects")], proxySocket: path.join(d.root, "proxy.sock"), newSession: o.newSession, env });
     const inner = d.net === "proxy" ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv] : argv;
     const hostEnv = { PATH: env.PATH!, TERM: env.TERM! };

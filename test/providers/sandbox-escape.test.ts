@@ -51,6 +51,30 @@ describe("sandbox: filesystem and process escapes fail", () => {
     expect(fs.readFileSync(path.join(h.hostPath!, "inside.txt"), "utf8")).toBe("ok\n");
   });
 
+  it("cannot see swarm's home (its socket would drive the daemon)", async () => {
+    // outside /tmp, which is private in the sandbox anyway
+    const home = fs.mkdtempSync("/var/tmp/swarm-home-");
+    fs.writeFileSync(path.join(home, "secret.key"), "key");
+    const saved = process.env.SWARM_HOME;
+    process.env.SWARM_HOME = home;
+    const p = new SandboxProvider(providerContext(tempDir("swarm-escape-")));
+    process.env.SWARM_HOME = saved;
+    if (saved === undefined) delete process.env.SWARM_HOME;
+    const h = await p.create(spec("home-hidden"));
+    try {
+      const r = await p.exec(h, ["sh", "-c", `ls -A ${home} | wc -l; cat ${home}/secret.key 2>&1`]);
+      expect(r.stdout.toString()).toMatch(/^0\n.*No such file or directory\n$/);
+      // control: without hiding, the same command does see it
+      const open = new SandboxProvider(providerContext(tempDir("swarm-escape-")), { hidePaths: [] });
+      const h2 = await open.create(spec("home-visible"));
+      expect((await open.exec(h2, ["cat", `${home}/secret.key`])).stdout.toString()).toBe("key");
+      await open.delete(h2, { force: true });
+    } finally {
+      await p.delete(h, { force: true });
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it("cannot see or signal host processes; /tmp is private", async () => {
     const h = await env("pid-escape");
     const host = spawn("sleep", ["600"], { stdio: "ignore" });
