@@ -224,15 +224,20 @@ async function oursLatency(): Promise<{ p50: number; p99: number; n: number }> {
       procs.push(spawn(process.execPath, [path.join(ROOT, "dist/test/fixtures/worker.js")], { env: { ...env, WORKER_NAME: `bench${i}` }, stdio: ["pipe", "ignore", "ignore"] }));
     }
     const client = c;
-    await paced(LAT_N, LAT_RATE, (k) => client.call("ticket.submit", { title: `lat ${k}` }).then(() => undefined));
     const db = new Database(paths.database, { readonly: true });
     const count = () => (db.prepare("SELECT COUNT(*) AS n FROM tickets WHERE state = 'done'").get() as { n: number }).n;
-    const deadline = Date.now() + 60_000;
-    while (count() < LAT_N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Warm-up: the workers' start-up (node, connect) is not scheduling latency.
+    const WARM = 20;
+    for (let k = 0; k < WARM; k++) await client.call("ticket.submit", { title: `warm ${k}` });
+    let deadline = Date.now() + 60_000;
+    while (count() < WARM && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await paced(LAT_N, LAT_RATE, (k) => client.call("ticket.submit", { title: `lat ${k}` }).then(() => undefined));
+    deadline = Date.now() + 60_000;
+    while (count() < WARM + LAT_N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const rows = db
       .prepare(`SELECT (SELECT ts FROM ticket_transitions r WHERE r.ticket_id = t.id AND r.to_state = 'ready' ORDER BY seq LIMIT 1) AS ready,
           (SELECT ts FROM ticket_transitions r WHERE r.ticket_id = t.id AND r.to_state = 'claimed' ORDER BY seq LIMIT 1) AS claimed
-        FROM tickets t`)
+        FROM tickets t WHERE t.title LIKE 'lat %'`)
       .all() as { ready: string; claimed: string | null }[];
     db.close();
     const lat = rows.filter((r) => r.claimed).map((r) => Date.parse(r.claimed!) - Date.parse(r.ready)).sort((a, b) => a - b);
@@ -244,6 +249,7 @@ async function oursLatency(): Promise<{ p50: number; p99: number; n: number }> {
 }
 
 export async function run(): Promise<string> {
+  const loadAtStart = os.loadavg()[0]!;
   // fsync cost swings with whatever else the disk is doing: interleave the runs, take medians.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rounds = { raw: [] as number[], mine: [] as number[], bundles: [] as number[], boss: [] as number[] };
@@ -284,7 +290,7 @@ export async function run(): Promise<string> {
   return [
     "## Tickets: claim + complete throughput, ready-to-claimed latency",
     "",
-    `Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- tickets\` (BENCH_TICKETS=${N}).`,
+    `Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- tickets\` (BENCH_TICKETS=${N}). Host 1-minute load average at start: ${fmt(loadAtStart, 1)} (fsync timings and tails swing with other work on the host).`,
     "",
     `One consumer claims then completes ${N} tickets one at a time (median of 3 interleaved rounds of all four); every commit is durable (SQLite WAL with synchronous=FULL; PostgreSQL fsync=on, synchronous_commit=on).`,
     "",
