@@ -80,6 +80,17 @@ describe("tmux argv (recording runner)", () => {
     expect(calls[3]![0]).toEqual(["-S", "/tmp/s.sock", "send-keys", "-t", "%3", "Enter"]);
   });
 
+  it("presses Enter once more per retryEnter while the screen does not change", async () => {
+    const enters: string[][] = [];
+    const runner: TmuxRunner = async (argv) => {
+      if (argv.includes("send-keys")) enters.push(argv);
+      return { stdout: argv.includes("capture-pane") ? "frozen\n" : "", stderr: "", code: 0 };
+    };
+    const s = new ManagedTmuxSession(new TmuxServer({ socket: { name: "swarm-x" }, runner }), "a", "%1");
+    expect((await s.send("hi", { enterDelayMs: 1, confirmTimeoutMs: 50, retryEnter: 2 })).result).toBe("not_confirmed");
+    expect(enters.length).toBe(3);
+  });
+
   it("rejects bad names, the user's default server, empty commands and a missing tmux", async () => {
     const server = new TmuxServer({ socket: { name: "swarm-never-started" }, runner: async () => ({ stdout: "", stderr: "", code: 1 }) });
     expect((await errorOf(startManagedSession(server, { name: "a.b", argv: ["x"] }))).message).toMatch(/"\." is not allowed/);
@@ -181,6 +192,24 @@ describe.skipIf(!hasTmux)("tmux with the real fake agent", () => {
     // observing changed nothing on the pane
     expect(await server.run(["show-options", "-w", "-t", "theirs:", "remain-on-exit"]).catch(() => "")).toBe(before);
     expect("send" in obs).toBe(false);
+    // discovery: the pane shows up in the server's pane list with its process
+    const listed = (await server.listPanes()).find((p) => p.session === "theirs");
+    expect(listed).toMatchObject({ dead: false, command: "node", cols: 80, rows: 24 });
+    expect(listed!.pid).toBe((await obs.health()).pid);
+  });
+
+  it("reports not_confirmed when the screen does not react; an empty message is a bare Enter", async () => {
+    const server = privateServer();
+    // `cat` with echo off: nothing on screen changes when it reads a line
+    const s = await startManagedSession(server, { name: "mute", argv: ["sh", "-c", "stty -echo; printf ready; cat >/dev/null"], cols: 40, rows: 5 });
+    await waitFor("ready", async () => (await s.capture()).includes("ready"));
+    const r = await s.send("hello", { confirmTimeoutMs: 300, retryEnter: 1 });
+    expect(r).toEqual({ result: "not_confirmed", why: "screen unchanged 300 ms after Enter" });
+    // an empty message is a bare Enter (tmux cannot load an empty buffer)
+    const sh = await startManagedSession(server, { name: "empty", argv: ["bash", "--norc", "-i"], env: { PS1: "$ " }, cols: 40, rows: 5 });
+    await waitFor("prompt", async () => (await sh.capture()).includes("$"));
+    expect((await sh.send("")).result).toBe("delivered");
+    await waitFor("two prompts", async () => ((await sh.capture()).match(/\$/g) ?? []).length >= 2);
   });
 
   it("a shell in tmux: the shell detector sees a prompt, then a running command", async () => {

@@ -25,6 +25,11 @@ export interface SendOptions {
   enterDelayMs?: number;
   /** how long to wait for the screen to change after Enter (default 2000 ms; 0 skips confirmation) */
   confirmTimeoutMs?: number;
+  /**
+   * Enter presses to retry when the screen did not change (default 0). Seen with Codex: an
+   * Enter that arrives while it is still starting up is dropped and the text stays unsent.
+   */
+  retryEnter?: number;
 }
 
 export interface SendResult {
@@ -67,21 +72,33 @@ export class ManagedTmuxSession extends TmuxPaneObserver {
   }
 
   private async sendNow(text: string, opts: SendOptions): Promise<SendResult> {
-    const buffer = `swarm-send-${process.pid}-${++bufferSeq}`;
-    await this.server.run(["load-buffer", "-b", buffer, "-"], text);
-    await this.server.run(["paste-buffer", "-p", "-r", "-d", "-b", buffer, "-t", this.target]);
+    // tmux refuses to load an empty buffer; an empty message is just Enter
+    if (text !== "") {
+      const buffer = `swarm-send-${process.pid}-${++bufferSeq}`;
+      await this.server.run(["load-buffer", "-b", buffer, "-"], text);
+      await this.server.run(["paste-buffer", "-p", "-r", "-d", "-b", buffer, "-t", this.target]);
+    }
     if (opts.submit === false) return { result: "delivered", why: "pasted without Enter (submit: false)" };
     await sleep(opts.enterDelayMs ?? 30);
     const timeout = opts.confirmTimeoutMs ?? 2000;
-    const before = timeout > 0 ? await this.capture() : "";
-    await this.server.run(["send-keys", "-t", this.target, "Enter"]);
-    if (timeout === 0) return { result: "delivered", why: "sent; confirmation skipped" };
-    const deadline = Date.now() + timeout;
-    while (Date.now() < deadline) {
-      if ((await this.capture()) !== before) return { result: "delivered", why: "screen changed after Enter" };
-      await sleep(20);
+    for (let attempt = 0; attempt <= (opts.retryEnter ?? 0); attempt++) {
+      const before = timeout > 0 ? await this.capture() : "";
+      await this.server.run(["send-keys", "-t", this.target, "Enter"]);
+      if (timeout === 0) return { result: "delivered", why: "sent; confirmation skipped" };
+      if (await this.screenChanges(before, timeout)) {
+        return { result: "delivered", why: attempt === 0 ? "screen changed after Enter" : `screen changed after Enter retry ${attempt}` };
+      }
     }
     return { result: "not_confirmed", why: `screen unchanged ${timeout} ms after Enter` };
+  }
+
+  private async screenChanges(before: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.capture()) !== before) return true;
+      await sleep(20);
+    }
+    return false;
   }
 
   /** Sends tmux key names (e.g. "C-c", "Escape", "y") without pasting. */
