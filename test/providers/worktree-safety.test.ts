@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EnvSpec } from "../../providers/types.js";
+import { runProcess, type Runner } from "../../providers/common/run.js";
 import { WorktreeProvider } from "../../providers/worktree/provider.js";
 import { waitFor } from "../helpers/daemon.js";
 import { expectKind } from "./contract.js";
@@ -99,6 +100,32 @@ describe("worktree provider: delete safety and the trash", () => {
 });
 
 describe("worktree provider: concurrency", () => {
+  it("serialises the metadata step per repository and checks out in parallel (recorded argv)", async () => {
+    const repo = makeRepo(100);
+    const inFlight = { add: 0, reset: 0 };
+    const peak = { add: 0, reset: 0 };
+    const calls: string[][] = [];
+    const recording: Runner = async (file, args, opts) => {
+      const kind = args.includes("worktree") && args.includes("add") ? "add" : args.includes("reset") ? "reset" : null;
+      if (file === "git") calls.push(args.slice(args.indexOf("-C")));
+      if (kind) peak[kind] = Math.max(peak[kind], ++inFlight[kind]);
+      try {
+        return await runProcess(file, args, opts);
+      } finally {
+        if (kind) inFlight[kind]--;
+      }
+    };
+    const stateDir = tempDir();
+    const p = new WorktreeProvider(providerContext(stateDir), { runner: recording, checkoutConcurrency: 4 });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => p.create(spec(`rec-${i}`, repo))));
+    expect(peak.add).toBe(1);
+    expect(peak.reset).toBeGreaterThanOrEqual(2);
+    expect(peak.reset).toBeLessThanOrEqual(4);
+    const dir = path.join(stateDir, "worktrees", "rec-3");
+    expect(calls).toContainEqual(["-C", repo, "worktree", "add", "--quiet", "--no-checkout", "-b", "swarm/rec-3", dir, expect.stringMatching(/^[0-9a-f]{40}$/)]);
+    expect(calls).toContainEqual(["-C", dir, "reset", "-q", "--hard"]);
+  });
+
   it("100 concurrent creates on one repo all succeed", async () => {
     const repo = makeRepo(200);
     const p = new WorktreeProvider(providerContext(tempDir()));
