@@ -21,7 +21,7 @@ import { fmt, machine, percentile, ROOT } from "./lib.js";
  * SQLite floor (the same two transactions, no scheduler logic), and pg-boss 10 on a
  * private PostgreSQL 15 cluster. Then ready-to-claimed latency through the real daemon.
  */
-const N = Number(process.env.BENCH_TICKETS ?? 3000);
+const N = Number(process.env.BENCH_TICKETS ?? 2000);
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
 function ours(withBundles: boolean): number {
