@@ -5,6 +5,8 @@ import path from "node:path";
 export interface Limits {
   memoryMiB: number;
   pidsMax: number;
+  /** CPU quota in CPUs (fractions allowed); 0 = none. Applied where a cpu controller is writable. */
+  cpus: number;
 }
 
 /**
@@ -93,7 +95,14 @@ class CgroupsV1 implements Cgroups {
     // without swap accounting the limit could be dodged by swapping; set it where the kernel has it
     await fsp.writeFile(path.join(mem, "memory.memsw.limit_in_bytes"), String(l.memoryMiB * 1024 * 1024)).catch(() => undefined);
     await fsp.writeFile(path.join(pids, "pids.max"), String(l.pidsMax));
-    return [path.join(mem, "cgroup.procs"), path.join(pids, "cgroup.procs")];
+    const files = [path.join(mem, "cgroup.procs"), path.join(pids, "cgroup.procs")];
+    if (l.cpus > 0 && writable(`${V1}/cpu`) && fs.existsSync(`${V1}/cpu/cpu.cfs_quota_us`)) {
+      const cpu = this.dir("cpu", env);
+      await fsp.mkdir(cpu, { recursive: true });
+      await fsp.writeFile(path.join(cpu, "cpu.cfs_quota_us"), String(Math.round(l.cpus * 100_000)));
+      files.push(path.join(cpu, "cgroup.procs"));
+    }
+    return files;
   }
   procs(env: string): Promise<number[]> {
     return readPids(path.join(this.dir("pids", env), "cgroup.procs"));
@@ -101,7 +110,8 @@ class CgroupsV1 implements Cgroups {
   async remove(env: string): Promise<void> {
     await rmdirWhenEmpty(this.dir("pids", env));
     await rmdirWhenEmpty(this.dir("memory", env));
-    for (const ctrl of ["pids", "memory"]) await fsp.rmdir(path.join(V1, ctrl, this.prefix)).catch(() => undefined); // only when no other environment uses it
+    await rmdirWhenEmpty(this.dir("cpu", env));
+    for (const ctrl of ["pids", "memory", "cpu"]) await fsp.rmdir(path.join(V1, ctrl, this.prefix)).catch(() => undefined); // only when no other environment uses it
   }
 }
 
@@ -116,10 +126,12 @@ class CgroupsV2 implements Cgroups {
     await fsp.mkdir(parent, { recursive: true });
     await fsp.writeFile(path.join(V1, "cgroup.subtree_control"), "+memory +pids").catch(() => undefined);
     await fsp.writeFile(path.join(parent, "cgroup.subtree_control"), "+memory +pids");
+    await fsp.writeFile(path.join(parent, "cgroup.subtree_control"), "+cpu").catch(() => undefined);
     await fsp.mkdir(this.dir(env), { recursive: true });
     await fsp.writeFile(path.join(this.dir(env), "memory.max"), String(l.memoryMiB * 1024 * 1024));
     await fsp.writeFile(path.join(this.dir(env), "memory.swap.max"), "0").catch(() => undefined);
     await fsp.writeFile(path.join(this.dir(env), "pids.max"), String(l.pidsMax));
+    if (l.cpus > 0) await fsp.writeFile(path.join(this.dir(env), "cpu.max"), `${Math.round(l.cpus * 100_000)} 100000`).catch(() => undefined);
     return [path.join(this.dir(env), "cgroup.procs")];
   }
   procs(env: string): Promise<number[]> {

@@ -34,6 +34,7 @@ export interface SandboxData extends Record<string, unknown> {
   net: NetMode;
   proxyAllow: string[];
   memoryMiB: number;
+  cpus: number;
   stopped: boolean;
 }
 
@@ -150,7 +151,7 @@ export class SandboxProvider implements Provider, Checkpointing {
       }
       const data: SandboxData = {
         mode: this.mode, repo: top, commonDir, branch, base: commit, baseKey: key, baseDir, root: d.root, merged: d.merged,
-        net, proxyAllow: spec.proxyAllow ?? [], memoryMiB: spec.memoryMiB, stopped: false,
+        net, proxyAllow: spec.proxyAllow ?? [], memoryMiB: spec.memoryMiB, cpus: spec.cpus, stopped: false,
       };
       // cgroups and the proxy are set up by the first command, keeping create to one mount
       return { name: spec.name, provider: "sandbox", hostPath: d.merged, data };
@@ -179,7 +180,7 @@ export class SandboxProvider implements Provider, Checkpointing {
     if (!this.cgroups) return [];
     let files = this.cgroupFiles.get(h.name);
     if (!files) {
-      files = await this.cgroups.create(h.name, { memoryMiB: d.memoryMiB, pidsMax: this.opts.pidsMax ?? 4096 });
+      files = await this.cgroups.create(h.name, { memoryMiB: d.memoryMiB, pidsMax: this.opts.pidsMax ?? 4096, cpus: d.cpus ?? 0 });
       this.cgroupFiles.set(h.name, files);
     }
     return files;
@@ -241,7 +242,7 @@ export class SandboxProvider implements Provider, Checkpointing {
     if (!(await exists(d.root))) return { state: "deleted", detail: `no ${d.root}` };
     const processes = (await this.pids(h)).length;
     const limits = this.cgroups ? `limits enforced (cgroup ${this.cgroups.kind})` : "limits not enforced";
-    return { state: d.stopped ? "stopped" : "running", processes, detail: `${d.mode} on ${d.branch}, net ${d.net}, ${limits}`, resources: { cpus: 0, memoryMiB: d.memoryMiB } };
+    return { state: d.stopped ? "stopped" : "running", processes, detail: `${d.mode} on ${d.branch}, net ${d.net}, ${limits}`, resources: { cpus: d.cpus ?? 0, memoryMiB: d.memoryMiB } };
   }
 
   private async stopProcesses(h: EnvHandle): Promise<void> {

@@ -5,6 +5,8 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
+import { waitFor } from "../helpers/daemon.js";
 import { SandboxProvider } from "../../providers/sandbox/provider.js";
 import type { EnvHandle, EnvSpec } from "../../providers/types.js";
 import { makeRepo, providerContext, tempDir } from "./fixtures.js";
@@ -172,6 +174,16 @@ describe.skipIf(!provider.info().features.enforcesResources)("sandbox: resource 
     expect(r.err).toMatch(/fork/i);
     expect(started).toBeGreaterThan(5);
     expect(started).toBeLessThan(40);
+  });
+
+  it.skipIf(!fs.existsSync("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"))("cpu: the quota follows --cpus, and commands run inside the group (cgroup v1)", async () => {
+    const h = await env("cpu-limit", { cpus: 1.5 });
+    const prefix = `swarm-${crypto.createHash("sha256").update(stateDir).digest("hex").slice(0, 10)}`;
+    const group = `/sys/fs/cgroup/cpu/${prefix}/cpu-limit`;
+    const running = provider.exec(h, ["sleep", "1"]);
+    await waitFor("a process in the cpu group", () => fs.readFileSync(`${group}/cgroup.procs`, "utf8").trim() !== "");
+    expect(fs.readFileSync(`${group}/cpu.cfs_quota_us`, "utf8").trim()).toBe("150000");
+    expect((await running).exitCode).toBe(0);
   });
 
   it("memory: a process allocating past the limit is killed, one below it is not", async () => {
