@@ -77,12 +77,8 @@ export function vmRunning(d: VmDirs): boolean {
 export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): Promise<void> {
   fs.mkdirSync(d.sockDir, { recursive: true, mode: 0o700 });
   for (const s of [d.agentSock, d.muxSock, d.qmpSock]) fs.rmSync(s, { force: true });
-  const r = await run("qemu-system-x86_64", qemuArgs(base, shape, disk, d, incoming));
-  if (r.code !== 0) {
-    throw new SwarmError("UNAVAILABLE", `QEMU did not start: ${r.stderr.trim().slice(0, 500)}`, {
-      hint: r.code === 127 ? "apt-get install -y qemu-system-x86 qemu-utils" : `see ${d.console}`,
-    });
-  }
+  // The multiplexer starts first: node takes longer to start than QEMU, and it retries
+  // connecting to the agent socket until QEMU makes it.
   const log = fs.openSync(`${d.dir}/mux.log`, "a");
   const mux = spawn(process.execPath, [helperScript("mux.js"), d.agentSock, d.muxSock], {
     detached: true,
@@ -91,6 +87,13 @@ export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: 
   fs.closeSync(log);
   mux.unref();
   fs.writeFileSync(d.muxPid, String(mux.pid));
+  const r = await run("qemu-system-x86_64", qemuArgs(base, shape, disk, d, incoming));
+  if (r.code !== 0) {
+    killPidFile(d.muxPid, "SIGTERM");
+    throw new SwarmError("UNAVAILABLE", `QEMU did not start: ${r.stderr.trim().slice(0, 500)}`, {
+      hint: r.code === 127 ? "apt-get install -y qemu-system-x86 qemu-utils" : `see ${d.console}`,
+    });
+  }
 }
 
 export async function waitReady(d: VmDirs, timeoutMs: number): Promise<void> {
