@@ -113,6 +113,13 @@ describe("lease book", () => {
     expect(final.state).toBe("failed");
     expect(final.attempts).toBe(3);
     expect(final.state_reason).toMatch(/gave up after 3\/3 attempts: boom 2/);
+    // A manual retry (failed → backlog) starts a new round of max_attempts; attempts keeps counting.
+    store.transition(t.id, "backlog", { reason: "retry" });
+    store.promote([t.id]);
+    const again = book.claim("w", { now }).lease!;
+    expect(again.ticket.attempts).toBe(4);
+    expect(book.fail(t.id, again.lease, "still", true, now).ticket.state).toBe("ready");
+    expect(store.get(t.id).state_reason).toMatch(/attempt 1\/3 failed: still/);
     const u = store.create({ title: "hopeless" }).ticket;
     const l = book.claim("w", { now }).lease!;
     expect(book.fail(u.id, l.lease, "bad input", false, now).ticket.state).toBe("failed");
@@ -149,6 +156,13 @@ describe("lease book", () => {
     book.complete(probe.lease!.ticket.id, probe.lease!.lease, null, [], now + 10_003);
     expect(book.breakerStates(now + 10_004).find((b) => b.agent_kind === "gemini")?.state).toBe("closed");
     expect(book.claim("w", { kind: "gemini", now: now + 10_005 }).lease).not.toBeNull();
+  });
+
+  it("a ticket that requires approval goes to review on completion", () => {
+    const { store, book } = setup();
+    const t = store.create({ title: "gated", requires_approval: true }).ticket;
+    const l = book.claim("w").lease!;
+    expect(book.complete(t.id, l.lease, { diff: "+1" }, []).ticket.state).toBe("review");
   });
 
   it("a cancelled ticket's lease is stale", () => {

@@ -73,6 +73,11 @@ export class LeaseBook {
       leaseOnly: db.prepare("SELECT * FROM coordinator_leases WHERE ticket_id = ?"),
       renew: db.prepare("UPDATE tickets SET lease_expires_at = ? WHERE id = ? AND state IN ('claimed', 'running')"),
       finish: db.prepare("UPDATE coordinator_leases SET checks = ?, finished_at = ? WHERE ticket_id = ? AND token = ?"),
+      // Attempts since the last manual retry (failed/cancelled/blocked → backlog): max_attempts
+      // applies per round, while `attempts` keeps counting every claim ever made.
+      roundAttempts: db.prepare(`SELECT COUNT(*) AS n FROM ticket_transitions WHERE ticket_id = @id AND to_state = 'claimed'
+        AND seq > COALESCE((SELECT MAX(seq) FROM ticket_transitions WHERE ticket_id = @id AND to_state = 'backlog'
+          AND from_state IN ('failed', 'cancelled', 'blocked')), 0)`),
       overdue: db.prepare(`SELECT t.id, t.state, l.token, l.deadline, t.lease_expires_at
         FROM tickets t LEFT JOIN coordinator_leases l ON l.ticket_id = t.id
         WHERE t.state IN ('claimed', 'running')
@@ -205,7 +210,7 @@ export class LeaseBook {
   fail(id: string, token: string, error: string, retryable: boolean, now = Date.now()): { ticket: Ticket; retry_at: number | null } {
     return this.store.tx(() => {
       const l = this.held(id, token);
-      return this.retryOrFail(id, l.state, l.agent_kind, l.ticket_attempts, l.max_attempts, error, retryable, l.worker, now);
+      return this.retryOrFail(id, l.state, l.agent_kind, l.max_attempts, error, retryable, l.worker, now);
     });
   }
 
@@ -213,7 +218,6 @@ export class LeaseBook {
     id: string,
     state: TicketState,
     kind: string,
-    attempts: number,
     maxAttempts: number | null,
     error: string,
     retryable: boolean,
@@ -223,18 +227,19 @@ export class LeaseBook {
     const c = this.cfg();
     this.breaker(kind).onFailure(now);
     const max = maxAttempts ?? c.max_attempts;
+    const used = (this.s.roundAttempts!.get({ id }) as { n: number }).n;
     const short = error.length > 500 ? error.slice(0, 500) + "…" : error;
-    if (retryable && attempts < max) {
-      const retryAt = now + backoffDelay(attempts, { baseMs: c.backoff_base_ms, maxMs: c.backoff_max_ms, jitter: c.backoff_jitter }, this.rand);
+    if (retryable && used < max) {
+      const retryAt = now + backoffDelay(used, { baseMs: c.backoff_base_ms, maxMs: c.backoff_max_ms, jitter: c.backoff_jitter }, this.rand);
       const ticket = this.store.transition(id, "ready", {
         from: state,
         actor,
-        reason: `attempt ${attempts}/${max} failed: ${short}; retry after ${new Date(retryAt).toISOString()}`,
+        reason: `attempt ${used}/${max} failed: ${short}; retry after ${new Date(retryAt).toISOString()}`,
         patch: { not_before: retryAt },
       });
       return { ticket, retry_at: retryAt };
     }
-    const why = retryable ? `gave up after ${attempts}/${max} attempts` : "not retryable";
+    const why = retryable ? `gave up after ${used}/${max} attempts` : "not retryable";
     const ticket = this.store.transition(id, "failed", { from: state, actor, reason: `${why}: ${short}` });
     return { ticket, retry_at: null };
   }
@@ -253,7 +258,7 @@ export class LeaseBook {
           const timedOut = r.deadline !== null && r.deadline <= now;
           const why = timedOut ? "timed out" : "lease expired";
           const detail = timedOut ? `ran past its deadline` : `no heartbeat from ${cur?.worker ?? t.lease_owner ?? "?"}`;
-          const res = this.retryOrFail(r.id, t.state, cur?.agent_kind ?? t.agent_kind ?? this.cfg().default_agent_kind, t.attempts, t.max_attempts, `${why} (${detail})`, true, "swarm", now);
+          const res = this.retryOrFail(r.id, t.state, cur?.agent_kind ?? t.agent_kind ?? this.cfg().default_agent_kind, t.max_attempts, `${why} (${detail})`, true, "swarm", now);
           out.push({ id: r.id, why, retry_at: res.retry_at });
         });
       } catch {
