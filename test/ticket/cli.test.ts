@@ -8,12 +8,12 @@ import { startDaemon, swarmctl, type TestDaemon } from "../helpers/daemon.js";
 let d: TestDaemon;
 let dir: string;
 beforeAll(async () => {
-  d = await startDaemon();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-ticket-cli-"));
+  d = await startDaemon();
 });
 afterAll(async () => {
   await d?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const ctl = (...args: string[]) => swarmctl(d.env, ["--no-autostart", ...args]);
