@@ -168,6 +168,7 @@ export const ticketHistory = defineMethod({
 
 export const WorkflowNode = TicketFields.omit({ id: true, depends_on: true }).extend({
   key: Name.describe("the node's name inside this workflow"),
+  workspace: Name.optional().describe("default: the workflow's workspace, else `default`"),
   id: TicketId.optional(),
   depends_on: z.array(z.string()).max(256).default([]).describe("keys of other nodes, or ids of existing tickets"),
 });

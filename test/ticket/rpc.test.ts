@@ -73,6 +73,7 @@ describe("tickets over RPC", () => {
   it("a workflow is created atomically and the join ticket receives its parents' results", async () => {
     const wf = await c.call<{ workflow: { id: string }; tickets: (Ticket & { key: string })[]; state: string }>("ticket.workflow_submit", {
       name: "fork-join",
+      workspace: "proj-a",
       tickets: [
         { key: "join", title: "join", depends_on: ["left", "right"] },
         { key: "left", title: "left", depends_on: ["root"] },
@@ -81,6 +82,7 @@ describe("tickets over RPC", () => {
       ],
     });
     const id = (k: string) => wf.tickets.find((t) => t.key === k)!.id;
+    expect(wf.tickets.map((t) => t.workspace)).toEqual(["proj-a", "proj-a", "proj-a", "proj-a"]);
     expect(wf.state).toBe("pending");
     for (const [k, result] of [["root", { r: 0 }], ["left", { side: "L" }], ["right", { side: "R" }]] as const) {
       await move(id(k), "claimed");
