@@ -20,6 +20,11 @@ describe("ticket file parsing", () => {
     });
   });
 
+  it("numbers where text is meant are taken as text", () => {
+    const p = parseTicketFile("---\nid: 42\ntitle: 2026\ndepends_on: [7, x]\nlabels: 1\n---\n", "/x/a.md");
+    expect(p.ok && p.ticket).toMatchObject({ id: "42", title: "2026", depends_on: ["7", "x"], labels: ["1"] });
+  });
+
   it("reports each problem with what to do, never throws", () => {
     const cases: [string, RegExp][] = [
       ["no front matter at all", /no front matter/],

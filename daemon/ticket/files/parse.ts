@@ -5,13 +5,16 @@ import { checkName } from "../../../protocol/names.js";
 import { TicketFields } from "../../../protocol/methods/ticket.js";
 
 /** The front matter a ticket file may carry; anything else is reported, not ignored. */
+// YAML reads `id: 42` or `title: 2026` as numbers; people mean text.
+const Text = z.union([z.string(), z.number().transform(String)]);
+
 const FrontMatter = z
   .object({
-    id: z.string().optional(),
-    title: z.string(),
+    id: Text.optional(),
+    title: Text,
     priority: z.number().int().optional(),
-    depends_on: z.union([z.string(), z.array(z.string())]).optional(),
-    labels: z.union([z.string(), z.array(z.string())]).optional(),
+    depends_on: z.union([Text, z.array(Text)]).optional(),
+    labels: z.union([Text, z.array(Text)]).optional(),
     approval: z.boolean().optional(),
     workspace: z.string().optional(),
     agent_kind: z.string().optional(),
