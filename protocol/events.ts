@@ -53,6 +53,8 @@ export const EVENT_TYPES: Record<string, string> = {
   "runtime.exited": "A runtime's program exited; its output was drained first (data.exit_code, signal, bytes).",
   "runtime.adopted": "After a daemon restart, a runtime still alive was re-attached with its screen.",
   "runtime.lost": "A runtime's PTY holder vanished without an exit status (or an unmanaged runtime stopped heartbeating).",
+  "runtime.registered": "An unmanaged runtime (e.g. a tmux pane) was registered (data.pty_backend, target).",
+  "runtime.deregistered": "An unmanaged runtime's record was removed.",
   "approval.requested": "An approval was requested (data: ticket_id, requested_by, files_changed); subject = approval id.",
   "approval.approved": "A person approved (data: actor, reason, ticket_to).",
   "approval.rejected": "A person rejected (data: actor, reason, ticket_to).",

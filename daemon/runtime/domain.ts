@@ -3,6 +3,7 @@ import type { Domain } from "../domains.js";
 import { runtimeHandlers } from "./handlers.js";
 import { RuntimeManager } from "./manager.js";
 import { loadDetectors } from "./state-detector.js";
+import { UnmanagedRuntimes } from "./unmanaged.js";
 
 /** The runtimes domain: agents in PTYs held outside the daemon (R-R1…R-R5). */
 export function runtimeDomain(ctx: DaemonContext): Domain {
@@ -10,7 +11,7 @@ export function runtimeDomain(ctx: DaemonContext): Domain {
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",
-    handlers: runtimeHandlers(mgr),
+    handlers: runtimeHandlers(mgr, new UnmanagedRuntimes(ctx, mgr.registry)),
     async start() {
       mgr.setDetectors(await loadDetectors());
       const n = await mgr.adoptAll();
@@ -18,7 +19,7 @@ export function runtimeDomain(ctx: DaemonContext): Domain {
       const cfg = mgr.cfg();
       timers.push(setInterval(() => mgr.evaluateAll(), cfg.state_poll_ms));
       timers.push(setInterval(() => mgr.heartbeat(), cfg.heartbeat_ms));
-      timers.push(setInterval(() => mgr.expire(), 60_000));
+      timers.push(setInterval(() => mgr.expire(), Math.min(60_000, Math.max(250, cfg.stale_after_ms / 4))));
       mgr.expire();
       for (const t of timers) t.unref();
     },

@@ -3,13 +3,14 @@ import { handle, type HandlerEntry } from "../rpc/handler.js";
 import type { RuntimeManager } from "./manager.js";
 import type { RuntimeRow } from "./registry.js";
 import { deliver } from "./send.js";
+import type { UnmanagedRuntimes } from "./unmanaged.js";
 
 function pub(row: RuntimeRow): m.Runtime {
   const { holder_socket: _s, detector: _d, ...rest } = row;
   return rest;
 }
 
-export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
+export function runtimeHandlers(mgr: RuntimeManager, unmanaged: UnmanagedRuntimes): HandlerEntry[] {
   const waitGone = async (name: string, signal: string, timeoutMs: number) => {
     const rt = mgr.signal(name, signal);
     return rt.waitExit(timeoutMs);
@@ -75,6 +76,12 @@ export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
       if (p.human) mgr.humanInput(rt);
       rt.link?.input(p.data);
       return { written: Buffer.byteLength(p.data) };
+    }),
+    handle(m.runtimeRegister, (p) => pub(unmanaged.register(p))),
+    handle(m.runtimeHeartbeat, (p) => pub(unmanaged.heartbeat(p))),
+    handle(m.runtimeDeregister, (p) => {
+      unmanaged.deregister(p.name);
+      return { removed: true as const };
     }),
     handle(m.runtimeResize, (p) => {
       const rt = mgr.liveOf(p.name, { running: true });

@@ -1,22 +1,19 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { SwarmError } from "../../protocol/errors.js";
 import { RuntimeConfig } from "../../protocol/config/runtime.js";
 import type { z } from "zod";
 import type { runtimeStart } from "../../protocol/methods/runtime.js";
-import type { HostCommand } from "../../providers/types.js";
 import type { DaemonContext } from "../context.js";
 import type { AgentKind } from "./adapters/types.js";
-import type { HolderExit, HolderSpec } from "./holder/frames.js";
+import type { HolderExit } from "./holder/frames.js";
+import { envCommand, holderTail, spawnHolder } from "./holder-spawn.js";
 import { HolderLink } from "./holder-link.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
 import { fallbackDetect, type DetectorLookup } from "./state-detector.js";
 
-const HOLDER_MAIN = fileURLToPath(new URL("./holder/main.js", import.meta.url));
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 
 export type StartParams = z.output<typeof runtimeStart.params>;
@@ -30,7 +27,10 @@ export class RuntimeManager {
   private readonly live = new Map<string, LiveRuntime>();
   private detectorFor: DetectorLookup = () => fallbackDetect;
   private stopping = false;
-  private adopting: Promise<unknown> = Promise.resolve();
+  // Pending until start-up adoption has run: the socket listens before domains start, and a
+  // request in that gap must not see a survivor as unlinked.
+  private adopted!: () => void;
+  private adopting: Promise<unknown> = new Promise<void>((r) => (this.adopted = r));
 
   /** Resolves once runtimes that survived a restart are linked again; requests wait for it. */
   ready(): Promise<unknown> {
@@ -106,42 +106,23 @@ export class RuntimeManager {
     if (p.detector && p.agent !== "custom") {
       throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
     }
-    const host = p.env ? await this.envCommand(p) : null;
+    const host = p.env ? await envCommand(this.ctx, p.env, p.command, p.cwd) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
     if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
       throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, { hint: "pass an existing directory with --cwd" });
     }
     if (existing) this.forget(existing);
-    const cfg = this.cfg();
     const id = "rt-" + randomBytes(6).toString("hex");
     const dir = this.holderDir(id);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const sockDir = path.join(this.ctx.paths.runDir, "rt");
-    fs.mkdirSync(sockDir, { recursive: true, mode: 0o700 });
-    const spec: HolderSpec = {
-      id,
-      socket: path.join(sockDir, `${id}.sock`),
-      dir,
+    const { holder, socket } = spawnHolder(this.ctx, this.cfg(), {
+      id, name: p.name, dir, cwd, cols: p.cols, rows: p.rows,
       command: host ? [host.file, ...host.args] : p.command,
-      cwd,
-      env: childEnv({ ...host?.env, ...p.vars }, { SWARM_RUNTIME: p.name }),
-      cols: p.cols,
-      rows: p.rows,
-      ring_bytes: cfg.ring_bytes,
-      high_watermark: cfg.high_watermark,
-      low_watermark: Math.min(cfg.low_watermark, cfg.high_watermark),
-      recording: cfg.recording ? { dir: this.recordingDir(id), max_bytes: cfg.recording_max_bytes, keep: cfg.recording_keep } : null,
-    };
-    const specFile = path.join(dir, "spec.json");
-    fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
-    const errFd = fs.openSync(path.join(dir, "holder.stderr.log"), "a", 0o600);
-    const holder = spawn(process.execPath, [HOLDER_MAIN, specFile], { detached: true, stdio: ["ignore", errFd, errFd], cwd });
-    fs.closeSync(errFd);
-    holder.unref();
+      vars: { ...host?.env, ...p.vars },
+    });
     const now = new Date().toISOString();
     const row: RuntimeRow = {
       id, name: p.name, environment: p.env ?? null, cwd, agent: p.agent, command: p.command, session_id: p.session_id ?? null,
-      pid: null, holder_pid: holder.pid ?? null, holder_socket: spec.socket, pty_backend: "holder", management: "managed",
+      pid: null, holder_pid: holder.pid ?? null, holder_socket: socket, pty_backend: "holder", target: null, management: "managed",
       state: "starting", why: "holder spawned", exit_code: null, exit_signal: null, cols: p.cols, rows: p.rows, bytes_out: 0,
       heartbeat_at: now, last_output_at: null, last_human_input_at: null, created_at: now, updated_at: now, exited_at: null,
       detector: p.detector ?? null,
@@ -151,7 +132,7 @@ export class RuntimeManager {
     for (;;) {
       if (await this.link(row)) break;
       if (Date.now() > deadline || holder.exitCode !== null) {
-        const err = readTail(path.join(dir, "holder.stderr.log")) || readTail(path.join(dir, "holder.log"));
+        const err = holderTail(dir);
         this.setState(row, "lost", "the PTY holder did not come up");
         throw new SwarmError("UNAVAILABLE", `the PTY holder for ${p.name} did not start${err ? `: ${err}` : ""}`, {
           hint: "check that the command exists and see the daemon log",
@@ -161,28 +142,6 @@ export class RuntimeManager {
     }
     this.ctx.events.append("runtime.started", p.name, { id, command: p.command, cwd, agent: p.agent, pid: row.pid });
     return row;
-  }
-
-  /**
-   * The host command that runs `command` inside an environment, from the env domain's
-   * provider (`ptyCommand`). Found at run time so the runtime domain does not depend on it.
-   */
-  private async envCommand(p: StartParams): Promise<HostCommand> {
-    type EnvLookup = (ctx: DaemonContext) => { ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand> } | undefined;
-    let lookup: EnvLookup | undefined;
-    try {
-      const spec = "../env/domain.js";
-      lookup = ((await import(spec)) as { envServiceFor?: EnvLookup }).envServiceFor;
-    } catch {
-      lookup = undefined;
-    }
-    const svc = lookup?.(this.ctx);
-    if (!svc) {
-      throw new SwarmError("UNAVAILABLE", `this daemon cannot run runtimes inside environments yet (asked for --env ${p.env})`, {
-        hint: "run in a plain directory with --cwd DIR",
-      });
-    }
-    return svc.ptyCommand(p.env!, p.command, p.cwd);
   }
 
   /** Links to a holder and rebuilds the screen from its replay; false when nobody answers. */
@@ -224,7 +183,7 @@ export class RuntimeManager {
   /** After a restart: link to every holder still alive; mark the rest exited (with status) or lost. */
   adoptAll(): Promise<{ adopted: number; exited: number; lost: number }> {
     const p = this.adoptAllNow();
-    this.adopting = p.catch(() => {});
+    void p.finally(() => this.adopted());
     return p;
   }
 
@@ -403,21 +362,5 @@ export class RuntimeManager {
     this.heartbeat();
     for (const rt of this.live.values()) rt.dispose();
     this.live.clear();
-  }
-}
-
-function childEnv(vars: Record<string, string> | undefined, extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith("SWARM_") && k !== "NODE_OPTIONS") env[k] = v;
-  }
-  return { ...env, TERM: "xterm-256color", ...vars, ...extra };
-}
-
-function readTail(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ");
-  } catch {
-    return "";
   }
 }

@@ -37,4 +37,5 @@ export const runtimeMigrations: Migration[] = [
     `,
   },
   { version: 2, name: "custom detector rules", sql: "ALTER TABLE runtimes ADD COLUMN detector TEXT;" },
+  { version: 3, name: "unmanaged target", sql: "ALTER TABLE runtimes ADD COLUMN target TEXT;" },
 ];

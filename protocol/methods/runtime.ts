@@ -17,6 +17,7 @@ export const Runtime = z.object({
   pid: z.number().int().nullable().describe("the agent process"),
   holder_pid: z.number().int().nullable().describe("the PTY holder process that outlives the daemon"),
   pty_backend: z.string().describe("`holder` (our node-pty holder) or `tmux`"),
+  target: z.string().nullable().describe("where an unmanaged runtime lives, e.g. a tmux pane `session:window.pane`"),
   management: z.enum(["managed", "unmanaged"]),
   state: RuntimeState,
   why: z.string().describe("the rule that decided the state"),
@@ -192,6 +193,48 @@ export const runtimeResize = defineMethod({
   mutating: true,
   params: NameParam.extend({ cols: Dim(1000), rows: Dim(500) }),
   result: z.object({ cols: z.number().int(), rows: z.number().int() }),
+});
+
+export const runtimeRegister = defineMethod({
+  name: "runtime.register",
+  summary:
+    "Record a runtime swarm does not hold (management `unmanaged`, e.g. an existing tmux pane); it must heartbeat or it is marked lost after `runtime.stale_after_ms`.",
+  mutating: true,
+  params: z.object({
+    name: Name,
+    pty_backend: z.string().min(1).max(50).describe("e.g. tmux"),
+    target: z.string().min(1).max(500),
+    agent: AgentKindSchema.default("custom"),
+    session_id: z.string().max(200).optional(),
+    pid: z.number().int().positive().optional(),
+    cwd: z.string().max(4096).optional(),
+    command: z.array(z.string()).default([]),
+    state: z.enum(["working", "idle", "waiting_input", "asking_approval"]).default("idle"),
+    why: z.string().max(500).default("registered"),
+  }),
+  result: Runtime,
+});
+
+export const runtimeHeartbeat = defineMethod({
+  name: "runtime.heartbeat",
+  summary: "An unmanaged runtime is still there; optionally report its state (with why), pid or session id.",
+  mutating: true,
+  params: NameParam.extend({
+    state: z.enum(["working", "idle", "waiting_input", "asking_approval", "exited"]).optional(),
+    why: z.string().max(500).optional(),
+    pid: z.number().int().positive().optional(),
+    session_id: z.string().max(200).optional(),
+    exit_code: z.number().int().optional(),
+  }),
+  result: Runtime,
+});
+
+export const runtimeDeregister = defineMethod({
+  name: "runtime.deregister",
+  summary: "Remove an unmanaged runtime's record.",
+  mutating: true,
+  params: NameParam,
+  result: z.object({ removed: z.literal(true) }),
 });
 
 /** Notification params: `runtime.output` {name, data, reset?}; `runtime.exit` {name, exit_code, exit_signal}. */
