@@ -84,16 +84,16 @@ export async function run(): Promise<string> {
       const raw: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         for (const kind of ["cold", "template"] as const) {
-          const data: VmData = { dir: path.join(scratch, `${kind}-${cpus}-${i}`), disk: "", cpus, memoryMiB: mem, accel, baseId: manifest.id, bootedFrom: "cold" };
+          const data: VmData = { dir: path.join(scratch, `${kind}-${cpus}-${i}`), disk: "", cpus, memoryMiB: mem, accel, baseId: manifest.id, image: layout.dir, bootedFrom: "cold" };
           fs.mkdirSync(data.dir, { recursive: true });
           data.disk = path.join(data.dir, "disk.qcow2");
           const t0 = performance.now();
           if (kind === "cold") {
             await createOverlay(data.disk, layout.rootImg, "raw");
-            await coldBoot(data, baseDir);
+            await coldBoot(data);
           } else {
             await createOverlay(data.disk, tpl.disk, "qcow2");
-            await bootFromState(data, baseDir, tpl.state);
+            await bootFromState(data, tpl.state);
           }
           await firstCommand(data);
           (kind === "cold" ? cold : warm).push(since(t0));

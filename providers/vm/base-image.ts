@@ -27,6 +27,8 @@ const GUEST_FILES = ["agent.c", "initramfs-init.sh", "root-init.sh"];
 
 export interface BaseManifest {
   id: string;
+  /** folder under the base dir holding this build; older builds stay while disks back onto them */
+  image: string;
   builtAt: string;
   kernelPackage: string;
   kernelVersion: string;
@@ -93,7 +95,7 @@ export function readManifest(dir: string): BaseManifest | null {
 /** The built base, or a clear error saying how to build it. */
 export function requireBase(dir: string): { layout: BaseLayout; manifest: BaseManifest } {
   const manifest = readManifest(dir);
-  const layout = baseLayout(dir);
+  const layout = baseLayout(path.join(dir, manifest?.image ?? "-"));
   if (!manifest || !fs.existsSync(layout.rootImg) || !fs.existsSync(layout.vmlinux)) {
     throw new SwarmError("UNAVAILABLE", `no VM base image in ${dir}`, { hint: "build it with `swarmctl vm init-base` (about 10 s)" });
   }
@@ -115,12 +117,13 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
   const info = await phase(phases, "inputs", opts.progress, readInputs);
   const id = baseIdOf(info.inputs);
   const existing = readManifest(dir);
-  if (!opts.force && existing?.id === id && fs.existsSync(baseLayout(dir).rootImg)) {
+  if (!opts.force && existing?.id === id && existing.image && fs.existsSync(baseLayout(path.join(dir, existing.image)).rootImg)) {
     return { upToDate: true, manifest: existing, phases };
   }
-  fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  fs.mkdirSync(dir, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-vm-base-"));
-  const out = `${path.resolve(dir)}.build-${process.pid}`;
+  const image = `${id}-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`;
+  const out = path.join(path.resolve(dir), `${image}.build-${process.pid}`);
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   const L = baseLayout(out);
@@ -185,6 +188,7 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
     });
     const manifest: BaseManifest = {
       id,
+      image,
       builtAt: new Date().toISOString(),
       kernelPackage: info.kernelPackage,
       kernelVersion: info.kernelVersion,
@@ -193,11 +197,12 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
       inputs: info.inputs,
     };
     fs.writeFileSync(L.manifest, JSON.stringify(manifest, null, 2) + "\n");
-    // Swap the finished build in whole, so a half-built base is never seen as the base.
-    const old = `${path.resolve(dir)}.old-${process.pid}`;
-    if (fs.existsSync(dir)) fs.renameSync(dir, old);
-    fs.renameSync(out, dir);
-    fs.rmSync(old, { recursive: true, force: true });
+    // A new build gets a new folder and the pointer moves last: a half-built base is never
+    // the base, and disks of existing environments keep their backing files.
+    fs.renameSync(out, path.join(dir, image));
+    const top = baseLayout(dir).manifest;
+    fs.writeFileSync(`${top}.tmp`, JSON.stringify(manifest, null, 2) + "\n");
+    fs.renameSync(`${top}.tmp`, top);
     return { upToDate: false, manifest, phases };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

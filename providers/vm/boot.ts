@@ -4,8 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { EnvHandle } from "../types.js";
 import { seed } from "./agent-client.js";
-import { requireBase } from "./base-image.js";
-import { vmDirs } from "./layout.js";
+import { baseLayout, vmDirs } from "./layout.js";
 import { Qmp } from "./qmp.js";
 import { launch, waitReady, type Accel, type VmShape } from "./qemu.js";
 
@@ -17,6 +16,8 @@ export interface VmData {
   memoryMiB: number;
   accel: Accel;
   baseId: string;
+  /** the base build this VM's disk chain and kernel come from */
+  image: string;
   bootedFrom: "template" | "cold" | "checkpoint";
   [k: string]: unknown;
 }
@@ -33,8 +34,8 @@ export function layerName(): string {
 }
 
 /** Loads a saved VM state (template or checkpoint) and hands the guest fresh randomness. */
-export async function bootFromState(data: VmData, baseDir: string, state: string): Promise<void> {
-  const { layout } = requireBase(baseDir);
+export async function bootFromState(data: VmData, state: string): Promise<void> {
+  const layout = baseLayout(data.image);
   const d = vmDirs(data.dir);
   await launch(layout, shapeOf(data), data.disk, d, state);
   const q = await Qmp.connect(d.qmpSock);
@@ -47,8 +48,8 @@ export async function bootFromState(data: VmData, baseDir: string, state: string
   await seed(d.muxSock, randomBytes(64));
 }
 
-export async function coldBoot(data: VmData, baseDir: string): Promise<void> {
-  const { layout } = requireBase(baseDir);
+export async function coldBoot(data: VmData): Promise<void> {
+  const layout = baseLayout(data.image);
   const d = vmDirs(data.dir);
   await launch(layout, shapeOf(data), data.disk, d);
   await waitReady(d, COLD_BOOT_TIMEOUT_MS);

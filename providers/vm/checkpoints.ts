@@ -106,7 +106,7 @@ export async function listVmCheckpoints(h: EnvHandle): Promise<CheckpointInfo[]>
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
-export async function restoreVm(h: EnvHandle, name: string, baseDir: string): Promise<EnvHandle> {
+export async function restoreVm(h: EnvHandle, name: string): Promise<EnvHandle> {
   const data = vmData(h);
   const c = readCheckpoint(data, name);
   if (!c) throw new SwarmError("NOT_FOUND", `${h.name} has no checkpoint named ${name}`, { hint: `list them with \`swarmctl env checkpoints ${h.name}\`` });
@@ -126,8 +126,8 @@ export async function restoreVm(h: EnvHandle, name: string, baseDir: string): Pr
   await createOverlay(data.disk, c.layer, "qcow2");
   // RAM state only fits a VM of the same shape; otherwise boot the checkpoint's disk cold.
   const sameShape = c.cpus === data.cpus && c.memoryMiB === data.memoryMiB && c.accel === data.accel;
-  if (c.state && sameShape && fs.existsSync(c.state)) await bootFromState(data, baseDir, c.state);
-  else await coldBoot(data, baseDir);
+  if (c.state && sameShape && fs.existsSync(c.state)) await bootFromState(data, c.state);
+  else await coldBoot(data);
   data.bootedFrom = "checkpoint";
   saveData(data);
   // The replaced top layer backs nothing (checkpoints always freeze a layer below the top).

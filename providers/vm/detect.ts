@@ -8,8 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { DetectResult } from "../types.js";
-import { installHint, readManifest } from "./base-image.js";
-import { baseLayout, vmDirs } from "./layout.js";
+import { installHint, readManifest, requireBase } from "./base-image.js";
+import { vmDirs } from "./layout.js";
 import { createOverlay, kill, launch, waitReady, type Accel } from "./qemu.js";
 
 interface ProbeCache {
@@ -38,7 +38,7 @@ async function probeKvm(baseDir: string): Promise<string | null> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-vm-probe-"));
   const d = vmDirs(dir);
   try {
-    const base = baseLayout(baseDir);
+    const base = requireBase(baseDir).layout;
     const disk = path.join(dir, "disk.qcow2");
     await createOverlay(disk, base.rootImg, "raw");
     await launch(base, { accel: "kvm", cpus: 1, memoryMiB: 256 }, disk, d);

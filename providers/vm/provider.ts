@@ -102,7 +102,7 @@ export class VmProvider implements Provider, Checkpointing {
     const accel = await this.accelerator();
     const shape: VmShape = { cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel };
     fs.mkdirSync(path.join(dir, "layers"), { recursive: true });
-    const data: VmData = { dir, disk: "", cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, baseId: manifest.id, bootedFrom: "cold" };
+    const data: VmData = { dir, disk: "", cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, baseId: manifest.id, image: layout.dir, bootedFrom: "cold" };
     try {
       let template = null;
       if (this.opts.useTemplates !== false) {
@@ -117,11 +117,11 @@ export class VmProvider implements Provider, Checkpointing {
         await createOverlay(data.disk, template.disk, "qcow2");
         progress?.({ phase: "boot", message: "restoring the template VM" });
         data.bootedFrom = "template";
-        await bootFromState(data, this.baseDir, template.state);
+        await bootFromState(data, template.state);
       } else {
         await createOverlay(data.disk, layout.rootImg, "raw");
         progress?.({ phase: "boot", message: `cold boot (${accel})` });
-        await coldBoot(data, this.baseDir);
+        await coldBoot(data);
       }
       saveData(data);
       const h: EnvHandle = { name: spec.name, provider: "vm", hostPath: null, data };
@@ -140,7 +140,7 @@ export class VmProvider implements Provider, Checkpointing {
     const data = vmData(h);
     if (vmRunning(vmDirs(data.dir))) return h;
     progress?.({ phase: "boot", message: `cold boot (${data.accel})` });
-    await coldBoot(data, this.baseDir);
+    await coldBoot(data);
     return h;
   }
 
@@ -231,7 +231,7 @@ export class VmProvider implements Provider, Checkpointing {
   }
 
   restore(h: EnvHandle, name: string): Promise<EnvHandle> {
-    return restoreVm(h, name, this.baseDir);
+    return restoreVm(h, name);
   }
 
   listCheckpoints(h: EnvHandle): Promise<CheckpointInfo[]> {

@@ -19,8 +19,8 @@ export interface Template {
 
 const building = new Map<string, Promise<Template>>();
 
-export function templateDir(stateDir: string, baseId: string, shape: VmShape): string {
-  return path.join(stateDir, "templates", `${baseId}-${shape.accel}-${shape.cpus}c-${shape.memoryMiB}m`);
+export function templateDir(stateDir: string, image: string, shape: VmShape): string {
+  return path.join(stateDir, "templates", `${image}-${shape.accel}-${shape.cpus}c-${shape.memoryMiB}m`);
 }
 
 async function build(dir: string, base: BaseLayout, shape: VmShape): Promise<Template> {
@@ -54,7 +54,7 @@ async function build(dir: string, base: BaseLayout, shape: VmShape): Promise<Tem
 
 /** The template for this shape, built on first use; concurrent callers share one build. */
 export function ensureTemplate(stateDir: string, base: BaseLayout, manifest: BaseManifest, shape: VmShape): Promise<Template> {
-  const dir = templateDir(stateDir, manifest.id, shape);
+  const dir = templateDir(stateDir, manifest.image, shape);
   let p = building.get(dir);
   if (!p) {
     p = build(dir, base, shape).finally(() => building.delete(dir));
