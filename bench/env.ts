@@ -99,5 +99,7 @@ export async function run(): Promise<string> {
     ].join("\n");
   } finally {
     d.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(repo, { recursive: true, force: true });
   }
 }
