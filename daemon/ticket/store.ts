@@ -23,12 +23,15 @@ export class TicketStore {
   private pending: { type: string; subject: string; data: Record<string, unknown> }[] = [];
   private readonly s: Record<string, Statement>;
   private readonly patchStmts = new Map<string, Statement>();
+  /** Built once: better-sqlite3 makes several wrappers per db.transaction() call. */
+  private readonly runTx: (fn: () => unknown) => unknown;
 
   constructor(
     readonly db: Db,
     private readonly events: EventLog,
     private readonly opts: TicketStoreOptions,
   ) {
+    this.runTx = db.transaction((fn: () => unknown) => fn());
     this.s = {
       byId: db.prepare("SELECT * FROM tickets WHERE id = ?"),
       byKey: db.prepare("SELECT * FROM tickets WHERE idempotency_key = ?"),
@@ -66,11 +69,11 @@ export class TicketStore {
     const pending: typeof this.pending = [];
     this.pending = pending;
     try {
-      return this.db.transaction(() => {
+      return this.runTx(() => {
         const r = fn();
         for (const e of pending) this.events.append(e.type, e.subject, e.data);
         return r;
-      })();
+      }) as T;
     } finally {
       this.depth--;
       this.pending = [];
