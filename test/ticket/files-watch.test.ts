@@ -54,7 +54,7 @@ describe("tickets as files", () => {
     // Burst 2: edit 100, delete 50, add 5 malformed files.
     for (let i = 0; i < 100; i++) write(i, `edited ${i}`, i % 7);
     for (let i = 150; i < N; i++) fs.rmSync(file(i));
-    const bad = ["---\ntitle: [unclosed\n---\n", "no front matter\n", "---\ntitle: x\nbogus_key: 1\n---\n", "---\nid: ../evil\ntitle: x\n---\n", "---\npriority: 1\n---\n"];
+    const bad = ["---\ntitle: [unclosed\n---\n", "no front matter\n", "---\ntitle: x\nbogus_key: 1\n---\n", "---\nid: ../evil\ntitle: x\n---\n", "---\npriority: 1\n---\n", `---\ntitle: huge\n---\n${"z".repeat(300 * 1024)}\n`];
     bad.forEach((text, k) => fs.writeFileSync(path.join(tdir, `bad-${k}.md`), text));
     await waitFor("edits and deletions", async () => {
       const m = await byId();
@@ -63,15 +63,16 @@ describe("tickets as files", () => {
       for (let i = 100; i < 150; i++) if (m.get(id(i))!.title !== `ticket ${i}` || m.get(id(i))!.state === "cancelled") return false;
       return true;
     }, 30_000, 100);
-    const errors = await waitFor("5 file errors", async () => {
+    const errors = await waitFor("a file error for each malformed file", async () => {
       const evs = (await c.call<{ events: EventRecord[] }>("event.list", { types: ["ticket.file_error"], limit: 10000 })).events;
       const files = new Set(evs.map((e) => path.basename(String(e.data.file))));
-      return [0, 1, 2, 3, 4].every((k) => files.has(`bad-${k}.md`)) ? evs : null;
+      return bad.every((_, k) => files.has(`bad-${k}.md`)) ? evs : null;
     }, 30_000, 100);
     const msg = (k: number) => JSON.stringify(errors.find((e) => String(e.data.file).endsWith(`bad-${k}.md`))!.data.problems);
     expect(msg(1)).toMatch(/no front matter/);
     expect(msg(2)).toMatch(/unknown front matter key\(s\) bogus_key/);
     expect(msg(4)).toMatch(/title/);
+    expect(msg(5)).toMatch(/the limit is 262144 \(tickets.max_body_bytes\)/);
     const hist = await c.call<{ transitions: { to: string; reason: string | null }[] }>("ticket.history", { id: id(160) });
     expect(hist.transitions[hist.transitions.length - 1]).toMatchObject({ to: "cancelled", reason: expect.stringContaining("ticket file deleted") });
     expect(hist.transitions[0]).toMatchObject({ to: "backlog", reason: "created" }); // history kept
@@ -93,7 +94,7 @@ describe("tickets as files", () => {
     expect(after.size).toBe(N);
     const lint = await c.call<{ ok: boolean; problems: { file: string }[] }>("ticket.lint", { dir: tdir });
     expect(lint.ok).toBe(false);
-    expect(new Set(lint.problems.map((p) => path.basename(p.file)))).toEqual(new Set([`${id(0)}.md`, ...[0, 1, 2, 3, 4].map((k) => `bad-${k}.md`)]));
+    expect(new Set(lint.problems.map((p) => path.basename(p.file)))).toEqual(new Set([`${id(0)}.md`, ...bad.map((_, k) => `bad-${k}.md`)]));
   });
 
   it("the watch survives a daemon SIGKILL; a file deleted while it was down cancels its ticket at start", async () => {

@@ -58,7 +58,7 @@ export class TicketFolders {
 
   lint(dir: string): LintReport {
     requireAbsolute(dir);
-    return lintDir(dir, (id) => this.store.find(id) !== null);
+    return lintDir(dir, (id) => this.store.find(id) !== null, this.ctx.cfg().tickets.max_body_bytes);
   }
 
   /** Registers a folder; resolves once the watcher is live and the folder synced. */

@@ -42,7 +42,7 @@ export function checkDir(dir: string): string {
  * Checks a folder of ticket files without touching the store: each file's front matter,
  * duplicate ids, dependencies nobody defines, and cycles between files.
  */
-export function lintDir(dir: string, ticketExists: (id: string) => boolean): LintReport {
+export function lintDir(dir: string, ticketExists: (id: string) => boolean, maxBodyBytes = Number.POSITIVE_INFINITY): LintReport {
   const abs = checkDir(dir);
   const files = ticketFilesIn(abs);
   const problems: LintReport["problems"] = [];
@@ -51,6 +51,11 @@ export function lintDir(dir: string, ticketExists: (id: string) => boolean): Lin
     const p = parseTicketFile(fs.readFileSync(file, "utf8"), file);
     if (!p.ok) {
       for (const pr of p.problems) problems.push({ file, ...pr });
+      continue;
+    }
+    const size = Buffer.byteLength(p.ticket.body, "utf8");
+    if (size > maxBodyBytes) {
+      problems.push({ file, message: `body is ${size} bytes; the limit is ${maxBodyBytes} (tickets.max_body_bytes)`, line: null });
       continue;
     }
     const other = byId.get(p.ticket.id);
