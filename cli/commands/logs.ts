@@ -43,10 +43,18 @@ function emit(events: CastEvent[], mode: Mode): void {
     return;
   }
   const raw = mode === "raw";
-  let buf = "";
+  let buf = carriedCR ? "\r" : "";
+  carriedCR = false;
   for (const [, kind, data] of events) if (kind === "o") buf += data;
+  // A "\r\n" split between two reads (or two files) must not become two line breaks.
+  if (!raw && buf.endsWith("\r")) {
+    carriedCR = true;
+    buf = buf.slice(0, -1);
+  }
   if (buf) process.stdout.write(raw ? buf : plainText(buf));
 }
+
+let carriedCR = false;
 
 /** Prints a runtime's recorded output; with follow, keeps printing until the runtime has exited. */
 export async function printLogs(c: CliContext, name: string, o: { follow?: boolean; raw?: boolean }): Promise<void> {

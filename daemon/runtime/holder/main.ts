@@ -92,7 +92,7 @@ const reapWatch = setInterval(() => {
   } catch {
     startDrain();
   }
-}, 25);
+}, 50);
 
 child.onData((d) => {
   const chunk = d as unknown as Buffer;
