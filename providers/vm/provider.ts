@@ -21,7 +21,7 @@ import { changedFiles, copyCheckoutIn, copyInGuest, copyOutGuest, recordCheckout
 import { detectVm } from "./detect.js";
 import { guestPath } from "./guest-paths.js";
 import { helperScript, vmDirs } from "./layout.js";
-import { createOverlay, kill, vmRunning, type Accel, type VmShape } from "./qemu.js";
+import { createOverlay, kill, shutdown, vmRunning, type Accel, type VmShape } from "./qemu.js";
 import { ensureTemplate } from "./template.js";
 import { bootFromState, coldBoot, layerName, saveData, vmData, type VmData } from "./boot.js";
 
@@ -148,9 +148,9 @@ export class VmProvider implements Provider, Checkpointing {
     const data = vmData(h);
     const d = vmDirs(data.dir);
     if (!vmRunning(d)) return h;
-    // Flush the guest's page cache to its disk layer; killing QEMU then loses nothing written.
+    // Flush the guest's page cache to its disk layer, then let QEMU flush its own caches.
     await execInGuest(d.muxSock, { cwd: "/", argv: ["sync"], env: {} }, { timeoutMs: 30_000 }).catch(() => undefined);
-    await kill(d);
+    await shutdown(d);
     return h;
   }
 

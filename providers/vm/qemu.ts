@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive } from "../../protocol/os.js";
 import { ping } from "./agent-client.js";
+import { Qmp } from "./qmp.js";
 import { helperScript, type BaseLayout, type VmDirs } from "./layout.js";
 
 export type Accel = "kvm" | "tcg";
@@ -132,4 +133,24 @@ export async function kill(d: VmDirs): Promise<void> {
   fs.rmSync(d.qemuPid, { force: true });
   fs.rmSync(d.muxPid, { force: true });
   fs.rmSync(d.sockDir, { recursive: true, force: true });
+}
+
+/**
+ * Stops QEMU the clean way (`quit` flushes the qcow2 metadata it caches in memory), then
+ * makes sure with kill(). Use it when the disk must survive; kill() alone when it is discarded.
+ */
+export async function shutdown(d: VmDirs, timeoutMs = 10_000): Promise<void> {
+  const pid = readPid(d.qemuPid);
+  if (pid !== null && pidAlive(pid)) {
+    try {
+      const q = await Qmp.connect(d.qmpSock, 2_000);
+      await q.command("quit").catch(() => undefined);
+      q.close();
+      const deadline = Date.now() + timeoutMs;
+      while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    } catch {
+      /* monitor unreachable: fall through to kill */
+    }
+  }
+  await kill(d);
 }
