@@ -24,7 +24,7 @@ import { fmt, machine, percentile, ROOT } from "./lib.js";
 const N = Number(process.env.BENCH_TICKETS ?? 2000);
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
-function ours(withBundles: boolean): number {
+function ours(withBundles: boolean, chained = false): number {
   const db = openDatabase(path.join(tmp("bench-ours-"), "swarm.db"));
   db.pragma("synchronous = FULL");
   const events = new EventLog(db);
@@ -38,10 +38,19 @@ function ours(withBundles: boolean): number {
     for (let i = 0; i < N; i++) store.create({ title: `job ${i}` });
   });
   const t0 = performance.now();
+  let next = book.claim("bench");
   for (;;) {
-    const r = book.claim("bench");
+    const r = next;
     if (!r.lease) break;
-    const done = book.complete(r.lease.ticket.id, r.lease.lease, { i: r.lease.ticket.title }, []);
+    let done;
+    if (chained) {
+      const both = book.completeAndClaim(r.lease.ticket.id, r.lease.lease, { i: r.lease.ticket.title }, [], {});
+      done = both;
+      next = both.next;
+    } else {
+      done = book.complete(r.lease.ticket.id, r.lease.lease, { i: r.lease.ticket.title }, []);
+      next = book.claim("bench");
+    }
     if (withBundles) {
       const l = done.lease;
       bundles.write({ ticket: done.ticket, agent: l.agent_kind, environment: null, startedAt: l.claimed_at, finishedAt: l.finished_at, checks: [], resultDir: null });
@@ -54,7 +63,7 @@ function ours(withBundles: boolean): number {
   return N / s;
 }
 
-function rawFloor(): number {
+function rawFloor(chained = false): number {
   const db = new Database(path.join(tmp("bench-raw-"), "raw.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
@@ -70,12 +79,19 @@ function rawFloor(): number {
   const complete = db.prepare("UPDATE jobs SET state = 'done', result = ? WHERE id = ? AND lease = ? AND state = 'claimed'");
   const claimTx = db.transaction((lease: string) => claim.get("bench", lease, Date.now() + 30000) as { id: number } | undefined);
   const completeTx = db.transaction((id: number, lease: string) => complete.run(JSON.stringify({ id }), id, lease));
+  const bothTx = db.transaction((id: number, lease: string, nextLease: string) => {
+    complete.run(JSON.stringify({ id }), id, lease);
+    return claim.get("bench", nextLease, Date.now() + 30000) as { id: number } | undefined;
+  });
   const t0 = performance.now();
-  for (let i = 0; ; i++) {
-    const lease = `l${i}`;
-    const row = claimTx(lease);
-    if (!row) break;
-    completeTx(row.id, lease);
+  let row = claimTx("l0");
+  for (let i = 1; row; i++) {
+    const lease = `l${i - 1}`;
+    if (chained) row = bothTx(row.id, lease, `l${i}`);
+    else {
+      completeTx(row.id, lease);
+      row = claimTx(`l${i}`);
+    }
   }
   const s = (performance.now() - t0) / 1000;
   db.close();
@@ -252,7 +268,7 @@ export async function run(): Promise<string> {
   const loadAtStart = os.loadavg()[0]!;
   // fsync cost swings with whatever else the disk is doing: interleave the runs, take medians.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const rounds = { raw: [] as number[], mine: [] as number[], bundles: [] as number[], boss: [] as number[] };
+  const rounds = { raw: [] as number[], mine: [] as number[], bundles: [] as number[], boss: [] as number[], raw1: [] as number[], mine1: [] as number[] };
   let bossWhy = "";
   let pg: PgCluster | null = null;
   let b: Boss | null = null;
@@ -268,6 +284,8 @@ export async function run(): Promise<string> {
       rounds.raw.push(rawFloor());
       rounds.mine.push(ours(false));
       rounds.bundles.push(ours(true));
+      rounds.raw1.push(rawFloor(true));
+      rounds.mine1.push(ours(false, true));
       if (b) rounds.boss.push(await pgBossThroughput(b));
     }
     if (b) boss = { throughput: median(rounds.boss), ...(await pgBossLatency(b)) };
@@ -278,11 +296,15 @@ export async function run(): Promise<string> {
   const raw = median(rounds.raw);
   const mine = median(rounds.mine);
   const mineBundles = median(rounds.bundles);
+  const raw1 = median(rounds.raw1);
+  const mine1 = median(rounds.mine1);
   const lat = await oursLatency();
   const rows = [
     `| raw SQLite floor (same 2 transactions, no scheduler) | ${fmt(raw, 0)} | 100% | |`,
     `| **swarm coordinator** (lease book: caps, breaker, history, events) | ${fmt(mine, 0)} | ${fmt((100 * mine) / raw, 0)}% | ${boss ? fmt(mine / boss.throughput, 1) + "x pg-boss" : ""} |`,
     `| swarm coordinator + signed result bundle per ticket | ${fmt(mineBundles, 0)} | ${fmt((100 * mineBundles) / raw, 0)}% | ${boss ? fmt(mineBundles / boss.throughput, 1) + "x pg-boss" : ""} |`,
+    `| raw SQLite floor, complete + next claim in 1 transaction | ${fmt(raw1, 0)} | (100% of its own) | |`,
+    `| **swarm, \`ticket.complete {next}\`** (complete + next claim, 1 commit per ticket) | ${fmt(mine1, 0)} | ${fmt((100 * mine1) / raw1, 0)}% of its floor | ${boss ? fmt(mine1 / boss.throughput, 1) + "x pg-boss" : ""} |`,
     boss
       ? `| pg-boss 10 on PostgreSQL 15 (fetch + complete) | ${fmt(boss.throughput, 0)} | ${fmt((100 * boss.throughput) / raw, 0)}% | |`
       : `| pg-boss 10 | skipped: ${bossWhy} | | |`,

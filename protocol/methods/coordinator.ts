@@ -58,8 +58,16 @@ export const ticketComplete = defineMethod({
     lease: LeaseToken,
     result: z.unknown().default(null),
     checks_passed: z.array(z.string().max(100)).max(100).default([]),
+    next: z
+      .object({ agent_kind: Name.optional(), lease_ms: z.number().int().min(200).max(3600000).optional() })
+      .optional()
+      .describe("also claim the next ticket for the same worker, in the same transaction (one commit per ticket)"),
   }),
-  result: z.object({ ticket: Ticket, bundle: z.string().nullable().describe("path of the result bundle") }),
+  result: z.object({
+    ticket: Ticket,
+    bundle: z.string().nullable().describe("path of the result bundle"),
+    next: z.object({ lease: Lease.nullable(), reason: z.string().nullable() }).optional().describe("present when `next` was asked for"),
+  }),
 });
 
 export const ticketFail = defineMethod({

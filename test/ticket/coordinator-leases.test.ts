@@ -158,6 +158,23 @@ describe("lease book", () => {
     expect(book.claim("w", { kind: "gemini", now: now + 10_005 }).lease).not.toBeNull();
   });
 
+  it("complete-and-claim hands the worker its next lease in the same transaction", () => {
+    const { store, book, db } = setup({ max_concurrent: 1 });
+    const a = store.create({ title: "a" }).ticket;
+    const b = store.create({ title: "b" }).ticket;
+    const l = book.claim("w").lease!;
+    expect(l.ticket.id).toBe(a.id);
+    const eventsBefore = (db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n;
+    const r = book.completeAndClaim(a.id, l.lease, 1, [], {}); // the cap of 1 is free again once a is done
+    expect(r.ticket.state).toBe("done");
+    expect(r.next.lease?.ticket.id).toBe(b.id);
+    expect(r.next.lease?.worker).toBe("w");
+    expect((db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n).toBeGreaterThan(eventsBefore);
+    const last = book.completeAndClaim(b.id, r.next.lease!.lease, 2, [], {});
+    expect(last.next).toEqual({ lease: null, reason: "no ready ticket" });
+    expect(errKind(() => book.completeAndClaim(b.id, r.next.lease!.lease, 3, [], {}))).toMatch(/^CONFLICT/);
+  });
+
   it("a ticket that requires approval goes to review on completion", () => {
     const { store, book } = setup();
     const t = store.create({ title: "gated", requires_approval: true }).ticket;

@@ -51,11 +51,23 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
     }
   };
 
-  const complete = (id: string, token: string, result: unknown, checks: string[]) => {
-    const r = book.complete(id, token, result, checks);
+  const complete = (id: string, token: string, result: unknown, checks: string[], next?: { agent_kind?: string | undefined; lease_ms?: number | undefined }) => {
+    let claimed: ClaimResult | undefined;
+    let r;
+    if (next) {
+      const host = hostAdmits(cfg());
+      if (host.ok) {
+        const both = book.completeAndClaim(id, token, result, checks, { kind: next.agent_kind, leaseMs: next.lease_ms });
+        r = both;
+        claimed = both.next;
+      } else {
+        r = book.complete(id, token, result, checks);
+        claimed = { lease: null, reason: host.reason ?? "host busy" };
+      }
+    } else r = book.complete(id, token, result, checks);
     const path = writeBundle(id);
     if (path) ctx.events.append("ticket.bundled", id, { id, path });
-    return { ticket: r.ticket, bundle: path };
+    return { ticket: r.ticket, bundle: path, ...(claimed ? { next: claimed } : {}) };
   };
 
   const waiters = new ClaimWaiters();
@@ -87,7 +99,7 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
         return waiters.wait(call.connection, attempt, p.wait_ms, p.agent_kind ?? null);
       }),
       handle(m.ticketHeartbeat, (p) => book.heartbeat(p.id, p.lease, p.lease_ms)),
-      handle(m.ticketComplete, (p) => complete(p.id, p.lease, p.result, p.checks_passed)),
+      handle(m.ticketComplete, (p) => complete(p.id, p.lease, p.result, p.checks_passed, p.next)),
       handle(m.ticketFail, (p) => book.fail(p.id, p.lease, p.error, p.retryable)),
       handle(m.coordinatorStatus, () => {
         const c = cfg();
