@@ -42,7 +42,7 @@ async function probeKvm(baseDir: string): Promise<string | null> {
     const disk = path.join(dir, "disk.qcow2");
     await createOverlay(disk, base.rootImg, "raw");
     await launch(base, { accel: "kvm", cpus: 1, memoryMiB: 256 }, disk, d);
-    await waitReady(d, 15_000);
+    await waitReady(d, 10_000);
     return null;
   } catch (e) {
     return (e as Error).message.split("\n")[0] ?? "probe failed";
