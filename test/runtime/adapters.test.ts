@@ -77,7 +77,7 @@ describe("state detectors on recorded and written screens", () => {
       claude: ["idle", "working", "waiting_input", "asking_approval", "exited"],
       codex: ["idle", "working", "waiting_input", "asking_approval", "exited"],
       aider: ["idle", "working", "waiting_input", "asking_approval"],
-      gemini: ["idle", "working", "waiting_input", "asking_approval"],
+      gemini: ["idle", "working", "waiting_input", "asking_approval", "exited"],
       shell: ["idle", "working", "waiting_input", "asking_approval"],
       custom: ["idle", "working", "asking_approval"],
       "fake-agent": ["idle", "working", "asking_approval", "exited"],
@@ -87,7 +87,7 @@ describe("state detectors on recorded and written screens", () => {
       expect({ folder, missing: states.filter((s) => !have.has(s)) }).toEqual({ folder, missing: [] });
     }
     // real recordings, not only screens written from docs
-    expect(fixtures.filter((f) => f.source === "recorded" && (f.folder === "claude" || f.folder === "codex")).length).toBeGreaterThanOrEqual(10);
+    expect(fixtures.filter((f) => f.source === "recorded" && ["claude", "codex", "gemini"].includes(f.folder)).length).toBeGreaterThanOrEqual(30);
   });
 
   it("every adapter reports exited once the process is gone, whatever the screen shows", () => {
@@ -139,6 +139,7 @@ describe("start and resume commands", () => {
     expect(ADAPTERS.claude.pinsSessionId).toBe(true);
     expect(ADAPTERS.claude.startCommand({ sessionId: id, args: ["--model", "opus"] })).toEqual(["claude", "--session-id", id, "--model", "opus"]);
     expect(ADAPTERS.aider.startCommand({ sessionId: "t1" }).slice(0, 3)).toEqual(["aider", "--chat-history-file", ".aider.swarm/t1.chat.history.md"]);
+    expect(ADAPTERS.gemini.startCommand({ sessionId: id })).toEqual(["gemini", "--session-id", id]);
     expect(ADAPTERS.codex.pinsSessionId).toBe(false);
     expect(ADAPTERS.codex.startCommand({ args: ["--full-auto"] })).toEqual(["codex", "--full-auto"]);
     expect(ADAPTERS.shell.startCommand({})).toEqual(["bash", "-i"]);
@@ -177,6 +178,8 @@ describe("start and resume commands", () => {
     expect(ADAPTERS.claude.findSessionId!(claude.screen)).toBe("cb93981c-39e9-4e47-a7dc-bd30d600a812");
     const codex = fixtures.find((f) => f.folder === "codex" && f.file === "exited-1.txt")!;
     expect(ADAPTERS.codex.findSessionId!(codex.screen)).toBe("01a1ffaa-dc86-7f70-95e5-aac8166cee4f");
+    const gemini = fixtures.find((f) => f.folder === "gemini" && f.file === "exited-1.txt")!;
+    expect(ADAPTERS.gemini.findSessionId!(gemini.screen)).toBe("49780e5a-dd0f-4786-9844-0db53194f299");
     const idle = fixtures.find((f) => f.folder === "claude" && f.file === "idle-1.txt")!;
     expect(ADAPTERS.claude.findSessionId!(idle.screen)).toBeNull();
   });

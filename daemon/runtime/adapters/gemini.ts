@@ -2,15 +2,16 @@
  * Gemini CLI (`gemini`). Ink TUI: an input box "> Type your message or @path/to/file",
  * a spinner line "⠏ Thinking… (esc to cancel, 4s)" during a turn, tool confirmations
  * ("Allow execution of …?", "Apply this change?") as radio menus, and an auth dialog at
- * first start. Sessions are UUIDs; `--resume <uuid>` picks one exactly (we refuse the
- * index form "--resume 1" and bare "--resume", which mean "whatever is latest").
+ * first start. Sessions are UUIDs: `--session-id <uuid>` pins a new one (gemini 0.61),
+ * `--resume <uuid>` picks one exactly (we refuse "latest" and the index form "--resume 1");
+ * at exit it prints "To resume this session: gemini --resume <uuid>".
  */
 import { EXITED_RULE, runRules, tail, type Rule } from "./rules.js";
-import { requirePrompt, requireUuid } from "./session-id.js";
+import { findAfter, requirePrompt, requireUuid } from "./session-id.js";
 import type { AgentAdapter } from "./types.js";
 
 const APPROVAL_RE = /Allow execution|Apply this change\?|Do you want to proceed\?|Yes, allow (once|always)|Do you trust this folder\?|Trust folder/i;
-const AUTH_RE = /How would you like to authenticate|Waiting for auth|Login with Google|Enter your .*API key|Get started/i;
+const AUTH_RE = /How would you like to authenticate|Waiting for authentication|Sign in with Google|Login with Google|Enter (your |Gemini )?API key|Paste your API key/i;
 const WORKING_RE = /\(esc to cancel/i;
 const INPUT_RE = /Type your message|^\s*│?\s*>\s/m;
 
@@ -24,12 +25,13 @@ export const GEMINI_RULES: Rule[] = [
 
 export const geminiAdapter: AgentAdapter = {
   kind: "gemini",
-  pinsSessionId: false,
-  startCommand: ({ args }) => ["gemini", ...(args ?? [])],
+  pinsSessionId: true,
+  startCommand: ({ args, sessionId }) => ["gemini", ...(sessionId ? ["--session-id", requireUuid("gemini", sessionId)] : []), ...(args ?? [])],
   resumeCommand: (sessionId, prompt, opts) => {
     const id = requireUuid("gemini", sessionId);
     if (opts?.headless) return ["gemini", "--resume", id, "--prompt", requirePrompt("gemini", prompt)];
     return ["gemini", "--resume", id, ...(prompt ? ["--prompt-interactive", prompt] : [])];
   },
   detect: (screen, ctx) => runRules("gemini", GEMINI_RULES, screen, ctx),
+  findSessionId: (screen) => findAfter(screen.lines, /gemini (--resume|-r)\s/),
 };
