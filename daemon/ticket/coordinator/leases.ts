@@ -113,7 +113,7 @@ export class LeaseBook {
     const c = this.cfg();
     const now = opts.now ?? Date.now();
     const leaseMs = opts.leaseMs ?? c.lease_ms;
-    return this.db.transaction((): ClaimResult => {
+    const claimTx = (): ClaimResult => {
       const byKind = this.leasedByKind();
       const total = Object.values(byKind).reduce((a, b) => a + b, 0);
       if (total >= c.max_concurrent) return { lease: null, reason: `all ${c.max_concurrent} slots are leased (coordinator.max_concurrent)` };
@@ -159,7 +159,9 @@ export class LeaseBook {
       const { kind: _k, ...ticketRow } = row;
       const ticket = toTicket(ticketRow, this.store.depsOf(row.id));
       return { lease: { ticket, lease: token, worker, agent_kind: row.kind, lease_expires_at: now + leaseMs, deadline }, reason: null };
-    })();
+    };
+    // Inside complete-and-claim this is already in a transaction: no savepoint needed.
+    return this.db.inTransaction ? claimTx() : this.db.transaction(claimTx)();
   }
 
   /** Throws CONFLICT unless `token` is the live lease on `id`; returns the lease and state. */
