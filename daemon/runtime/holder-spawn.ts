@@ -41,11 +41,12 @@ export function spawnHolder(ctx: DaemonContext, cfg: RuntimeConfig, r: SpawnRequ
     low_watermark: Math.min(cfg.low_watermark, cfg.high_watermark),
     recording: cfg.recording ? { dir: path.join(r.dir, "recording"), max_bytes: cfg.recording_max_bytes, keep: cfg.recording_keep } : null,
   };
-  const specFile = path.join(r.dir, "spec.json");
-  fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
+  // The spec goes over a pipe, never to disk: its environment may carry secrets.
   const errFd = fs.openSync(path.join(r.dir, "holder.stderr.log"), "a", 0o600);
-  const holder = spawn(process.execPath, [HOLDER_MAIN, specFile], { detached: true, stdio: ["ignore", errFd, errFd], cwd: r.cwd });
+  const holder = spawn(process.execPath, [HOLDER_MAIN, "-"], { detached: true, stdio: ["pipe", errFd, errFd], cwd: r.cwd });
   fs.closeSync(errFd);
+  holder.stdin!.on("error", () => {});
+  holder.stdin!.end(JSON.stringify(spec));
   holder.unref();
   return { holder, socket: spec.socket };
 }

@@ -19,7 +19,9 @@ import { encodeFrame, encodeJson, FRAME, FrameReader, type HolderExit, type Hold
 const DRAIN_QUIET_MS = 60;
 const UNCOLLECTED_EXIT_LINGER_MS = 24 * 3600 * 1000;
 
-const spec = JSON.parse(fs.readFileSync(process.argv[2]!, "utf8")) as HolderSpec;
+// The daemon pipes the spec on stdin ("-"); a path is accepted for debugging by hand.
+const specSource = process.argv[2] === "-" || process.argv[2] === undefined ? 0 : process.argv[2];
+const spec = JSON.parse(fs.readFileSync(specSource, "utf8")) as HolderSpec;
 const logFile = path.join(spec.dir, "holder.log");
 const log = (msg: string) => fs.appendFileSync(logFile, `${new Date().toISOString()} ${msg}\n`);
 const startedAt = new Date().toISOString();
