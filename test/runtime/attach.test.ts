@@ -2,7 +2,7 @@ import headless from "@xterm/headless";
 import pty from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SWARMCTL, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { FAKE_AGENT, show, waitScreen } from "./runtime-helpers.js";
+import { FAKE_AGENT, show, waitScreen, killAll } from "./runtime-helpers.js";
 
 /** `swarmctl attach` in a real PTY, its output drawn into a headless terminal like a user's. */
 class Viewer {
@@ -41,6 +41,7 @@ describe("swarmctl attach", () => {
   });
   afterAll(async () => {
     viewers.forEach((v) => v.exitCode === null && v.proc.kill());
+    await killAll(d);
     await d?.stop();
   });
 

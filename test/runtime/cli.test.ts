@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { killAll } from "./runtime-helpers.js";
 
 describe("swarmctl runtime, logs: forms, output and bad input", () => {
   let d: TestDaemon;
@@ -10,6 +11,7 @@ describe("swarmctl runtime, logs: forms, output and bad input", () => {
     d = await startDaemon();
   });
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
   });
 

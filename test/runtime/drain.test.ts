@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { screen, show, waitExited } from "./runtime-helpers.js";
+import { screen, show, waitExited, killAll } from "./runtime-helpers.js";
 import { castEvents } from "../../cli/commands/logs.js";
 
 /** A file of numbered 64-byte lines; through a PTY each "\n" becomes "\r\n". */
@@ -36,6 +36,7 @@ describe("no output lost at exit", () => {
     d = await startDaemon();
   });
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { screen, waitExited } from "./runtime-helpers.js";
+import { screen, waitExited, killAll } from "./runtime-helpers.js";
 
 const MB = 1024 * 1024;
 
@@ -18,6 +18,7 @@ describe("flow control", () => {
     d = await startDaemon();
   });
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
   });
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, swarmctl, tempHome, type TestDaemon } from "../helpers/daemon.js";
-import { show, waitExited, waitScreen } from "./runtime-helpers.js";
+import { show, waitExited, waitScreen, killAll } from "./runtime-helpers.js";
 
 describe("recording rotation and graceful restarts", () => {
   let d: TestDaemon;
@@ -12,6 +12,7 @@ describe("recording rotation and graceful restarts", () => {
     d = await startDaemon({ home });
   });
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { FAKE_AGENT, show, waitScreen } from "./runtime-helpers.js";
+import { FAKE_AGENT, show, waitScreen, killAll } from "./runtime-helpers.js";
 import type { RpcClient } from "../../cli/client.js";
 
 const lastSteady = (text: string): number => {
@@ -16,6 +16,7 @@ async function fullText(c: RpcClient, name: string): Promise<string> {
 describe("runtimes outlive the daemon", () => {
   let d: TestDaemon;
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
   });
 

@@ -28,3 +28,19 @@ export async function waitExited(c: RpcClient, name: string, timeoutMs = 30_000)
     return r.state === "exited" ? r : null;
   }, timeoutMs, 20);
 }
+
+/** Kills every live runtime of a test daemon: holders outlive daemons by design, tests must not leak them. */
+export async function killAll(d: { client(): Promise<RpcClient> } | undefined): Promise<void> {
+  if (!d) return;
+  try {
+    const c = await d.client();
+    const { runtimes } = await c.call<{ runtimes: Runtime[] }>("runtime.list", {});
+    await Promise.all(
+      runtimes
+        .filter((r) => r.management === "managed" && r.state !== "exited" && r.state !== "lost")
+        .map((r) => c.call("runtime.kill", { name: r.name }).catch(() => {})),
+    );
+  } catch {
+    // the daemon is already gone
+  }
+}

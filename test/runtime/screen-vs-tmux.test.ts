@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { screen } from "./runtime-helpers.js";
+import { screen, killAll } from "./runtime-helpers.js";
 
 const has = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
 const HAVE_TMUX = has("tmux");
@@ -52,6 +52,7 @@ describe.skipIf(!HAVE_TMUX)("screen model matches tmux for full-screen programs"
   });
   afterAll(async () => {
     panes.forEach((p) => p.kill());
+    await killAll(d);
     await d?.stop();
   });
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { FAKE_AGENT, waitScreen } from "./runtime-helpers.js";
+import { FAKE_AGENT, waitScreen, killAll } from "./runtime-helpers.js";
 
 describe("runtime.send: text delivery", () => {
   let d: TestDaemon;
@@ -10,6 +10,7 @@ describe("runtime.send: text delivery", () => {
     d = await startDaemon();
   });
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { FAKE_AGENT, waitScreen } from "./runtime-helpers.js";
+import { FAKE_AGENT, waitScreen, killAll } from "./runtime-helpers.js";
 
 // The fake agent's screen contract as detector rules (same as the adapters' FAKE_AGENT_RULES).
 const RULES = {
@@ -24,6 +24,7 @@ describe("state detection", () => {
     d = await startDaemon();
   });
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
   });
 

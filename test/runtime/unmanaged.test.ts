@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
+import { killAll } from "./runtime-helpers.js";
 
 describe("unmanaged runtimes: register, heartbeat, deregister, expiry", () => {
   let d: TestDaemon;
@@ -11,6 +12,7 @@ describe("unmanaged runtimes: register, heartbeat, deregister, expiry", () => {
     d = await startDaemon({ home });
   });
   afterAll(async () => {
+    await killAll(d);
     await d?.stop();
   });
 
