@@ -20,7 +20,8 @@ import { extractVmlinux } from "./vmlinux.js";
 import { baseLayout, guestSourceDir, type BaseLayout } from "./layout.js";
 
 const execFile = promisify(execFileCb);
-const BUILDER_VERSION = 1;
+/** bump when the builder itself (not a guest file) changes what it makes */
+const BUILDER_VERSION = 2;
 const ROOT_SIZE = "2G";
 const MODULES = ["virtio", "virtio_ring", "virtio_mmio", "virtio_blk", "virtio_console"];
 const GUEST_FILES = ["agent.c", "initramfs-init.sh", "root-init.sh"];
@@ -183,6 +184,16 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
       fs.writeFileSync(path.join(r, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
       fs.writeFileSync(path.join(r, "etc", "group"), "root:x:0:\n");
       fs.writeFileSync(path.join(r, "etc", "hostname"), "swarm\n");
+      fs.writeFileSync(
+        path.join(r, "etc", "fstab"),
+        [
+          "proc /proc proc defaults 0 0",
+          "sys /sys sysfs defaults 0 0",
+          "devpts /dev/pts devpts ptmxmode=0666,mode=0620 0 0",
+          "tmpfs /tmp tmpfs mode=1777 0 0",
+          "tmpfs /dev/shm tmpfs defaults 0 0",
+        ].join("\n") + "\n",
+      );
       fs.chmodSync(path.join(r, "tmp"), 0o1777);
       await run("mkfs.ext4", ["-q", "-F", "-L", "swarmroot", "-d", r, L.rootImg, ROOT_SIZE]);
     });

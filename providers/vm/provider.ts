@@ -160,9 +160,11 @@ export class VmProvider implements Provider, Checkpointing {
     if (!fs.existsSync(data.dir)) return;
     if (!opts.force) {
       // A stopped VM's disk can only be inspected from inside: boot it to look.
-      if (!vmRunning(d)) await this.start(h);
+      const wasStopped = !vmRunning(d);
+      if (wasStopped) await this.start(h);
       const changed = await changedFiles(d.muxSock);
       if (changed.length > 0) {
+        if (wasStopped) await this.stop(h);
         throw new SwarmError("CONFLICT", `environment ${h.name} has uncommitted changes in ${changed.length} file(s): ${changed.slice(0, 5).join(", ")}`, {
           hint: `copy them out (\`swarmctl env cp\`) or delete with --force`,
         });

@@ -99,7 +99,9 @@ export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: 
 
 export async function waitReady(d: VmDirs, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await ping(d.muxSock, 250))) {
+  // A ping sent before the guest opens its port waits in QEMU and is answered the moment
+  // the agent starts; it fails fast (connection closed) if the VM dies, so wait long on it.
+  while (!(await ping(d.muxSock, 2_000))) {
     if (!vmRunning(d)) {
       const tail = fs.existsSync(d.console) ? fs.readFileSync(d.console, "utf8").split("\n").slice(-5).join("\n") : "";
       throw new SwarmError("UNAVAILABLE", `the VM exited while booting. Last console lines:\n${tail}`, { hint: `full console log: ${d.console}` });

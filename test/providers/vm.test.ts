@@ -142,6 +142,10 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipp
 
   it("refuses to delete with uncommitted changes without force, and deletes with it", async () => {
     expect(await kindOf(provider.delete(h, { force: false }))).toMatch(/^CONFLICT: .*uncommitted changes in .*state.txt/);
+    // a stopped VM is booted to look, and left stopped when the delete is refused
+    await provider.stop(h);
+    expect(await kindOf(provider.delete(h, { force: false }))).toMatch(/^CONFLICT: .*uncommitted changes/);
+    expect((await provider.status(h)).state).toBe("stopped");
     const dir = h.data.dir as string;
     await provider.delete(h, { force: true });
     expect(fs.existsSync(dir)).toBe(false);

@@ -8,7 +8,6 @@ for m in virtio_ring virtio virtio_mmio virtio_blk virtio_console; do
 done
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 500 ]; do /bin/busybox usleep 10000; i=$((i+1)); done
-/bin/busybox mkdir -p /newroot
 /bin/busybox mount -t ext4 -o noatime /dev/vda /newroot || { echo "swarm: cannot mount /dev/vda"; /bin/busybox poweroff -f; }
 /bin/busybox umount /proc
 /bin/busybox mount --move /dev /newroot/dev
