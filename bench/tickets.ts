@@ -264,6 +264,9 @@ async function oursLatency(): Promise<{ p50: number; p99: number; n: number }> {
   }
 }
 
+/** Both sides timestamp in whole milliseconds. */
+const ms = (v: number) => (v < 1 ? "<1" : fmt(v, 0));
+
 export async function run(): Promise<string> {
   const loadAtStart = os.loadavg()[0]!;
   // fsync cost swings with whatever else the disk is doing: interleave the runs, take medians.
@@ -324,8 +327,8 @@ export async function run(): Promise<string> {
     "",
     "| system | p50 ms | p99 ms |",
     "|---|---:|---:|",
-    `| swarm (real daemon over its socket, 4 worker processes, synchronous=NORMAL as shipped) | ${fmt(lat.p50, 0)} | ${fmt(lat.p99, 0)} |`,
-    boss ? `| pg-boss 10 (4 fetch loops, 5 ms idle poll) | ${fmt(boss.p50, 0)} | ${fmt(boss.p99, 0)} |` : `| pg-boss 10 | skipped | |`,
+    `| swarm (real daemon over its socket, 4 worker processes, synchronous=NORMAL as shipped) | ${ms(lat.p50)} | ${ms(lat.p99)} |`,
+    boss ? `| pg-boss 10 (4 fetch loops, 5 ms idle poll) | ${ms(boss.p50)} | ${ms(boss.p99)} |` : `| pg-boss 10 | skipped | |`,
     "",
     "Latency is measured from the ticket's `ready` transition to its `claimed` transition (pg-boss: createdOn to startedOn); our workers long-poll (`ticket.claim {wait_ms}`), so an idle worker is handed a ticket as soon as it turns ready.",
   ].join("\n");
