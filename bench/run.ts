@@ -6,6 +6,12 @@ import { writeSection } from "./lib.js";
  */
 const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   rpc: () => import("./rpc.js"),
+  worktree: () => import("./worktree.js"),
+  sandbox: () => import("./sandbox.js"),
+  env: () => import("./env.js"),
+  vm: () => import("./vm.js"),
+  runtime: () => import("./runtime.js"),
+  tickets: () => import("./tickets.js"),
 };
 
 async function main(): Promise<void> {
