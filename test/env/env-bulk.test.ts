@@ -7,7 +7,7 @@ beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(async () => {
-  await w?.d.stop();
+  await w?.dispose();
 });
 
 interface Bulk {

@@ -13,7 +13,7 @@ beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(async () => {
-  await w?.d.stop();
+  await w?.dispose();
 });
 
 describe("swarmctl env (worktree provider, real daemon)", () => {

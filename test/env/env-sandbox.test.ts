@@ -17,7 +17,7 @@ beforeAll(async () => {
   if (!sandboxOk) console.warn(`sandbox provider unavailable: ${sb?.reason}`);
 });
 afterAll(async () => {
-  await w?.d.stop();
+  await w?.dispose();
 });
 
 describe("env commands through the sandbox provider", () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   spawnSync("tmux", ["-L", SOCK, "kill-server"]);
-  await w?.d.stop();
+  await w?.dispose();
 });
 
 const tmux = (...args: string[]) => execFileSync("tmux", ["-L", SOCK, ...args], { env: w.d.env }).toString();

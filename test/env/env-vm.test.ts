@@ -10,7 +10,7 @@ beforeAll(async () => {
   w = await startWorld({ extraEnv: { SWARM_VM_BASE_DIR: base } });
 }, 600_000);
 afterAll(async () => {
-  await w?.d.stop();
+  await w?.dispose();
 });
 
 describe("env commands through the vm provider", () => {

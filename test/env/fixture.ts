@@ -22,6 +22,8 @@ export interface EnvWorld {
   repo: string;
   /** swarmctl against this daemon; never autostarts another one */
   ctl(args: string[], opts?: { input?: string; timeoutMs?: number }): ReturnType<typeof swarmctl>;
+  /** stops the daemon and removes its home and the repo */
+  dispose(): Promise<void>;
   /** parses stdout of a --json call that must succeed */
   json<T = unknown>(args: string[]): Promise<T>;
 }
@@ -32,14 +34,29 @@ export async function startWorld(opts: { config?: Record<string, unknown>; extra
   const d = await startDaemon({ home: h, extraEnv: { SWARM_NO_KEYRING: "1", ...opts.extraEnv } });
   const repo = makeRepo();
   const ctl = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => swarmctl(d.env, ["--no-autostart", ...args], o);
-  return {
+  const w: EnvWorld = {
     d,
     repo,
     ctl,
+    async dispose() {
+      // Deleting through the daemon unmounts sandbox overlays and stops VMs before the files go.
+      const list = await ctl(["--json", "env", "list"]).catch(() => null);
+      const names = list?.code === 0 ? (JSON.parse(list.stdout) as { name: string }[]).map((e) => e.name) : [];
+      if (names.length) await ctl(["env", "bulk", "delete", "--force", ...names], { timeoutMs: 120_000 }).catch(() => null);
+      await w.d.stop();
+      for (const dir of [h.home, repo]) {
+        try {
+          fs.rmSync(dir, { recursive: true, force: true });
+        } catch {
+          // a leftover mount keeps it; the OS temp cleaner gets it later
+        }
+      }
+    },
     async json<T>(args: string[]) {
       const r = await ctl(["--json", ...args]);
       if (r.code !== 0) throw new Error(`swarmctl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
       return JSON.parse(r.stdout) as T;
     },
   };
+  return w;
 }

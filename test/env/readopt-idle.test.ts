@@ -9,7 +9,7 @@ import { startWorld, type EnvWorld } from "./fixture.js";
 
 const worlds: EnvWorld[] = [];
 afterAll(async () => {
-  for (const w of worlds) await w.d.stop();
+  for (const w of worlds) await w.dispose();
 });
 
 async function events(w: EnvWorld, type: string): Promise<EventRecord[]> {

@@ -14,7 +14,7 @@ beforeAll(async () => {
   expect((await w.ctl(["env", "create", "other", "--repo", w.repo, "--project", "beta"])).code).toBe(0);
 });
 afterAll(async () => {
-  await w?.d.stop();
+  await w?.dispose();
 });
 
 /** Every file under SWARM_HOME (database, WAL, logs, key file excluded) as one buffer. */
