@@ -45,6 +45,8 @@ beforeAll(async () => {
         sweep_ms: 50,
         max_attempts: 2,
         backoff_base_ms: 50,
+        breaker_failures: 3,
+        breaker_cooldown_ms: 1500,
         min_free_mem_mb: 0,
         max_load_per_cpu: 0,
       },
@@ -86,6 +88,25 @@ describe("coordinator in the daemon", () => {
     }, 15_000);
     expect(failed.attempts).toBe(2);
     expect(failed.state_reason).toMatch(/gave up after 2\/2 attempts: exit code 3; stderr: nope/);
+  });
+
+  it("repeated failures open the circuit breaker of the kind, visible in coordinator.status", async () => {
+    // Two earlier failures of kind "command" (the fail-always test) plus these; breaker_failures is 3.
+    const t = await submit("fail-always", { max_attempts: 1 });
+    await waitFor("failed", async () => (await get(t.id)).state === "failed", 15_000);
+    const st = await waitFor("breaker open", async () => {
+      const s = await c.call<{ breakers: { agent_kind: string; state: string }[] }>("coordinator.status", {});
+      return s.breakers.find((b) => b.agent_kind === "command" && b.state === "open") ? s : null;
+    });
+    expect(st).toBeTruthy();
+    const held = await submit("build-while-open");
+    const r = await c.call<{ lease: Lease | null; reason: string }>("ticket.claim", { worker: "x", agent_kind: "command" });
+    expect(r.lease).toBeNull();
+    expect(r.reason).toMatch(/command: circuit breaker open/);
+    // After the cool-down one probe goes through; its success closes the breaker.
+    await waitFor("probe ran and closed the breaker", async () => (await get(held.id)).state === "done", 15_000);
+    const after = await c.call<{ breakers: { agent_kind: string; state: string }[] }>("coordinator.status", {});
+    expect(after.breakers.find((b) => b.agent_kind === "command")?.state).toBe("closed");
   });
 
   it("cancel stops the running command and keeps its directory", async () => {
