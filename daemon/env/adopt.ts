@@ -15,7 +15,7 @@ export async function readopt(ctx: DaemonContext, svc: EnvService): Promise<void
       state = "error";
       reason = `provider ${env.provider} is not built into this daemon`;
     } else {
-      const d = await p.detect().catch((err: Error) => ({ available: false, reason: err.message }));
+      const d = await svc.providers.detectCached(env.provider, p);
       if (!d.available) {
         state = "error";
         reason = `provider ${env.provider} is not available: ${d.reason ?? "unknown"}`;

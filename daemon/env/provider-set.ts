@@ -27,6 +27,20 @@ export class ProviderSet {
     for (const [name, p] of createProviders(ctxFor)) this.byName.set(name, p);
   }
 
+  private readonly detected = new Map<string, { at: number; result: DetectResult }>();
+
+  /**
+   * detect() spawns tools (git --version, bwrap, qemu probes); every exec asking again would
+   * add that to each command. A usable provider is re-checked after 30 s, an unusable one after 2 s.
+   */
+  async detectCached(name: string, p: Provider): Promise<DetectResult> {
+    const hit = this.detected.get(name);
+    if (hit && Date.now() - hit.at < (hit.result.available ? 30_000 : 2_000)) return hit.result;
+    const result = await p.detect().catch((err: Error): DetectResult => ({ available: false, reason: `detect failed: ${err.message}` }));
+    this.detected.set(name, { at: Date.now(), result });
+    return result;
+  }
+
   names(): string[] {
     return [...this.byName.keys()];
   }
@@ -45,7 +59,7 @@ export class ProviderSet {
         hint: "see `swarmctl providers`",
       });
     }
-    const d = await p.detect();
+    const d = await this.detectCached(name, p);
     if (!d.available) {
       throw new SwarmError("UNAVAILABLE", `provider ${name} is not available on this host: ${d.reason ?? "unknown reason"}`, {
         ...(d.installHint ? { hint: d.installHint } : {}),
@@ -58,7 +72,8 @@ export class ProviderSet {
     const built = await Promise.all(
       [...this.byName.values()].map(async (p): Promise<ProviderEntry> => {
         const info = p.info();
-        const d: DetectResult = await p.detect().catch((err) => ({ available: false, reason: `detect failed: ${(err as Error).message}` }));
+        this.detected.delete(info.name); // `swarmctl providers` always asks afresh
+        const d = await this.detectCached(info.name, p);
         return {
           name: info.name,
           summary: info.summary,
