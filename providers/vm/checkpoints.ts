@@ -13,7 +13,7 @@ import { execInGuest } from "./agent-client.js";
 import { vmDirs } from "./layout.js";
 import { bootFromState, coldBoot, layerName, saveData, vmData, type VmData } from "./boot.js";
 import { Qmp } from "./qmp.js";
-import { createOverlay, kill, vmRunning } from "./qemu.js";
+import { createOverlay, ensureMux, kill, vmRunning } from "./qemu.js";
 
 interface StoredCheckpoint extends CheckpointInfo {
   layer: string;
@@ -57,6 +57,7 @@ export async function checkpointVm(h: EnvHandle, requested: string): Promise<Che
   };
   try {
     if (vmRunning(d)) {
+      await ensureMux(d);
       await execInGuest(d.muxSock, { cwd: "/", argv: ["sync"], env: {} }, { timeoutMs: 30_000 });
       const q = await Qmp.connect(d.qmpSock);
       try {

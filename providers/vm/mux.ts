@@ -6,6 +6,7 @@
  * It exits when QEMU closes the agent socket (the VM is gone).
  */
 import fs from "node:fs";
+import { randomInt } from "node:crypto";
 import net from "node:net";
 import { F, FrameReader, encodeFrame } from "./frames.js";
 
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   }
   const agent = await connectAgent(agentSock, Date.now() + 30_000);
   const clients = new Map<number, { sock: net.Socket; pty: boolean }>();
-  let next = 1;
+  // A restarted mux must not reuse ids of commands an earlier one left running in the guest.
+  let next = randomInt(1, 2 ** 30);
 
   const reader = new FrameReader((f) => {
     const c = clients.get(f.chan);

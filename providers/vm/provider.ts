@@ -21,7 +21,7 @@ import { changedFiles, copyCheckoutIn, copyInGuest, copyOutGuest, recordCheckout
 import { detectVm } from "./detect.js";
 import { guestPath } from "./guest-paths.js";
 import { helperScript, vmDirs } from "./layout.js";
-import { createOverlay, kill, shutdown, vmRunning, type Accel, type VmShape } from "./qemu.js";
+import { createOverlay, ensureMux, kill, shutdown, vmRunning, type Accel, type VmShape } from "./qemu.js";
 import { ensureTemplate } from "./template.js";
 import { bootFromState, coldBoot, layerName, saveData, vmData, type VmData } from "./boot.js";
 
@@ -38,11 +38,13 @@ export function defaultBaseDir(): string {
   return process.env.SWARM_VM_BASE_DIR || path.join(resolvePaths().dataDir, "vm", "base");
 }
 
-function requireRunning(h: EnvHandle): VmData {
+async function requireRunning(h: EnvHandle): Promise<VmData> {
   const data = vmData(h);
-  if (!vmRunning(vmDirs(data.dir))) {
+  const d = vmDirs(data.dir);
+  if (!vmRunning(d)) {
     throw new SwarmError("INVALID_TRANSITION", `environment ${h.name} is stopped (its VM is not running)`, { hint: `start it with \`swarmctl env start ${h.name}\`` });
   }
+  await ensureMux(d);
   return data;
 }
 
@@ -196,7 +198,7 @@ export class VmProvider implements Provider, Checkpointing {
 
   async exec(h: EnvHandle, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) throw new SwarmError("INVALID_ARGUMENT", "no command given", { hint: "pass the command and its arguments" });
-    const data = requireRunning(h);
+    const data = await requireRunning(h);
     return execInGuest(
       vmDirs(data.dir).muxSock,
       { cwd: guestPath(opts.cwd, "cwd"), argv, env: this.guestEnv(h, opts.env) },
@@ -206,7 +208,7 @@ export class VmProvider implements Provider, Checkpointing {
 
   async ptyCommand(h: EnvHandle, argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<HostCommand> {
     if (argv.length === 0) throw new SwarmError("INVALID_ARGUMENT", "no command given", { hint: "pass the command and its arguments" });
-    const data = requireRunning(h);
+    const data = await requireRunning(h);
     // Guest variables travel in the client's environment, not its argv, so `ps` cannot show secrets.
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.guestEnv(h, opts.env))) env[`SWARMVM_ENV_${k}`] = v;
@@ -219,12 +221,12 @@ export class VmProvider implements Provider, Checkpointing {
   }
 
   async copyIn(h: EnvHandle, hostPath: string, envPath: string): Promise<void> {
-    const data = requireRunning(h);
+    const data = await requireRunning(h);
     await copyInGuest(vmDirs(data.dir).muxSock, hostPath, guestPath(envPath, "destination"));
   }
 
   async copyOut(h: EnvHandle, envPath: string, hostPath: string): Promise<void> {
-    const data = requireRunning(h);
+    const data = await requireRunning(h);
     await copyOutGuest(vmDirs(data.dir).muxSock, guestPath(envPath, "source"), hostPath);
   }
 

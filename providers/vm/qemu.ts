@@ -74,12 +74,7 @@ export function vmRunning(d: VmDirs): boolean {
   return pid !== null && pidAlive(pid);
 }
 
-/** Boots (or, with `incoming`, restores) the VM detached from us, plus its multiplexer. */
-export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): Promise<void> {
-  fs.mkdirSync(d.sockDir, { recursive: true, mode: 0o700 });
-  for (const s of [d.agentSock, d.muxSock, d.qmpSock]) fs.rmSync(s, { force: true });
-  // The multiplexer starts first: node takes longer to start than QEMU, and it retries
-  // connecting to the agent socket until QEMU makes it.
+function spawnMux(d: VmDirs): void {
   const log = fs.openSync(`${d.dir}/mux.log`, "a");
   const mux = spawn(process.execPath, [helperScript("mux.js"), d.agentSock, d.muxSock], {
     detached: true,
@@ -88,6 +83,23 @@ export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: 
   fs.closeSync(log);
   mux.unref();
   fs.writeFileSync(d.muxPid, String(mux.pid));
+}
+
+/** Restarts a running VM's multiplexer if it died (QEMU takes a new client on the agent socket). */
+export async function ensureMux(d: VmDirs): Promise<void> {
+  const pid = readPid(d.muxPid);
+  if (pid !== null && pidAlive(pid)) return;
+  spawnMux(d);
+  await waitReady(d, 30_000);
+}
+
+/** Boots (or, with `incoming`, restores) the VM detached from us, plus its multiplexer. */
+export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): Promise<void> {
+  fs.mkdirSync(d.sockDir, { recursive: true, mode: 0o700 });
+  for (const s of [d.agentSock, d.muxSock, d.qmpSock]) fs.rmSync(s, { force: true });
+  // The multiplexer starts first: node takes longer to start than QEMU, and it retries
+  // connecting to the agent socket until QEMU makes it.
+  spawnMux(d);
   const r = await run("qemu-system-x86_64", qemuArgs(base, shape, disk, d, incoming));
   if (r.code !== 0) {
     killPidFile(d.muxPid, "SIGTERM");

@@ -87,6 +87,23 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipp
     expect(await exited).toBe(5);
   }, 60_000);
 
+  it("keeps running without its multiplexer or provider object (a daemon restart), and reconnects", async () => {
+    const muxPid = Number(fs.readFileSync(vmDirs(h.data.dir as string).muxPid, "utf8"));
+    process.kill(muxPid, "SIGKILL");
+    await waitFor("the mux to die", () => {
+      try {
+        process.kill(muxPid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const fresh = createVmProvider(ctx, { baseDir: provider.baseDir });
+    expect((await fresh.status(h)).state).toBe("running");
+    const r = await fresh.exec(h, ["cat", "README.md"]);
+    expect(r.stdout.toString()).toBe("hello from the repo\n");
+  }, 60_000);
+
   it("refuses paths that leave /work, lexically or through a guest symlink", async () => {
     expect(await kindOf(provider.exec(h, ["true"], { cwd: "../etc" }))).toMatch(/^INVALID_ARGUMENT: .*leaves the working directory/);
     const f = path.join(os.tmpdir(), `swarm-vm-in-${process.pid}.txt`);
