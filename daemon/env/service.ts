@@ -212,6 +212,8 @@ export class EnvService {
       if (!canRestoreDeleted(p)) {
         throw new SwarmError("UNAVAILABLE", `provider ${last.env.provider} keeps no trash; ${name} cannot be restored`);
       }
+      const old = last.env;
+      assertFits(`restoring ${name}`, { cpus: old.cpus, memoryMiB: old.memory_mib }, this.registry.list(), this.ctx.cfg());
       const h = await p.restoreDeleted(name);
       const now = new Date().toISOString();
       const env: EnvRecord = {
@@ -223,7 +225,6 @@ export class EnvService {
         updated_at: now,
         last_activity_at: now,
       };
-      assertFits(`restoring ${name}`, { cpus: env.cpus, memoryMiB: env.memory_mib }, this.registry.list(), this.ctx.cfg());
       this.registry.insert(env);
       this.registry.forgetDeleted(last.id);
       this.ctx.events.append("env.restored_deleted", name, {});
