@@ -14,8 +14,8 @@ import { fmt, machine, percentile, ROOT } from "./lib.js";
  */
 
 const FILE_MB = 50;
-const RUNS = 3;
-const AGENTS = 100;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
 const SAMPLE_S = 10;
 const LATENCY_TRIALS = 40;
 const FAKE_AGENT = path.join(ROOT, "test/fixtures/fake-agent");

@@ -64,13 +64,34 @@ export class LiveRuntime {
     this.model.write(chunk);
   }
 
-  /** Live output: parse, then acknowledge to the holder and fan out. */
+  /**
+   * Live output: parse, then acknowledge to the holder and fan out. Chunks that arrive in
+   * the same turn of the event loop are parsed as one write: xterm parses 64 KB writes about
+   * half again as fast as the 4 KB reads a PTY delivers.
+   */
   data(chunk: Buffer): void {
     this.lastOutputMs = Date.now();
     this.row.bytes_out += chunk.length;
-    this.model.write(chunk, () => {
-      this.link?.ack(chunk.length);
-      const text = this.decoder.write(chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= 256 * 1024) this.flush();
+    else this.flushTimer ??= setImmediate(() => this.flush());
+  }
+
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushTimer: NodeJS.Immediate | null = null;
+
+  private flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.pending.length) return;
+    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.model.write(buf, () => {
+      this.link?.ack(buf.length);
+      const text = this.decoder.write(buf);
       if (text) this.fanOut(text);
       this.onOutput();
     });
@@ -78,6 +99,7 @@ export class LiveRuntime {
 
   /** The holder reported the exit after the drained output; act once the model has parsed it. */
   exited_(exit: HolderExit): void {
+    this.flush();
     this.model.write("", () => {
       this.exit = exit;
       for (const [conn] of this.viewers) conn.notify(RUNTIME_NOTIFICATIONS.exit, { name: this.row.name, exit_code: exit.exit_code, exit_signal: exit.signal });
@@ -146,6 +168,7 @@ export class LiveRuntime {
   }
 
   dispose(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
     this.link?.close();
     this.model.dispose();
   }

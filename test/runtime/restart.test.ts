@@ -31,7 +31,7 @@ describe("runtimes outlive the daemon", () => {
     // one whose holder is killed outright.
     await c.call("runtime.start", { name: "quitter", command: ["sh", "-c", "read x; sleep 1; echo bye-$x; exit 7"], cwd: d.home });
     await c.call("runtime.start", { name: "victim", command: ["sleep", "300"], cwd: d.home });
-    for (const name of names) await waitScreen(c, name, "steady lines", (t) => lastSteady(t) >= 3);
+    for (const name of names) await waitScreen(c, name, "steady lines", (t) => lastSteady(t) >= 3, 30_000);
     const before = new Map<string, number>();
     for (const name of names) before.set(name, lastSteady(await fullText(c, name)));
     const victim = await show(c, "victim");
@@ -45,7 +45,7 @@ describe("runtimes outlive the daemon", () => {
       const dir = `${d.paths.dataDir}/runtimes`;
       for (const id of fs.readdirSync(dir)) if (fs.existsSync(`${dir}/${id}/exit.json`)) return id;
       return null;
-    }, 10_000);
+    }, 30_000);
     expect(quitterRow).toMatch(/^rt-/);
 
     d = await d.restart();
@@ -59,7 +59,7 @@ describe("runtimes outlive the daemon", () => {
       expect(lastSteady(text)).toBeGreaterThan(before.get(name)!);
       // And it keeps moving through the new daemon.
       const now = lastSteady(text);
-      await waitScreen(c, name, "new steady lines", (t) => lastSteady(t) > now + 2);
+      await waitScreen(c, name, "new steady lines", (t) => lastSteady(t) > now + 2, 30_000);
     }
     const v = await show(c, "victim");
     expect(v.state).toBe("lost");
@@ -69,5 +69,5 @@ describe("runtimes outlive the daemon", () => {
     const fs = await import("node:fs");
     expect(fs.readFileSync(q.recordings[q.recordings.length - 1]!, "utf8")).toContain("bye-zz");
     for (const name of names) await c.call("runtime.kill", { name });
-  }, 60_000);
+  }, 120_000);
 });
