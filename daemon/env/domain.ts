@@ -8,6 +8,16 @@ import { ProviderSet } from "./provider-set.js";
 import { EnvRegistry } from "./registry.js";
 import { EnvService } from "./service.js";
 
+const services = new WeakMap<DaemonContext, EnvService>();
+
+/**
+ * The env service of a daemon, for other domains (runtimes spawn agents through
+ * `ptyCommand`, which forwards variables and secrets and counts as activity).
+ */
+export function envServiceFor(ctx: DaemonContext): EnvService | undefined {
+  return services.get(ctx);
+}
+
 /** The environments domain: registry, providers, resources, idle auto-stop (R-E3…R-E10). */
 export function envDomain(ctx: DaemonContext): Domain {
   const registry = new EnvRegistry(ctx.db);
@@ -16,6 +26,7 @@ export function envDomain(ctx: DaemonContext): Domain {
     return env ? secretsFor(ctx).vault.resolve(env.project) : {};
   });
   const svc = new EnvService(ctx, registry, providers);
+  services.set(ctx, svc);
   let stopReaper: (() => void) | null = null;
   return {
     name: "env",
