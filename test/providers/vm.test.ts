@@ -70,6 +70,13 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipp
     expect(mixed.stderr.toString()).toBe("forwarded-value x\n");
     const input = await provider.exec(h, ["wc", "-c"], { input: Buffer.alloc(300_000, 65) });
     expect(input.stdout.toString().trim()).toBe("300000");
+    // a command that leaves a large stdin unread must not hold up other commands
+    const order: string[] = [];
+    const slow = provider.exec(h, ["sh", "-c", "sleep 2; echo slow"], { input: Buffer.alloc(1_000_000, 66) }).then((r) => (order.push("slow"), r));
+    const quick = provider.exec(h, ["echo", "quick"]).then((r) => (order.push("quick"), r));
+    expect((await quick).stdout.toString()).toBe("quick\n");
+    expect((await slow).stdout.toString()).toBe("slow\n");
+    expect(order).toEqual(["quick", "slow"]);
     const missing = await provider.exec(h, ["no-such-command"]);
     expect(missing.exitCode).toBe(127);
     expect((await provider.status(h)).state).toBe("running");

@@ -30,6 +30,8 @@ struct chan {
   int used; uint32_t id; pid_t pid;
   int in, out, err; /* -1 when closed; for a pty, out is the master and in == out */
   int pty, exited, status;
+  /* stdin bytes the child has not taken yet: the agent never blocks on one child */
+  unsigned char *pend; size_t plen; int eof_pending;
 };
 static struct chan chans[MAXCH];
 static int port = -1;
@@ -61,6 +63,30 @@ static struct chan *find(uint32_t id) {
 
 static void close_fd(int *fd) { if (*fd >= 0) close(*fd); *fd = -1; }
 
+static void close_stdin(struct chan *c) {
+  if (c->pty) { if (c->in >= 0) { const char eot = 4; (void)!write(c->in, &eot, 1); } }
+  else close_fd(&c->in);
+  c->eof_pending = 0;
+}
+
+/* Writes what the child will take now; keeps the rest for POLLOUT. */
+static void flush_stdin(struct chan *c) {
+  while (c->plen > 0 && c->in >= 0) {
+    ssize_t w = write(c->in, c->pend, c->plen);
+    if (w < 0) { if (errno == EINTR) continue; if (errno == EAGAIN) return; c->plen = 0; break; }
+    memmove(c->pend, c->pend + w, c->plen - (size_t)w); c->plen -= (size_t)w;
+  }
+  if (c->plen == 0 && c->eof_pending) close_stdin(c);
+}
+
+static void queue_stdin(struct chan *c, const unsigned char *p, uint32_t len) {
+  if (c->in < 0) return;
+  unsigned char *n = realloc(c->pend, c->plen + len);
+  if (!n) return;
+  c->pend = n; memcpy(c->pend + c->plen, p, len); c->plen += len;
+  flush_stdin(c);
+}
+
 static void maybe_finish(struct chan *c) {
   if (!c->exited || c->out >= 0 || c->err >= 0) return;
   unsigned char p[8];
@@ -69,6 +95,7 @@ static void maybe_finish(struct chan *c) {
   put32(p, (uint32_t)code); put32(p + 4, (uint32_t)sig);
   send_frame(F_EXIT, c->id, p, 8);
   if (c->in >= 0 && c->in != c->out) close(c->in);
+  free(c->pend);
   memset(c, 0, sizeof *c);
 }
 
@@ -103,7 +130,7 @@ static void open_chan(uint32_t id, char *p, uint32_t len) {
     if (pipe2(pi, O_CLOEXEC) || pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) pid = -1;
     else pid = fork();
     if (pid == 0) { dup2(pi[0], 0); dup2(po[1], 1); dup2(pe[1], 2); }
-    else if (pid > 0) { close(pi[0]); close(po[1]); close(pe[1]); c->in = pi[1]; c->out = po[0]; c->err = pe[0]; }
+    else if (pid > 0) { close(pi[0]); close(po[1]); close(pe[1]); c->in = pi[1]; c->out = po[0]; c->err = pe[0]; fcntl(c->in, F_SETFL, O_NONBLOCK); }
   }
   if (pid == 0) {
     signal(SIGPIPE, SIG_DFL); signal(SIGCHLD, SIG_DFL);
@@ -121,11 +148,10 @@ static void handle(int type, uint32_t id, unsigned char *p, uint32_t len) {
   struct chan *c = find(id);
   switch (type) {
   case F_OPEN: if (!c) open_chan(id, (char *)p, len); break;
-  case F_STDIN: if (c && c->in >= 0) write_all(c->in, p, len); break;
+  case F_STDIN: if (c) queue_stdin(c, p, len); break;
   case F_STDIN_EOF:
     if (!c) break;
-    if (c->pty) { if (c->in >= 0) write_all(c->in, "\004", 1); }
-    else close_fd(&c->in);
+    if (c->plen > 0) c->eof_pending = 1; else close_stdin(c);
     break;
   case F_RESIZE:
     if (c && c->pty && len >= 4) { struct winsize ws = { (unsigned short)((p[0] << 8) | p[1]), (unsigned short)((p[2] << 8) | p[3]), 0, 0 }; ioctl(c->out, TIOCSWINSZ, &ws); }
@@ -165,13 +191,14 @@ int main(void) {
   static unsigned char buf[1 << 20]; size_t have = 0;
   static char io[65536];
   for (;;) {
-    struct pollfd fds[2 + 2 * MAXCH]; struct chan *owner[2 + 2 * MAXCH]; int isErr[2 + 2 * MAXCH]; int n = 0;
+    struct pollfd fds[2 + 3 * MAXCH]; struct chan *owner[2 + 3 * MAXCH]; int isErr[2 + 3 * MAXCH]; int n = 0;
     fds[n].fd = port; fds[n].events = POLLIN; owner[n] = NULL; n++;
     fds[n].fd = sigpipe_fds[0]; fds[n].events = POLLIN; owner[n] = NULL; n++;
     for (int i = 0; i < MAXCH; i++) {
       if (!chans[i].used) continue;
       if (chans[i].out >= 0) { fds[n].fd = chans[i].out; fds[n].events = POLLIN; owner[n] = &chans[i]; isErr[n] = 0; n++; }
       if (chans[i].err >= 0) { fds[n].fd = chans[i].err; fds[n].events = POLLIN; owner[n] = &chans[i]; isErr[n] = 1; n++; }
+      if (chans[i].plen > 0 && chans[i].in >= 0) { fds[n].fd = chans[i].in; fds[n].events = POLLOUT; owner[n] = &chans[i]; isErr[n] = 2; n++; }
     }
     if (poll(fds, (nfds_t)n, -1) < 0) { if (errno == EINTR) continue; return 1; }
     if (fds[1].revents) { char t[64]; while (read(sigpipe_fds[0], t, sizeof t) > 0) {} reap(); }
@@ -179,6 +206,7 @@ int main(void) {
       if (!fds[i].revents) continue;
       struct chan *c = owner[i];
       if (!c->used) continue;
+      if (isErr[i] == 2) { if (fds[i].revents & (POLLERR | POLLHUP)) { c->plen = 0; if (!c->pty) close_fd(&c->in); } else flush_stdin(c); continue; }
       ssize_t r = read(fds[i].fd, io, sizeof io);
       if (r > 0) { send_frame(isErr[i] ? F_STDERR : F_STDOUT, c->id, io, (uint32_t)r); continue; }
       if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
