@@ -103,17 +103,35 @@ child.onData((d) => {
   ring.push(chunk);
   recorder?.output(chunk);
   if (conn && !conn.destroyed) {
-    conn.write(encodeFrame(FRAME.DATA, chunk));
+    outgoing.push(chunk);
+    outgoingBytes += chunk.length;
     unacked += chunk.length;
     if (unacked > spec.high_watermark) setPaused(true);
+    if (outgoingBytes >= 256 * 1024) sendOutgoing();
+    else sendTimer ??= setImmediate(sendOutgoing);
   }
 });
+
+// The PTY delivers ~4 KB reads; one frame per event-loop turn means fewer writes and acks.
+let outgoing: Buffer[] = [];
+let outgoingBytes = 0;
+let sendTimer: NodeJS.Immediate | null = null;
+function sendOutgoing(): void {
+  if (sendTimer) clearImmediate(sendTimer);
+  sendTimer = null;
+  if (!outgoing.length) return;
+  const buf = outgoing.length === 1 ? outgoing[0]! : Buffer.concat(outgoing);
+  outgoing = [];
+  outgoingBytes = 0;
+  if (conn && !conn.destroyed) conn.write(encodeFrame(FRAME.DATA, buf));
+}
 
 child.onExit(({ exitCode, signal }) => {
   exit = { exit_code: exitCode, signal: signal ?? null, total_bytes: total, exited_at: new Date().toISOString() };
   recorder?.close();
   fs.writeFileSync(path.join(spec.dir, "exit.json"), JSON.stringify(exit) + "\n");
   log(`child exited code=${exitCode} signal=${signal} bytes=${total}`);
+  sendOutgoing();
   if (conn && !conn.destroyed) conn.write(encodeJson(FRAME.EXIT, exit));
   setTimeout(() => leave("exit not collected"), UNCOLLECTED_EXIT_LINGER_MS).unref();
 });
@@ -169,6 +187,9 @@ const server = net.createServer((sock) => {
   if (conn && !conn.destroyed) conn.destroy();
   conn = sock;
   unacked = 0;
+  // Anything not yet sent is in the ring, which this connection gets as its replay.
+  outgoing = [];
+  outgoingBytes = 0;
   setPaused(false);
   const reader = new FrameReader(onFrame);
   sock.on("data", (c) => {
