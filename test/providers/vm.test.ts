@@ -164,6 +164,23 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipp
     expect((await provider.exec(h, ["cat", "kept.txt"])).stdout.toString()).toBe("persisted\n");
   }, 180_000);
 
+  it("creates VMs concurrently, sharing one template build for their shape", async () => {
+    const names = ["par1", "par2", "par3"];
+    const hs = await Promise.all(names.map((n) => provider.create({ ...spec(n), memoryMiB: 320 })));
+    try {
+      const outs = await Promise.all(hs.map((x) => provider.exec(x, ["cat", "/proc/sys/kernel/random/boot_id"])));
+      expect(hs.map((x) => x.data.bootedFrom)).toEqual(["template", "template", "template"]);
+      const templates = fs.readdirSync(path.join(ctx.stateDir, "templates")).filter((t) => t.endsWith("-320m"));
+      expect(templates).toHaveLength(1);
+      // same template, yet each guest reads its own files and runs on its own
+      expect(outs.every((o) => o.exitCode === 0)).toBe(true);
+      await provider.exec(hs[0]!, ["sh", "-c", "echo only-here > mine.txt"]);
+      expect((await provider.exec(hs[1]!, ["cat", "mine.txt"])).exitCode).not.toBe(0);
+    } finally {
+      await Promise.all(hs.map((x) => provider.delete(x, { force: true })));
+    }
+  }, 180_000);
+
   it("refuses to delete with uncommitted changes without force, and deletes with it", async () => {
     expect(await kindOf(provider.delete(h, { force: false }))).toMatch(/^CONFLICT: .*uncommitted changes in .*state.txt/);
     // a stopped VM is booted to look, and left stopped when the delete is refused
