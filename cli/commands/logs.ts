@@ -67,7 +67,7 @@ export async function printLogs(c: CliContext, name: string, o: { follow?: boole
     if (!o.follow) return;
   }
   let file = current ?? "";
-  let text = file ? fs.readFileSync(file, "utf8") : "";
+  const text = file ? fs.readFileSync(file, "utf8") : "";
   // Only complete lines are consumed; a half-written last line waits for the next read.
   let consumed = text.lastIndexOf("\n") + 1;
   emit(castEvents(text.slice(0, consumed)), mode);
