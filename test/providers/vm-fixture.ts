@@ -39,7 +39,10 @@ export async function ensureTestBase(): Promise<string> {
       const pid = Number(fs.readFileSync(path.join(lock, "pid"), "utf8").trim() || "0");
       let alive = false;
       try {
-        if (pid) process.kill(pid, 0), (alive = true);
+        if (pid) {
+          process.kill(pid, 0);
+          alive = true;
+        }
       } catch {
         alive = false;
       }
