@@ -36,7 +36,12 @@ export async function ensureTestBase(): Promise<string> {
       fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
       break;
     } catch {
-      const pid = Number(fs.readFileSync(path.join(lock, "pid"), "utf8").trim() || "0");
+      let pid = 0;
+      try {
+        pid = Number(fs.readFileSync(path.join(lock, "pid"), "utf8").trim());
+      } catch {
+        pid = process.pid; // the holder has not written its pid yet: wait for it
+      }
       let alive = false;
       try {
         if (pid) {
