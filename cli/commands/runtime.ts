@@ -53,7 +53,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
   rt.command("start")
     .description("start a program in a PTY that outlives the daemon: runtime start NAME [--cwd DIR | --env ENV] -- COMMAND [ARGS…]")
     .argument("<name>", "runtime name")
-    .argument("[command...]", "the program and its arguments, after --")
+    .argument("[command...]", "the program and its arguments, after -- (default with --agent: the agent's own start command)")
     .option("--env <env>", "run inside this environment")
     .option("--cwd <dir>", "working directory (default: the current directory)")
     .option("--agent <kind>", `agent kind for state detection: ${AGENTS.join(", ")}`, "custom")
@@ -62,8 +62,10 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--rows <n>", "terminal rows (default 40)")
     .action(async (name: string, command: string[], o: StartOpts) => {
       const c = ctx();
-      if (!command.length) {
-        throw new SwarmError("INVALID_ARGUMENT", "no command given", { hint: `swarmctl runtime start ${name} -- COMMAND [ARGS…]` });
+      if (!command.length && o.agent === "custom") {
+        throw new SwarmError("INVALID_ARGUMENT", "no command given", {
+          hint: `swarmctl runtime start ${name} -- COMMAND [ARGS…]  (or --agent KIND to use that agent's own start command)`,
+        });
       }
       if (o.env && o.cwd) throw new SwarmError("INVALID_ARGUMENT", "--env and --cwd exclude each other", { hint: "give one of them" });
       if (!AGENTS.includes(o.agent)) throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });

@@ -12,7 +12,7 @@ import { envCommand, holderTail, spawnHolder } from "./holder-spawn.js";
 import { HolderLink } from "./holder-link.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
-import { fallbackDetect, type DetectorLookup } from "./state-detector.js";
+import { agentStartCommand, fallbackDetect, type DetectorLookup } from "./state-detector.js";
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 
@@ -105,6 +105,15 @@ export class RuntimeManager {
     });
     if (p.detector && p.agent !== "custom") {
       throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
+    }
+    if (p.command.length === 0) {
+      const argv = p.agent === "custom" ? null : await agentStartCommand(p.agent as AgentKind, p.session_id);
+      if (!argv) {
+        throw new SwarmError("INVALID_ARGUMENT", `no command given and agent ${p.agent} has no start command`, {
+          hint: `swarmctl runtime start ${p.name} -- COMMAND [ARGS…]`,
+        });
+      }
+      p = { ...p, command: argv };
     }
     const host = p.env ? await envCommand(this.ctx, p.env, p.command, p.cwd) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);

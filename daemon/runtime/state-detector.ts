@@ -12,6 +12,19 @@ export const fallbackDetect: DetectFn = (_screen, ctx) => {
   return { state: "idle", why: `fallback: no output for ${QUIET_MS} ms` };
 };
 
+/** The adapter's argv to start an agent kind (pinning the session id when the CLI allows). */
+export async function agentStartCommand(kind: AgentKind, sessionId: string | undefined): Promise<string[] | null> {
+  try {
+    const spec = "./adapters/index.js";
+    const mod = (await import(spec)) as { getAdapter?: (k: AgentKind) => { startCommand(o: { sessionId?: string }): string[] } | undefined };
+    return mod.getAdapter?.(kind)?.startCommand(sessionId ? { sessionId } : {}) ?? null;
+  } catch (err) {
+    // an adapter refusing the session id (e.g. not a UUID) says why
+    if (err instanceof Error && err.name === "SwarmError") throw err;
+    return null;
+  }
+}
+
 interface AdapterModule {
   getAdapter?: (kind: AgentKind) => { detect: DetectFn } | undefined;
   adapterFor?: (kind: AgentKind, custom?: CustomDetector) => { detect: DetectFn };

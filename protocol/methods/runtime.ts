@@ -64,7 +64,7 @@ export const runtimeStart = defineMethod({
   mutating: true,
   params: z.object({
     name: Name,
-    command: z.array(z.string().min(1)).min(1, "give the command to run after `--`"),
+    command: z.array(z.string().min(1)).default([]).describe("argv to run; empty: the agent adapter's own start command (not for `custom`)"),
     cwd: z.string().optional().describe("working directory (default: the daemon's home directory)"),
     env: z.string().optional().describe("environment name (needs the env domain)"),
     agent: AgentKindSchema.default("custom"),

@@ -64,6 +64,14 @@ describe("swarmctl runtime, logs: forms, output and bad input", () => {
     expect(f.stdout.match(/tick-\d/g)).toEqual(["tick-1", "tick-2", "tick-3", "tick-4", "tick-5"]);
   }, 30_000);
 
+  it("--agent without a command uses the agent's start command", async () => {
+    const r = await ctl("runtime", "start", "sh1", "--agent", "shell", "--cwd", d.home, "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ agent: "shell", command: ["bash", "-i"] });
+    await waitFor("bash to print a prompt", async () => (await ctl("runtime", "screen", "sh1")).stdout.trim().length > 0);
+    expect((await ctl("runtime", "kill", "sh1")).code).toBe(0);
+  }, 30_000);
+
   it("bad input: clear errors and exit codes", async () => {
     const noCmd = await ctl("runtime", "start", "x");
     expect(noCmd.code).toBe(2);
