@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { checkConfigFile } from "../../protocol/config/file.js";
+import type { ProviderEntry } from "../../protocol/methods/provider.js";
 import { RpcClient } from "../client.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
@@ -87,10 +88,22 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
   let daemonUp = false;
   try {
     const c = await RpcClient.connect(ctx.paths.socket);
-    const st = await c.call<{ pid: number; version: string }>("daemon.status");
-    c.close();
-    daemonUp = true;
-    checks.push({ check: "daemon", status: "ok", detail: `running, pid ${st.pid}, version ${st.version}` });
+    try {
+      const st = await c.call<{ pid: number; version: string }>("daemon.status");
+      daemonUp = true;
+      checks.push({ check: "daemon", status: "ok", detail: `running, pid ${st.pid}, version ${st.version}` });
+      // The providers' own detect() is the authority on what works here (e.g. KVM vs TCG).
+      const pl = await c.call<{ providers: ProviderEntry[] }>("provider.list").catch(() => null);
+      for (const p of pl?.providers.filter((x) => !x.planned) ?? []) {
+        checks.push(
+          p.available
+            ? { check: `provider ${p.name}`, status: p.warnings.length ? "warn" : "ok", detail: p.warnings.length ? p.warnings.join("; ") : "available" }
+            : { check: `provider ${p.name}`, status: "warn", detail: `not available: ${p.reason ?? "unknown reason"}`, ...(p.install_hint ? { hint: p.install_hint } : {}) },
+        );
+      }
+    } finally {
+      c.close();
+    }
   } catch {
     checks.push({ check: "daemon", status: "warn", detail: `not running on ${ctx.paths.socket}`, hint: "swarmctl daemon start (or any swarmctl command starts it)" });
   }

@@ -110,7 +110,7 @@ describe("swarmctl", () => {
     const r = await swarmctl(h.env, ["doctor", "--json"]);
     const rep = JSON.parse(r.stdout);
     const names = rep.checks.map((c: { check: string }) => c.check);
-    for (const n of ["node", "better-sqlite3", "node-pty", "config", "daemon", "database", "git", "service"]) expect(names).toContain(n);
+    for (const n of ["node", "better-sqlite3", "node-pty", "config", "daemon", "database", "git", "service", "provider worktree", "provider sandbox", "provider vm"]) expect(names).toContain(n);
     for (const c of rep.checks) expect(["ok", "warn", "fail"]).toContain(c.status);
     expect(rep.checks.find((c: { check: string }) => c.check === "node-pty").status).toBe("ok");
     expect(r.code).toBe(rep.ok ? 0 : 7);
