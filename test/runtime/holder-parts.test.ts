@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { encodeAck, encodeFrame, FRAME, FrameReader } from "../../daemon/runtime/holder/frames.js";
 import { OutputRing } from "../../daemon/runtime/holder/ring.js";
 
-function screenOf(chunks: Buffer[]): { text: string; alt: boolean; paste: boolean } {
+function screenOf(chunks: Buffer[]): Promise<{ text: string; alt: boolean; paste: boolean }> {
   const t = new headless.Terminal({ cols: 40, rows: 5, allowProposedApi: true });
   return new Promise((resolve) => {
     t.write(Buffer.concat(chunks), () => {
@@ -11,7 +11,7 @@ function screenOf(chunks: Buffer[]): { text: string; alt: boolean; paste: boolea
       const rows = Array.from({ length: 5 }, (_, y) => b.getLine(b.viewportY + y)?.translateToString(true) ?? "");
       resolve({ text: rows.join("\n"), alt: b.type === "alternate", paste: t.modes.bracketedPasteMode });
     });
-  }) as unknown as { text: string; alt: boolean; paste: boolean };
+  });
 }
 
 describe("holder parts", () => {
