@@ -58,7 +58,11 @@ async function rawColdBoot(baseDir: string, scratch: string, accel: Accel, cpus:
       out += b.toString();
       if (!at && out.includes("SWARM-RAW-READY")) at = since(t0);
     });
-    p.on("close", () => (at ? resolve(at) : reject(new Error(`raw boot printed no marker: ${out.slice(-300)}`))));
+    p.on("close", () => {
+      fs.rmSync(d.sockDir, { recursive: true, force: true });
+      if (at) resolve(at);
+      else reject(new Error(`raw boot printed no marker: ${out.slice(-300)}`));
+    });
   });
 }
 

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import { randomInt } from "node:crypto";
 import net from "node:net";
+import path from "node:path";
 import { F, FrameReader, encodeFrame } from "./frames.js";
 
 function connectAgent(sock: string, deadline: number): Promise<net.Socket> {
@@ -48,8 +49,9 @@ async function main(): Promise<void> {
   const shutdown = () => {
     try {
       fs.unlinkSync(muxSock);
+      fs.rmdirSync(path.dirname(muxSock)); // the VM's socket folder, empty once QEMU is gone
     } catch {
-      /* already gone */
+      /* already gone, or QEMU's sockets still there */
     }
     process.exit(0);
   };
