@@ -1,3 +1,4 @@
+import { whereClause } from "../store/where.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { Approval, ApprovalState } from "../../protocol/methods/approval.js";
 import type { TicketStore } from "../ticket/store.js";
@@ -87,11 +88,11 @@ export class ApprovalStore {
   }
 
   list(f: { state?: ApprovalState | undefined; ticket_id?: string | undefined }): Approval[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.state) (where.push("state = ?"), args.push(f.state));
-    if (f.ticket_id) (where.push("ticket_id = ?"), args.push(f.ticket_id));
-    const rows = this.db.prepare(`SELECT * FROM approvals ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC`).all(...args) as Row[];
+    const w = whereClause([
+      ["state = ?", f.state],
+      ["ticket_id = ?", f.ticket_id],
+    ]);
+    const rows = this.db.prepare(`SELECT * FROM approvals ${w.sql} ORDER BY seq DESC`).all(...w.args) as Row[];
     return rows.map(toApproval);
   }
 

@@ -1,3 +1,4 @@
+import { whereClause } from "../store/where.js";
 import type { Statement } from "better-sqlite3";
 import { SwarmError } from "../../protocol/errors.js";
 import { checkName } from "../../protocol/names.js";
@@ -112,14 +113,14 @@ export class TicketStore {
   }
 
   list(f: ListFilter = {}): Ticket[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.state) (where.push("state = ?"), args.push(f.state));
-    if (f.workspace) (where.push("workspace = ?"), args.push(f.workspace));
-    if (f.workflow_id) (where.push("workflow_id = ?"), args.push(f.workflow_id));
-    if (f.label) (where.push("EXISTS (SELECT 1 FROM json_each(tickets.labels) WHERE value = ?)"), args.push(f.label));
-    const sql = `SELECT * FROM tickets ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, f.limit ?? 1000) as TicketRow[];
+    const w = whereClause([
+      ["state = ?", f.state],
+      ["workspace = ?", f.workspace],
+      ["workflow_id = ?", f.workflow_id],
+      ["EXISTS (SELECT 1 FROM json_each(tickets.labels) WHERE value = ?)", f.label],
+    ]);
+    const sql = `SELECT * FROM tickets ${w.sql} ORDER BY seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...w.args, f.limit ?? 1000) as TicketRow[];
     return rows.map((r) => toTicket(r, this.depsOf(r.id)));
   }
 
