@@ -38,6 +38,7 @@ interface StartOpts {
   session?: string;
   cols?: string;
   rows?: string;
+  backend: string;
 }
 
 function intOpt(v: string | undefined, what: string): number | undefined {
@@ -48,7 +49,7 @@ function intOpt(v: string | undefined, what: string): number | undefined {
 }
 
 export const register: CommandGroup = (program: Command, ctx) => {
-  const rt = program.command("runtime").description("agents in PTYs: start, list, show, stop, kill, send, screen, attach, replay");
+  const rt = program.command("runtime").description("agents in PTYs: start, observe, list, show, stop, kill, send, screen, attach, replay");
 
   rt.command("start")
     .description("start a program in a PTY that outlives the daemon: runtime start NAME [--cwd DIR | --env ENV] -- COMMAND [ARGS…]")
@@ -60,6 +61,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--session <id>", "the agent's logical session id")
     .option("--cols <n>", "terminal columns (default 120)")
     .option("--rows <n>", "terminal rows (default 40)")
+    .option("--backend <kind>", "holder (our PTY holder) or tmux (a session on swarm's own tmux socket)", "holder")
     .action(async (name: string, command: string[], o: StartOpts) => {
       const c = ctx();
       if (!command.length && o.agent === "custom") {
@@ -69,6 +71,9 @@ export const register: CommandGroup = (program: Command, ctx) => {
       }
       if (o.env && o.cwd) throw new SwarmError("INVALID_ARGUMENT", "--env and --cwd exclude each other", { hint: "give one of them" });
       if (!AGENTS.includes(o.agent)) throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
+      if (!["holder", "tmux"].includes(o.backend)) {
+        throw new SwarmError("INVALID_ARGUMENT", `unknown backend ${JSON.stringify(o.backend)}`, { hint: "use --backend holder (the default) or --backend tmux" });
+      }
       const cwd = o.env ? undefined : path.resolve(o.cwd ?? process.cwd());
       if (cwd && !fs.existsSync(cwd)) throw new SwarmError("INVALID_ARGUMENT", `--cwd ${cwd} does not exist`);
       const r = await c.call<Runtime>("runtime.start", {
@@ -80,9 +85,32 @@ export const register: CommandGroup = (program: Command, ctx) => {
         ...(o.session ? { session_id: o.session } : {}),
         ...(o.cols ? { cols: intOpt(o.cols, "--cols") } : {}),
         ...(o.rows ? { rows: intOpt(o.rows, "--rows") } : {}),
+        ...(o.backend !== "holder" ? { backend: o.backend } : {}),
       });
       if (c.out.json) c.out.printJson(r);
       else c.out.print(`started ${r.name} (pid ${r.pid}, ${r.id}); attach with \`swarmctl attach ${r.name}\``);
+    });
+
+  rt.command("observe")
+    .description("watch an EXISTING tmux pane as an unmanaged runtime (screen and state only; swarm never writes to it)")
+    .argument("<name>", "runtime name")
+    .requiredOption("--tmux-target <target>", "the pane: %ID, session:window.pane, or a session name")
+    .option("--tmux-socket <path>", "the tmux server's socket path (tmux -S); default: your default tmux server")
+    .option("-L, --tmux-socket-name <name>", "the tmux server's socket name (tmux -L)")
+    .option("--agent <kind>", `agent kind for state detection: ${AGENTS.join(", ")}`, "custom")
+    .action(async (name: string, o: { tmuxTarget: string; tmuxSocket?: string; tmuxSocketName?: string; agent: string }) => {
+      const c = ctx();
+      if (o.tmuxSocket && o.tmuxSocketName) throw new SwarmError("INVALID_ARGUMENT", "--tmux-socket and -L exclude each other", { hint: "give one of them" });
+      if (!AGENTS.includes(o.agent)) throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
+      const r = await c.call<Runtime>("runtime.observe", {
+        name,
+        target: o.tmuxTarget,
+        agent: o.agent,
+        ...(o.tmuxSocket ? { socket_path: path.resolve(o.tmuxSocket) } : {}),
+        ...(o.tmuxSocketName ? { socket_name: o.tmuxSocketName } : {}),
+      });
+      if (c.out.json) c.out.printJson(r);
+      else c.out.print(`observing ${r.target} as ${r.name} (${r.state}: ${r.why}); read it with \`swarmctl runtime screen ${r.name}\``);
     });
 
   rt.command("list")

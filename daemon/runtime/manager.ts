@@ -12,6 +12,7 @@ import { envCommand, holderTail, spawnHolder } from "./holder-spawn.js";
 import { HolderLink } from "./holder-link.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
+import { TmuxBackend } from "./tmux-backend.js";
 import { agentStartCommand, fallbackDetect, type DetectorLookup } from "./state-detector.js";
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
@@ -24,6 +25,8 @@ export type StartParams = z.output<typeof runtimeStart.params>;
  */
 export class RuntimeManager {
   readonly registry: RuntimeRegistry;
+  /** runtimes in tmux sessions (pty_backend "tmux"), managed or observed */
+  readonly tmux: TmuxBackend;
   private readonly live = new Map<string, LiveRuntime>();
   private detectorFor: DetectorLookup = () => fallbackDetect;
   private stopping = false;
@@ -39,6 +42,12 @@ export class RuntimeManager {
 
   constructor(private readonly ctx: DaemonContext) {
     this.registry = new RuntimeRegistry(ctx.db);
+    this.tmux = new TmuxBackend(ctx, {
+      registry: this.registry,
+      setState: (row, state, why) => this.setState(row, state, why),
+      detector: (row) => this.detectorFor(row.agent as AgentKind, row.detector),
+      cfg: () => this.cfg(),
+    });
   }
 
   cfg(): RuntimeConfig {
@@ -121,6 +130,9 @@ export class RuntimeManager {
       throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, { hint: "pass an existing directory with --cwd" });
     }
     if (existing) this.forget(existing);
+    if (p.backend === "tmux") {
+      return this.tmux.start(p, { cwd, argv: host ? [host.file, ...host.args] : p.command, vars: { ...host?.env, ...p.vars } });
+    }
     const id = "rt-" + randomBytes(6).toString("hex");
     const dir = this.holderDir(id);
     const { holder, socket } = spawnHolder(this.ctx, this.cfg(), {
@@ -200,6 +212,11 @@ export class RuntimeManager {
     const n = { adopted: 0, exited: 0, lost: 0 };
     await Promise.all(
       this.registry.list().map(async (row) => {
+        if (row.pty_backend === "tmux") {
+          const r = await this.tmux.adopt(row);
+          if (r !== "skipped") n[r]++;
+          return;
+        }
         if (TERMINAL.has(row.state) || row.management !== "managed") return;
         if (await this.link(row)) {
           n.adopted++;
@@ -288,6 +305,7 @@ export class RuntimeManager {
 
   evaluateAll(): void {
     for (const rt of this.live.values()) this.evaluate(rt);
+    void this.tmux.pollAll();
   }
 
   /** Refreshes heartbeat, output counters and times of everything the daemon holds. */
@@ -347,6 +365,7 @@ export class RuntimeManager {
   }
 
   private forget(row: RuntimeRow): void {
+    this.tmux.forget(row);
     this.live.get(row.name)?.dispose();
     this.live.delete(row.name);
     this.registry.remove(row.id);
@@ -371,5 +390,6 @@ export class RuntimeManager {
     this.heartbeat();
     for (const rt of this.live.values()) rt.dispose();
     this.live.clear();
+    this.tmux.shutdown();
   }
 }

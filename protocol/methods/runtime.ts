@@ -73,6 +73,26 @@ export const runtimeStart = defineMethod({
     detector: CustomDetector.optional().describe("state rules for agent `custom` (first match wins; output activity otherwise)"),
     cols: Dim(1000).default(120),
     rows: Dim(500).default(40),
+    backend: z
+      .enum(["holder", "tmux"])
+      .default("holder")
+      .describe("`holder`: our own PTY holder process; `tmux`: a named session on swarm's own tmux socket"),
+  }),
+  result: Runtime,
+});
+
+export const runtimeObserve = defineMethod({
+  name: "runtime.observe",
+  summary:
+    "Register an existing tmux pane as an unmanaged runtime: its screen and state are readable, but swarm never writes to it (send, input, stop and kill are refused).",
+  mutating: true,
+  params: z.object({
+    name: Name,
+    target: z.string().min(1).max(500).describe("a tmux target: pane id `%3`, `session:window.pane`, or a session name"),
+    socket_path: z.string().min(1).max(4096).optional().describe("the tmux server's socket path (tmux -S); default: the user's default server"),
+    socket_name: z.string().min(1).max(200).optional().describe("the tmux server's socket name (tmux -L)"),
+    agent: AgentKindSchema.default("custom"),
+    detector: CustomDetector.optional().describe("state rules for agent `custom`"),
   }),
   result: Runtime,
 });
