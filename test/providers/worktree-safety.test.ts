@@ -105,10 +105,18 @@ describe("worktree provider: concurrency", () => {
     const inFlight = { add: 0, reset: 0 };
     const peak = { add: 0, reset: 0 };
     const calls: string[][] = [];
+    // Checkouts wait (up to 5 s) until a second one is in flight: a parallel provider gets
+    // there at once, a serial one cannot, so the peak below does not depend on timing.
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((r) => (openGate = r));
     const recording: Runner = async (file, args, opts) => {
       const kind = args.includes("worktree") && args.includes("add") ? "add" : args.includes("reset") ? "reset" : null;
       if (file === "git") calls.push(args.slice(args.indexOf("-C")));
       if (kind) peak[kind] = Math.max(peak[kind], ++inFlight[kind]);
+      if (kind === "reset") {
+        if (inFlight.reset >= 2) openGate();
+        await Promise.race([gate, new Promise((r) => setTimeout(r, 5000))]);
+      }
       try {
         return await runProcess(file, args, opts);
       } finally {
