@@ -30,7 +30,8 @@ export const register: CommandGroup = (program, ctx) => {
     .option("--name <name>", "project name (default: the folder's name)")
     .option("--provider <p>", "default environment provider for this project", "worktree")
     .option("--force", "overwrite files that already exist")
-    .action((dir: string | undefined, o: { name?: string; provider: string; force?: boolean }) => {
+    .option("--no-watch", "do not ask the daemon to watch the new tickets/ folder")
+    .action(async (dir: string | undefined, o: { name?: string; provider: string; force?: boolean; watch: boolean }) => {
       const c = ctx();
       const root = path.resolve(dir ?? ".");
       if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) throw new SwarmError("INVALID_ARGUMENT", `${root} is not a directory`);
@@ -51,9 +52,13 @@ export const register: CommandGroup = (program, ctx) => {
       }
       const git = spawnSync("git", ["-C", root, "rev-parse", "--show-toplevel"], { encoding: "utf8" });
       const isRepo = git.status === 0;
-      if (c.out.json) return c.out.printJson({ project: name, root, files: files.map(([f]) => path.join(root, f)), git_repo: isRepo });
+      const ticketsDir = path.join(root, "tickets");
+      // The sample ticket should show up in the queue right away: have the daemon watch the folder.
+      const watched = o.watch ? await c.call<{ synced: number }>("ticket.watch", { dir: ticketsDir }) : null;
+      if (c.out.json) return c.out.printJson({ project: name, root, files: files.map(([f]) => path.join(root, f)), git_repo: isRepo, watching: watched !== null });
       for (const [f] of files) c.out.print(`${c.out.ok("created")} ${path.join(root, f)}`);
+      if (watched) c.out.print(`${c.out.ok("watching")} ${ticketsDir} (${watched.synced} ticket file(s) synced into the queue)`);
       if (!isRepo) c.out.print(c.out.warn(`note: ${root} is not a git repository; environments need one (git init)`));
-      c.out.print(`next: swarmctl daemon start, then swarmctl doctor`);
+      c.out.print(`next: swarmctl ticket list · swarmctl env create NAME --repo ${root} · swarm (the TUI)`);
     });
 };

@@ -122,6 +122,9 @@ describe("swarmctl", () => {
     expect(a.code).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "swarm.json"), "utf8"))).toMatchObject({ name: "proj" });
     expect(fs.readFileSync(path.join(dir, "tickets/0001-example-hello.md"), "utf8")).toMatch(/^---\nid: example-hello/);
+    expect(JSON.parse(a.stdout).watching).toBe(true);
+    const list = await swarmctl(h.env, ["ticket", "list", "--json"]);
+    expect(JSON.stringify(JSON.parse(list.stdout))).toContain("Say hello");
     const b = await swarmctl(h.env, ["init", dir]);
     expect(b.code).toBe(ERROR_KINDS.CONFLICT.exitCode);
     expect(b.stderr).toMatch(/--force/);
