@@ -3,6 +3,7 @@ import { ConfigSchema } from "../protocol/config/schema.js";
 import { ERROR_KINDS, ERROR_KIND_NAMES, JSONRPC_CODES, USAGE_EXIT_CODE } from "../protocol/errors.js";
 import { EVENT_TYPES, NOTIFICATIONS } from "../protocol/events.js";
 import { METHODS } from "../protocol/methods/index.js";
+import { RUNTIME_NOTIFICATIONS } from "../protocol/methods/runtime.js";
 import { PROTOCOL_VERSION_STRING, SCHEMA_VERSION, DEFAULT_MAX_FRAME_BYTES } from "../protocol/version.js";
 
 /** Renders docs/protocol.md and docs/config.md from protocol/ — the one source of truth. */
@@ -54,7 +55,9 @@ export function renderProtocolDoc(): string {
   out.push(`\nOther exit codes: 0 success; ${USAGE_EXIT_CODE} usage error (unknown command or flag); \`env run\` exits with the command's own code.\n`);
   out.push("Standard JSON-RPC codes: " + Object.entries(JSONRPC_CODES).map(([n, c]) => `${c} ${n.toLowerCase().replace(/_/g, " ")}`).join(", ") + ".\n");
   out.push("## Notifications (server → client)\n");
-  out.push(`- \`${NOTIFICATIONS.event}\` — params \`{ subscription, event }\`, one per event of a subscription made with \`event.subscribe\`.\n`);
+  out.push(`- \`${NOTIFICATIONS.event}\` — params \`{ subscription, event }\`, one per event of a subscription made with \`event.subscribe\`.`);
+  out.push(`- \`${RUNTIME_NOTIFICATIONS.output}\` — params \`{ name, data, reset? }\`: terminal output of a runtime the connection attached to (\`reset\` = a fresh serialized screen replaces what came before).`);
+  out.push(`- \`${RUNTIME_NOTIFICATIONS.exit}\` — params \`{ name, exit_code, exit_signal }\`: an attached runtime's process exited.\n`);
   out.push("## Event types\n");
   out.push("Every event: `{ id, ts, type, schema_version, subject, data }`. Ids increase strictly; resume with `event.subscribe { since: LAST_ID }`.\n");
   out.push("| type | meaning |\n|---|---|");
