@@ -358,7 +358,8 @@ export class RuntimeManager {
 
   remove(name: string): void {
     const row = this.row(name);
-    if (!TERMINAL.has(row.state)) {
+    // an unmanaged runtime is only our record of someone else's program: forgetting it stops nothing
+    if (!TERMINAL.has(row.state) && row.management === "managed") {
       throw new SwarmError("INVALID_TRANSITION", `runtime ${name} is ${row.state}; stop it before removing it`, { hint: `swarmctl runtime stop ${name}` });
     }
     this.forget(row);

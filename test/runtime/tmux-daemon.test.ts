@@ -153,6 +153,11 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
     expect(userTmux("capture-pane", "-p", "-t", "mine")).toBe(before);
     expect(lines(log)).toEqual([]);
 
+    // forgetting an observed pane leaves it running; observe it again to watch it go away
+    await c.call("runtime.remove", { name: "obs" });
+    expect(userTmux("display-message", "-p", "-t", "mine", "#{pane_dead}").trim()).toBe("0");
+    await c.call("runtime.observe", { name: "obs", target: "mine", socket_name: USER_SOCKET });
+
     // the user closes their session: the observed runtime is lost, nothing else happens
     userTmux("kill-session", "-t", "=mine");
     const lost = await waitFor("obs lost", async () => {
