@@ -197,7 +197,7 @@ export class SandboxProvider implements Provider, Checkpointing {
     return this.proxies.get(name);
   }
 
-  private async command(h: EnvHandle, argv: string[], o: { cwd?: string; env?: Record<string, string>; newSession: boolean }): Promise<HostCommand> {
+  private async command(h: EnvHandle, argv: string[], o: { cwd?: string; env?: Record<string, string>; newSession: boolean; pty?: boolean }): Promise<HostCommand> {
     assertArgv(argv);
     const d = this.data(h);
     if (d.stopped) throw new SwarmError("INVALID_TRANSITION", `environment ${h.name} is stopped`, { hint: `start it: swarmctl env start ${h.name}` });
@@ -215,7 +215,11 @@ export class SandboxProvider implements Provider, Checkpointing {
     // only existing folders can be covered (bwrap cannot make a mount point on the read-only host)
     const hide = [...new Set(this.hidePaths)].filter((p) => fssync.statSync(p, { throwIfNoEntry: false })?.isDirectory());
     const bw = bwrapArgs({ workDir: d.merged, cwd, net: d.net, hide, roBinds: [path.join(d.commonDir, "objects")], proxySocket: path.join(d.root, "proxy.sock"), newSession: o.newSession, env });
-    const inner = d.net === "proxy" ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv] : argv;
+    let inner = d.net === "proxy" ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv] : argv;
+    // In a new PID namespace the outer terminal's process group is invisible, so shells
+    // cannot do job control ("Cannot set tty process group") and misreport exit codes.
+    // `script` gives the program a terminal of its own inside the sandbox (and passes resizes on).
+    if (o.pty) inner = ["script", "-qefc", inner.map(shellQuote).join(" "), "/dev/null"];
     const hostEnv = { PATH: env.PATH!, TERM: env.TERM! };
     if (procsFiles.length === 0) return { file: "bwrap", args: [...bw, "--", ...inner], cwd: d.merged, env: hostEnv };
     // join the environment's cgroups before bwrap starts, so every process inside is limited
@@ -229,7 +233,7 @@ export class SandboxProvider implements Provider, Checkpointing {
   }
 
   async ptyCommand(h: EnvHandle, argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<HostCommand> {
-    return this.command(h, argv, { ...opts, newSession: false });
+    return this.command(h, argv, { ...opts, newSession: false, pty: true });
   }
 
   private async pids(h: EnvHandle): Promise<number[]> {
@@ -344,4 +348,8 @@ export class SandboxProvider implements Provider, Checkpointing {
   async close(): Promise<void> {
     await Promise.all([...this.proxies.keys()].map((n) => this.closeProxy(n)));
   }
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_\/.:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }

@@ -46,10 +46,12 @@ export async function expectKind(p: Promise<unknown>, kind: string, msg?: RegExp
 
 const text = (b: Buffer) => b.toString("utf8");
 
-export function runInPty(cmd: { file: string; args: string[]; cwd: string; env: Record<string, string> }, timeoutMs = 20_000): Promise<{ output: string; exitCode: number }> {
+export function runInPty(cmd: { file: string; args: string[]; cwd: string; env: Record<string, string> }, timeoutMs = 20_000, input?: string): Promise<{ output: string; exitCode: number }> {
   return new Promise((resolve, reject) => {
     const p = pty.spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, cols: 100, rows: 30, name: "xterm-256color" });
     let output = "";
+    // Typed once the program has shown something (its prompt): the terminal buffers it until read.
+    if (input !== undefined) p.onData(once(() => p.write(input)));
     const timer = setTimeout(() => {
       p.kill("SIGKILL");
       reject(new Error(`pty command did not exit within ${timeoutMs} ms; output so far: ${output}`));
@@ -60,6 +62,15 @@ export function runInPty(cmd: { file: string; args: string[]; cwd: string; env: 
       resolve({ output, exitCode });
     });
   });
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
 }
 
 export function defineProviderContract(name: string, makeProvider: (ctx: ProviderContext) => Provider | Promise<Provider>, opts: ContractOptions = {}): void {
@@ -122,6 +133,15 @@ export function defineProviderContract(name: string, makeProvider: (ctx: Provide
       expect(r.output).toContain("tty-42");
       expect(r.output).toContain("fixture repo");
       expect(r.exitCode).toBe(0);
+    }, t);
+
+    it("an interactive shell in ptyCommand has a terminal of its own: job control works, exit code kept", async () => {
+      const cmd = await provider.ptyCommand(h, ["sh", "-i"]);
+      const r = await runInPty(cmd, t - 1000, "echo jc-$((2+3)); stty size; exit 4\r");
+      expect(r.output).toContain("jc-5");
+      expect(r.output).toContain("30 100");
+      expect(r.output).not.toMatch(/Cannot set tty process group|no job control/);
+      expect(r.exitCode).toBe(4);
     }, t);
 
     it("copies files and folders in and out", async () => {
