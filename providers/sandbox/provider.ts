@@ -351,5 +351,5 @@ export class SandboxProvider implements Provider, Checkpointing {
 }
 
 function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_\/.:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+  return /^[A-Za-z0-9_/.:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
