@@ -22,7 +22,7 @@ function printRuntime(c: CliContext, r: Runtime & { recordings?: string[] }): vo
       `id        ${r.id}`,
       `agent     ${r.agent}${r.session_id ? `  session ${r.session_id}` : ""}`,
       `command   ${r.command.join(" ")}`,
-      `where     ${r.environment ? `env ${r.environment}` : r.cwd}`,
+      `where     ${r.environment ? `env ${r.environment}` : r.cwd}${r.target ? `  (${r.pty_backend} ${r.target})` : ""}`,
       `pid       ${r.pid ?? "-"} (holder ${r.holder_pid ?? "-"}, ${r.pty_backend}, ${r.management})`,
       `size      ${r.cols}x${r.rows}, ${r.bytes_out} bytes out`,
       `activity  output ${ago(r.last_output_at)}, human input ${ago(r.last_human_input_at)}, heartbeat ${ago(r.heartbeat_at)}`,
@@ -88,6 +88,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
         ...(o.backend !== "holder" ? { backend: o.backend } : {}),
       });
       if (c.out.json) c.out.printJson(r);
+      else if (r.pty_backend === "tmux") c.out.print(`started ${r.name} in tmux session ${r.target} (pid ${r.pid}); watch it with \`swarmctl runtime screen ${r.name}\``);
       else c.out.print(`started ${r.name} (pid ${r.pid}, ${r.id}); attach with \`swarmctl attach ${r.name}\``);
     });
 

@@ -228,8 +228,10 @@ export class TmuxBackend {
     const { info, view } = snap;
     if (info.dead) {
       t.deadSince ??= now;
-      if (info.deadStatus === null && now - t.deadSince < STATUS_GRACE_MS) return;
-      return this.markExited(t, info.deadStatus);
+      // a process ended by a signal has no status, only a signal (tmux 3.3+)
+      const signal = info.deadStatus === null ? await this.deadSignal(t) : null;
+      if (info.deadStatus === null && signal === null && now - t.deadSince < STATUS_GRACE_MS) return;
+      return this.markExited(t, info.deadStatus, signal);
     }
     if (!processAlive(info.pid)) {
       t.goneSince ??= now;
@@ -262,13 +264,20 @@ export class TmuxBackend {
     if (d.state !== "exited") this.hooks.setState(t.row, d.state, d.why);
   }
 
-  private markExited(t: TmuxRuntime, status: number | null): void {
-    const signal = status === null && t.sentSignal ? (os.constants.signals as Record<string, number>)[t.sentSignal] ?? null : null;
+  private async deadSignal(t: TmuxRuntime): Promise<number | null> {
+    const r = await t.pane.server.raw(["display-message", "-p", "-t", t.pane.target, "#{pane_dead_signal}"]);
+    const n = Number(r.stdout.trim());
+    return r.code === 0 && r.stdout.trim() !== "" && Number.isInteger(n) && n > 0 ? n : null;
+  }
+
+  private markExited(t: TmuxRuntime, status: number | null, seenSignal: number | null): void {
+    const sent = t.sentSignal ? (os.constants.signals as Record<string, number>)[t.sentSignal] ?? null : null;
+    const signal = status === null ? (seenSignal ?? sent) : null;
     const at = new Date().toISOString();
     Object.assign(t.row, { exit_code: status, exit_signal: signal, exited_at: at });
     this.hooks.registry.update(t.row.id, { exit_code: status, exit_signal: signal, exited_at: at });
     const why =
-      status !== null ? `tmux: pane dead, process exited with status ${status}` : signal ? `process killed by ${t.sentSignal}` : "tmux: pane dead, exit status unknown";
+      status !== null ? `tmux: pane dead, process exited with status ${status}` : signal ? `tmux: pane dead, process killed by signal ${signal}` : "tmux: pane dead, exit status unknown";
     t.exited = true;
     this.hooks.setState(t.row, "exited", why);
     this.ctx.events.append("runtime.exited", t.row.name, { id: t.row.id, exit_code: status, signal, backend: "tmux" });
