@@ -5,9 +5,17 @@ import { RuntimeManager } from "./manager.js";
 import { loadDetectors } from "./state-detector.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
 
+const managers = new WeakMap<DaemonContext, RuntimeManager>();
+
+/** The runtime manager of a daemon, for other domains (the coordinator runs agents through it). */
+export function runtimeManagerFor(ctx: DaemonContext): RuntimeManager | undefined {
+  return managers.get(ctx);
+}
+
 /** The runtimes domain: agents in PTYs held outside the daemon (R-R1…R-R5). */
 export function runtimeDomain(ctx: DaemonContext): Domain {
   const mgr = new RuntimeManager(ctx);
+  managers.set(ctx, mgr);
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",

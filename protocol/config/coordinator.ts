@@ -15,6 +15,23 @@ export const CoordinatorConfig = z
       .array(z.string().min(1))
       .default(["command"])
       .describe("agent kinds the daemon runs with `command`; tickets of other kinds wait for an external worker (ticket.claim)"),
+    agent_kinds: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("agent kinds the daemon runs itself as agents: an environment per ticket on branch swarm/ticket-<id>, the agent in a runtime there, the ticket as its prompt; [] = none"),
+    repo: z.string().min(1).nullable().default(null).describe("absolute path of the git repository agent tickets run against (needed with agent_kinds)"),
+    provider: z.string().min(1).default("worktree").describe("environment provider for agent tickets"),
+    agent_command: z
+      .record(z.string(), z.array(z.string().min(1)).min(1))
+      .default({})
+      .describe("argv per agent kind overriding the adapter's start command, e.g. {\"custom\": [\"./my-agent\"]}; kinds that are not runtime agents run as `custom`"),
+    pr_command: z
+      .array(z.string().min(1))
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("argv run in the environment after a ticket's commit (SWARM_TICKET_ID, SWARM_BRANCH in its env); its output is kept in the result; null = no PR step"),
+    idle_done_ms: z.number().int().min(100).default(5000).describe("an agent idle this long after having worked on its ticket counts as finished"),
     max_concurrent: z.number().int().min(1).max(10000).default(4).describe("tickets leased at once, all workers together"),
     per_kind: z
       .record(z.string(), z.number().int().min(0))

@@ -11,6 +11,9 @@ import { hostAdmits } from "./admission.js";
 import { LeaseBook, type ClaimResult } from "./leases.js";
 import { ClaimWaiters } from "./waiters.js";
 import { CommandRunner, LOCAL_WORKER } from "./runner.js";
+import { AgentRunner } from "./agent-runner.js";
+import { envServiceFor } from "../../env/domain.js";
+import { runtimeManagerFor } from "../../runtime/domain.js";
 
 /** The coordinator section of the live config (defaults when the section is absent). */
 function coordinatorCfg(ctx: DaemonContext): CoordinatorConfig {
@@ -71,7 +74,18 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
   };
 
   const waiters = new ClaimWaiters();
-  const runner = new CommandRunner({ book, cfg, logger: ctx.logger, admits: () => hostAdmits(cfg()), complete });
+  const commands = new CommandRunner({ book, cfg, logger: ctx.logger, admits: () => hostAdmits(cfg()), complete });
+  const agents = new AgentRunner({
+    book, cfg, logger: ctx.logger, events: ctx.events, admits: () => hostAdmits(cfg()), complete,
+    envs: () => envServiceFor(ctx), runtimes: () => runtimeManagerFor(ctx),
+  });
+  // Agent kinds go to environments + runtimes, the rest to the configured command.
+  const runner = {
+    tick: () => (agents.tick(), commands.tick()),
+    stop: (id: string, why: string) => agents.stop(id, why) || commands.stop(id, why),
+    running: () => [...agents.running(), ...commands.running()],
+    stopAll: () => (agents.stopAll(), commands.stopAll()),
+  };
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe: (() => void) | null = null;
   let tickQueued = false;

@@ -1,0 +1,272 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { CoordinatorConfig } from "../../../protocol/config/coordinator.js";
+import { SwarmError } from "../../../protocol/errors.js";
+import type { Lease } from "../../../protocol/methods/coordinator.js";
+import { AgentKindSchema } from "../../../protocol/methods/runtime.js";
+import type { EventLog } from "../../events/event-log.js";
+import type { EnvService } from "../../env/service.js";
+import type { Logger } from "../../log/logger.js";
+import type { RuntimeManager } from "../../runtime/manager.js";
+import { deliver } from "../../runtime/send.js";
+import { commitTicket, headSha, runPrStep, type EnvExec } from "./git-step.js";
+import type { LeaseBook } from "./leases.js";
+import { LOCAL_WORKER } from "./runner.js";
+
+const POLL_MS = 100;
+const READY_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 5_000;
+
+type Phase = "preparing" | "running" | "finishing";
+
+interface AgentRun {
+  lease: Lease;
+  name: string;
+  branch: string;
+  base: string | null;
+  workdir: string | null;
+  phase: Phase;
+  runtimeStarted: boolean;
+  sawWork: boolean;
+  idleSince: number | null;
+  stopReason: string | null;
+  timers: NodeJS.Timeout[];
+}
+
+export interface AgentRunnerDeps {
+  book: LeaseBook;
+  cfg: () => CoordinatorConfig;
+  logger: Logger;
+  events: EventLog;
+  admits: () => { ok: boolean; reason: string | null };
+  envs: () => EnvService | undefined;
+  runtimes: () => RuntimeManager | undefined;
+  complete: (id: string, token: string, result: unknown, checks: string[]) => void;
+}
+
+/** Names of a ticket's environment, runtime and branch (R-T8: one branch per ticket). */
+export const ticketEnvName = (id: string) => `ticket-${id}`;
+export const ticketBranch = (id: string) => `swarm/ticket-${id}`;
+
+function promptOf(lease: Lease): string {
+  const body = lease.ticket.body.trim();
+  return body ? `${lease.ticket.title}\n\n${body}` : lease.ticket.title;
+}
+
+/**
+ * Dispatch of agent tickets: an environment per ticket on its own branch, the agent in a
+ * runtime there with the ticket as its prompt, then a commit (and the optional PR step)
+ * before the ticket completes. Finished = the agent exits 0, or sits idle for
+ * `idle_done_ms` after having worked. Environments are kept after every outcome.
+ */
+export class AgentRunner {
+  private readonly runs = new Map<string, AgentRun>();
+  private stopping = false;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly d: AgentRunnerDeps) {
+    this.unsubscribe = d.events.subscribe((ev) => {
+      if (ev.type !== "runtime.state" || ev.data.state !== "working" || !ev.subject) return;
+      const run = this.runs.get(ev.subject.replace(/^ticket-/, ""));
+      if (run?.phase === "running") run.sawWork = true;
+    });
+  }
+
+  running(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  tick(): void {
+    const c = this.d.cfg();
+    if (this.stopping || c.agent_kinds.length === 0 || !c.repo) return;
+    if (!this.d.envs() || !this.d.runtimes()) return;
+    for (;;) {
+      if (!this.d.admits().ok) return;
+      const r = this.d.book.claim(LOCAL_WORKER, { kinds: c.agent_kinds });
+      if (!r.lease) return;
+      this.start(r.lease);
+    }
+  }
+
+  private start(lease: Lease): void {
+    const id = lease.ticket.id;
+    const run: AgentRun = {
+      lease, name: ticketEnvName(id), branch: ticketBranch(id), base: null, workdir: null,
+      phase: "preparing", runtimeStarted: false, sawWork: false, idleSince: null, stopReason: null, timers: [],
+    };
+    this.runs.set(id, run);
+    const c = this.d.cfg();
+    const left = Math.max(0, lease.deadline - Date.now());
+    run.timers.push(
+      setInterval(() => this.beat(run), c.heartbeat_ms),
+      setInterval(() => this.watch(run), POLL_MS),
+      setTimeout(() => this.stop(id, `timed out after ${left} ms`), left),
+    );
+    this.beat(run);
+    this.prepare(run).catch((err: unknown) => void this.fail(run, `preparing the agent failed: ${(err as Error).message ?? String(err)}`, true));
+  }
+
+  private exec(run: AgentRun): EnvExec {
+    return (argv) => this.d.envs()!.exec(run.name, argv, { timeoutMs: 120_000 });
+  }
+
+  private async prepare(run: AgentRun): Promise<void> {
+    const c = this.d.cfg();
+    const envs = this.d.envs()!;
+    const mgr = this.d.runtimes()!;
+    const kind = run.lease.agent_kind;
+    const agent = AgentKindSchema.safeParse(kind).success ? AgentKindSchema.parse(kind) : "custom";
+    const command = c.agent_command[kind] ?? [];
+    if (agent === "custom" && command.length === 0) {
+      return this.fail(run, `agent kind ${kind} has no start command: set coordinator.agent_command.${kind}`, false);
+    }
+    // A retry reuses the environment of the earlier attempt (it is kept on failure).
+    let env = envs.registry.get(run.name);
+    if (!env) env = await envs.create({ name: run.name, repo: c.repo!, branch: run.branch, provider: c.provider, project: `ticket-${run.lease.ticket.id}` });
+    else if (env.state !== "running") env = await envs.start(run.name);
+    run.workdir = env.host_path;
+    run.base = await headSha(this.exec(run));
+    if (run.stopReason) return this.fail(run, run.stopReason, !run.stopReason.startsWith("cancel"));
+    await mgr.start({ name: run.name, env: run.name, agent, command, cols: 120, rows: 40, backend: "holder" });
+    run.runtimeStarted = true;
+    this.d.events.append("ticket.agent_started", run.lease.ticket.id, { id: run.lease.ticket.id, environment: run.name, runtime: run.name, branch: run.branch, agent: kind });
+    const ready = Date.now() + READY_TIMEOUT_MS;
+    while (mgr.row(run.name).state === "starting" && Date.now() < ready && !run.stopReason) await new Promise((r) => setTimeout(r, 50));
+    if (run.stopReason || mgr.row(run.name).state === "exited") {
+      run.phase = "running"; // watch() settles it from the exit status / stop reason
+      return;
+    }
+    const rc = mgr.cfg();
+    run.phase = "running";
+    const sent = await deliver(mgr.liveOf(run.name, { running: true }), {
+      text: promptOf(run.lease), enter: true, enterDelayMs: rc.enter_delay_ms, confirmTimeoutMs: rc.confirm_timeout_ms,
+    });
+    if (sent.status !== "delivered") this.stop(run.lease.ticket.id, `the prompt was not confirmed: ${sent.why}`);
+  }
+
+  private beat(run: AgentRun): void {
+    try {
+      this.d.book.heartbeat(run.lease.ticket.id, run.lease.lease);
+    } catch (err) {
+      if (err instanceof SwarmError && err.kind === "CONFLICT") this.stop(run.lease.ticket.id, `lease lost: ${err.message}`);
+      else this.d.logger.warn("heartbeat failed", { ticket: run.lease.ticket.id, error: String(err) });
+    }
+  }
+
+  /** Decides, from the runtime's state, whether the agent finished, failed, or works on. */
+  private watch(run: AgentRun): void {
+    if (run.phase !== "running" || this.runs.get(run.lease.ticket.id) !== run) return;
+    const mgr = this.d.runtimes()!;
+    let row;
+    try {
+      row = mgr.row(run.name);
+    } catch {
+      void this.fail(run, run.stopReason ?? "the agent's runtime is gone", true);
+      return;
+    }
+    if (row.state === "exited" || row.state === "lost") {
+      if (run.stopReason) void this.fail(run, run.stopReason, !run.stopReason.startsWith("cancel"));
+      else if (row.state === "exited" && row.exit_code === 0) void this.succeed(run);
+      else void this.fail(run, row.state === "lost" ? "the agent's runtime was lost" : `the agent exited with code ${row.exit_code ?? `signal ${row.exit_signal}`}`, true);
+      return;
+    }
+    if (run.stopReason) return; // stopping: wait for the exit
+    if (row.state === "working") run.sawWork = true;
+    if (!run.sawWork || (row.state !== "idle" && row.state !== "waiting_input")) {
+      run.idleSince = null;
+      return;
+    }
+    run.idleSince ??= Date.now();
+    if (Date.now() - run.idleSince >= this.d.cfg().idle_done_ms) void this.succeed(run);
+  }
+
+  private async stopRuntime(run: AgentRun): Promise<void> {
+    const mgr = this.d.runtimes();
+    if (!mgr || !run.runtimeStarted) return;
+    try {
+      if (mgr.row(run.name).state === "exited") return;
+      const rt = mgr.signal(run.name, "SIGTERM");
+      if (!(await rt.waitExit(STOP_GRACE_MS))) await mgr.signal(run.name, "SIGKILL").waitExit(STOP_GRACE_MS);
+    } catch (err) {
+      this.d.logger.warn("stopping an agent runtime failed", { runtime: run.name, error: String(err) });
+    }
+  }
+
+  private settle(run: AgentRun): boolean {
+    if (this.runs.get(run.lease.ticket.id) !== run || run.phase === "finishing") return false;
+    run.phase = "finishing";
+    run.timers.forEach((t) => clearTimeout(t));
+    return true;
+  }
+
+  private release(run: AgentRun): void {
+    this.runs.delete(run.lease.ticket.id);
+    if (!this.stopping) setImmediate(() => this.tick());
+  }
+
+  private async succeed(run: AgentRun): Promise<void> {
+    if (!this.settle(run)) return;
+    const { id, title } = run.lease.ticket;
+    try {
+      await this.stopRuntime(run);
+      const exec = this.exec(run);
+      const git = await commitTicket(exec, run.base!, `ticket ${id}: ${title}`);
+      const checks = ["agent-finished"];
+      if (git.commit) checks.push("committed");
+      const c = this.d.cfg();
+      const pr = c.pr_command ? await runPrStep(exec, c.pr_command, { SWARM_TICKET_ID: id, SWARM_BRANCH: run.branch }) : null;
+      if (pr?.exit_code === 0) checks.push("pr");
+      const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `swarm-run-${id}-`));
+      const resultDir = path.join(runDir, "result");
+      fs.mkdirSync(resultDir);
+      if (git.patch) fs.writeFileSync(path.join(resultDir, "ticket.patch"), git.patch);
+      if (pr) fs.writeFileSync(path.join(resultDir, "pr-output.txt"), pr.output);
+      const result = {
+        branch: run.branch, commit: git.commit, base: git.base, files: git.files, diffstat: git.diffstat,
+        environment: run.name, runtime: run.name, workdir: run.workdir, run_dir: runDir, pr,
+      };
+      this.d.complete(id, run.lease.lease, result, checks);
+    } catch (err) {
+      this.failNow(run, `finishing the ticket failed: ${(err as Error).message ?? String(err)}`, true);
+    }
+    this.release(run);
+  }
+
+  private async fail(run: AgentRun, why: string, retryable: boolean): Promise<void> {
+    if (!this.settle(run)) return;
+    await this.stopRuntime(run);
+    this.failNow(run, why, retryable);
+    this.release(run);
+  }
+
+  private failNow(run: AgentRun, why: string, retryable: boolean): void {
+    try {
+      this.d.book.fail(run.lease.ticket.id, run.lease.lease, why, retryable);
+    } catch (e) {
+      // Stale lease (cancelled, swept, re-leased): the ticket's fate is already decided.
+      if (!(e instanceof SwarmError && e.kind === "CONFLICT")) this.d.logger.error("failing an agent ticket failed", { ticket: run.lease.ticket.id, error: String(e) });
+    }
+  }
+
+  /** Stops a run (cancel, timeout, lost lease): the runtime is stopped, the environment kept. */
+  stop(id: string, reason: string): boolean {
+    const run = this.runs.get(id);
+    if (!run) return false;
+    run.stopReason ??= reason;
+    if (run.runtimeStarted) {
+      try {
+        this.d.runtimes()?.signal(run.name, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    }
+    return true;
+  }
+
+  stopAll(): void {
+    this.stopping = true;
+    this.unsubscribe?.();
+    for (const id of this.runs.keys()) this.stop(id, "daemon shutting down");
+  }
+}

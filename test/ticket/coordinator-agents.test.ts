@@ -1,0 +1,135 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RpcClient } from "../../cli/client.js";
+import type { Ticket } from "../../protocol/methods/ticket.js";
+import { ROOT, startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { makeRepo } from "../env/fixture.js";
+
+/**
+ * Agent tickets end to end (R-T3 wiring, R-T8): a real daemon, a real git repo, worktree
+ * environments, and test/fixtures/fake-agent as the agent in a real PTY. The fake agent
+ * appends each message it receives to NOTES.md in its cwd (--log), so a delivered prompt
+ * leaves a file the commit step must pick up.
+ */
+const FAKE = path.join(ROOT, "test/fixtures/fake-agent");
+
+let d: TestDaemon;
+let c: RpcClient;
+let repo: string;
+
+interface AgentResult {
+  branch: string;
+  commit: string | null;
+  base: string;
+  files: string[];
+  environment: string;
+  runtime: string;
+  workdir: string;
+  pr: { exit_code: number; output: string } | null;
+}
+
+const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
+const get = (id: string) => c.call<Ticket>("ticket.get", { id });
+async function submit(title: string, extra: Record<string, unknown> = {}): Promise<Ticket> {
+  return (await c.call<{ ticket: Ticket }>("ticket.submit", { title, ...extra })).ticket;
+}
+const settled = (id: string, states: string[], ms = 30_000) =>
+  waitFor(`ticket ${id} in ${states.join("|")}`, async () => {
+    const t = await get(id);
+    return states.includes(t.state) ? t : null;
+  }, ms, 50);
+
+beforeAll(async () => {
+  repo = makeRepo("swarm-ticket-repo-");
+  const home = tempHome();
+  fs.writeFileSync(
+    home.paths.configFile,
+    JSON.stringify({
+      coordinator: {
+        agent_kinds: ["custom", "broken", "stuck"],
+        default_agent_kind: "custom",
+        repo,
+        provider: "worktree",
+        agent_command: {
+          custom: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "300"],
+          broken: ["sh", "-c", "echo boom; exit 3"],
+          stuck: [process.execPath, FAKE, "--work-ms", "600000"],
+        },
+        pr_command: ["sh", "-c", 'echo "opened PR for $SWARM_TICKET_ID from $SWARM_BRANCH"'],
+        idle_done_ms: 700,
+        max_concurrent: 4,
+        lease_ms: 5000,
+        heartbeat_ms: 200,
+        sweep_ms: 50,
+        max_attempts: 2,
+        backoff_base_ms: 50,
+        breaker_failures: 100,
+        min_free_mem_mb: 0,
+        max_load_per_cpu: 0,
+      },
+    }),
+  );
+  d = await startDaemon({ home, extraEnv: { SWARM_NO_KEYRING: "1" } });
+  c = await d.client();
+});
+afterAll(async () => {
+  await d?.stop();
+  if (repo) fs.rmSync(repo, { recursive: true, force: true });
+});
+
+describe("coordinator dispatch into environments and agents", () => {
+  it("two tickets each end done on their own branch with one commit holding the agent's file, PR step recorded, bundle verified", async () => {
+    const a = await submit("add notes A", { body: "write the first note" });
+    const b = await submit("add notes B", { body: "write the second note" });
+    for (const t of [a, b]) {
+      const done = await settled(t.id, ["done", "failed"]);
+      expect(done.state, JSON.stringify(done)).toBe("done");
+      const r = done.result as AgentResult;
+      expect(r.branch).toBe(`swarm/ticket-${t.id}`);
+      expect(r.environment).toBe(`ticket-${t.id}`);
+      expect(r.files).toEqual(["NOTES.md"]);
+      expect(r.commit).toMatch(/^[0-9a-f]{40}$/);
+      // the branch lives in the source repo (worktree provider): one commit on top of base
+      expect(git(repo, "rev-parse", r.branch)).toBe(r.commit);
+      expect(git(repo, "rev-list", "--count", `${r.base}..${r.branch}`)).toBe("1");
+      expect(git(repo, "log", "-1", "--format=%an <%ae>|%s", r.branch)).toBe(`swarm <swarm@localhost>|ticket ${t.id}: ${t.title}`);
+      const notes = git(repo, "show", `${r.branch}:NOTES.md`);
+      expect(notes).toContain(t.title);
+      expect(r.pr?.exit_code).toBe(0);
+      expect(r.pr?.output.trim()).toBe(`opened PR for ${t.id} from swarm/ticket-${t.id}`);
+      const bundle = await c.call<{ path: string }>("bundle.get", { id: t.id });
+      const v = await swarmctl(d.env, ["--json", "verify", bundle.path]);
+      expect(v.code, v.stderr).toBe(0);
+      const listing = execFileSync("tar", ["-tf", bundle.path], { encoding: "utf8" });
+      expect(listing).toMatch(/ticket\.patch/);
+    }
+  }, 60_000);
+
+  it("an agent that exits 3 is retried, then the ticket fails with its attempts counted", async () => {
+    const t = await submit("will break", { agent_kind: "broken" });
+    const failed = await settled(t.id, ["failed", "done"]);
+    expect(failed.state).toBe("failed");
+    expect(failed.attempts).toBe(2);
+    expect(JSON.stringify(failed)).toMatch(/code 3/);
+  }, 30_000);
+
+  it("cancel stops the agent's runtime and keeps its environment", async () => {
+    const t = await submit("never ends", { agent_kind: "stuck" });
+    const name = `ticket-${t.id}`;
+    await waitFor("the agent working", async () => {
+      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+      return runtimes.find((r) => r.name === name && r.state === "working") ?? null;
+    }, 20_000, 50);
+    await c.call("ticket.cancel", { id: t.id, reason: "changed my mind" });
+    await waitFor("the runtime stopped", async () => {
+      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+      return runtimes.find((r) => r.name === name && r.state === "exited") ?? null;
+    }, 15_000, 50);
+    expect((await get(t.id)).state).toBe("cancelled");
+    const envs = await c.call<{ environments?: { name: string }[]; envs?: { name: string }[] }>("env.list", {});
+    const names = (envs.environments ?? envs.envs ?? []).map((e) => e.name);
+    expect(names).toContain(name);
+  }, 40_000);
+});
