@@ -51,6 +51,14 @@ export const CoordinatorConfig = z
     min_free_mem_mb: z.number().int().min(0).default(256).describe("no dispatch while the host has less free memory than this"),
     max_load_per_cpu: z.number().min(0).default(4).describe("no dispatch while the 1-minute load average per CPU is above this (0 = ignore)"),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.agent_kinds.length > 0 && c.repo === null) {
+      ctx.addIssue({ code: "custom", path: ["repo"], message: `agent_kinds ${JSON.stringify(c.agent_kinds)} need coordinator.repo: the absolute path of the git repository tickets run against` });
+    }
+    if (c.repo !== null && !c.repo.startsWith("/")) {
+      ctx.addIssue({ code: "custom", path: ["repo"], message: `coordinator.repo must be an absolute path, got ${JSON.stringify(c.repo)}` });
+    }
+  });
 export type CoordinatorConfig = z.output<typeof CoordinatorConfig>;
 export const COORDINATOR_DEFAULTS: CoordinatorConfig = CoordinatorConfig.parse({});

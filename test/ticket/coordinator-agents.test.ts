@@ -6,6 +6,7 @@ import type { RpcClient } from "../../cli/client.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
 import { ROOT, startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { makeRepo } from "../env/fixture.js";
+import { CoordinatorConfig } from "../../protocol/config/coordinator.js";
 
 /**
  * Agent tickets end to end (R-T3 wiring, R-T8): a real daemon, a real git repo, worktree
@@ -48,7 +49,7 @@ beforeAll(async () => {
     home.paths.configFile,
     JSON.stringify({
       coordinator: {
-        agent_kinds: ["custom", "broken", "stuck"],
+        agent_kinds: ["custom", "broken", "stuck", "nocmd"],
         default_agent_kind: "custom",
         repo,
         provider: "worktree",
@@ -132,4 +133,35 @@ describe("coordinator dispatch into environments and agents", () => {
     const names = (envs.environments ?? envs.envs ?? []).map((e) => e.name);
     expect(names).toContain(name);
   }, 40_000);
+
+  it("an approval-gated ticket goes to review with an approval carrying the environment's diff", async () => {
+    const t = await submit("gated notes", { body: "needs a human", requires_approval: true });
+    const review = await settled(t.id, ["review", "done", "failed"]);
+    expect(review.state).toBe("review");
+    const { approvals } = await waitFor("the approval", async () => {
+      const r = await c.call<{ approvals: { id: string; files_changed: string[]; summary: string }[] }>("approval.list", { ticket_id: t.id });
+      return r.approvals.length ? r : null;
+    }, 10_000, 50);
+    expect(approvals[0]!.files_changed).toEqual(["NOTES.md"]);
+    expect(approvals[0]!.summary).toMatch(/1 file\(s\) changed on swarm\/ticket-/);
+    const full = await c.call<{ diff: string }>("approval.get", { id: approvals[0]!.id });
+    expect(full.diff).toContain("+gated notes");
+  }, 40_000);
+
+  it("a kind with no start command fails at once, naming the config key to set", async () => {
+    const t = await submit("no agent", { agent_kind: "nocmd" });
+    const failed = await settled(t.id, ["failed", "done"]);
+    expect(failed.state).toBe("failed");
+    expect(failed.attempts).toBe(1);
+    expect(JSON.stringify(failed)).toContain("coordinator.agent_command.nocmd");
+  }, 20_000);
+
+  it("config: agent_kinds without an absolute repo is rejected with what to set", () => {
+    const none = CoordinatorConfig.safeParse({ agent_kinds: ["claude"] });
+    expect(none.success).toBe(false);
+    expect(JSON.stringify(none.error?.issues)).toContain("need coordinator.repo");
+    const rel = CoordinatorConfig.safeParse({ agent_kinds: ["claude"], repo: "some/dir" });
+    expect(JSON.stringify(rel.error?.issues)).toContain("absolute path");
+    expect(CoordinatorConfig.parse({}).agent_kinds).toEqual([]);
+  });
 });

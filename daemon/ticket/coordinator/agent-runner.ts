@@ -225,6 +225,9 @@ export class AgentRunner {
       const result = {
         branch: run.branch, commit: git.commit, base: git.base, files: git.files, diffstat: git.diffstat,
         environment: run.name, runtime: run.name, workdir: run.workdir, run_dir: runDir, pr,
+        summary: git.commit
+          ? `Ticket ${id} "${title}": ${git.files.length} file(s) changed on ${run.branch} (${git.commit.slice(0, 12)}).\n${git.diffstat}`
+          : `Ticket ${id} "${title}": the agent changed no files.`,
       };
       this.d.complete(id, run.lease.lease, result, checks);
     } catch (err) {
