@@ -103,6 +103,10 @@ describe("coordinator dispatch into environments and agents", () => {
       const bundle = await c.call<{ path: string }>("bundle.get", { id: t.id });
       const v = await swarmctl(d.env, ["--json", "verify", bundle.path]);
       expect(v.code, v.stderr).toBe(0);
+      const cert = (JSON.parse(v.stdout) as { certificate: { environment: string; agent: string; checks_passed: string[] } }).certificate;
+      expect(cert.environment).toBe(`ticket-${t.id}`);
+      expect(cert.agent).toBe("custom");
+      expect(cert.checks_passed).toEqual(["agent-finished", "committed", "pr"]);
       const listing = execFileSync("tar", ["-tf", bundle.path], { encoding: "utf8" });
       expect(listing).toMatch(/ticket\.patch/);
     }

@@ -41,7 +41,8 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
       return bundles.write({
         ticket: t,
         agent: l.agent_kind,
-        environment: runDir ?? `worker:${l.worker}`,
+        // agent tickets name their environment; command runs their temp dir
+        environment: (t.result as { environment?: string } | null)?.environment ?? runDir ?? `worker:${l.worker}`,
         startedAt: l.claimed_at,
         finishedAt: l.finished_at,
         checks: l.checks ? (JSON.parse(l.checks) as string[]) : [],
