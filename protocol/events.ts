@@ -48,6 +48,7 @@ export const EVENT_TYPES: Record<string, string> = {
   "ticket.watch_error": "A configured tickets folder cannot be watched (missing, not a folder).",
   "ticket.bundled": "A finished ticket's signed result bundle was written (data.path).",
   "ticket.agent_started": "The coordinator started a ticket's agent (data: id, environment, runtime, branch, agent); subject = ticket id.",
+  "ticket.prompt_delivered": "A ticket's prompt was delivered to its agent and confirmed (data: id, runtime, runtime_id, ms).",
   "ticket.agent_adopted": "After a daemon restart, a re-claimed ticket carried on with its still-running agent (data: id, runtime, state).",
   "ticket.bundle_failed": "Writing a finished ticket's result bundle failed (data.error); it is retried at daemon start.",
   "runtime.started": "A runtime's PTY holder started its program (data.id, command, cwd, pid).",

@@ -49,7 +49,7 @@ beforeAll(async () => {
     home.paths.configFile,
     JSON.stringify({
       coordinator: {
-        agent_kinds: ["custom", "broken", "stuck", "nocmd"],
+        agent_kinds: ["custom", "broken", "stuck", "nocmd", "slow"],
         default_agent_kind: "custom",
         repo,
         provider: "worktree",
@@ -57,6 +57,7 @@ beforeAll(async () => {
           custom: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "300"],
           broken: ["sh", "-c", "echo boom; exit 3"],
           stuck: [process.execPath, FAKE, "--work-ms", "600000"],
+          slow: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "3000"],
         },
         pr_command: ["sh", "-c", 'echo "opened PR for $SWARM_TICKET_ID from $SWARM_BRANCH"'],
         idle_done_ms: 700,
@@ -168,4 +169,26 @@ describe("coordinator dispatch into environments and agents", () => {
     expect(JSON.stringify(rel.error?.issues)).toContain("absolute path");
     expect(CoordinatorConfig.parse({}).agent_kinds).toEqual([]);
   });
+
+  // Last: it replaces the daemon.
+  it("a daemon SIGKILLed while an agent works: after restart the ticket picks the same runtime up and finishes once", async () => {
+    const t = await submit("survive a crash", { agent_kind: "slow" });
+    const delivered = async () => {
+      const { events } = await c.call<{ events: { type: string; subject: string | null }[] }>("event.list", { types: ["ticket.prompt_delivered"] });
+      return events.filter((e) => e.subject === t.id);
+    };
+    await waitFor("the prompt delivered", async () => ((await delivered()).length ? true : null), 20_000, 50);
+    await d.kill();
+    d = await d.restart();
+    c = await d.client();
+    const done = await settled(t.id, ["done", "failed"], 30_000);
+    expect(done.state, JSON.stringify(done)).toBe("done");
+    expect(done.attempts).toBe(2);
+    const r = done.result as AgentResult;
+    // the prompt was delivered once: the adopted agent was not started over
+    expect(git(repo, "show", `${r.branch}:NOTES.md`).split("\n")).toEqual(["survive a crash"]);
+    const { events } = await c.call<{ events: { type: string; subject: string | null }[] }>("event.list", { types: ["ticket.agent_adopted"] });
+    expect(events.filter((e) => e.subject === t.id)).toHaveLength(1);
+    expect(await delivered()).toHaveLength(1);
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { SwarmError } from "../../../protocol/errors.js";
 import type { Lease } from "../../../protocol/methods/coordinator.js";
 import { AgentKindSchema } from "../../../protocol/methods/runtime.js";
 import type { EventLog } from "../../events/event-log.js";
+import type { Db } from "../../store/db.js";
 import type { EnvService } from "../../env/service.js";
 import type { Logger } from "../../log/logger.js";
 import type { RuntimeManager } from "../../runtime/manager.js";
@@ -28,6 +29,7 @@ interface AgentRun {
   workdir: string | null;
   phase: Phase;
   runtimeStarted: boolean;
+  delivered: boolean;
   sawWork: boolean;
   idleSince: number | null;
   stopReason: string | null;
@@ -39,6 +41,7 @@ export interface AgentRunnerDeps {
   cfg: () => CoordinatorConfig;
   logger: Logger;
   events: EventLog;
+  db: Db;
   admits: () => { ok: boolean; reason: string | null };
   envs: () => EnvService | undefined;
   runtimes: () => RuntimeManager | undefined;
@@ -69,7 +72,7 @@ export class AgentRunner {
     this.unsubscribe = d.events.subscribe((ev) => {
       if (ev.type !== "runtime.state" || ev.data.state !== "working" || !ev.subject) return;
       const run = this.runs.get(ev.subject.replace(/^ticket-/, ""));
-      if (run?.phase === "running") run.sawWork = true;
+      if (run?.delivered) run.sawWork = true;
     });
   }
 
@@ -93,7 +96,7 @@ export class AgentRunner {
     const id = lease.ticket.id;
     const run: AgentRun = {
       lease, name: ticketEnvName(id), branch: ticketBranch(id), base: null, workdir: null,
-      phase: "preparing", runtimeStarted: false, sawWork: false, idleSince: null, stopReason: null, timers: [],
+      phase: "preparing", runtimeStarted: false, delivered: false, sawWork: false, idleSince: null, stopReason: null, timers: [],
     };
     this.runs.set(id, run);
     const c = this.d.cfg();
@@ -128,21 +131,44 @@ export class AgentRunner {
     run.workdir = env.host_path;
     run.base = await headSha(this.exec(run));
     if (run.stopReason) return this.fail(run, run.stopReason, !run.stopReason.startsWith("cancel"));
-    await mgr.start({ name: run.name, env: run.name, agent, command, cols: 120, rows: 40, backend: "holder" });
+    // Still running from an attempt cut short by a daemon restart (agents outlive the
+    // daemon): carry on with it instead of starting over.
+    await mgr.ready();
+    const earlier = mgr.list().find((r) => r.name === run.name);
+    const adopted = earlier !== undefined && earlier.state !== "exited" && earlier.state !== "lost" && earlier.management === "managed";
+    if (adopted) {
+      this.d.events.append("ticket.agent_adopted", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, state: earlier.state });
+    } else {
+      await mgr.start({ name: run.name, env: run.name, agent, command, cols: 120, rows: 40, backend: "holder" });
+      this.d.events.append("ticket.agent_started", run.lease.ticket.id, { id: run.lease.ticket.id, environment: run.name, runtime: run.name, branch: run.branch, agent: kind });
+    }
     run.runtimeStarted = true;
-    this.d.events.append("ticket.agent_started", run.lease.ticket.id, { id: run.lease.ticket.id, environment: run.name, runtime: run.name, branch: run.branch, agent: kind });
-    const ready = Date.now() + READY_TIMEOUT_MS;
-    while (mgr.row(run.name).state === "starting" && Date.now() < ready && !run.stopReason) await new Promise((r) => setTimeout(r, 50));
-    if (run.stopReason || mgr.row(run.name).state === "exited") {
-      run.phase = "running"; // watch() settles it from the exit status / stop reason
+    const runtimeId = mgr.row(run.name).id;
+    if (adopted && this.promptDelivered(run.lease.ticket.id, runtimeId)) {
+      run.delivered = true;
+      run.sawWork = true; // it had the prompt before the restart; only its idleness is left to see
+      run.phase = "running";
       return;
     }
+    const ready = Date.now() + READY_TIMEOUT_MS;
+    while (mgr.row(run.name).state === "starting" && Date.now() < ready && !run.stopReason) await new Promise((r) => setTimeout(r, 50));
+    run.phase = "running"; // from here watch() settles exits and stop reasons
+    if (run.stopReason || mgr.row(run.name).state === "exited") return;
     const rc = mgr.cfg();
-    run.phase = "running";
     const sent = await deliver(mgr.liveOf(run.name, { running: true }), {
       text: promptOf(run.lease), enter: true, enterDelayMs: rc.enter_delay_ms, confirmTimeoutMs: rc.confirm_timeout_ms,
     });
-    if (sent.status !== "delivered") this.stop(run.lease.ticket.id, `the prompt was not confirmed: ${sent.why}`);
+    if (sent.status !== "delivered") return void this.stop(run.lease.ticket.id, `the prompt was not confirmed: ${sent.why}`);
+    run.delivered = true;
+    this.d.events.append("ticket.prompt_delivered", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, runtime_id: runtimeId, ms: sent.ms });
+  }
+
+  /** Whether this runtime (by id, not name) already got the ticket's prompt: recorded as an event. */
+  private promptDelivered(ticketId: string, runtimeId: string): boolean {
+    const row = this.d.db
+      .prepare("SELECT 1 AS x FROM events WHERE type = 'ticket.prompt_delivered' AND subject = ? AND json_extract(data, '$.runtime_id') = ? LIMIT 1")
+      .get(ticketId, runtimeId);
+    return row !== undefined;
   }
 
   private beat(run: AgentRun): void {
@@ -172,7 +198,7 @@ export class AgentRunner {
       return;
     }
     if (run.stopReason) return; // stopping: wait for the exit
-    if (row.state === "working") run.sawWork = true;
+    if (row.state === "working" && run.delivered) run.sawWork = true;
     if (!run.sawWork || (row.state !== "idle" && row.state !== "waiting_input")) {
       run.idleSince = null;
       return;
@@ -267,9 +293,14 @@ export class AgentRunner {
     return true;
   }
 
+  /**
+   * At shutdown the agents keep running in their holders; the leases expire, and after the
+   * restart the re-claimed tickets pick their runtimes up again (see prepare).
+   */
   stopAll(): void {
     this.stopping = true;
     this.unsubscribe?.();
-    for (const id of this.runs.keys()) this.stop(id, "daemon shutting down");
+    for (const run of this.runs.values()) run.timers.forEach((t) => clearTimeout(t));
+    this.runs.clear();
   }
 }

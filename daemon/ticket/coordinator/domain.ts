@@ -77,7 +77,7 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
   const waiters = new ClaimWaiters();
   const commands = new CommandRunner({ book, cfg, logger: ctx.logger, admits: () => hostAdmits(cfg()), complete });
   const agents = new AgentRunner({
-    book, cfg, logger: ctx.logger, events: ctx.events, admits: () => hostAdmits(cfg()), complete,
+    book, cfg, logger: ctx.logger, events: ctx.events, db: ctx.db, admits: () => hostAdmits(cfg()), complete,
     envs: () => envServiceFor(ctx), runtimes: () => runtimeManagerFor(ctx),
   });
   // Agent kinds go to environments + runtimes, the rest to the configured command.
