@@ -20,6 +20,10 @@ export const CoordinatorConfig = z
       .default([])
       .describe("agent kinds the daemon runs itself as agents: an environment per ticket on branch swarm/ticket-<id>, the agent in a runtime there, the ticket as its prompt; [] = none"),
     repo: z.string().min(1).nullable().default(null).describe("absolute path of the git repository agent tickets run against (needed with agent_kinds)"),
+    repos: z
+      .record(z.string(), z.string().min(1))
+      .default({})
+      .describe("per-workspace repositories for agent tickets, e.g. {\"web\": \"/src/web\"}; a workspace not listed uses `repo`"),
     provider: z.string().min(1).default("worktree").describe("environment provider for agent tickets"),
     agent_command: z
       .record(z.string(), z.array(z.string().min(1)).min(1))
@@ -53,11 +57,13 @@ export const CoordinatorConfig = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.agent_kinds.length > 0 && c.repo === null) {
-      ctx.addIssue({ code: "custom", path: ["repo"], message: `agent_kinds ${JSON.stringify(c.agent_kinds)} need coordinator.repo: the absolute path of the git repository tickets run against` });
+    if (c.agent_kinds.length > 0 && c.repo === null && Object.keys(c.repos).length === 0) {
+      ctx.addIssue({ code: "custom", path: ["repo"], message: `agent_kinds ${JSON.stringify(c.agent_kinds)} need coordinator.repo (or repos per workspace): the absolute path of the git repository tickets run against` });
     }
-    if (c.repo !== null && !c.repo.startsWith("/")) {
-      ctx.addIssue({ code: "custom", path: ["repo"], message: `coordinator.repo must be an absolute path, got ${JSON.stringify(c.repo)}` });
+    for (const [key, dir] of [["repo", c.repo], ...Object.entries(c.repos).map(([w, d]) => [`repos.${w}`, d])] as [string, string | null][]) {
+      if (dir !== null && !dir.startsWith("/")) {
+        ctx.addIssue({ code: "custom", path: key.split("."), message: `coordinator.${key} must be an absolute path, got ${JSON.stringify(dir)}` });
+      }
     }
   });
 export type CoordinatorConfig = z.output<typeof CoordinatorConfig>;

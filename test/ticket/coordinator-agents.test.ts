@@ -19,6 +19,7 @@ const FAKE = path.join(ROOT, "test/fixtures/fake-agent");
 let d: TestDaemon;
 let c: RpcClient;
 let repo: string;
+let sideRepo: string;
 
 interface AgentResult {
   branch: string;
@@ -44,6 +45,7 @@ const settled = (id: string, states: string[], ms = 30_000) =>
 
 beforeAll(async () => {
   repo = makeRepo("swarm-ticket-repo-");
+  sideRepo = makeRepo("swarm-ticket-side-");
   const home = tempHome();
   fs.writeFileSync(
     home.paths.configFile,
@@ -52,6 +54,7 @@ beforeAll(async () => {
         agent_kinds: ["custom", "broken", "stuck", "nocmd", "slow"],
         default_agent_kind: "custom",
         repo,
+        repos: { side: sideRepo },
         provider: "worktree",
         agent_command: {
           custom: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "300"],
@@ -78,7 +81,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await d?.stop();
-  if (repo) fs.rmSync(repo, { recursive: true, force: true });
+  for (const dir of [repo, sideRepo]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("coordinator dispatch into environments and agents", () => {
@@ -134,9 +137,8 @@ describe("coordinator dispatch into environments and agents", () => {
       return runtimes.find((r) => r.name === name && r.state === "exited") ?? null;
     }, 15_000, 50);
     expect((await get(t.id)).state).toBe("cancelled");
-    const envs = await c.call<{ environments?: { name: string }[]; envs?: { name: string }[] }>("env.list", {});
-    const names = (envs.environments ?? envs.envs ?? []).map((e) => e.name);
-    expect(names).toContain(name);
+    const { envs } = await c.call<{ envs: { name: string }[] }>("env.list", {});
+    expect(envs.map((e) => e.name)).toContain(name);
   }, 40_000);
 
   it("an approval-gated ticket goes to review with an approval carrying the environment's diff", async () => {
@@ -153,6 +155,29 @@ describe("coordinator dispatch into environments and agents", () => {
     expect(full.diff).toContain("+gated notes");
   }, 40_000);
 
+  it("a ticket in a workspace with its own repo runs against that repo", async () => {
+    const t = await submit("side note", { workspace: "side" });
+    const done = await settled(t.id, ["done", "failed"]);
+    expect(done.state, JSON.stringify(done)).toBe("done");
+    const r = done.result as AgentResult;
+    expect(git(sideRepo, "show", `${r.branch}:NOTES.md`)).toBe("side note");
+    expect(() => git(repo, "rev-parse", "--verify", "-q", r.branch)).toThrow();
+  }, 30_000);
+
+  it("the ticket's timeout stops its agent and fails it; the environment stays", async () => {
+    const t = await submit("too slow", { agent_kind: "stuck", timeout_ms: 1500, max_attempts: 1 });
+    const failed = await settled(t.id, ["failed", "done"], 20_000);
+    expect(failed.state).toBe("failed");
+    expect(JSON.stringify(failed)).toMatch(/timed out/);
+    // the sweep may fail the ticket first; the runner then loses its lease and stops the agent
+    await waitFor("the agent stopped", async () => {
+      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+      return runtimes.find((r) => r.name === `ticket-${t.id}` && r.state === "exited") ?? null;
+    }, 10_000, 50);
+    const { envs } = await c.call<{ envs: { name: string }[] }>("env.list", {});
+    expect(envs.map((e) => e.name)).toContain(`ticket-${t.id}`);
+  }, 30_000);
+
   it("a kind with no start command fails at once, naming the config key to set", async () => {
     const t = await submit("no agent", { agent_kind: "nocmd" });
     const failed = await settled(t.id, ["failed", "done"]);
@@ -167,6 +192,9 @@ describe("coordinator dispatch into environments and agents", () => {
     expect(JSON.stringify(none.error?.issues)).toContain("need coordinator.repo");
     const rel = CoordinatorConfig.safeParse({ agent_kinds: ["claude"], repo: "some/dir" });
     expect(JSON.stringify(rel.error?.issues)).toContain("absolute path");
+    const relWs = CoordinatorConfig.safeParse({ agent_kinds: ["claude"], repos: { web: "web" } });
+    expect(JSON.stringify(relWs.error?.issues)).toContain("coordinator.repos.web must be an absolute path");
+    expect(CoordinatorConfig.safeParse({ agent_kinds: ["claude"], repos: { web: "/src/web" } }).success).toBe(true);
     expect(CoordinatorConfig.parse({}).agent_kinds).toEqual([]);
   });
 

@@ -65,6 +65,9 @@ function promptOf(lease: Lease): string {
  */
 export class AgentRunner {
   private readonly runs = new Map<string, AgentRun>();
+  /** Runs settling (stopping their agent, committing): a re-claim of the ticket waits for them. */
+  private readonly winding = new Map<string, Promise<void>>();
+  private readonly wound = new Map<AgentRun, { done: Promise<void>; resolve: () => void }>();
   private stopping = false;
   private unsubscribe: (() => void) | null = null;
 
@@ -82,7 +85,7 @@ export class AgentRunner {
 
   tick(): void {
     const c = this.d.cfg();
-    if (this.stopping || c.agent_kinds.length === 0 || !c.repo) return;
+    if (this.stopping || c.agent_kinds.length === 0 || (!c.repo && Object.keys(c.repos).length === 0)) return;
     if (!this.d.envs() || !this.d.runtimes()) return;
     for (;;) {
       if (!this.d.admits().ok) return;
@@ -115,6 +118,7 @@ export class AgentRunner {
   }
 
   private async prepare(run: AgentRun): Promise<void> {
+    await this.winding.get(run.lease.ticket.id);
     const c = this.d.cfg();
     const envs = this.d.envs()!;
     const mgr = this.d.runtimes()!;
@@ -124,9 +128,12 @@ export class AgentRunner {
     if (agent === "custom" && command.length === 0) {
       return this.fail(run, `agent kind ${kind} has no start command: set coordinator.agent_command.${kind}`, false);
     }
+    const ws = run.lease.ticket.workspace;
+    const repo = c.repos[ws] ?? c.repo;
+    if (!repo) return this.fail(run, `workspace ${ws} has no repository: set coordinator.repos.${ws} (or coordinator.repo)`, false);
     // A retry reuses the environment of the earlier attempt (it is kept on failure).
     let env = envs.registry.get(run.name);
-    if (!env) env = await envs.create({ name: run.name, repo: c.repo!, branch: run.branch, provider: c.provider, project: `ticket-${run.lease.ticket.id}` });
+    if (!env) env = await envs.create({ name: run.name, repo, branch: run.branch, provider: c.provider });
     else if (env.state !== "running") env = await envs.start(run.name);
     run.workdir = env.host_path;
     run.base = await headSha(this.exec(run));
@@ -172,6 +179,7 @@ export class AgentRunner {
   }
 
   private beat(run: AgentRun): void {
+    if (this.runs.get(run.lease.ticket.id) !== run) return;
     try {
       this.d.book.heartbeat(run.lease.ticket.id, run.lease.lease);
     } catch (err) {
@@ -223,11 +231,21 @@ export class AgentRunner {
     if (this.runs.get(run.lease.ticket.id) !== run || run.phase === "finishing") return false;
     run.phase = "finishing";
     run.timers.forEach((t) => clearTimeout(t));
+    const id = run.lease.ticket.id;
+    this.runs.delete(id);
+    let resolve = () => {};
+    const done = new Promise<void>((r) => (resolve = r));
+    this.wound.set(run, { done, resolve });
+    this.winding.set(id, done);
     return true;
   }
 
   private release(run: AgentRun): void {
-    this.runs.delete(run.lease.ticket.id);
+    const id = run.lease.ticket.id;
+    const w = this.wound.get(run);
+    this.wound.delete(run);
+    w?.resolve();
+    if (w && this.winding.get(id) === w.done) this.winding.delete(id);
     if (!this.stopping) setImmediate(() => this.tick());
   }
 
