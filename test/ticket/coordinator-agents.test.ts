@@ -51,7 +51,7 @@ beforeAll(async () => {
     home.paths.configFile,
     JSON.stringify({
       coordinator: {
-        agent_kinds: ["custom", "broken", "stuck", "nocmd", "slow"],
+        agent_kinds: ["custom", "broken", "stuck", "nocmd", "slow", "oneshot"],
         default_agent_kind: "custom",
         repo,
         repos: { side: sideRepo },
@@ -59,6 +59,7 @@ beforeAll(async () => {
         agent_command: {
           custom: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "300"],
           broken: ["sh", "-c", "echo boom; exit 3"],
+          oneshot: ["sh", "-c", 'read line; printf "%s\\n" "$line" > out.txt; echo "took: $line"'],
           stuck: [process.execPath, FAKE, "--work-ms", "600000"],
           slow: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "3000"],
         },
@@ -154,6 +155,15 @@ describe("coordinator dispatch into environments and agents", () => {
     const full = await c.call<{ diff: string }>("approval.get", { id: approvals[0]!.id });
     expect(full.diff).toContain("+gated notes");
   }, 40_000);
+
+  it("an agent that exits 0 finishes its ticket without waiting for idleness", async () => {
+    const t = await submit("one shot", { agent_kind: "oneshot" });
+    const done = await settled(t.id, ["done", "failed"]);
+    expect(done.state, JSON.stringify(done)).toBe("done");
+    const r = done.result as AgentResult;
+    expect(r.files).toEqual(["out.txt"]);
+    expect(git(repo, "show", `${r.branch}:out.txt`)).toBe("one shot");
+  }, 30_000);
 
   it("a ticket in a workspace with its own repo runs against that repo", async () => {
     const t = await submit("side note", { workspace: "side" });
