@@ -174,6 +174,23 @@ describe("coordinator dispatch into environments and agents", () => {
     expect(() => git(repo, "rev-parse", "--verify", "-q", r.branch)).toThrow();
   }, 30_000);
 
+  it("cancel while the environment is still being prepared leaves no agent running", async () => {
+    const t = await submit("cancel early", { agent_kind: "stuck" });
+    await settled(t.id, ["claimed", "running"], 10_000);
+    await c.call("ticket.cancel", { id: t.id });
+    await waitFor("the run wound down", async () => {
+      const s = await c.call<{ running_locally: string[] }>("coordinator.status", {});
+      return s.running_locally.includes(t.id) ? null : true;
+    }, 15_000, 50);
+    const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+    const rt = runtimes.find((r) => r.name === `ticket-${t.id}`);
+    if (rt) await waitFor("the agent stopped", async () => {
+      const { runtimes: now } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+      return now.find((r) => r.name === rt.name && r.state === "exited") ?? null;
+    }, 10_000, 50);
+    expect((await get(t.id)).state).toBe("cancelled");
+  }, 30_000);
+
   it("the ticket's timeout stops its agent and fails it; the environment stays", async () => {
     const t = await submit("too slow", { agent_kind: "stuck", timeout_ms: 1500, max_attempts: 1 });
     const failed = await settled(t.id, ["failed", "done"], 20_000);

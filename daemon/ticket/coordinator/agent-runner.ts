@@ -150,6 +150,8 @@ export class AgentRunner {
       this.d.events.append("ticket.agent_started", run.lease.ticket.id, { id: run.lease.ticket.id, environment: run.name, runtime: run.name, branch: run.branch, agent: kind });
     }
     run.runtimeStarted = true;
+    // stopped while the runtime was being started: stop() could not signal it yet
+    if (run.stopReason) return this.fail(run, run.stopReason, !run.stopReason.startsWith("cancel"));
     const runtimeId = mgr.row(run.name).id;
     if (adopted && this.promptDelivered(run.lease.ticket.id, runtimeId)) {
       run.delivered = true;
