@@ -219,7 +219,8 @@ export class SandboxProvider implements Provider, Checkpointing {
     // In a new PID namespace the outer terminal's process group is invisible, so shells
     // cannot do job control ("Cannot set tty process group") and misreport exit codes.
     // `script` gives the program a terminal of its own inside the sandbox (and passes resizes on).
-    if (o.pty) inner = ["script", "-qefc", inner.map(shellQuote).join(" "), "/dev/null"];
+    // Only when really on a terminal: `env run` streams a PTY command through plain pipes.
+    if (o.pty) inner = ["/bin/sh", "-c", 'if [ -t 0 ] && [ -t 1 ]; then exec script -qefc "$1" /dev/null; fi; shift; exec "$@"', "swarm-pty", inner.map(shellQuote).join(" "), ...inner];
     const hostEnv = { PATH: env.PATH!, TERM: env.TERM! };
     if (procsFiles.length === 0) return { file: "bwrap", args: [...bw, "--", ...inner], cwd: d.merged, env: hostEnv };
     // join the environment's cgroups before bwrap starts, so every process inside is limited

@@ -39,8 +39,9 @@ describe("sandbox: filesystem and process escapes fail", () => {
   it("cannot write outside its checkout, nor remount the host writable", async () => {
     const h = await env("fs-escape");
     const other = await env("fs-other");
-    // a host folder outside /tmp (the sandbox's /tmp is its own tmpfs)
-    const victim = path.join(process.cwd(), `swarm-escaped-${process.pid}.txt`);
+    // a host folder outside /tmp (the sandbox's /tmp is its own tmpfs; the checkout itself may be under /tmp)
+    const victimDir = fs.mkdtempSync("/var/tmp/swarm-escape-victim-");
+    const victim = path.join(victimDir, `swarm-escaped-${process.pid}.txt`);
     const r = await sh(h, `touch /etc/swarm-escaped; touch ${victim}; touch ${repo}/escaped.txt; touch ${other.hostPath}/escaped; mount -o remount,rw / ; echo ok > inside.txt; cat inside.txt`);
     expect(r.out).toBe("ok\n");
     expect(r.err).toMatch(/\/etc\/swarm-escaped'?: Read-only file system/);
