@@ -20,7 +20,7 @@ describe.skipIf(!hasTmux)("TUI in a real terminal (tmux)", () => {
     const r = tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "30", ...envArgs, process.execPath, path.join(ROOT, "bin/swarm.js"));
     expect(r.status).toBe(0);
     const screen = () => tmux("capture-pane", "-p", "-t", "tui").stdout;
-    await waitFor("TUI connected", () => screen().includes("connected") && screen().includes(`pid ${d!.proc.pid}`));
+    await waitFor("TUI connected", () => screen().includes("connected") && screen().includes(`pid ${d!.proc.pid}`), 30_000);
     const c = await d.client();
     await c.call("event.publish", { type: "user.hello_from_test", data: { n: 1 } });
     await waitFor("event in the log", () => screen().includes("user.hello_from_test"));
@@ -30,7 +30,7 @@ describe.skipIf(!hasTmux)("TUI in a real terminal (tmux)", () => {
     await d.kill();
     await waitFor("disconnected shown", () => screen().includes("disconnected"));
     d = await d.restart();
-    await waitFor("reconnected to the new daemon", () => screen().includes(`pid ${d!.proc.pid}`));
+    await waitFor("reconnected to the new daemon", () => screen().includes(`pid ${d!.proc.pid}`), 30_000);
     const c2 = await d.client();
     await c2.call("event.publish", { type: "user.after_restart" });
     await waitFor("event after restart", () => screen().includes("user.after_restart"));
