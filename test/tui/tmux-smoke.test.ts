@@ -16,7 +16,8 @@ afterAll(async () => {
 describe.skipIf(!hasTmux)("TUI in a real terminal (tmux)", () => {
   it("shows the daemon, streams live events, survives a daemon restart, quits on q", async () => {
     d = await startDaemon();
-    const envArgs = Object.entries({ SWARM_HOME: d.env.SWARM_HOME!, TERM: "xterm-256color" }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    // CI=true as in CI jobs: the TUI must still render live on a terminal.
+    const envArgs = Object.entries({ SWARM_HOME: d.env.SWARM_HOME!, TERM: "xterm-256color", CI: "true" }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     const r = tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "30", ...envArgs, process.execPath, path.join(ROOT, "bin/swarm.js"));
     expect(r.status).toBe(0);
     const screen = () => tmux("capture-pane", "-p", "-t", "tui").stdout;
