@@ -5,6 +5,7 @@ import path from "node:path";
 import { connectDaemon, type RpcClient } from "../cli/client.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
+import { FAKE_AGENT_RULES as FAKE_RULES } from "../daemon/runtime/adapters/custom.js";
 
 /**
  * Runtimes: (1) `cat` of a 50 MB file through our pipeline (PTY → holder → daemon → headless
@@ -19,14 +20,6 @@ const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
 const SAMPLE_S = 10;
 const LATENCY_TRIALS = 40;
 const FAKE_AGENT = path.join(ROOT, "test/fixtures/fake-agent");
-const FAKE_RULES = {
-  label: "fake-agent",
-  rules: [
-    { state: "asking_approval", pattern: "^Allow\\? \\(y/n\\)$", on: "cursor_line" },
-    { state: "working", pattern: "^\\S Working… \\(\\d+\\.\\ds\\)$", on: "cursor_line" },
-    { state: "idle", pattern: "^>( |$)", on: "cursor_line" },
-  ],
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

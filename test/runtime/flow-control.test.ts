@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { screen, waitExited, killAll } from "./runtime-helpers.js";
+import { describe, expect, it } from "vitest";
+import { waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { screen, waitExited, useDaemon } from "./runtime-helpers.js";
 
 const MB = 1024 * 1024;
 
@@ -14,13 +14,7 @@ function peakRss(pid: number): number {
 
 describe("flow control", () => {
   let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startDaemon();
-  });
-  afterAll(async () => {
-    await killAll(d);
-    await d?.stop();
-  });
+  useDaemon((started) => (d = started));
 
   it.skipIf(!fs.existsSync("/proc/self/status"))(
     "100 MB of output with a viewer that stopped reading: daemon peak RSS stays bounded, every byte counted",

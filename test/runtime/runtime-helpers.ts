@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { RpcClient } from "../../cli/client.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
-import { ROOT, waitFor } from "../helpers/daemon.js";
+import { afterAll, beforeAll } from "vitest";
+import { ROOT, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
 
 export const FAKE_AGENT = path.join(ROOT, "test/fixtures/fake-agent");
 
@@ -43,4 +44,20 @@ export async function killAll(d: { client(): Promise<RpcClient> } | undefined): 
   } catch {
     // the daemon is already gone
   }
+}
+
+/**
+ * One real daemon for a describe block: started before its tests, and at the end its
+ * runtimes are killed before it stops (holders outlive daemons by design).
+ */
+export function useDaemon(onStart: (d: TestDaemon) => void): void {
+  let d: TestDaemon | undefined;
+  beforeAll(async () => {
+    d = await startDaemon();
+    onStart(d);
+  });
+  afterAll(async () => {
+    await killAll(d);
+    await d?.stop();
+  });
 }

@@ -1,18 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { FAKE_AGENT, waitScreen, killAll } from "./runtime-helpers.js";
+import { describe, expect, it } from "vitest";
+import { swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { FAKE_AGENT, waitScreen, useDaemon } from "./runtime-helpers.js";
 
 describe("runtime.send: text delivery", () => {
   let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startDaemon();
-  });
-  afterAll(async () => {
-    await killAll(d);
-    await d?.stop();
-  });
+  useDaemon((started) => (d = started));
 
   it("200 deliveries to the fake agent: 0 lost, 0 merged, in order", async () => {
     const c = await d.client();

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
-import { FAKE_AGENT, waitScreen, killAll } from "./runtime-helpers.js";
+import { describe, expect, it } from "vitest";
+import { waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { FAKE_AGENT, waitScreen, useDaemon } from "./runtime-helpers.js";
+import { FAKE_AGENT_RULES as RULES } from "../../daemon/runtime/adapters/custom.js";
 
-// The fake agent's screen contract as detector rules (same as the adapters' FAKE_AGENT_RULES).
-const RULES = {
-  label: "fake-agent",
-  rules: [
-    { state: "asking_approval", pattern: "^Allow\\? \\(y/n\\)$", on: "cursor_line" },
-    { state: "working", pattern: "^\\S Working… \\(\\d+\\.\\ds\\)$", on: "cursor_line" },
-    { state: "idle", pattern: "^>( |$)", on: "cursor_line" },
-  ],
-};
 
 interface Ev {
   id: number;
@@ -20,13 +12,7 @@ interface Ev {
 
 describe("state detection", () => {
   let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startDaemon();
-  });
-  afterAll(async () => {
-    await killAll(d);
-    await d?.stop();
-  });
+  useDaemon((started) => (d = started));
 
   it("runtime.state events follow the screen: idle → working → asking_approval → working → idle, each with its why", async () => {
     const c = await d.client();

@@ -6,6 +6,7 @@ import type { RpcClient } from "../../cli/client.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
 import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, killAll, show, waitScreen } from "./runtime-helpers.js";
+import { FAKE_AGENT_RULES as RULES } from "../../daemon/runtime/adapters/custom.js";
 
 /** The daemon wired to tmux (R-R6): managed sessions on swarm's own socket, observed panes on a private one. */
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
@@ -13,14 +14,6 @@ const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const USER_SOCKET = `swarm-obs-${process.pid}`;
 const userTmux = (...args: string[]) => execFileSync("tmux", ["-L", USER_SOCKET, ...args], { encoding: "utf8" });
 
-const RULES = {
-  label: "fake-agent",
-  rules: [
-    { state: "asking_approval", pattern: "^Allow\\? \\(y/n\\)$", on: "cursor_line" },
-    { state: "working", pattern: "^\\S Working… \\(\\d+\\.\\ds\\)$", on: "cursor_line" },
-    { state: "idle", pattern: "^>( |$)", on: "cursor_line" },
-  ],
-};
 
 interface Ev {
   type: string;
