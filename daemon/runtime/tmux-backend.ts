@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { z } from "zod";
 import { SwarmError } from "../../protocol/errors.js";
+import { pidAlive } from "../../protocol/os.js";
 import type { RuntimeConfig } from "../../protocol/config/runtime.js";
 import type { runtimeObserve } from "../../protocol/methods/runtime.js";
 import type { DaemonContext } from "../context.js";
@@ -49,21 +50,6 @@ const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 const STATUS_GRACE_MS = 1500;
 const GONE_GRACE_MS = 1000;
 
-/** kill(pid, 0); on Linux a zombie (exited, not yet reaped by tmux) counts as gone. */
-function processAlive(pid: number | null): boolean {
-  if (!pid || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat[stat.lastIndexOf(")") + 2] !== "Z";
-  } catch {
-    return true;
-  }
-}
 
 export function unmanagedRefusal(name: string, what: string): SwarmError {
   return new SwarmError("PERMISSION_DENIED", `runtime ${name} is unmanaged (observed, not started by swarm); swarm never ${what} it`, {
@@ -233,7 +219,7 @@ export class TmuxBackend {
       if (info.deadStatus === null && signal === null && now - t.deadSince < STATUS_GRACE_MS) return;
       return this.markExited(t, info.deadStatus, signal);
     }
-    if (!processAlive(info.pid)) {
+    if (!info.pid || !pidAlive(info.pid)) {
       t.goneSince ??= now;
       if (now - t.goneSince >= GONE_GRACE_MS) {
         this.hooks.setState(t.row, "lost", `tmux pane ${info.paneId} is open but its process ${info.pid} is gone`);

@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../cli/client.js";
-import { SwarmError } from "../../protocol/errors.js";
 import type { Approval } from "../../protocol/methods/approval.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { errOf } from "../helpers/errors.js";
 
 let d: TestDaemon;
 let c: RpcClient;
@@ -30,15 +30,6 @@ afterAll(async () => {
   fs.rmSync(repo, { recursive: true, force: true });
 });
 
-async function errOf(p: Promise<unknown>): Promise<SwarmError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SwarmError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function runningTicket(requiresApproval = true): Promise<Ticket> {
   const t = (await c.call<{ ticket: Ticket }>("ticket.submit", { title: "gated", requires_approval: requiresApproval })).ticket;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../cli/client.js";
-import { SwarmError } from "../../protocol/errors.js";
 import { TICKET_STATES, type Ticket } from "../../protocol/methods/ticket.js";
 import { TRANSITIONS } from "../../daemon/ticket/state-machine.js";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { errOf } from "../helpers/errors.js";
 
 let d: TestDaemon;
 let c: RpcClient;
@@ -15,15 +15,6 @@ afterAll(async () => {
   await d?.stop();
 });
 
-async function errOf(p: Promise<unknown>): Promise<SwarmError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SwarmError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const submit = async (params: Record<string, unknown>) => (await c.call<{ ticket: Ticket; created: boolean }>("ticket.submit", params)).ticket;
 const move = (id: string, to: string, extra: Record<string, unknown> = {}) => c.call<Ticket>("ticket.transition", { id, to, ...extra });

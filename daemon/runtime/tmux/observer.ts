@@ -3,7 +3,7 @@
  * unmanaged runtime (a pane someone else started) ever gets; it never writes to the pane.
  */
 import type { AgentAdapter, DetectedState, ScreenView } from "../adapters/types.js";
-import fs from "node:fs";
+import { pidAlive } from "../../../protocol/os.js";
 import { PANE_FORMAT, parsePane, type PaneInfo, type TmuxServer } from "./server.js";
 
 export interface TmuxHealth {
@@ -24,21 +24,6 @@ export interface TmuxSnapshot {
   view: ScreenView;
 }
 
-/** kill(pid, 0), and on Linux a zombie (exited, not yet reaped by tmux) counts as dead. */
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
-}
 
 export class TmuxPaneObserver {
   readonly server: TmuxServer;
@@ -92,7 +77,7 @@ export class TmuxPaneObserver {
       paneDead: info.dead,
       exitStatus: info.dead ? info.deadStatus : null,
       pid: info.pid || null,
-      pidAlive: pidAlive(info.pid),
+      pidAlive: info.pid > 0 && pidAlive(info.pid),
       command: info.command || null,
     };
   }

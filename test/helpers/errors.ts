@@ -1,0 +1,12 @@
+import { SwarmError } from "../../protocol/errors.js";
+
+/** The SwarmError a call fails with; fails the test when the call succeeds or throws something else. */
+export async function errOf(p: Promise<unknown>): Promise<SwarmError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof SwarmError) return e;
+    throw e;
+  }
+  throw new Error("expected the call to fail");
+}
