@@ -132,6 +132,13 @@ export interface Provider {
   /** Copies a host file or folder in; `envPath` is relative to the working directory, never escaping it. */
   copyIn(h: EnvHandle, hostPath: string, envPath: string): Promise<void>;
   copyOut(h: EnvHandle, envPath: string, hostPath: string): Promise<void>;
+  /**
+   * Removes whatever a create of this spec left behind when the process running it died
+   * midway (no handle was ever returned), so the name can be used again. Works from the
+   * spec alone, on any stage of a create (nothing made, half made, fully made); never
+   * touches anything it did not make for this name; a no-op when nothing is there.
+   */
+  reclaim(spec: EnvSpec): Promise<void>;
 }
 
 export interface CheckpointInfo {

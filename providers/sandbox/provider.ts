@@ -316,6 +316,11 @@ export class SandboxProvider implements Provider, Checkpointing {
     await copyOutOfDir(this.data(h).merged, envPath, hostPath);
   }
 
+  // TODO(reclaim): implemented by this provider's owner; see Provider.reclaim
+  async reclaim(spec: EnvSpec): Promise<void> {
+    throw new SwarmError("UNAVAILABLE", `reclaiming an interrupted create of ${spec.name} is not implemented yet`);
+  }
+
   /** The layer a checkpoint saves: the overlay's upper dir, or the whole clone. */
   private layer(d: SandboxData): string {
     return d.mode === "overlay" ? path.join(d.root, "upper") : d.merged;

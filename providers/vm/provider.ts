@@ -230,6 +230,11 @@ export class VmProvider implements Provider, Checkpointing {
     await copyOutGuest(vmDirs(data.dir).muxSock, guestPath(envPath, "source"), hostPath);
   }
 
+  // TODO(reclaim): implemented by this provider's owner; see Provider.reclaim
+  async reclaim(spec: EnvSpec): Promise<void> {
+    throw new SwarmError("UNAVAILABLE", `reclaiming an interrupted create of ${spec.name} is not implemented yet`);
+  }
+
   checkpoint(h: EnvHandle, name: string): Promise<CheckpointInfo> {
     return checkpointVm(h, name);
   }

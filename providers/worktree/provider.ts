@@ -229,6 +229,11 @@ export class WorktreeProvider implements Provider, Checkpointing {
     await copyOutOfDir(await this.requireDir(h), envPath, hostPath);
   }
 
+  // TODO(reclaim): implemented by this provider's owner; see Provider.reclaim
+  async reclaim(spec: EnvSpec): Promise<void> {
+    throw new SwarmError("UNAVAILABLE", `reclaiming an interrupted create of ${spec.name} is not implemented yet`);
+  }
+
   async checkpoint(h: EnvHandle, name: string): Promise<CheckpointInfo> {
     const d = this.data(h);
     return this.checkpoints.create(h.name, await this.requireDir(h), d.commonDir, name);
