@@ -16,7 +16,7 @@ import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, which, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
 import { bwrapArgs, SANDBOX_PROXY_SOCKET } from "./bwrap-args.js";
-import { detectCgroups, type Cgroups } from "./cgroups.js";
+import { detectCgroups, type Cgroups } from "../common/cgroups.js";
 import { SandboxCheckpoints } from "./checkpoints.js";
 import { baseKey, checkBranchName, ensureBase, envDirs, exists, isMounted, mountOverlay, unmount, writeBranch, type LayerMode } from "./layers.js";
 import { AllowListProxy, FORWARDER_JS, FORWARDER_PORT } from "./proxy.js";
