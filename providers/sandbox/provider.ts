@@ -316,9 +316,23 @@ export class SandboxProvider implements Provider, Checkpointing {
     await copyOutOfDir(this.data(h).merged, envPath, hostPath);
   }
 
-  // TODO(reclaim): implemented by this provider's owner; see Provider.reclaim
+  /**
+   * Everything a create of this name makes lives under envs/<name> (the overlay dirs or the
+   * clone, the proxy socket) plus the name's cgroups; the shared base clone is not the
+   * name's (a half-made base has no .ready marker and the next create rebuilds it).
+   */
   async reclaim(spec: EnvSpec): Promise<void> {
-    throw new SwarmError("UNAVAILABLE", `reclaiming an interrupted create of ${spec.name} is not implemented yet`);
+    assertName(spec.name);
+    const d = envDirs(this.ctx.stateDir, spec.name);
+    await this.closeProxy(spec.name);
+    if (this.cgroups) await terminate(await this.cgroups.procs(spec.name), 1000);
+    // e.g. a `git clone` (clone mode) the dead daemon started, still writing into the folder
+    if (await exists(d.root)) await terminate(await processesIn(d.root), 1000);
+    // whatever the mode now, a daemon of another mode may have made it: unmount if mounted
+    await unmount(this.run, d.merged);
+    this.cgroupFiles.delete(spec.name);
+    await this.cgroups?.remove(spec.name);
+    await fs.rm(d.root, { recursive: true, force: true });
   }
 
   /** The layer a checkpoint saves: the overlay's upper dir, or the whole clone. */
