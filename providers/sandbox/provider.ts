@@ -19,7 +19,7 @@ import { bwrapArgs, SANDBOX_PROXY_SOCKET } from "./bwrap-args.js";
 import { detectCgroups, type Cgroups } from "../common/cgroups.js";
 import { SandboxCheckpoints } from "./checkpoints.js";
 import { baseKey, checkBranchName, ensureBase, envDirs, exists, isMounted, mountOverlay, unmount, writeBranch, type LayerMode } from "./layers.js";
-import { AllowListProxy, FORWARDER_JS, FORWARDER_PORT } from "./proxy.js";
+import { AllowListProxy, FORWARDER_JS, FORWARDER_PORT } from "../common/proxy.js";
 
 export interface SandboxData extends Record<string, unknown> {
   mode: LayerMode;

@@ -52,7 +52,7 @@ export class AllowListProxy {
 
   private deny(what: string): void {
     this.denied.push(what);
-    this.log.warn("sandbox proxy denied a connection", { target: what });
+    this.log.warn("allow-list proxy denied a connection", { target: what });
   }
 
   private tunnel(req: http.IncomingMessage, client: net.Socket, head: Buffer): void {
