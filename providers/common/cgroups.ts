@@ -3,6 +3,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 
 export interface Limits {
+  /** 0 = no memory limit (the group still counts and kills what is in it) */
   memoryMiB: number;
   pidsMax: number;
   /** CPU quota in CPUs (fractions allowed); 0 = none. Applied where a cpu controller is writable. */
@@ -19,7 +20,18 @@ export interface Cgroups {
   /** creates the group(s) with the limits; returns the cgroup.procs files to join */
   create(env: string, limits: Limits): Promise<string[]>;
   procs(env: string): Promise<number[]>;
+  /** the group folders of one environment (whether they exist or not) */
+  dirs(env: string): string[];
   remove(env: string): Promise<void>;
+}
+
+/**
+ * `sh -c` arguments that put the shell into the groups and then exec argv, so the
+ * command and everything it starts are limited from their first instruction.
+ */
+export function joinAndExec(procsFiles: string[], argv: string[], label: string): { file: string; args: string[] } {
+  const join = procsFiles.map((f) => `echo $$ > '${f.replace(/'/g, "'\\''")}'`).join(" && ");
+  return { file: "/bin/sh", args: ["-c", `${join} && exec "$@"`, label, ...argv] };
 }
 
 const V1 = "/sys/fs/cgroup";
@@ -87,15 +99,18 @@ class CgroupsV1 implements Cgroups {
     return path.join(V1, ctrl, this.prefix, env);
   }
   async create(env: string, l: Limits): Promise<string[]> {
-    const mem = this.dir("memory", env);
     const pids = this.dir("pids", env);
-    await fsp.mkdir(mem, { recursive: true });
     await fsp.mkdir(pids, { recursive: true });
-    await fsp.writeFile(path.join(mem, "memory.limit_in_bytes"), String(l.memoryMiB * 1024 * 1024));
-    // without swap accounting the limit could be dodged by swapping; set it where the kernel has it
-    await fsp.writeFile(path.join(mem, "memory.memsw.limit_in_bytes"), String(l.memoryMiB * 1024 * 1024)).catch(() => undefined);
     await fsp.writeFile(path.join(pids, "pids.max"), String(l.pidsMax));
-    const files = [path.join(mem, "cgroup.procs"), path.join(pids, "cgroup.procs")];
+    const files = [path.join(pids, "cgroup.procs")];
+    if (l.memoryMiB > 0) {
+      const mem = this.dir("memory", env);
+      await fsp.mkdir(mem, { recursive: true });
+      await fsp.writeFile(path.join(mem, "memory.limit_in_bytes"), String(l.memoryMiB * 1024 * 1024));
+      // without swap accounting the limit could be dodged by swapping; set it where the kernel has it
+      await fsp.writeFile(path.join(mem, "memory.memsw.limit_in_bytes"), String(l.memoryMiB * 1024 * 1024)).catch(() => undefined);
+      files.push(path.join(mem, "cgroup.procs"));
+    }
     if (l.cpus > 0 && writable(`${V1}/cpu`) && fs.existsSync(`${V1}/cpu/cpu.cfs_quota_us`)) {
       const cpu = this.dir("cpu", env);
       await fsp.mkdir(cpu, { recursive: true });
@@ -106,6 +121,9 @@ class CgroupsV1 implements Cgroups {
   }
   procs(env: string): Promise<number[]> {
     return readPids(path.join(this.dir("pids", env), "cgroup.procs"));
+  }
+  dirs(env: string): string[] {
+    return ["pids", "memory", "cpu"].map((c) => this.dir(c, env));
   }
   async remove(env: string): Promise<void> {
     await rmdirWhenEmpty(this.dir("pids", env));
@@ -128,14 +146,19 @@ class CgroupsV2 implements Cgroups {
     await fsp.writeFile(path.join(parent, "cgroup.subtree_control"), "+memory +pids");
     await fsp.writeFile(path.join(parent, "cgroup.subtree_control"), "+cpu").catch(() => undefined);
     await fsp.mkdir(this.dir(env), { recursive: true });
-    await fsp.writeFile(path.join(this.dir(env), "memory.max"), String(l.memoryMiB * 1024 * 1024));
-    await fsp.writeFile(path.join(this.dir(env), "memory.swap.max"), "0").catch(() => undefined);
+    if (l.memoryMiB > 0) {
+      await fsp.writeFile(path.join(this.dir(env), "memory.max"), String(l.memoryMiB * 1024 * 1024));
+      await fsp.writeFile(path.join(this.dir(env), "memory.swap.max"), "0").catch(() => undefined);
+    }
     await fsp.writeFile(path.join(this.dir(env), "pids.max"), String(l.pidsMax));
     if (l.cpus > 0) await fsp.writeFile(path.join(this.dir(env), "cpu.max"), `${Math.round(l.cpus * 100_000)} 100000`).catch(() => undefined);
     return [path.join(this.dir(env), "cgroup.procs")];
   }
   procs(env: string): Promise<number[]> {
     return readPids(path.join(this.dir(env), "cgroup.procs"));
+  }
+  dirs(env: string): string[] {
+    return [this.dir(env)];
   }
   async remove(env: string): Promise<void> {
     await rmdirWhenEmpty(this.dir(env));

@@ -14,6 +14,7 @@ import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, which, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
 import { WorktreeCheckpoints } from "./checkpoints.js";
+import { limitsFor, WorktreeGroups, type WorktreeLimits } from "./limits.js";
 import { WorktreeTrash, type TrashEntry } from "./trash.js";
 
 export interface WorktreeData extends Record<string, unknown> {
@@ -23,12 +24,18 @@ export interface WorktreeData extends Record<string, unknown> {
   base: string;
   path: string;
   stopped: boolean;
+  /** enforced where cgroups are writable; absent on handles made before limits existed (= none) */
+  limits?: WorktreeLimits;
 }
 
 export interface WorktreeOptions {
   runner?: Runner;
   /** parallel checkouts at most (default 2 per CPU, at least 4) */
   checkoutConcurrency?: number;
+  /** pids limit per environment where cgroups are writable (default 4096) */
+  pidsMax?: number;
+  /** false to not use cgroups even where writable */
+  cgroups?: boolean;
 }
 
 /** One lock per repository for all providers in this process: git's worktree metadata step is not concurrency-safe. */
@@ -45,12 +52,14 @@ export class WorktreeProvider implements Provider, Checkpointing {
   private readonly checkouts: Semaphore;
   private readonly checkpoints: WorktreeCheckpoints;
   readonly trash: WorktreeTrash;
+  readonly groups: WorktreeGroups;
 
   constructor(private readonly ctx: ProviderContext, opts: WorktreeOptions = {}) {
     this.run = opts.runner ?? runProcess;
     this.git = new Git(this.run);
     this.checkouts = new Semaphore(opts.checkoutConcurrency ?? Math.max(4, os.cpus().length * 2));
     this.checkpoints = new WorktreeCheckpoints(this.git, path.join(ctx.stateDir, "checkpoints"), path.join(ctx.stateDir, "tmp"));
+    this.groups = new WorktreeGroups(ctx.stateDir, opts.pidsMax ?? 4096, opts.cgroups !== false);
     this.trash = new WorktreeTrash(this.git, path.join(ctx.stateDir, "trash"), (repo, fn) => repoLocks.with(repo, fn));
   }
 
@@ -58,7 +67,7 @@ export class WorktreeProvider implements Provider, Checkpointing {
     return {
       name: "worktree",
       summary: "a git worktree on its own branch; processes run on the host in that directory (no isolation)",
-      features: { checkpoint: true, copyOnWrite: false, network: ["full"], enforcesResources: false, processesOutliveDaemon: true },
+      features: { checkpoint: true, copyOnWrite: false, network: ["full"], enforcesResources: this.groups.cgroups !== null, processesOutliveDaemon: true },
     };
   }
 
@@ -67,7 +76,8 @@ export class WorktreeProvider implements Provider, Checkpointing {
     if (!git) return { available: false, reason: "git is not installed", installHint: "apt-get install -y git" };
     const v = await this.run("git", ["--version"]).catch(() => null);
     const version = v?.stdout.toString().trim().replace(/^git version /, "") ?? "unknown";
-    return { available: true, details: { git, version } };
+    const warnings = this.groups.cgroups ? [] : [`memory, pids and CPU limits are counted, not enforced: ${this.groups.reason}`];
+    return { available: true, warnings, details: { git, version, cgroups: this.groups.cgroups?.kind ?? null } };
   }
 
   private dirFor(name: string): string {
@@ -103,7 +113,7 @@ export class WorktreeProvider implements Provider, Checkpointing {
       });
       progress?.({ phase: "checkout", message: "checking out files" });
       await this.checkouts.with(() => this.git.out(dir, ["reset", "-q", "--hard"]));
-      const data: WorktreeData = { repo: top, commonDir, branch, base, path: dir, stopped: false };
+      const data: WorktreeData = { repo: top, commonDir, branch, base, path: dir, stopped: false, limits: limitsFor(spec) };
       return { name: spec.name, provider: "worktree", hostPath: dir, data };
     } catch (err) {
       await this.undoCreate(spec.repo, dir, branch, registered);
@@ -124,6 +134,10 @@ export class WorktreeProvider implements Provider, Checkpointing {
 
   private data(h: EnvHandle): WorktreeData {
     return h.data as WorktreeData;
+  }
+
+  private limits(h: EnvHandle): WorktreeLimits {
+    return this.data(h).limits ?? { memoryMiB: 0, cpus: 0 };
   }
 
   private async requireDir(h: EnvHandle): Promise<string> {
@@ -149,9 +163,13 @@ export class WorktreeProvider implements Provider, Checkpointing {
     return { ...h, data: { ...h.data, stopped: false } };
   }
 
+  private pids(h: EnvHandle): Promise<number[]> {
+    return this.groups.pids(h.name, this.data(h).path);
+  }
+
   async stop(h: EnvHandle): Promise<EnvHandle> {
-    const dir = await this.requireDir(h);
-    await terminate(await processesIn(dir));
+    await this.requireDir(h);
+    await terminate(await this.pids(h));
     return { ...h, data: { ...h.data, stopped: true } };
   }
 
@@ -159,14 +177,16 @@ export class WorktreeProvider implements Provider, Checkpointing {
     const d = this.data(h);
     const exists = await fs.stat(d.path).then(() => true, () => false);
     if (!exists) return { state: "deleted", detail: `no worktree at ${d.path}` };
-    const pids = await processesIn(d.path);
-    return { state: d.stopped ? "stopped" : "running", processes: pids.length, detail: `branch ${d.branch} at ${d.path}` };
+    const pids = await this.pids(h);
+    const l = d.limits ?? { memoryMiB: 0, cpus: 0 };
+    const limits = this.groups.cgroups ? `limits enforced (cgroup ${this.groups.cgroups.kind})` : "limits not enforced";
+    return { state: d.stopped ? "stopped" : "running", processes: pids.length, detail: `branch ${d.branch} at ${d.path}, ${limits}`, resources: l };
   }
 
   async delete(h: EnvHandle, opts: { force: boolean }): Promise<void> {
     const d = this.data(h);
     const dir = await this.requireDir(h);
-    const pids = await processesIn(dir);
+    const pids = await this.pids(h);
     if (!opts.force) {
       const reasons: string[] = [];
       if (pids.length > 0) reasons.push(`${pids.length} live process(es) (pid ${pids.slice(0, 5).join(", ")})`);
@@ -182,7 +202,9 @@ export class WorktreeProvider implements Provider, Checkpointing {
       }
     }
     await terminate(pids);
-    await this.trash.put({ name: h.name, repo: d.repo, commonDir: d.commonDir, branch: d.branch, base: d.base, path: dir }, this.checkpoints.dir(h.name));
+    await this.groups.remove(h.name);
+    const entry = { name: h.name, repo: d.repo, commonDir: d.commonDir, branch: d.branch, base: d.base, path: dir, ...(d.limits ? { limits: d.limits } : {}) };
+    await this.trash.put(entry, this.checkpoints.dir(h.name));
   }
 
   /** Brings back the most recently deleted environment of that name from the trash. */
@@ -193,7 +215,7 @@ export class WorktreeProvider implements Provider, Checkpointing {
       throw new SwarmError("CONFLICT", `environment ${name} exists again (${dir}); delete it before restoring the old one`);
     }
     const e = await this.trash.restore(name, dir, this.checkpoints.dir(name));
-    const data: WorktreeData = { repo: e.repo, commonDir: e.commonDir, branch: e.branch, base: e.base, path: dir, stopped: false };
+    const data: WorktreeData = { repo: e.repo, commonDir: e.commonDir, branch: e.branch, base: e.base, path: dir, stopped: false, ...(e.limits ? { limits: e.limits } : {}) };
     return { name, provider: "worktree", hostPath: dir, data };
   }
 
@@ -205,7 +227,8 @@ export class WorktreeProvider implements Provider, Checkpointing {
     assertArgv(argv);
     const dir = await this.requireRunning(h);
     const cwd = await resolveInside(dir, opts.cwd ?? ".", "working directory");
-    return this.run(argv[0]!, argv.slice(1), {
+    const c = await this.groups.wrap(h.name, this.limits(h), argv);
+    return this.run(c.file, c.args, {
       cwd,
       env: { ...process.env, ...this.ctx.forwardedEnv(h), ...opts.env },
       input: opts.input,
@@ -218,7 +241,7 @@ export class WorktreeProvider implements Provider, Checkpointing {
     const dir = await this.requireRunning(h);
     const cwd = await resolveInside(dir, opts.cwd ?? ".", "working directory");
     const env = { ...stringEnv(process.env), ...this.ctx.forwardedEnv(h), ...opts.env };
-    return { file: argv[0]!, args: argv.slice(1), cwd, env };
+    return { ...(await this.groups.wrap(h.name, this.limits(h), argv)), cwd, env };
   }
 
   async copyIn(h: EnvHandle, hostPath: string, envPath: string): Promise<void> {
@@ -229,9 +252,31 @@ export class WorktreeProvider implements Provider, Checkpointing {
     await copyOutOfDir(await this.requireDir(h), envPath, hostPath);
   }
 
-  // TODO(reclaim): implemented by this provider's owner; see Provider.reclaim
+  /**
+   * A create makes, in order: the folder, git's worktree record + the branch (one
+   * `worktree add`), the checkout. Undo each one that is there: the folder (after ending
+   * a checkout still writing into it), the record (pruned, or removed by hand when a dead
+   * `worktree add` left it locked), and the branch only while it holds no commits of its
+   * own, so nothing anyone committed is ever deleted.
+   */
   async reclaim(spec: EnvSpec): Promise<void> {
-    throw new SwarmError("UNAVAILABLE", `reclaiming an interrupted create of ${spec.name} is not implemented yet`);
+    assertName(spec.name);
+    const dir = this.dirFor(spec.name);
+    const branch = spec.branch || `swarm/${spec.name}`;
+    if (await fs.stat(dir).then(() => true, () => false)) await terminate(await processesIn(dir), 1000);
+    await this.groups.remove(spec.name);
+    await fs.rm(dir, { recursive: true, force: true });
+    const info = await this.git.repoInfo(spec.repo).catch(() => null);
+    if (!info) return;
+    await repoLocks.with(info.commonDir, async () => {
+      await this.git.tryOut(info.top, ["worktree", "prune"]);
+      await forgetWorktreeRecords(info.commonDir, dir);
+      if (!(await this.git.branchExists(info.top, branch))) return;
+      const base = await this.git.resolveCommit(info.top, spec.base ?? "HEAD").catch(() => null);
+      const own = base ? await this.git.unmergedCommits(info.top, branch, base).catch(() => null) : null;
+      if (own === 0) await this.git.tryOut(info.top, ["branch", "-D", branch]);
+      else this.ctx.logger.info("reclaim kept a branch with commits of its own", { env: spec.name, branch, commits: own });
+    });
   }
 
   async checkpoint(h: EnvHandle, name: string): Promise<CheckpointInfo> {
@@ -241,13 +286,25 @@ export class WorktreeProvider implements Provider, Checkpointing {
 
   async restore(h: EnvHandle, name: string): Promise<EnvHandle> {
     const dir = await this.requireDir(h);
-    await terminate(await processesIn(dir));
+    await terminate(await this.pids(h));
     await this.checkpoints.restore(h.name, dir, this.data(h).commonDir, name);
     return h;
   }
 
   async listCheckpoints(h: EnvHandle): Promise<CheckpointInfo[]> {
     return this.checkpoints.list(h.name);
+  }
+}
+
+/** git's records of worktrees at `dir` that prune left (a record locked by an interrupted add). */
+async function forgetWorktreeRecords(commonDir: string, dir: string): Promise<void> {
+  const root = path.join(commonDir, "worktrees");
+  // git may have written the path with symlinks resolved
+  const real = path.join(await fs.realpath(path.dirname(dir)).catch(() => path.dirname(dir)), path.basename(dir));
+  for (const id of await fs.readdir(root).catch(() => [] as string[])) {
+    const gitdir = await fs.readFile(path.join(root, id, "gitdir"), "utf8").catch(() => null);
+    const at = gitdir === null ? null : path.dirname(gitdir.trim());
+    if (at === dir || at === real) await fs.rm(path.join(root, id), { recursive: true, force: true });
   }
 }
 

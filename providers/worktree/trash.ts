@@ -14,6 +14,8 @@ export interface TrashEntry {
   base: string;
   path: string;
   deletedAt: string;
+  /** the environment's limits, given back on restore */
+  limits?: { memoryMiB: number; cpus: number };
 }
 
 type RepoLock = <T>(commonDir: string, fn: () => Promise<T>) => Promise<T>;
