@@ -1,10 +1,12 @@
 import type { DaemonContext } from "../context.js";
 import type { EnvService } from "./service.js";
-import { handleOf } from "./registry.js";
+import { handleOf, isInterruptedCreate } from "./registry.js";
 
 /**
  * After a (re)start: ask each environment's provider what it sees and bring the registry in
  * line. Gone environments become `lost`, unreachable providers `error`, each with a reason.
+ * A create the previous daemon died in is reclaimed: its leftovers and its record go, so the
+ * name can be created again.
  */
 export async function readopt(ctx: DaemonContext, svc: EnvService): Promise<void> {
   for (const env of svc.registry.list()) {
@@ -19,10 +21,20 @@ export async function readopt(ctx: DaemonContext, svc: EnvService): Promise<void
       if (!d.available) {
         state = "error";
         reason = `provider ${env.provider} is not available: ${d.reason ?? "unknown"}`;
-      } else if (env.state === "creating" && Object.keys(env.handle).length === 0) {
-        // The daemon died mid-create: the provider's partial work has no handle to find it by.
-        state = "error";
-        reason = "interrupted: the daemon stopped while this environment was being created; delete it and create again";
+      } else if (isInterruptedCreate(env)) {
+        // The daemon died mid-create (or an earlier cleanup failed): no handle, only the spec finds the leftovers.
+        try {
+          await svc.reclaimInterrupted(env);
+          ctx.logger.info("interrupted create cleaned up; the name can be created again", { env: env.name, provider: env.provider });
+          ctx.events.append("env.create_interrupted", env.name, { provider: env.provider, reclaimed: true });
+          continue;
+        } catch (err) {
+          const msg = (err as Error).message;
+          state = "error";
+          reason = `interrupted: the daemon stopped while this environment was being created, and cleaning up failed (${msg}); \`swarmctl env delete ${env.name}\` retries the cleanup`;
+          ctx.logger.warn("interrupted create could not be cleaned up", { env: env.name, provider: env.provider, error: msg });
+          ctx.events.append("env.create_interrupted", env.name, { provider: env.provider, reclaimed: false, error: msg });
+        }
       } else {
         try {
           const st = await p.status(handleOf(env));

@@ -46,6 +46,14 @@ export function handleOf(env: EnvRecord): EnvHandle {
   return env.handle as unknown as EnvHandle;
 }
 
+/**
+ * A row whose create never returned a handle: `creating` when the daemon died in it, or
+ * `error` when cleaning that up failed. Only the provider's reclaim can find what it made.
+ */
+export function isInterruptedCreate(env: EnvRecord): boolean {
+  return (env.state === "creating" || env.state === "error") && Object.keys(env.handle).length === 0;
+}
+
 /** SQLite access for the environment registry; every write is one statement or transaction. */
 export class EnvRegistry {
   constructor(private readonly db: Db) {}

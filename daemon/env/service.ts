@@ -3,13 +3,13 @@ import path from "node:path";
 import type { EnvRecord } from "../../protocol/methods/env.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { checkName } from "../../protocol/names.js";
-import type { CheckpointInfo, EnvHandle, ExecResult, HostCommand, NetMode, Provider } from "../../providers/types.js";
+import type { CheckpointInfo, EnvHandle, EnvSpec, ExecResult, HostCommand, NetMode, Provider } from "../../providers/types.js";
 import { canCheckpoint } from "../../providers/types.js";
 import { resolveInside } from "../../providers/common/safe-path.js";
 import type { DaemonContext } from "../context.js";
 import { progressReporter } from "./progress.js";
 import { canRestoreDeleted, type ProviderSet } from "./provider-set.js";
-import { handleOf, type EnvRegistry } from "./registry.js";
+import { handleOf, isInterruptedCreate, type EnvRegistry } from "./registry.js";
 import { assertFits, defaultReservation, hostTotals } from "./resources.js";
 
 const NET_ORDER: NetMode[] = ["none", "proxy", "full"];
@@ -25,6 +25,27 @@ export interface CreateRequest {
   memory_mib?: number | undefined;
   net?: NetMode | undefined;
   proxy_allow?: string[] | undefined;
+}
+
+/**
+ * The spec a create hands its provider, built from the registry row alone so that a daemon
+ * restarted after dying mid-create can hand reclaim the same one. `base` is not stored:
+ * it picks the commit, not where anything is made, so reclaim does not need it.
+ */
+export function specOf(env: EnvRecord, base?: string): EnvSpec {
+  const net = env.capabilities.net;
+  return {
+    name: env.name,
+    project: env.project,
+    repo: env.repo,
+    branch: env.branch,
+    ...(base ? { base } : {}),
+    // Unreserved (0) means "may use the host's": providers that enforce limits get the host's size, not 0.
+    cpus: env.cpus > 0 ? env.cpus : hostTotals().cpus,
+    memoryMiB: env.memory_mib > 0 ? env.memory_mib : hostTotals().memoryMiB,
+    net,
+    ...(net === "proxy" ? { proxyAllow: env.capabilities.proxy_allow } : {}),
+  };
 }
 
 function asSwarmError(err: unknown, what: string): SwarmError {
@@ -113,21 +134,7 @@ export class EnvService {
       progress({ phase: "start", message: `creating with ${providerName}` });
       let h: EnvHandle;
       try {
-        h = await provider.create(
-          {
-            name: req.name,
-            project: record.project,
-            repo: req.repo,
-            branch,
-            ...(req.base ? { base: req.base } : {}),
-            // Unreserved (0) means "may use the host's": providers that enforce limits get the host's size, not 0.
-            cpus: want.cpus > 0 ? want.cpus : hostTotals().cpus,
-            memoryMiB: want.memoryMiB > 0 ? want.memoryMiB : hostTotals().memoryMiB,
-            net,
-            ...(net === "proxy" ? { proxyAllow: record.capabilities.proxy_allow } : {}),
-          },
-          progress,
-        );
+        h = await provider.create(specOf(record, req.base), progress);
       } catch (err) {
         this.registry.discard(req.name);
         const e = asSwarmError(err, `creating ${req.name} failed`);
@@ -191,14 +198,50 @@ export class EnvService {
     await this.locked(name, async () => {
       const env = this.registry.require(name);
       if (env.state === "creating") throw new SwarmError("CONFLICT", `environment ${name} is still being created`);
-      // A lost environment, or one whose create never returned a handle, has nothing the provider can find: only its record goes.
-      if (env.state !== "lost" && Object.keys(env.handle).length > 0) {
+      let reclaimError: string | undefined;
+      if (isInterruptedCreate(env)) {
+        // Its create never returned a handle: only reclaim can find what it left.
+        try {
+          await this.reclaimUnlocked(env);
+        } catch (err) {
+          const e = asSwarmError(err, `cleaning up the interrupted create of ${name} failed`);
+          if (!force) {
+            throw new SwarmError(e.kind, `cannot clean up what the interrupted create of ${name} left: ${e.message}`, {
+              hint: `fix that and delete again, or \`swarmctl env delete ${name} --force\` to drop only the record (the ${env.provider} provider's leftovers then stay and block the name)`,
+            });
+          }
+          reclaimError = e.message;
+          this.ctx.logger.warn("env delete --force: reclaim failed, record dropped anyway", { env: name, error: e.message });
+        }
+        this.registry.discard(name);
+        this.ctx.events.append("env.deleted", name, { force, provider: env.provider, interrupted_create: true, ...(reclaimError ? { reclaim_error: reclaimError } : {}) });
+        return;
+      }
+      // A lost environment has nothing the provider can find: only its record goes.
+      if (env.state !== "lost") {
         const p = await this.providerOf(env);
         await p.delete(handleOf(env), { force });
       }
       this.registry.remove(name);
       this.ctx.events.append("env.deleted", name, { force, provider: env.provider });
     });
+  }
+
+  /**
+   * After the daemon died mid-create: the provider removes whatever that create left
+   * (Provider.reclaim), then the record goes so the name can be created again. Throws
+   * (leaving the record) when the provider is unusable or its reclaim fails.
+   */
+  async reclaimInterrupted(env: EnvRecord): Promise<void> {
+    await this.locked(env.name, async () => {
+      await this.reclaimUnlocked(env);
+      this.registry.discard(env.name);
+    });
+  }
+
+  private async reclaimUnlocked(env: EnvRecord): Promise<void> {
+    const p = await this.providerOf(env);
+    await p.reclaim(specOf(env));
   }
 
   async restoreDeleted(name: string): Promise<EnvRecord> {
