@@ -43,7 +43,7 @@ async function rawColdBoot(baseDir: string, scratch: string, accel: Accel, cpus:
   const d = vmDirs(path.join(scratch, "raw-vm"));
   fs.mkdirSync(d.dir, { recursive: true });
   fs.mkdirSync(d.sockDir, { recursive: true });
-  const args = qemuArgs({ ...base, initrd: cpio }, { accel, cpus, memoryMiB: mem }, "/dev/null", d)
+  const args = qemuArgs({ ...base, initrd: cpio }, { accel, cpus, memoryMiB: mem, net: "none" }, "/dev/null", d)
     .filter((a, i, all) => !["-daemonize"].includes(a) && all[i - 1] !== "-pidfile" && a !== "-pidfile");
   // serial to stdout instead of a file, and no disk
   const cut = args.indexOf("-drive");
@@ -79,7 +79,7 @@ export async function run(): Promise<string> {
   const rows: string[] = [];
   try {
     for (const [cpus, mem] of [[1, 512], [2, 4096]] as const) {
-      const shape = { accel, cpus, memoryMiB: mem };
+      const shape = { accel, cpus, memoryMiB: mem, net: "none" as const };
       const tTpl = performance.now();
       const tpl = await ensureTemplate(scratch, layout, manifest, shape);
       const tplMs = since(tTpl);

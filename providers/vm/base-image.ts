@@ -4,7 +4,8 @@
  *              compressed payload is inflated to a plain vmlinux so QEMU can use PVH entry
  *   initramfs  busybox-static + the virtio modules from the kernel package
  *   root disk  busybox-only ext4 image (`mkfs.ext4 -d`) carrying the guest agent
- *   agent      guest/agent.c compiled static with the host's gcc
+ *   agent      guest/agent.c compiled static with the host's gcc, and guest/host-bridge.c, the
+ *              host-side helper that connects a proxy VM's connections to its proxy
  * The base id is a hash of the inputs (package versions, guest sources), so a second run
  * with the same inputs is a no-op, and checkpoints can tell which base they belong to.
  */
@@ -21,10 +22,11 @@ import { baseLayout, guestSourceDir, type BaseLayout } from "./layout.js";
 
 const execFile = promisify(execFileCb);
 /** bump when the builder itself (not a guest file) changes what it makes */
-const BUILDER_VERSION = 2;
+const BUILDER_VERSION = 3;
 const ROOT_SIZE = "2G";
-const MODULES = ["virtio", "virtio_ring", "virtio_mmio", "virtio_blk", "virtio_console"];
-const GUEST_FILES = ["agent.c", "initramfs-init.sh", "root-init.sh"];
+/** virtio_net needs failover and net_failover; the init loads those three only when there is a NIC */
+const MODULES = ["virtio", "virtio_ring", "virtio_mmio", "virtio_blk", "virtio_console", "failover", "net_failover", "virtio_net"];
+const GUEST_FILES = ["agent.c", "initramfs-init.sh", "root-init.sh", "host-bridge.c"];
 
 export interface BaseManifest {
   id: string;
@@ -143,6 +145,7 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
     const agentBin = path.join(work, "swarm-agent");
     await phase(phases, "agent", opts.progress, async () => {
       await run("gcc", ["-static", "-O2", "-s", "-o", agentBin, path.join(guestSourceDir(), "agent.c")]);
+      await run("gcc", ["-static", "-O2", "-s", "-o", L.hostBridge, path.join(guestSourceDir(), "host-bridge.c")]);
     });
     const busybox = "/bin/busybox";
     await phase(phases, "initramfs", opts.progress, async () => {
@@ -159,7 +162,7 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
         const src = found.find((f) => path.basename(f).replace(/\.ko(\.\w+)?$/, "") === m);
         if (!src) throw new SwarmError("INTERNAL", `kernel package has no ${m} module`);
         if (src.endsWith(".ko")) fs.copyFileSync(src, path.join(ir, "lib", "modules", `${m}.ko`));
-        else await run("sh", ["-c", `unxz -c "$0" 2>/dev/null || zstd -dc "$0" > "$1"`, src, path.join(ir, "lib", "modules", `${m}.ko`)]);
+        else await run("sh", ["-c", `{ unxz -c "$0" 2>/dev/null || zstd -dc "$0"; } > "$1"`, src, path.join(ir, "lib", "modules", `${m}.ko`)]);
       }
       await run("sh", ["-c", 'cd "$0" && find . | cpio -o -H newc --quiet | gzip -1 > "$1"', ir, L.initrd]);
     });

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { EnvHandle } from "../types.js";
+import type { EnvHandle, NetMode } from "../types.js";
 import { seed } from "./agent-client.js";
 import { baseLayout, vmDirs } from "./layout.js";
 import { Qmp } from "./qmp.js";
@@ -19,6 +19,10 @@ export interface VmData {
   /** the base build this VM's disk chain and kernel come from */
   image: string;
   bootedFrom: "template" | "cold" | "checkpoint";
+  /** absent in VMs made before networking existed: none */
+  net?: NetMode;
+  /** hosts the proxy lets through (net = proxy) */
+  proxyAllow?: string[];
   [k: string]: unknown;
 }
 
@@ -37,7 +41,7 @@ export function layerName(): string {
 export async function bootFromState(data: VmData, state: string): Promise<void> {
   const layout = baseLayout(data.image);
   const d = vmDirs(data.dir);
-  await launch(layout, shapeOf(data), data.disk, d, state);
+  await launch(layout, shapeOf(data), data.disk, d, { incoming: state, proxyAllow: data.proxyAllow ?? [] });
   const q = await Qmp.connect(d.qmpSock);
   try {
     await q.resumeIncoming(RESTORE_TIMEOUT_MS);
@@ -51,12 +55,12 @@ export async function bootFromState(data: VmData, state: string): Promise<void> 
 export async function coldBoot(data: VmData): Promise<void> {
   const layout = baseLayout(data.image);
   const d = vmDirs(data.dir);
-  await launch(layout, shapeOf(data), data.disk, d);
+  await launch(layout, shapeOf(data), data.disk, d, { proxyAllow: data.proxyAllow ?? [] });
   await waitReady(d, COLD_BOOT_TIMEOUT_MS);
 }
 
-function shapeOf(data: VmData): VmShape {
-  return { cpus: data.cpus, memoryMiB: data.memoryMiB, accel: data.accel };
+export function shapeOf(data: VmData): VmShape {
+  return { cpus: data.cpus, memoryMiB: data.memoryMiB, accel: data.accel, net: data.net ?? "none" };
 }
 
 export function saveData(data: VmData): void {

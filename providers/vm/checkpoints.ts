@@ -22,6 +22,8 @@ interface StoredCheckpoint extends CheckpointInfo {
   cpus: number;
   memoryMiB: number;
   accel: string;
+  /** absent in checkpoints from before VM networking: none */
+  net?: string;
 }
 
 function ckptDir(data: VmData, name: string): string {
@@ -53,7 +55,7 @@ export async function checkpointVm(h: EnvHandle, requested: string): Promise<Che
   const next = path.join(d.layers, layerName());
   const info: StoredCheckpoint = {
     name, createdAt: new Date().toISOString(), provider: "vm", base: data.baseId,
-    layer: frozen, cpus: data.cpus, memoryMiB: data.memoryMiB, accel: data.accel,
+    layer: frozen, cpus: data.cpus, memoryMiB: data.memoryMiB, accel: data.accel, net: data.net ?? "none",
   };
   try {
     if (vmRunning(d)) {
@@ -117,6 +119,12 @@ export async function restoreVm(h: EnvHandle, name: string): Promise<EnvHandle> 
   if (c.base !== data.baseId) {
     throw new SwarmError("CONFLICT", `checkpoint ${name} belongs to VM base ${c.base}, but ${h.name} runs on base ${data.baseId}`, {
       hint: "restore it into an environment created from that base",
+    });
+  }
+  // The saved devices include the NIC, and the network mode is what the environment promised.
+  if ((c.net ?? "none") !== (data.net ?? "none")) {
+    throw new SwarmError("CONFLICT", `checkpoint ${name} was taken with network "${c.net ?? "none"}", but ${h.name} has network "${data.net ?? "none"}"`, {
+      hint: "restore it into an environment created with that --net",
     });
   }
   if (!fs.existsSync(c.layer)) throw new SwarmError("NOT_FOUND", `checkpoint ${name} lost its disk layer ${c.layer}`);

@@ -41,7 +41,7 @@ async function probeKvm(baseDir: string): Promise<string | null> {
     const base = requireBase(baseDir).layout;
     const disk = path.join(dir, "disk.qcow2");
     await createOverlay(disk, base.rootImg, "raw");
-    await launch(base, { accel: "kvm", cpus: 1, memoryMiB: 256 }, disk, d);
+    await launch(base, { accel: "kvm", cpus: 1, memoryMiB: 256, net: "none" }, disk, d);
     await waitReady(d, 10_000);
     return null;
   } catch (e) {

@@ -33,6 +33,8 @@ export interface BaseLayout {
   initrd: string;
   rootImg: string;
   manifest: string;
+  /** host-side helper QEMU runs per guest connection to the proxy (net = proxy) */
+  hostBridge: string;
 }
 
 export function baseLayout(dir: string): BaseLayout {
@@ -42,6 +44,7 @@ export function baseLayout(dir: string): BaseLayout {
     initrd: path.join(dir, "initrd.cpio.gz"),
     rootImg: path.join(dir, "root.img"),
     manifest: path.join(dir, "manifest.json"),
+    hostBridge: path.join(dir, "host-bridge"),
   };
 }
 
@@ -54,8 +57,11 @@ export interface VmDirs {
   agentSock: string;
   muxSock: string;
   qmpSock: string;
+  /** the allow-list proxy's socket (net = proxy) */
+  proxySock: string;
   qemuPid: string;
   muxPid: string;
+  proxyPid: string;
   console: string;
 }
 
@@ -69,8 +75,10 @@ export function vmDirs(dir: string): VmDirs {
     agentSock: path.join(sockDir, "agent.sock"),
     muxSock: path.join(sockDir, "mux.sock"),
     qmpSock: path.join(sockDir, "qmp.sock"),
+    proxySock: path.join(sockDir, "proxy.sock"),
     qemuPid: path.join(dir, "qemu.pid"),
     muxPid: path.join(dir, "mux.pid"),
+    proxyPid: path.join(dir, "proxy.pid"),
     console: path.join(dir, "console.log"),
   };
 }

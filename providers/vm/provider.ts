@@ -12,7 +12,7 @@ import { checkName } from "../../protocol/names.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
   CheckpointInfo, Checkpointing, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
-  HostCommand, Provider, ProviderContext, ProviderInfo, ProgressFn,
+  HostCommand, NetMode, Provider, ProviderContext, ProviderInfo, ProgressFn,
 } from "../types.js";
 import { execInGuest } from "./agent-client.js";
 import { requireBase } from "./base-image.js";
@@ -20,6 +20,8 @@ import { checkpointVm, listVmCheckpoints, restoreVm } from "./checkpoints.js";
 import { changedFiles, copyCheckoutIn, copyInGuest, copyOutGuest, recordCheckoutSums } from "./guest-fs.js";
 import { detectVm } from "./detect.js";
 import { guestPath } from "./guest-paths.js";
+import { reclaimVm } from "./reclaim.js";
+import { ensureProxy, proxyEnv, waitProxy } from "./net.js";
 import { helperScript, vmDirs } from "./layout.js";
 import { createOverlay, ensureMux, kill, shutdown, vmRunning, type Accel, type VmShape } from "./qemu.js";
 import { ensureTemplate } from "./template.js";
@@ -45,8 +47,13 @@ async function requireRunning(h: EnvHandle): Promise<VmData> {
     throw new SwarmError("INVALID_TRANSITION", `environment ${h.name} is stopped (its VM is not running)`, { hint: `start it with \`swarmctl env start ${h.name}\`` });
   }
   await ensureMux(d);
+  if (data.net === "proxy" && ensureProxy(d, data.proxyAllow ?? []) && !(await waitProxy(d, Date.now() + 10_000))) {
+    throw new SwarmError("UNAVAILABLE", `the allow-list proxy of ${h.name} did not start`, { hint: `see ${d.dir}/proxy.log` });
+  }
   return data;
 }
+
+const NET_MODES: readonly NetMode[] = ["none", "proxy", "full"];
 
 export class VmProvider implements Provider, Checkpointing {
   readonly baseDir: string;
@@ -64,7 +71,7 @@ export class VmProvider implements Provider, Checkpointing {
     return {
       name: "vm",
       summary: "QEMU microVM per environment (KVM when it really works, else TCG), copy-on-write qcow2 disks",
-      features: { checkpoint: true, copyOnWrite: true, network: ["none"], enforcesResources: true, processesOutliveDaemon: true },
+      features: { checkpoint: true, copyOnWrite: true, network: [...NET_MODES], enforcesResources: true, processesOutliveDaemon: true },
     };
   }
 
@@ -93,18 +100,22 @@ export class VmProvider implements Provider, Checkpointing {
   async create(spec: EnvSpec, progress?: ProgressFn): Promise<EnvHandle> {
     const bad = checkName(spec.name);
     if (bad) throw new SwarmError("INVALID_ARGUMENT", bad, { hint: "rename the environment" });
-    if (spec.net !== "none") {
-      throw new SwarmError("INVALID_ARGUMENT", `the vm provider supports network "none" only, not "${spec.net}"`, { hint: "use --net none, or the sandbox provider for proxy/full" });
+    if (!NET_MODES.includes(spec.net)) {
+      throw new SwarmError("INVALID_ARGUMENT", `unknown network mode "${String(spec.net)}"`, { hint: "use --net none, proxy or full" });
     }
     const dir = this.envDir(spec.name);
     if (fs.existsSync(dir)) {
       throw new SwarmError("CONFLICT", `a vm environment named ${spec.name} already exists (${dir})`, { hint: "pick another name or delete it first" });
     }
     const { layout, manifest } = requireBase(this.baseDir);
+    if (spec.net !== "none" && !fs.existsSync(layout.hostBridge)) {
+      throw new SwarmError("UNAVAILABLE", `the VM base ${manifest.id} predates VM networking (no NIC driver in its guest)`, { hint: "rebuild it with `swarmctl vm init-base`" });
+    }
     const accel = await this.accelerator();
-    const shape: VmShape = { cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel };
+    const shape: VmShape = { cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, net: spec.net };
     fs.mkdirSync(path.join(dir, "layers"), { recursive: true });
-    const data: VmData = { dir, disk: "", cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, baseId: manifest.id, image: layout.dir, bootedFrom: "cold" };
+    const data: VmData = { dir, disk: "", cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, baseId: manifest.id, image: layout.dir, bootedFrom: "cold",
+      net: spec.net, ...(spec.net === "proxy" ? { proxyAllow: spec.proxyAllow ?? [] } : {}) };
     try {
       let template = null;
       if (this.opts.useTemplates !== false) {
@@ -182,7 +193,7 @@ export class VmProvider implements Provider, Checkpointing {
     const running = vmRunning(vmDirs(data.dir));
     return {
       state: running ? "running" : "stopped",
-      detail: `${data.accel}, booted from ${data.bootedFrom}, base ${data.baseId}`,
+      detail: `${data.accel}, net ${data.net ?? "none"}, booted from ${data.bootedFrom}, base ${data.baseId}`,
       resources: { cpus: data.cpus, memoryMiB: data.memoryMiB },
     };
   }
@@ -191,6 +202,7 @@ export class VmProvider implements Provider, Checkpointing {
     return {
       PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       HOME: "/root",
+      ...proxyEnv(vmData(h).net ?? "none"),
       ...this.ctx.forwardedEnv(h),
       ...(extra ?? {}),
     };
@@ -230,9 +242,10 @@ export class VmProvider implements Provider, Checkpointing {
     await copyOutGuest(vmDirs(data.dir).muxSock, guestPath(envPath, "source"), hostPath);
   }
 
-  // TODO(reclaim): implemented by this provider's owner; see Provider.reclaim
   async reclaim(spec: EnvSpec): Promise<void> {
-    throw new SwarmError("UNAVAILABLE", `reclaiming an interrupted create of ${spec.name} is not implemented yet`);
+    // A bad name never made anything (create refuses it first) and must not become a path.
+    if (checkName(spec.name)) return;
+    await reclaimVm(vmDirs(this.envDir(spec.name)));
   }
 
   checkpoint(h: EnvHandle, name: string): Promise<CheckpointInfo> {

@@ -9,6 +9,8 @@ import { pidAlive } from "../../protocol/os.js";
 import { ping } from "./agent-client.js";
 import { Qmp } from "./qmp.js";
 import { helperScript, type BaseLayout, type VmDirs } from "./layout.js";
+import { netArgs, spawnProxy, waitProxy } from "./net.js";
+import type { NetMode } from "../types.js";
 
 export type Accel = "kvm" | "tcg";
 
@@ -16,12 +18,15 @@ export interface VmShape {
   cpus: number;
   memoryMiB: number;
   accel: Accel;
+  /** decides the NIC, so templates and saved states exist per network mode */
+  net: NetMode;
 }
 
 /** Kernel command line; tsc_early_khz stops concurrent TCG boots hanging in TSC calibration. */
 const APPEND = "console=ttyS0 quiet panic=-1 pci=off tsc_early_khz=2600000 random.trust_cpu=on";
 
 export function qemuArgs(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): string[] {
+  const net = netArgs(shape.net, base, d);
   const cpu = shape.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "qemu64"];
   const args = [
     ...cpu,
@@ -32,12 +37,13 @@ export function qemuArgs(base: BaseLayout, shape: VmShape, disk: string, d: VmDi
     "-serial", `file:${d.console}`,
     "-kernel", base.vmlinux,
     "-initrd", base.initrd,
-    "-append", APPEND,
+    "-append", APPEND + net.append,
     "-drive", `id=root,file=${disk},if=none,format=qcow2,cache=writeback`,
     "-device", "virtio-blk-device,drive=root",
     "-device", "virtio-serial-device",
     "-chardev", `socket,id=agent,path=${d.agentSock},server=on,wait=off`,
     "-device", "virtserialport,chardev=agent,name=agent",
+    ...net.args,
     "-qmp", `unix:${d.qmpSock},server=on,wait=off`,
     "-daemonize", "-pidfile", d.qemuPid,
   ];
@@ -93,16 +99,27 @@ export async function ensureMux(d: VmDirs): Promise<void> {
   await waitReady(d, 30_000);
 }
 
-/** Boots (or, with `incoming`, restores) the VM detached from us, plus its multiplexer. */
-export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): Promise<void> {
+export interface LaunchOptions {
+  /** a saved state to load instead of booting */
+  incoming?: string;
+  /** with net = proxy: start the VM's proxy with this allow-list (templates have none) */
+  proxyAllow?: string[];
+}
+
+/** Boots (or, with `incoming`, restores) the VM detached from us, plus its multiplexer (and proxy). */
+export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, opts: LaunchOptions = {}): Promise<void> {
+  const { incoming } = opts;
   fs.mkdirSync(d.sockDir, { recursive: true, mode: 0o700 });
   for (const s of [d.agentSock, d.muxSock, d.qmpSock]) fs.rmSync(s, { force: true });
   // The multiplexer starts first: node takes longer to start than QEMU, and it retries
   // connecting to the agent socket until QEMU makes it.
   spawnMux(d);
+  fs.rmSync(d.proxyPid, { force: true });
+  if (shape.net === "proxy" && opts.proxyAllow) spawnProxy(d, opts.proxyAllow);
   const r = await run("qemu-system-x86_64", qemuArgs(base, shape, disk, d, incoming));
   if (r.code !== 0) {
     killPidFile(d.muxPid, "SIGTERM");
+    killPidFile(d.proxyPid, "SIGTERM");
     throw new SwarmError("UNAVAILABLE", `QEMU did not start: ${r.stderr.trim().slice(0, 500)}`, {
       hint: r.code === 127 ? "apt-get install -y qemu-system-x86 qemu-utils" : `see ${d.console}`,
     });
@@ -123,6 +140,9 @@ export async function waitReady(d: VmDirs, timeoutMs: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 5));
   }
+  if (!(await waitProxy(d, deadline))) {
+    throw new SwarmError("UNAVAILABLE", "the VM's allow-list proxy did not start", { hint: `see ${d.dir}/proxy.log` });
+  }
 }
 
 function killPidFile(file: string, signal: NodeJS.Signals): number | null {
@@ -142,10 +162,12 @@ function killPidFile(file: string, signal: NodeJS.Signals): number | null {
 export async function kill(d: VmDirs): Promise<void> {
   const pid = killPidFile(d.qemuPid, "SIGKILL");
   killPidFile(d.muxPid, "SIGTERM");
+  killPidFile(d.proxyPid, "SIGTERM");
   const deadline = Date.now() + 10_000;
   while (pid !== null && pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   fs.rmSync(d.qemuPid, { force: true });
   fs.rmSync(d.muxPid, { force: true });
+  fs.rmSync(d.proxyPid, { force: true });
   fs.rmSync(d.sockDir, { recursive: true, force: true });
 }
 

@@ -1,7 +1,9 @@
 /**
  * Saved template VMs. Booting under TCG takes seconds; loading a saved VM state takes a
  * fraction of one. A template is one VM per (base, accelerator, vCPUs, RAM), booted until its
- * agent answers, then migrated to a file. Its disk layer is frozen as the backing of every
+ * agent answers, then migrated to a file. The network mode is part of the shape: a saved
+ * state only loads into a VM with the same devices, so each mode (no NIC, NIC, restricted
+ * NIC) has its own template. Its disk layer is frozen as the backing of every
  * environment made from it, so the loaded RAM (page cache included) matches the disk.
  */
 import fs from "node:fs";
@@ -20,7 +22,7 @@ export interface Template {
 const building = new Map<string, Promise<Template>>();
 
 export function templateDir(stateDir: string, image: string, shape: VmShape): string {
-  return path.join(stateDir, "templates", `${image}-${shape.accel}-${shape.cpus}c-${shape.memoryMiB}m`);
+  return path.join(stateDir, "templates", `${image}-${shape.accel}-net${shape.net}-${shape.cpus}c-${shape.memoryMiB}m`);
 }
 
 async function build(dir: string, base: BaseLayout, shape: VmShape): Promise<Template> {

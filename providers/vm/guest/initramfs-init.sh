@@ -3,7 +3,11 @@
 # root disk and hand over to it. Kept tiny: every line here costs boot time under TCG.
 /bin/busybox mount -t devtmpfs dev /dev
 /bin/busybox mount -t proc proc /proc
-for m in virtio_ring virtio virtio_mmio virtio_blk virtio_console; do
+# The host puts swarmnet=1 on the kernel command line (so into our environment) when the VM
+# has a NIC; without one the network driver is not even loaded.
+mods="virtio_ring virtio virtio_mmio virtio_blk virtio_console"
+[ "$swarmnet" = 1 ] && mods="$mods failover net_failover virtio_net"
+for m in $mods; do
   /bin/busybox insmod /lib/modules/$m.ko
 done
 i=0

@@ -8,6 +8,13 @@ mount -a
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 echo swarm > /proc/sys/kernel/hostname
 ip link set lo up 2>/dev/null
+# A NIC on QEMU's user-mode network: its fixed addresses, no DHCP client to wait for.
+if [ "$swarmnet" = 1 ]; then
+  ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
+  route add default gw 10.0.2.2
+  echo "nameserver 10.0.2.3" > /etc/resolv.conf
+fi
+unset swarmnet
 port=/dev/vport0p1
 for p in /sys/class/virtio-ports/*; do
   read -r n < "$p/name" 2>/dev/null && [ "$n" = agent ] && port=/dev/${p##*/}

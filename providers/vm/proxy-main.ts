@@ -1,0 +1,45 @@
+/**
+ * A VM's allow-list proxy, run as its own detached process (`node proxy-main.js SOCK
+ * QEMU_PIDFILE ALLOW_JSON`) so that, like the VM and its multiplexer, it outlives the daemon.
+ * QEMU reaches it through host-bridge (one per guest connection). Denials go to stderr,
+ * which is the VM's proxy.log. It exits when its QEMU is gone.
+ */
+import fs from "node:fs";
+import { pidAlive } from "../../protocol/os.js";
+import { AllowListProxy } from "../common/proxy.js";
+
+function line(level: string, m: string, f?: Record<string, unknown>): void {
+  process.stderr.write(`${new Date().toISOString()} ${level} ${m}${f ? " " + JSON.stringify(f) : ""}\n`);
+}
+
+function qemuGone(pidFile: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+    return !(pid > 0 && pidAlive(pid));
+  } catch {
+    return true;
+  }
+}
+
+async function main(): Promise<void> {
+  const [sock, pidFile, allowJson] = process.argv.slice(2);
+  if (!sock || !pidFile || !allowJson) {
+    process.stderr.write("usage: proxy-main SOCK QEMU_PIDFILE ALLOW_JSON\n");
+    process.exit(2);
+  }
+  const allow = JSON.parse(allowJson) as string[];
+  const log = { debug: () => undefined, info: () => undefined, warn: (m: string, f?: Record<string, unknown>) => line("warn", m, f), error: (m: string, f?: Record<string, unknown>) => line("error", m, f) };
+  const proxy = new AllowListProxy(sock, allow, log);
+  await proxy.start();
+  // QEMU writes its pid file while we start; give it time, then leave with it.
+  const startedAt = Date.now();
+  setInterval(() => {
+    if (Date.now() - startedAt > 30_000 && qemuGone(pidFile)) void proxy.close().finally(() => process.exit(0));
+  }, 2_000).unref();
+  process.on("SIGTERM", () => void proxy.close().finally(() => process.exit(0)));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`swarm vm proxy: ${String(e)}\n`);
+  process.exit(1);
+});
