@@ -104,6 +104,9 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm networking and reclaim${VM_SKIP_REA
     expect(env.out).toBe(`${PROXY_URL} ${PROXY_URL}\n`);
     const ok = await sh(h, `wget -q -O - http://127.0.0.1:${allowedPort}/`);
     expect(ok, ok.err).toMatchObject({ code: 0, out: "allowed-body\n" });
+    // one bridge per connection: concurrent connections do not share (or wait on) one stream
+    const many = await sh(h, `for i in 1 2 3 4; do wget -q -O - http://127.0.0.1:${allowedPort}/ & done; wait`);
+    expect(many.out).toBe("allowed-body\n".repeat(4));
     const denied = await sh(h, `wget -O - http://127.0.0.1:${otherPort}/`);
     expect(denied.code).not.toBe(0);
     expect(denied.err).toMatch(/403/);
