@@ -4,8 +4,10 @@ import net from "node:net";
 import type { ProviderContext } from "../types.js";
 
 /**
- * The allow-list proxy for `net = proxy`. It listens on a Unix socket that is bound into
- * the sandbox (whose network namespace has only `lo`), so the proxy is the one way out.
+ * The allow-list proxy for `net = proxy`. It listens on a Unix socket: the sandbox binds it
+ * in (its network namespace has only `lo`); a VM reaches it through QEMU's restricted user
+ * network, whose one forwarded address runs vm/guest/host-bridge per connection. Either
+ * way the proxy is the one way out.
  * CONNECT (https and anything else tunnelled) and absolute-URI HTTP requests are let
  * through to allowed hosts; everything else gets 403 and goes nowhere.
  */
