@@ -6,6 +6,7 @@ import { ticketDomain } from "./ticket/domain.js";
 import { approvalDomain } from "./approval/domain.js";
 import { coordinatorDomain } from "./ticket/coordinator/domain.js";
 import { runtimeDomain } from "./runtime/domain.js";
+import { vmDomain } from "./vm/domain.js";
 
 /** A domain of the daemon (environments, runtimes, tickets…): its handlers and lifecycle. */
 export interface Domain {
@@ -20,4 +21,4 @@ export interface Domain {
 export type DomainFactory = (ctx: DaemonContext) => Domain;
 
 /** Every domain, in start order. A new domain adds its factory here. */
-export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, approvalDomain, runtimeDomain];
+export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, approvalDomain, runtimeDomain, vmDomain];

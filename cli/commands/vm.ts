@@ -1,15 +1,31 @@
 /**
- * `swarmctl vm …`: the VM base image. init-base runs here in the CLI process rather than in
- * the daemon: it needs no daemon state, takes seconds to minutes of apt/gcc/mkfs work that
- * should not share the daemon's event loop, and its progress belongs on this terminal.
+ * `swarmctl vm …`: the VM base image. init-base asks the daemon to build it (`vm.init_base`),
+ * so the build's progress is durable events (R-E8) and one build runs at a time; this
+ * command shows those events as lines on stderr. `vm status` reads the base directly.
  * The daemon's vm provider reads the same directory ($SWARM_HOME data dir/vm/base).
  */
+import path from "node:path";
 import type { Command } from "commander";
 import { ERROR_KINDS } from "../../protocol/errors.js";
-import { initBase, readManifest } from "../../providers/vm/base-image.js";
+import type { EventRecord } from "../../protocol/events.js";
+import type { ResultOf } from "../../protocol/method.js";
+import type { vmInitBase } from "../../protocol/methods/vm.js";
+import { readManifest } from "../../providers/vm/base-image.js";
 import { detectVm } from "../../providers/vm/detect.js";
 import { defaultBaseDir } from "../../providers/vm/provider.js";
 import type { CommandGroup } from "../context.js";
+import { followProgress, type ProgressView } from "./env-progress.js";
+
+/** One line per build step, as the builder reports them ("kernel     done in 2.1 s"). */
+const baseProgress: ProgressView = {
+  type: "vm.base_progress",
+  subjects: null,
+  inPlace: false,
+  text: (ev: EventRecord) => {
+    const d = ev.data as { phase?: string; message?: string };
+    return `${(d.phase ?? "").padEnd(10)} ${d.message ?? ""}`;
+  },
+};
 
 export const register: CommandGroup = (program: Command, ctx) => {
   const vm = program.command("vm").description("build and inspect the QEMU microVM base image");
@@ -19,15 +35,13 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--force", "rebuild even when the inputs have not changed")
     .option("--dir <path>", "where to put the base (default: the data dir's vm/base)")
     .action(async (o: { force?: boolean; dir?: string }) => {
-      const out = ctx().out;
-      const dir = o.dir ?? defaultBaseDir();
+      const c = ctx();
+      const out = c.out;
+      // relative to where the user is, not to the daemon's working directory
+      const params = { force: o.force === true, ...(o.dir !== undefined ? { dir: path.resolve(o.dir) } : {}) };
       const t0 = performance.now();
-      const r = await initBase(dir, {
-        force: o.force === true,
-        progress: (p) => {
-          if (!out.json) process.stderr.write(`${p.phase.padEnd(10)} ${p.message ?? ""}\n`);
-        },
-      });
+      const r = await followProgress(c, baseProgress, () => c.call<ResultOf<typeof vmInitBase>>("vm.init_base", params));
+      const dir = r.dir;
       const total = ((performance.now() - t0) / 1000).toFixed(1);
       if (out.json) return out.printJson({ dir, upToDate: r.upToDate, manifest: r.manifest, phases: r.phases });
       if (r.upToDate) out.print(`${out.ok("up to date")}  base ${r.manifest.id} in ${dir} (built ${r.manifest.builtAt}); --force rebuilds`);

@@ -9,6 +9,7 @@ import * as provider from "./provider.js";
 import * as secret from "./secret.js";
 import * as coordinator from "./coordinator.js";
 import * as runtime from "./runtime.js";
+import * as vm from "./vm.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -25,6 +26,7 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   secret,
   coordinator,
   runtime,
+  vm,
 };
 
 function isMethodDef(x: unknown): x is MethodDef {
@@ -48,3 +50,4 @@ export * as provider from "./provider.js";
 export * as secret from "./secret.js";
 export * as coordinator from "./coordinator.js";
 export * as runtime from "./runtime.js";
+export * as vm from "./vm.js";
