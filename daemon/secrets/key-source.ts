@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -10,38 +10,48 @@ export interface MasterKey {
 }
 
 const KEYRING_ATTRS = ["service", "swarm", "purpose", "secrets-master-key"];
+/** All keyring calls together; a locked keyring may wait on a prompt nobody will answer. */
+export const KEYRING_TIMEOUT_MS = 3000;
+
+type ToolResult = { ok: true; out: string } | { ok: false; notFound: boolean; why: string };
+
+/** One `secret-tool` call within what is left of the budget. */
+function secretTool(args: string[], deadline: number, input?: string): ToolResult {
+  const left = deadline - Date.now();
+  const slow = `no answer within ${KEYRING_TIMEOUT_MS / 1000} s (a locked keyring waiting on a prompt, or a session bus that does not answer)`;
+  if (left <= 0) return { ok: false, notFound: false, why: slow };
+  const r = spawnSync("secret-tool", args, { input: input ?? "", timeout: left, encoding: "utf8", killSignal: "SIGKILL" });
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return { ok: false, notFound: false, why: "secret-tool is not installed (apt-get install -y libsecret-tools)" };
+  if (code === "ETIMEDOUT" || r.signal) return { ok: false, notFound: false, why: slow };
+  if (r.error) return { ok: false, notFound: false, why: r.error.message };
+  const stderr = (r.stderr ?? "").trim();
+  // `lookup` exits 1 with nothing on stderr when there is no such item
+  if (r.status !== 0) return { ok: false, notFound: stderr === "", why: stderr || `secret-tool exited ${r.status}` };
+  return { ok: true, out: (r.stdout ?? "").trim() };
+}
 
 /**
  * The OS keyring through libsecret's `secret-tool`, when it answers (needs a session bus
- * and an unlocked collection). A short timeout: a keyring prompt must never hang the daemon.
+ * and an unlocked collection): the key stored there, or a new one stored and read back.
+ * Synchronous on purpose: it runs once at daemon start, before anything uses secrets.
  */
-function fromKeyring(home: string, logger: Logger): Buffer | null {
+function fromKeyring(home: string): { key: Buffer } | { why: string } {
   const attrs = [...KEYRING_ATTRS, "home", home];
-  try {
-    const out = execFileSync("secret-tool", ["lookup", ...attrs], { timeout: 3000, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    if (out) {
-      const key = Buffer.from(out, "base64");
-      if (key.length === 32) return key;
-      logger.warn("keyring holds a malformed swarm key; using the key file");
-      return null;
-    }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null; // no secret-tool on this host
-    // exit 1 = not found: try to store a new one below
+  const deadline = Date.now() + KEYRING_TIMEOUT_MS;
+  const found = secretTool(["lookup", ...attrs], deadline);
+  if (found.ok && found.out) {
+    const key = Buffer.from(found.out, "base64");
+    // never overwrite it: secrets encrypted with it would be lost
+    return key.length === 32 ? { key } : { why: "the keyring holds a malformed swarm key (expected 32 bytes, base64)" };
   }
-  try {
-    const key = randomBytes(32);
-    execFileSync("secret-tool", ["store", "--label=swarm secrets key", ...attrs], {
-      input: key.toString("base64"),
-      timeout: 3000,
-      stdio: ["pipe", "ignore", "ignore"],
-    });
-    const back = execFileSync("secret-tool", ["lookup", ...attrs], { timeout: 3000, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    return back === key.toString("base64") ? key : null;
-  } catch {
-    return null;
-  }
+  if (!found.ok && !found.notFound) return { why: found.why };
+  const key = randomBytes(32);
+  const stored = secretTool(["store", "--label=swarm secrets key", ...attrs], deadline, key.toString("base64"));
+  if (!stored.ok) return { why: `storing a new key failed: ${stored.why}` };
+  const back = secretTool(["lookup", ...attrs], deadline);
+  if (!back.ok) return { why: `reading the new key back failed: ${back.why}` };
+  return back.out === key.toString("base64") ? { key } : { why: "the keyring returned another value than the key just stored" };
 }
 
 /** A 0600 file under SWARM_HOME; created once, refused if anyone else can read it. */
@@ -67,11 +77,20 @@ function fromFile(file: string): Buffer {
  */
 export function loadMasterKey(home: string, logger: Logger, opts: { useKeyring?: boolean } = {}): MasterKey {
   const file = path.join(home, "secrets.key");
-  if (fs.existsSync(file)) return { key: fromFile(file), source: "file" };
-  if (opts.useKeyring !== false) {
-    const k = fromKeyring(home, logger);
-    if (k) return { key: k, source: "keyring" };
+  if (fs.existsSync(file)) {
+    logger.info("secrets key: 0600 key file", { file });
+    return { key: fromFile(file), source: "file" };
   }
-  logger.info("OS keyring not reachable; secrets key kept in a 0600 file", { file });
+  let why = "disabled (SWARM_NO_KEYRING=1)";
+  if (opts.useKeyring !== false) {
+    const t0 = Date.now();
+    const k = fromKeyring(home);
+    if ("key" in k) {
+      logger.info("secrets key: OS keyring (libsecret)", { ms: Date.now() - t0 });
+      return { key: k.key, source: "keyring" };
+    }
+    why = k.why;
+  }
+  logger.warn("OS keyring not usable; secrets key kept in a 0600 file", { file, reason: why });
   return { key: fromFile(file), source: "file" };
 }
