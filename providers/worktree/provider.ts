@@ -53,6 +53,7 @@ export class WorktreeProvider implements Provider, Checkpointing {
   private readonly checkpoints: WorktreeCheckpoints;
   readonly trash: WorktreeTrash;
   readonly groups: WorktreeGroups;
+  private readonly repoInfos = new Map<string, Promise<{ top: string; commonDir: string }>>();
 
   constructor(private readonly ctx: ProviderContext, opts: WorktreeOptions = {}) {
     this.run = opts.runner ?? runProcess;
@@ -101,14 +102,21 @@ export class WorktreeProvider implements Provider, Checkpointing {
     let registered = false;
     const branch = spec.branch || `swarm/${spec.name}`;
     try {
-      const { top, commonDir } = await this.git.repoInfo(spec.repo);
-      const base = await this.git.resolveCommit(top, spec.base ?? "HEAD");
+      const { top, commonDir } = await this.repoInfo(spec.repo);
+      const base = await this.git.resolveCommitFast(top, spec.base ?? "HEAD");
       progress?.({ phase: "worktree", message: `adding worktree on ${branch}` });
+      // The serial step: one git process per create (git refuses an existing branch itself;
+      // a separate check would double the time every other create waits here).
       await repoLocks.with(commonDir, async () => {
-        if (await this.git.branchExists(top, branch)) {
-          throw new SwarmError("CONFLICT", `branch ${branch} already exists in ${top}`, { hint: "pass another --branch, or delete that branch" });
+        try {
+          await this.git.out(top, ["worktree", "add", "--quiet", "--no-checkout", "-b", branch, dir, base], { LC_ALL: "C" });
+        } catch (e) {
+          if (/a branch named '.*' already exists/.test((e as Error).message)) {
+            throw new SwarmError("CONFLICT", `branch ${branch} already exists in ${top}`, { hint: "pass another --branch, or delete that branch" });
+          }
+          registered = true; // git may have made the branch before failing: undo removes it
+          throw e;
         }
-        await this.git.out(top, ["worktree", "add", "--quiet", "--no-checkout", "-b", branch, dir, base]);
         registered = true;
       });
       progress?.({ phase: "checkout", message: "checking out files" });
@@ -130,6 +138,16 @@ export class WorktreeProvider implements Provider, Checkpointing {
       await this.git.tryOut(info.top, ["worktree", "prune"]);
       await this.git.tryOut(info.top, ["branch", "-D", branch]);
     });
+  }
+
+  /** Git.repoInfo, asked once for a burst of concurrent creates on one repository (then Git caches it). */
+  private repoInfo(repo: string): Promise<{ top: string; commonDir: string }> {
+    let p = this.repoInfos.get(repo);
+    if (!p) {
+      p = this.git.repoInfo(repo).finally(() => this.repoInfos.delete(repo));
+      this.repoInfos.set(repo, p);
+    }
+    return p;
   }
 
   private data(h: EnvHandle): WorktreeData {
