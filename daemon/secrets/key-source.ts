@@ -2,12 +2,18 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { SwarmError } from "../../protocol/errors.js";
 import type { Logger } from "../log/logger.js";
 
 export interface MasterKey {
-  key: Buffer;
+  /** The key; throws UNAVAILABLE while it is in a keyring that does not answer (retried on use). */
+  key(): Buffer;
   source: "keyring" | "file";
 }
+
+/** Written once the keyring holds the key: from then on a key file must not quietly replace it. */
+const KEYRING_MARKER = "secrets.keyring";
+const RETRY_MS = 10_000;
 
 const KEYRING_ATTRS = ["service", "swarm", "purpose", "secrets-master-key"];
 /** All keyring calls together; a locked keyring may wait on a prompt nobody will answer. */
@@ -36,7 +42,7 @@ function secretTool(args: string[], deadline: number, input?: string): ToolResul
  * and an unlocked collection): the key stored there, or a new one stored and read back.
  * Synchronous on purpose: it runs once at daemon start, before anything uses secrets.
  */
-function fromKeyring(home: string): { key: Buffer } | { why: string } {
+function fromKeyring(home: string, opts: { create: boolean }): { key: Buffer } | { why: string } {
   const attrs = [...KEYRING_ATTRS, "home", home];
   const deadline = Date.now() + KEYRING_TIMEOUT_MS;
   const found = secretTool(["lookup", ...attrs], deadline);
@@ -46,6 +52,7 @@ function fromKeyring(home: string): { key: Buffer } | { why: string } {
     return key.length === 32 ? { key } : { why: "the keyring holds a malformed swarm key (expected 32 bytes, base64)" };
   }
   if (!found.ok && !found.notFound) return { why: found.why };
+  if (!opts.create) return { why: "the keyring answers but holds no swarm key for this SWARM_HOME (it did before)" };
   const key = randomBytes(32);
   const stored = secretTool(["store", "--label=swarm secrets key", ...attrs], deadline, key.toString("base64"));
   if (!stored.ok) return { why: `storing a new key failed: ${stored.why}` };
@@ -73,24 +80,59 @@ function fromFile(file: string): Buffer {
 
 /**
  * Where the key comes from: an existing key file wins (so secrets stay readable when a
- * keyring appears later); else the keyring when reachable; else a new key file.
+ * keyring appears later); else the keyring when reachable; else a new key file, unless the
+ * keyring held the key before (then secrets wait for the keyring instead of being orphaned).
  */
 export function loadMasterKey(home: string, logger: Logger, opts: { useKeyring?: boolean } = {}): MasterKey {
   const file = path.join(home, "secrets.key");
   if (fs.existsSync(file)) {
     logger.info("secrets key: 0600 key file", { file });
-    return { key: fromFile(file), source: "file" };
+    const key = fromFile(file);
+    return { key: () => key, source: "file" };
   }
+  const marker = path.join(home, KEYRING_MARKER);
+  const inKeyring = fs.existsSync(marker);
   let why = "disabled (SWARM_NO_KEYRING=1)";
   if (opts.useKeyring !== false) {
     const t0 = Date.now();
-    const k = fromKeyring(home);
+    const k = fromKeyring(home, { create: !inKeyring });
     if ("key" in k) {
+      if (!inKeyring) fs.writeFileSync(marker, "the secrets key of this SWARM_HOME is in the OS keyring (service=swarm purpose=secrets-master-key)\n", { mode: 0o600 });
       logger.info("secrets key: OS keyring (libsecret)", { ms: Date.now() - t0 });
-      return { key: k.key, source: "keyring" };
+      const key = k.key;
+      return { key: () => key, source: "keyring" };
     }
     why = k.why;
   }
+  if (inKeyring) return waitForKeyring(home, marker, logger, why);
   logger.warn("OS keyring not usable; secrets key kept in a 0600 file", { file, reason: why });
-  return { key: fromFile(file), source: "file" };
+  const key = fromFile(file);
+  return { key: () => key, source: "file" };
+}
+
+/** The key is in a keyring that does not answer now: secrets fail with the reason until it does. */
+function waitForKeyring(home: string, marker: string, logger: Logger, firstWhy: string): MasterKey {
+  logger.error("the secrets key is in the OS keyring, which is not usable now; secrets cannot be read or set until it is (retried on use)", { reason: firstWhy });
+  let key: Buffer | null = null;
+  let why = firstWhy;
+  let triedAt = Date.now();
+  return {
+    source: "keyring",
+    key() {
+      if (key) return key;
+      if (Date.now() - triedAt >= RETRY_MS) {
+        triedAt = Date.now();
+        const k = fromKeyring(home, { create: false });
+        if ("key" in k) {
+          logger.info("secrets key: OS keyring answers again");
+          key = k.key;
+          return key;
+        }
+        why = k.why;
+      }
+      throw new SwarmError("UNAVAILABLE", `the secrets key is in the OS keyring, which is not usable now: ${why}`, {
+        hint: `give the daemon a session bus with the unlocked keyring (DBUS_SESSION_BUS_ADDRESS) and restart it; or remove ${marker} to start over with a key file (secrets set before are then lost)`,
+      });
+    },
+  };
 }

@@ -30,19 +30,24 @@ const scopeOf = (project: string | undefined | null) => project ?? "";
 export class Vault {
   constructor(
     private readonly db: Db,
-    private readonly key: Buffer,
+    /** a function throws UNAVAILABLE when the key cannot be had now (keyring not answering) */
+    private readonly keyOrGet: Buffer | (() => Buffer),
   ) {}
+
+  private key(): Buffer {
+    return typeof this.keyOrGet === "function" ? this.keyOrGet() : this.keyOrGet;
+  }
 
   private seal(scope: string, name: string, value: string): { iv: Buffer; tag: Buffer; ct: Buffer } {
     const iv = randomBytes(12);
-    const c = createCipheriv("aes-256-gcm", this.key, iv);
+    const c = createCipheriv("aes-256-gcm", this.key(), iv);
     c.setAAD(Buffer.from(`${scope}\0${name}`));
     const ct = Buffer.concat([c.update(value, "utf8"), c.final()]);
     return { iv, tag: c.getAuthTag(), ct };
   }
 
-  private open(r: Row): string {
-    const d = createDecipheriv("aes-256-gcm", this.key, r.iv!);
+  private open(r: Row, key: Buffer): string {
+    const d = createDecipheriv("aes-256-gcm", key, r.iv!);
     d.setAAD(Buffer.from(`${r.scope}\0${r.name}`));
     d.setAuthTag(r.tag!);
     return Buffer.concat([d.update(r.ct!), d.final()]).toString("utf8");
@@ -90,13 +95,15 @@ export class Vault {
   resolve(project: string): Record<string, string> {
     const rows = this.db.prepare("SELECT * FROM env_vars WHERE scope IN ('', ?) ORDER BY scope").all(project) as Row[];
     const out: Record<string, string> = {};
+    let key: Buffer | null = null;
     for (const r of rows) {
       if (r.plain === 1) {
         out[r.name] = r.value ?? "";
         continue;
       }
+      key ??= this.key();
       try {
-        out[r.name] = this.open(r);
+        out[r.name] = this.open(r, key);
       } catch {
         const scope = r.scope === "" ? "global" : `project ${r.scope}`;
         throw new SwarmError("INTERNAL", `secret ${r.name} (${scope}) cannot be decrypted: the secrets key changed or the row was tampered with`, {

@@ -60,7 +60,7 @@ async function startBus(dir: string): Promise<string> {
 }
 
 /** gnome-keyring's secrets component on that bus, with its files in `dir`; unlocked with a password, or not. */
-async function startKeyring(dir: string, bus: string, unlock: boolean): Promise<NodeJS.ProcessEnv> {
+async function startKeyring(dir: string, bus: string, unlock: boolean): Promise<{ env: NodeJS.ProcessEnv; proc: ChildProcess }> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: path.join(dir, "home"),
@@ -82,7 +82,7 @@ async function startKeyring(dir: string, bus: string, unlock: boolean): Promise<
     10_000,
     50,
   );
-  return env;
+  return { env, proc: kr };
 }
 
 const KEY_ATTRS = (home: string) => ["service", "swarm", "purpose", "secrets-master-key", "home", home];
@@ -107,10 +107,11 @@ async function keySource(d: TestDaemon): Promise<string> {
 }
 
 describe.skipIf(SKIP !== null)(`secrets key in the OS keyring${SKIP ? ` (skipped: ${SKIP})` : ""}`, () => {
-  it("an unlocked keyring holds the key (no key file under SWARM_HOME); secrets decrypt after a restart", async () => {
+  it("an unlocked keyring holds the key (no key file under SWARM_HOME); secrets decrypt after a restart; a keyring gone later is waited for, not replaced", async () => {
     const dir = tmp("swarm-kr-");
     const bus = await startBus(dir);
-    const krEnv = await startKeyring(dir, bus, true);
+    const kr = await startKeyring(dir, bus, true);
+    const krEnv = kr.env;
     let d = await startSwarm(bus);
     const ctl = (args: string[]) => swarmctl(d.env, ["--no-autostart", ...args]);
     expect((await ctl(["secret", "set", "KR_SECRET", SECRET])).code).toBe(0);
@@ -133,6 +134,26 @@ describe.skipIf(SKIP !== null)(`secrets key in the OS keyring${SKIP ? ` (skipped
     expect(run.stdout).toBe(SECRET);
     expect(await keySource(d)).toBe("keyring");
     expect(filesNamed(d.home, "secrets.key")).toEqual([]);
+
+    // The keyring goes away: no new key file may replace the key (that would orphan the
+    // secrets); secrets fail with the reason until the keyring is back.
+    await d.stop();
+    kr.proc.kill("SIGTERM");
+    await new Promise((r) => kr.proc.once("exit", r));
+    d = await d.restart();
+    daemons.push(d);
+    expect(await keySource(d)).toBe("keyring");
+    const down = await swarmctl(d.env, ["--no-autostart", "env", "run", "kr", "--", "true"]);
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toMatch(/the secrets key is in the OS keyring, which is not usable now/);
+    expect(filesNamed(d.home, "secrets.key")).toEqual([]);
+    expect(logOf(d)).toMatch(/the secrets key is in the OS keyring, which is not usable now/);
+    await startKeyring(dir, bus, true);
+    await d.stop();
+    d = await d.restart();
+    daemons.push(d);
+    const back = await swarmctl(d.env, ["--no-autostart", "env", "run", "kr", "--", "sh", "-c", 'printf "%s" "$KR_SECRET"']);
+    expect(back.stdout, back.stderr).toBe(SECRET);
     expect((await swarmctl(d.env, ["--no-autostart", "env", "delete", "kr", "--force"])).code).toBe(0);
   }, 60_000);
 
