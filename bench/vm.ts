@@ -32,12 +32,12 @@ async function firstCommand(data: VmData): Promise<void> {
 /** The raw peer: QEMU with an initramfs whose /init prints a marker, timed to that line. */
 async function rawColdBoot(baseDir: string, scratch: string, accel: Accel, cpus: number, mem: number): Promise<number> {
   const ir = path.join(scratch, "raw-initramfs");
-  const cpio = path.join(scratch, "raw.cpio.gz");
+  const cpio = path.join(scratch, "raw.cpio");
   if (!fs.existsSync(cpio)) {
     fs.mkdirSync(path.join(ir, "bin"), { recursive: true });
     fs.copyFileSync("/bin/busybox", path.join(ir, "bin", "busybox"));
     fs.writeFileSync(path.join(ir, "init"), "#!/bin/busybox sh\necho SWARM-RAW-READY\n/bin/busybox poweroff -f\n", { mode: 0o755 });
-    spawnSync("sh", ["-c", `cd ${ir} && find . | cpio -o -H newc --quiet | gzip -1 > ${cpio}`]);
+    spawnSync("sh", ["-c", `cd ${ir} && find . | cpio -o -H newc --quiet > ${cpio}`]); // uncompressed, as ours
   }
   const base = requireBase(baseDir).layout;
   const d = vmDirs(path.join(scratch, "raw-vm"));

@@ -41,7 +41,8 @@ export function baseLayout(dir: string): BaseLayout {
   return {
     dir,
     vmlinux: path.join(dir, "vmlinux"),
-    initrd: path.join(dir, "initrd.cpio.gz"),
+    // uncompressed since builder 4 (nothing to inflate under TCG); older builds have .gz
+    initrd: fs.existsSync(path.join(dir, "initrd.cpio.gz")) ? path.join(dir, "initrd.cpio.gz") : path.join(dir, "initrd.cpio"),
     rootImg: path.join(dir, "root.img"),
     manifest: path.join(dir, "manifest.json"),
     hostBridge: path.join(dir, "host-bridge"),
