@@ -8,7 +8,8 @@
  * command's exit code and output; ptyCommand runs in a real PTY; stop/start are
  * idempotent; delete without force refuses (CONFLICT naming "uncommitted") when work would
  * be lost; status of a deleted environment is "deleted"; checkpoint/restore/list when
- * info().features.checkpoint.
+ * info().features.checkpoint; reclaim(spec) removes a full create (name reusable) and is a
+ * no-op for a name never created.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -217,12 +218,7 @@ export function defineProviderContract(name: string, makeProvider: (ctx: Provide
       expect((await provider.status(again)).state).toBe("deleted");
     }, t);
 
-    it("reclaim after a full create removes it and the name can be created again; reclaim of a name never created is a no-op", async (ctx) => {
-      const pending = RECLAIM_PENDING[name];
-      if (pending) {
-        ctx.skip(pending);
-        return;
-      }
+    it("reclaim after a full create removes it and the name can be created again; reclaim of a name never created is a no-op", async () => {
       const s = spec(`${uniq}-reclaim`);
       const made = await provider.create(s);
       expect((await provider.exec(made, ["true"])).exitCode).toBe(0);
@@ -240,9 +236,6 @@ export function defineProviderContract(name: string, makeProvider: (ctx: Provide
     }, t);
   });
 }
-
-/** Providers whose reclaim is still the throwing stub (TODO(reclaim)), with the reason their case is skipped. */
-const RECLAIM_PENDING: Record<string, string> = {};
 
 /** The paths under a folder, to show a no-op left it as it was. */
 function snapshot(dir: string): string[] {
