@@ -22,7 +22,7 @@ import { baseLayout, guestSourceDir, type BaseLayout } from "./layout.js";
 
 const execFile = promisify(execFileCb);
 /** bump when the builder itself (not a guest file) changes what it makes */
-const BUILDER_VERSION = 4;
+const BUILDER_VERSION = 5;
 const ROOT_SIZE = "2G";
 /** virtio_net needs failover and net_failover; the init loads those three only when there is a NIC */
 const MODULES = ["virtio", "virtio_ring", "virtio_mmio", "virtio_blk", "virtio_console", "failover", "net_failover", "virtio_net"];
@@ -150,20 +150,24 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
     const busybox = "/bin/busybox";
     await phase(phases, "initramfs", opts.progress, async () => {
       const ir = path.join(work, "initramfs");
-      for (const d of ["bin", "dev", "proc", "newroot", "lib/modules"]) fs.mkdirSync(path.join(ir, d), { recursive: true });
+      for (const d of ["bin", "dev", "proc", "newroot"]) fs.mkdirSync(path.join(ir, d), { recursive: true });
       fs.copyFileSync(busybox, path.join(ir, "bin", "busybox"));
       fs.chmodSync(path.join(ir, "bin", "busybox"), 0o755);
       fs.copyFileSync(path.join(guestSourceDir(), "initramfs-init.sh"), path.join(ir, "init"));
       fs.chmodSync(path.join(ir, "init"), 0o755);
       const modRoot = path.join(kdir, "lib", "modules");
       const kver = fs.readdirSync(modRoot)[0]!;
+      // in the kernel's own module folder with a modules.dep, so one `modprobe -a` loads them all
+      const irMods = path.join(ir, "lib", "modules", kver);
+      fs.mkdirSync(irMods, { recursive: true });
       const found = (await run("find", [path.join(modRoot, kver), "-name", "*.ko*"])).split("\n").filter(Boolean);
       for (const m of MODULES) {
         const src = found.find((f) => path.basename(f).replace(/\.ko(\.\w+)?$/, "") === m);
         if (!src) throw new SwarmError("INTERNAL", `kernel package has no ${m} module`);
-        if (src.endsWith(".ko")) fs.copyFileSync(src, path.join(ir, "lib", "modules", `${m}.ko`));
-        else await run("sh", ["-c", `{ unxz -c "$0" 2>/dev/null || zstd -dc "$0"; } > "$1"`, src, path.join(ir, "lib", "modules", `${m}.ko`)]);
+        if (src.endsWith(".ko")) fs.copyFileSync(src, path.join(irMods, `${m}.ko`));
+        else await run("sh", ["-c", `{ unxz -c "$0" 2>/dev/null || zstd -dc "$0"; } > "$1"`, src, path.join(irMods, `${m}.ko`)]);
       }
+      await run(busybox, ["depmod", "-b", ir, kver]);
       // Uncompressed: 2.4 MB the kernel copies instead of inflating under emulation.
       await run("sh", ["-c", 'cd "$0" && find . | cpio -o -H newc --quiet > "$1"', ir, path.join(out, "initrd.cpio")]);
     });

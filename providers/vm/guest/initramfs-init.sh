@@ -5,11 +5,11 @@
 /bin/busybox mount -t proc proc /proc
 # The host puts swarmnet=1 on the kernel command line (so into our environment) when the VM
 # has a NIC; without one the network driver is not even loaded.
-mods="virtio_ring virtio virtio_mmio virtio_blk virtio_console"
-[ "$swarmnet" = 1 ] && mods="$mods failover net_failover virtio_net"
-for m in $mods; do
-  /bin/busybox insmod /lib/modules/$m.ko
-done
+# One modprobe (dependencies from modules.dep) instead of an insmod per module: each exec
+# costs tens of milliseconds under TCG.
+mods="virtio_mmio virtio_blk virtio_console"
+[ "$swarmnet" = 1 ] && mods="$mods virtio_net"
+/bin/busybox modprobe -a $mods
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 500 ]; do /bin/busybox usleep 10000; i=$((i+1)); done
 /bin/busybox mount -t ext4 -o noatime /dev/vda /newroot || { echo "swarm: cannot mount /dev/vda"; /bin/busybox poweroff -f; }
