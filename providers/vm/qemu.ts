@@ -42,12 +42,15 @@ function tscKhz(): number {
  * guest does not need is switched off: CPU vulnerability mitigations (page-table isolation
  * flushes the emulated TLB on every syscall; the VM, not the guest kernel, is the isolation
  * boundary), crypto self-tests, zeroing every allocated page, LSMs and audit (the guest has
- * no policies), probing three unused UARTs, and console messages.
+ * no policies), probing three unused UARTs, console messages, and three initcalls measured
+ * slow under emulation that a guest agent never needs (kprobe trace events, BPF type info,
+ * a key-derivation self-test).
  */
 const APPEND = [
   "console=ttyS0 quiet loglevel=0 panic=-1 pci=off",
   `tsc_early_khz=${tscKhz()} random.trust_cpu=on`,
   "mitigations=off cryptomgr.notests init_on_alloc=0 8250.nr_uarts=1 audit=0 apparmor=0 security=none",
+  "initcall_blacklist=init_kprobe_trace,btf_vmlinux_init,crypto_kdf108_init",
 ].join(" ");
 
 export function qemuArgs(base: BaseLayout, shape: VmShape, disk: string, d: VmDirs, incoming?: string): string[] {
