@@ -192,6 +192,7 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
       fs.writeFileSync(path.join(r, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
       fs.writeFileSync(path.join(r, "etc", "group"), "root:x:0:\n");
       fs.writeFileSync(path.join(r, "etc", "hostname"), "swarm\n");
+      fs.writeFileSync(path.join(r, "etc", "hosts"), "127.0.0.1 localhost swarm\n::1 localhost\n");
       fs.writeFileSync(
         path.join(r, "etc", "fstab"),
         [

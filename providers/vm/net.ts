@@ -7,7 +7,8 @@
  *          to one forwarded address, PROXY_ADDR, whose connections QEMU hands to host-bridge,
  *          which pipes them to this VM's allow-list proxy. Anything else fails closed.
  * The guest configures itself statically (slirp's defaults) when its kernel command line
- * says `swarmnet=1` (see guest/initramfs-init.sh and guest/root-init.sh).
+ * says `swarmnet=full|proxy` (see guest/initramfs-init.sh and guest/root-init.sh); with
+ * proxy it gets no DNS server, so name lookups fail at once instead of timing out.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -37,7 +38,7 @@ export function netArgs(net: NetMode, base: BaseLayout, d: VmDirs): { args: stri
     const cmd = `${shellQuote(base.hostBridge)} ${shellQuote(d.proxySock)}`;
     netdev += `,restrict=on,guestfwd=tcp:${PROXY_HOST}:${PROXY_PORT}-cmd:${optValue(cmd)}`;
   }
-  return { args: ["-netdev", netdev, "-device", "virtio-net-device,netdev=n0"], append: " swarmnet=1" };
+  return { args: ["-netdev", netdev, "-device", "virtio-net-device,netdev=n0"], append: ` swarmnet=${net}` };
 }
 
 /** Variables every command in a proxy VM gets, so ordinary tools find the way out. */

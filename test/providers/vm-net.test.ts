@@ -83,6 +83,7 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm networking and reclaim${VM_SKIP_REA
     const r = await sh(h, `wget -q -O - http://10.0.2.2:${allowedPort}/`);
     expect(r, r.err).toMatchObject({ code: 0, out: "allowed-body\n" });
     expect((await sh(h, "echo $http_proxy")).out).toBe("\n");
+    expect((await sh(h, "cat /etc/resolv.conf")).out).toBe("nameserver 10.0.2.3\n");
     // the NIC survives a checkpoint and restore (its state is saved with the VM's)
     await provider.checkpoint(h, "c1");
     const back = await provider.restore(h, "c1");
@@ -119,6 +120,8 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm networking and reclaim${VM_SKIP_REA
     expect(direct.out).toBe("");
     const nc = await sh(h, `echo x | nc -w 2 10.0.2.2 ${allowedPort}`);
     expect(nc.out).toBe("");
+    // no DNS server in proxy mode: lookups fail at once, the proxy resolves names
+    expect((await sh(h, "cat /etc/resolv.conf 2>/dev/null")).out).not.toContain("nameserver");
     // PTYs get the proxy too
     const cmd = await provider.ptyCommand(h, ["sh"]);
     expect(cmd.env.SWARMVM_ENV_https_proxy).toBe(PROXY_URL);

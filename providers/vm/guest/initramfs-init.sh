@@ -3,12 +3,12 @@
 # root disk and hand over to it. Kept tiny: every line here costs boot time under TCG.
 /bin/busybox mount -t devtmpfs dev /dev
 /bin/busybox mount -t proc proc /proc
-# The host puts swarmnet=1 on the kernel command line (so into our environment) when the VM
-# has a NIC; without one the network driver is not even loaded.
+# The host puts swarmnet=full|proxy on the kernel command line (so into our environment) when
+# the VM has a NIC; without one the network driver is not even loaded.
 # One modprobe (dependencies from modules.dep) instead of an insmod per module: each exec
 # costs tens of milliseconds under TCG.
 mods="virtio_mmio virtio_blk virtio_console"
-[ "$swarmnet" = 1 ] && mods="$mods virtio_net"
+[ -n "$swarmnet" ] && mods="$mods virtio_net"
 /bin/busybox modprobe -a $mods
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 500 ]; do /bin/busybox usleep 10000; i=$((i+1)); done

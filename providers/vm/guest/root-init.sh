@@ -8,11 +8,12 @@ mount -a
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 echo swarm > /proc/sys/kernel/hostname
 ip link set lo up 2>/dev/null
-# A NIC on QEMU's user-mode network: its fixed addresses, no DHCP client to wait for.
-if [ "$swarmnet" = 1 ]; then
+# A NIC on QEMU's user-mode network: its fixed addresses, no DHCP client to wait for. With
+# the proxy, names are resolved by the proxy on the host; no DNS server here.
+if [ -n "$swarmnet" ]; then
   ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
   route add default gw 10.0.2.2
-  echo "nameserver 10.0.2.3" > /etc/resolv.conf
+  [ "$swarmnet" = full ] && echo "nameserver 10.0.2.3" > /etc/resolv.conf
 fi
 unset swarmnet
 port=/dev/vport0p1
