@@ -41,6 +41,35 @@ export function sh(script: string, cwd: string): Promise<{ code: number; stderr:
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
+/** Removes worktrees made by one phase (folders, git's records, their branches) and flushes, so the next phase starts alike. */
+async function clearPhase(repo: string, dirs: string, branches: string[]): Promise<void> {
+  const refs = branches.map((b) => `'${b}'`).join(" ");
+  const r = await sh(`rm -rf ${dirs} && git worktree prune && git for-each-ref --format='%(refname)' ${refs} | xargs -r -n1 git update-ref -d && sync`, repo);
+  if (r.code !== 0) throw new Error(`clearing ${dirs} failed: ${r.stderr}`);
+}
+
+/** Runs the best raw strategy once: serial `--no-checkout` adds, then `xargs -P 8 reset --hard`. */
+async function rawBest(repo: string, dir: string): Promise<number> {
+  fs.mkdirSync(dir, { recursive: true });
+  const t0 = process.hrtime.bigint();
+  const r = await sh(
+    `for i in $(seq 0 99); do git worktree add -q --no-checkout -b best/$i ${dir}/$i || exit 1; done && seq 0 99 | xargs -P 8 -I{} git -C ${dir}/{} reset -q --hard`,
+    repo,
+  );
+  if (r.code !== 0) throw new Error(`raw best strategy failed: ${r.stderr}`);
+  return ms(t0);
+}
+
+/** 100 creates at once through the provider; returns wall time and failures. */
+async function oursMany(repo: string, stateDir: string, round: number): Promise<{ ms: number; fails: number }> {
+  const provider = new WorktreeProvider(benchContext(stateDir));
+  const t0 = process.hrtime.bigint();
+  const results = await Promise.allSettled(
+    Array.from({ length: 100 }, (_, i) => provider.create({ name: `many-${round}-${i}`, project: "b", repo, branch: "", cpus: 1, memoryMiB: 256, net: "full" })),
+  );
+  return { ms: ms(t0), fails: results.filter((r) => r.status === "rejected").length };
+}
+
 /** Worktree create: ours vs raw `git worktree add`, one at a time and 100 at once. */
 export async function run(): Promise<string> {
   const repo = makeBenchRepo();
@@ -59,34 +88,44 @@ export async function run(): Promise<string> {
     await provider.create({ name: `one-${i}`, project: "b", repo, branch: "", cpus: 1, memoryMiB: 256, net: "full" });
     ours.push(ms(t0));
   }
-  execFileSync("sync");
+  await clearPhase(repo, `${scratch}/raw-* ${scratch}/state`, ["refs/heads/raw-*", "refs/heads/swarm/"]);
 
   // 100 at once. Raw naive: xargs -P 8 git worktree add. Raw best: serial --no-checkout, parallel reset.
   const naiveT0 = process.hrtime.bigint();
-  const naive = await sh(`seq 0 99 | xargs -P 8 -I{} sh -c 'git worktree add -q -b naive-{} ${scratch}/naive-{} 2>>${scratch}/naive.err || echo fail >> ${scratch}/naive.fails'`, repo);
+  await sh(`seq 0 99 | xargs -P 8 -I{} sh -c 'git worktree add -q -b naive-{} ${scratch}/naive-{} 2>>${scratch}/naive.err || echo fail >> ${scratch}/naive.fails'`, repo);
   const naiveMs = ms(naiveT0);
   const naiveFails = fs.existsSync(`${scratch}/naive.fails`) ? fs.readFileSync(`${scratch}/naive.fails`, "utf8").split("\n").filter(Boolean).length : 0;
-  void naive;
-  execFileSync("sync");
-  const bestT0 = process.hrtime.bigint();
-  const best = await sh(
-    `for i in $(seq 0 99); do git worktree add -q --no-checkout -b best-$i ${scratch}/best-$i || exit 1; done && seq 0 99 | xargs -P 8 -I{} git -C ${scratch}/best-{} reset -q --hard`,
-    repo,
-  );
-  const bestMs = ms(bestT0);
-  if (best.code !== 0) throw new Error(`raw best strategy failed: ${best.stderr}`);
-  execFileSync("sync");
-  const oursT0 = process.hrtime.bigint();
-  const results = await Promise.allSettled(
-    Array.from({ length: 100 }, (_, i) => provider.create({ name: `many-${i}`, project: "b", repo, branch: "", cpus: 1, memoryMiB: 256, net: "full" })),
-  );
-  const oursMs = ms(oursT0);
-  const oursFails = results.filter((r) => r.status === "rejected").length;
+  await clearPhase(repo, `${scratch}/naive-*`, ["refs/heads/naive-*"]);
+
+  // The shared host is noisy (the same checkout work has cost 6 s and 60 s of CPU minutes
+  // apart), so the two sides alternate over several rounds, each starting from the same
+  // state (no worktrees left from the other side, dirty pages flushed), and the table
+  // gives every round plus the ratio of the best of each side.
+  const many = Number(process.env.BENCH_WT_ROUNDS ?? 3);
+  const bests: number[] = [];
+  const oursAll: number[] = [];
+  let oursFails = 0;
+  for (let r = 0; r < many; r++) {
+    const sides = r % 2 === 0 ? (["raw", "ours"] as const) : (["ours", "raw"] as const);
+    for (const side of sides) {
+      if (side === "raw") {
+        bests.push(await rawBest(repo, `${scratch}/best`));
+        await clearPhase(repo, `${scratch}/best`, ["refs/heads/best/"]);
+      } else {
+        const o = await oursMany(repo, `${scratch}/many-${r}`, r);
+        oursAll.push(o.ms);
+        oursFails += o.fails;
+        await clearPhase(repo, `${scratch}/many-${r}`, ["refs/heads/swarm/"]);
+      }
+    }
+  }
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.rmSync(repo, { recursive: true, force: true });
 
   const one = median(ours) / median(raw);
-  const many = oursMs / bestMs;
+  const minOurs = Math.min(...oursAll);
+  const minBest = Math.min(...bests);
+  const list = (xs: number[]) => xs.map((x) => fmt(x / 1000, 2)).join(" / ");
   return [
     "## Worktree provider: create",
     "",
@@ -95,8 +134,11 @@ export async function run(): Promise<string> {
     "| what | ours | raw git | ratio (goal) | failures (ours / raw) |",
     "|---|---|---|---|---|",
     `| one create, median of ${rounds} | ${fmt(median(ours))} ms | ${fmt(median(raw))} ms (\`git worktree add -b\`) | ${fmt(one, 2)}x (≤ 1.2x) | 0 / 0 |`,
-    `| 100 concurrent creates, wall | ${fmt(oursMs)} ms | ${fmt(bestMs)} ms (serial \`--no-checkout\`, then \`xargs -P 8 reset --hard\`) | ${fmt(many, 2)}x (≤ 1.1x) | ${oursFails} / 0 |`,
+    `| 100 concurrent creates, wall, best of ${many} alternating rounds | ${fmt(minOurs)} ms | ${fmt(minBest)} ms (serial \`--no-checkout\`, then \`xargs -P 8 reset --hard\`) | ${fmt(minOurs / minBest, 2)}x (≤ 1.1x) | ${oursFails} / 0 |`,
+    `| 100 concurrent, every round (s) | ${list(oursAll)} | ${list(bests)} | median ${fmt(median(oursAll) / median(bests), 2)}x | |`,
     `| 100 concurrent, naive raw | — | ${fmt(naiveMs)} ms (\`xargs -P 8 git worktree add\`) | — | — / ${naiveFails} |`,
+    "",
+    "Ours: one `git worktree add --no-checkout` per create under a per-repository lock (the only serial step), then `git reset --hard` in the new worktree, at most max(4, 2 × CPUs) at once, pipelined with the adds still queued. On this shared 2-core host the checkout is kernel-bound (~0.3 s of system time per 2,000-file checkout) and its cost swings several-fold with the other load, so single rounds can differ by more than the goal either way; see every round above.",
   ].join("\n");
 }
 
