@@ -124,20 +124,29 @@ export class WorktreeProvider implements Provider, Checkpointing {
       const data: WorktreeData = { repo: top, commonDir, branch, base, path: dir, stopped: false, limits: limitsFor(spec) };
       return { name: spec.name, provider: "worktree", hostPath: dir, data };
     } catch (err) {
-      await this.undoCreate(spec.repo, dir, branch, registered);
+      await this.undoCreate(spec, dir, branch, registered);
       throw err;
     }
   }
 
-  private async undoCreate(repo: string, dir: string, branch: string, registered: boolean): Promise<void> {
+  private async undoCreate(spec: EnvSpec, dir: string, branch: string, registered: boolean): Promise<void> {
     await fs.rm(dir, { recursive: true, force: true });
     if (!registered) return;
-    const info = await this.git.repoInfo(repo).catch(() => null);
+    const info = await this.git.repoInfo(spec.repo).catch(() => null);
     if (!info) return;
     await repoLocks.with(info.commonDir, async () => {
       await this.git.tryOut(info.top, ["worktree", "prune"]);
-      await this.git.tryOut(info.top, ["branch", "-D", branch]);
+      await this.dropBranchWithoutWork(info.top, branch, spec);
     });
+  }
+
+  /** Deletes the branch only when it holds no commits outside other branches and the base: never anyone's work. */
+  private async dropBranchWithoutWork(top: string, branch: string, spec: EnvSpec): Promise<void> {
+    if (!(await this.git.branchExists(top, branch))) return;
+    const base = await this.git.resolveCommit(top, spec.base ?? "HEAD").catch(() => null);
+    const own = base ? await this.git.unmergedCommits(top, branch, base).catch(() => null) : null;
+    if (own === 0) await this.git.tryOut(top, ["branch", "-D", branch]);
+    else this.ctx.logger.info("kept a branch with commits of its own", { env: spec.name, branch, commits: own });
   }
 
   /** Git.repoInfo, asked once for a burst of concurrent creates on one repository (then Git caches it). */
@@ -289,11 +298,7 @@ export class WorktreeProvider implements Provider, Checkpointing {
     await repoLocks.with(info.commonDir, async () => {
       await this.git.tryOut(info.top, ["worktree", "prune"]);
       await forgetWorktreeRecords(info.commonDir, dir);
-      if (!(await this.git.branchExists(info.top, branch))) return;
-      const base = await this.git.resolveCommit(info.top, spec.base ?? "HEAD").catch(() => null);
-      const own = base ? await this.git.unmergedCommits(info.top, branch, base).catch(() => null) : null;
-      if (own === 0) await this.git.tryOut(info.top, ["branch", "-D", branch]);
-      else this.ctx.logger.info("reclaim kept a branch with commits of its own", { env: spec.name, branch, commits: own });
+      await this.dropBranchWithoutWork(info.top, branch, spec);
     });
   }
 

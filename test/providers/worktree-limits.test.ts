@@ -160,6 +160,16 @@ describe("worktree: reclaim after a create that died midway", () => {
     await reclaimThenCreate("rc-full");
   });
 
+  it("a create refused for an existing branch leaves that branch and its commits alone", async () => {
+    git(repo, "branch", "users-branch");
+    const tip = git(repo, "rev-parse", "users-branch").trim();
+    await expectKind(provider.create(spec("rc-users", { branch: "users-branch" })), "CONFLICT", /branch users-branch already exists/);
+    expect(git(repo, "rev-parse", "users-branch").trim()).toBe(tip);
+    expect(exists(dirOf("rc-users"))).toBe(false);
+    expect(records()).toBe(before);
+    git(repo, "branch", "-D", "users-branch");
+  });
+
   it("keeps a branch that has commits of its own", async () => {
     const h = await provider.create(spec("rc-work"));
     fs.writeFileSync(path.join(h.hostPath!, "work.txt"), "work\n");
