@@ -11,6 +11,7 @@ import path from "node:path";
 import { Qmp } from "./qmp.js";
 import { createOverlay, kill, launch, waitReady, type VmShape } from "./qemu.js";
 import { vmDirs, type BaseLayout } from "./layout.js";
+import { reclaimVm } from "./reclaim.js";
 import type { BaseManifest } from "./base-image.js";
 
 export interface Template {
@@ -29,9 +30,10 @@ async function build(dir: string, base: BaseLayout, shape: VmShape): Promise<Tem
   const t: Template = { dir, disk: path.join(dir, "disk.qcow2"), state: path.join(dir, "state") };
   const ready = path.join(dir, "ready");
   if (fs.existsSync(ready)) return t;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
   const d = vmDirs(dir);
+  // A build a dead daemon left midway may still have its QEMU running: end it first.
+  await reclaimVm(d);
+  fs.mkdirSync(dir, { recursive: true });
   try {
     await createOverlay(t.disk, base.rootImg, "raw");
     await launch(base, shape, t.disk, d);

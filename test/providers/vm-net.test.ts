@@ -4,6 +4,7 @@
  * connections dropped). Plus reclaim of an interrupted create.
  * The test's HTTP servers listen on the host's loopback; slirp maps 10.0.2.2 to it.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive } from "../../protocol/os.js";
 import type { EnvHandle, EnvSpec, NetMode } from "../../providers/types.js";
+import { requireBase } from "../../providers/vm/base-image.js";
 import { vmDirs } from "../../providers/vm/layout.js";
+import type { Accel } from "../../providers/vm/qemu.js";
+import { templateDir } from "../../providers/vm/template.js";
 import { PROXY_URL } from "../../providers/vm/net.js";
 import { createVmProvider, type VmProvider } from "../../providers/vm/provider.js";
 import { waitFor } from "../helpers/daemon.js";
@@ -78,7 +82,13 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm networking and reclaim${VM_SKIP_REA
   });
 
   it("full: the guest reaches a server on the host's loopback through 10.0.2.2", async () => {
+    // a template build a dead daemon left midway, with a process still naming its pid file
+    const { manifest } = requireBase(provider.baseDir);
+    const tdir = templateDir(ctx.stateDir, manifest.image, { accel: (await provider.detect()).details?.accel as Accel, cpus: 1, memoryMiB: 256, net: "full" });
+    fs.mkdirSync(tdir, { recursive: true });
+    const leftover = spawn("sh", ["-c", "sleep 300", path.join(tdir, "qemu.pid")], { stdio: "ignore" });
     const h = await create(spec("netfull", "full"));
+    await waitFor("the leftover of the interrupted template build to be ended", () => leftover.exitCode !== null || leftover.signalCode !== null);
     expect(h.data.bootedFrom).toBe("template"); // a template with a NIC, not a cold-boot fallback
     const r = await sh(h, `wget -q -O - http://10.0.2.2:${allowedPort}/`);
     expect(r, r.err).toMatchObject({ code: 0, out: "allowed-body\n" });
