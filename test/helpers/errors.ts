@@ -10,3 +10,9 @@ export async function errOf(p: Promise<unknown>): Promise<SwarmError> {
   }
   throw new Error("expected the call to fail");
 }
+
+/** "KIND: message" of the SwarmError a call fails with, for one-line matches. */
+export async function kindOf(p: Promise<unknown>): Promise<string> {
+  const e = await errOf(p);
+  return `${e.kind}: ${e.message}`;
+}

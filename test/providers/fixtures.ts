@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { EnvHandle, ProviderContext } from "../../providers/types.js";
+import type { EnvHandle, EnvSpec, Provider, ProviderContext } from "../../providers/types.js";
 
 export const GIT_ID = ["-c", "user.name=swarm-test", "-c", "user.email=test@swarm.local"];
 
@@ -35,4 +35,28 @@ export const testLogger = { debug: quiet, info: quiet, warn: quiet, error: quiet
 /** A ProviderContext whose forwarded env carries one marker variable. */
 export function providerContext(stateDir: string, forwarded: Record<string, string> = { SWARM_FORWARDED: "fwd-ok" }): ProviderContext {
   return { stateDir, logger: testLogger, forwardedEnv: (_h: EnvHandle) => forwarded };
+}
+
+/**
+ * Environments a test file makes through one provider: remembered as they are created, so
+ * `cleanup` (in afterAll) force-deletes every one even after a failed assertion.
+ * `provider` is a getter because some files construct theirs in beforeAll.
+ */
+export function envTracker(provider: () => Provider, timeoutMs = 30_000) {
+  const made: EnvHandle[] = [];
+  return {
+    made,
+    async create(spec: EnvSpec): Promise<EnvHandle> {
+      const h = await provider().create(spec);
+      made.push(h);
+      return h;
+    },
+    async sh(h: EnvHandle, script: string): Promise<{ code: number; out: string; err: string }> {
+      const r = await provider().exec(h, ["sh", "-c", script], { timeoutMs });
+      return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
+    },
+    async cleanup(): Promise<void> {
+      await Promise.all(made.map((h) => provider().delete(h, { force: true }).catch(() => undefined)));
+    },
+  };
 }

@@ -8,26 +8,19 @@ import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import { waitFor } from "../helpers/daemon.js";
 import { SandboxProvider } from "../../providers/sandbox/provider.js";
-import type { EnvHandle, EnvSpec } from "../../providers/types.js";
-import { makeRepo, providerContext, tempDir } from "./fixtures.js";
+import type { EnvSpec } from "../../providers/types.js";
+import { envTracker, makeRepo, providerContext, tempDir } from "./fixtures.js";
 
 const repo = makeRepo();
 const stateDir = tempDir("swarm-escape-");
 const provider = new SandboxProvider(providerContext(stateDir), { pidsMax: 40 });
 const spec = (name: string, extra: Partial<EnvSpec> = {}): EnvSpec => ({ name, project: "p", repo, branch: "", cpus: 1, memoryMiB: 256, net: "none", ...extra });
-const made: EnvHandle[] = [];
-async function env(name: string, extra: Partial<EnvSpec> = {}): Promise<EnvHandle> {
-  const h = await provider.create(spec(name, extra));
-  made.push(h);
-  return h;
-}
-const sh = async (h: EnvHandle, script: string) => {
-  const r = await provider.exec(h, ["sh", "-c", script], { timeoutMs: 30_000 });
-  return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
-};
+const envs = envTracker(() => provider);
+const env = (name: string, extra: Partial<EnvSpec> = {}) => envs.create(spec(name, extra));
+const sh = envs.sh;
 
 afterAll(async () => {
-  for (const h of made) await provider.delete(h, { force: true }).catch(() => undefined);
+  await envs.cleanup();
   await provider.close();
 });
 

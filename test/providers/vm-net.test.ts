@@ -10,9 +10,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive } from "../../protocol/os.js";
-import type { EnvHandle, EnvSpec, NetMode } from "../../providers/types.js";
+import type { EnvSpec, NetMode } from "../../providers/types.js";
 import { requireBase } from "../../providers/vm/base-image.js";
 import { vmDirs } from "../../providers/vm/layout.js";
 import type { Accel } from "../../providers/vm/qemu.js";
@@ -20,6 +19,8 @@ import { templateDir } from "../../providers/vm/template.js";
 import { PROXY_URL } from "../../providers/vm/net.js";
 import { createVmProvider, type VmProvider } from "../../providers/vm/provider.js";
 import { waitFor } from "../helpers/daemon.js";
+import { kindOf } from "../helpers/errors.js";
+import { envTracker } from "./fixtures.js";
 import { VM_SKIP_REASON, ensureTestBase, makeRepo, testContext } from "./vm-fixture.js";
 
 const ctx = testContext();
@@ -28,7 +29,10 @@ let repo: string;
 const servers: http.Server[] = [];
 let allowedPort = 0;
 let otherPort = 0;
-const made: EnvHandle[] = [];
+const envs = envTracker(() => provider);
+const made = envs.made;
+const create = envs.create;
+const sh = envs.sh;
 
 function spec(name: string, net: NetMode, proxyAllow?: string[]): EnvSpec {
   return { name, project: "p", repo, branch: `swarm/${name}`, cpus: 1, memoryMiB: 256, net, ...(proxyAllow ? { proxyAllow } : {}) };
@@ -41,26 +45,6 @@ async function serve(body: string): Promise<number> {
   return (s.address() as AddressInfo).port;
 }
 
-async function create(s: EnvSpec): Promise<EnvHandle> {
-  const h = await provider.create(s);
-  made.push(h);
-  return h;
-}
-
-async function sh(h: EnvHandle, script: string): Promise<{ code: number; out: string; err: string }> {
-  const r = await provider.exec(h, ["sh", "-c", script], { timeoutMs: 30_000 });
-  return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
-}
-
-async function kindOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SwarmError) return `${e.kind}: ${e.message}`;
-    throw e;
-  }
-  throw new Error("expected a SwarmError");
-}
 
 describe.skipIf(VM_SKIP_REASON !== null)(`vm networking and reclaim${VM_SKIP_REASON ? ` (skipped: ${VM_SKIP_REASON})` : ""}`, () => {
   beforeAll(async () => {
@@ -71,7 +55,7 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm networking and reclaim${VM_SKIP_REA
   }, 300_000);
 
   afterAll(async () => {
-    await Promise.all(made.map((h) => provider.delete(h, { force: true }).catch(() => undefined)));
+    await envs.cleanup();
     for (const s of servers) s.close();
     ctx.cleanup();
     fs.rmSync(repo, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import pty from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SwarmError } from "../../protocol/errors.js";
+import { kindOf } from "../helpers/errors.js";
 import type { EnvHandle, EnvSpec } from "../../providers/types.js";
 import { createVmProvider, type VmProvider } from "../../providers/vm/provider.js";
 import { vmDirs } from "../../providers/vm/layout.js";
@@ -24,15 +24,6 @@ function spec(name: string): EnvSpec {
   return { name, project: "p", repo, branch: `swarm/${name}`, cpus: 1, memoryMiB: 384, net: "none" };
 }
 
-async function kindOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SwarmError) return `${e.kind}: ${e.message}`;
-    throw e;
-  }
-  throw new Error("expected a SwarmError");
-}
 
 describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipped: ${VM_SKIP_REASON})` : ""}`, () => {
   beforeAll(async () => {

@@ -3,12 +3,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EnvHandle, EnvSpec } from "../../providers/types.js";
+import type { EnvSpec } from "../../providers/types.js";
 import { WorktreeProvider, type WorktreeData } from "../../providers/worktree/provider.js";
 import { startWorld, type EnvWorld } from "../env/fixture.js";
 import { waitFor } from "../helpers/daemon.js";
 import { expectKind } from "./contract.js";
-import { GIT_ID, makeRepo, providerContext, tempDir } from "./fixtures.js";
+import { GIT_ID, envTracker, makeRepo, providerContext, tempDir } from "./fixtures.js";
 
 const repo = makeRepo();
 const stateDir = tempDir("swarm-wt-limits-");
@@ -20,23 +20,17 @@ const hostMiB = Math.floor(os.totalmem() / (1024 * 1024));
 const spec = (name: string, extra: Partial<EnvSpec> = {}): EnvSpec => ({
   name, project: "p", repo, branch: "", cpus: os.availableParallelism(), memoryMiB: hostMiB, net: "full", ...extra,
 });
-const made: EnvHandle[] = [];
-async function env(name: string, extra: Partial<EnvSpec> = {}): Promise<EnvHandle> {
-  const h = await provider.create(spec(name, extra));
-  made.push(h);
-  return h;
-}
-const sh = async (h: EnvHandle, script: string) => {
-  const r = await provider.exec(h, ["sh", "-c", script], { timeoutMs: 60_000 });
-  return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
-};
+const envs = envTracker(() => provider, 60_000);
+const made = envs.made;
+const env = (name: string, extra: Partial<EnvSpec> = {}) => envs.create(spec(name, extra));
+const sh = envs.sh;
 const git = (dir: string, ...args: string[]) => execFileSync("git", [...GIT_ID, "-C", dir, ...args], { encoding: "utf8" });
 const exists = (p: string) => fs.existsSync(p);
 /** keeps all of stdin in memory (no newline ever comes), so it needs as much as it is fed */
 const HOG = "head -c 200M /dev/zero | tail";
 
 afterAll(async () => {
-  for (const h of made) await provider.delete(h, { force: true }).catch(() => undefined);
+  await envs.cleanup();
 });
 
 describe("worktree: what the provider reports about limits", () => {
