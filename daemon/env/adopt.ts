@@ -24,7 +24,10 @@ export async function readopt(ctx: DaemonContext, svc: EnvService): Promise<void
       } else if (isInterruptedCreate(env)) {
         // The daemon died mid-create (or an earlier cleanup failed): no handle, only the spec finds the leftovers.
         try {
-          await svc.reclaimInterrupted(env);
+          if (!(await svc.reclaimInterrupted(env))) {
+            ctx.logger.info("interrupted create was deleted or re-created meanwhile; left alone", { env: env.name });
+            continue;
+          }
           ctx.logger.info("interrupted create cleaned up; the name can be created again", { env: env.name, provider: env.provider });
           ctx.events.append("env.create_interrupted", env.name, { provider: env.provider, reclaimed: true });
           continue;
@@ -50,6 +53,12 @@ export async function readopt(ctx: DaemonContext, svc: EnvService): Promise<void
           reason = `status failed: ${(err as Error).message}`;
         }
       }
+    }
+    // Readopt runs while the socket already answers: the row may have been deleted or
+    // re-created while the provider was asked; then this copy says nothing about it.
+    if (!svc.isSameRow(env)) {
+      ctx.logger.info("environment changed while being re-adopted; left as it is", { env: env.name });
+      continue;
     }
     if (state !== env.state || reason !== env.state_reason) {
       svc.registry.update(env.name, { state, state_reason: reason });

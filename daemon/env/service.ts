@@ -230,13 +230,24 @@ export class EnvService {
   /**
    * After the daemon died mid-create: the provider removes whatever that create left
    * (Provider.reclaim), then the record goes so the name can be created again. Throws
-   * (leaving the record) when the provider is unusable or its reclaim fails.
+   * (leaving the record) when the provider is unusable or its reclaim fails. Returns false
+   * (touching nothing) when the row is no longer that interrupted create.
    */
-  async reclaimInterrupted(env: EnvRecord): Promise<void> {
-    await this.locked(env.name, async () => {
+  async reclaimInterrupted(env: EnvRecord): Promise<boolean> {
+    return this.locked(env.name, async () => {
+      // `env` was read before the lock: meanwhile the row may have been deleted, or replaced
+      // by a new environment of the same name whose files must not be touched.
+      if (!this.isSameRow(env, (cur) => isInterruptedCreate(cur))) return false;
       await this.reclaimUnlocked(env);
       this.registry.discard(env.name);
+      return true;
     });
+  }
+
+  /** True while the row named like `env` is still that row (same created_at) and passes `still`. */
+  isSameRow(env: EnvRecord, still: (cur: EnvRecord) => boolean = () => true): boolean {
+    const cur = this.registry.get(env.name);
+    return cur !== null && cur.created_at === env.created_at && still(cur);
   }
 
   private async reclaimUnlocked(env: EnvRecord): Promise<void> {

@@ -17,7 +17,9 @@ const byCtx = new WeakMap<DaemonContext, Secrets>();
 export function secretsFor(ctx: DaemonContext): Secrets {
   let s = byCtx.get(ctx);
   if (!s) {
-    const mk = loadMasterKey(ctx.paths.home, ctx.logger, { useKeyring: process.env.SWARM_NO_KEYRING !== "1" });
+    // SWARM_KEYRING_RETRY_MS: how often an unreachable keyring is asked again (tests shorten it)
+    const retryMs = Number(process.env.SWARM_KEYRING_RETRY_MS) || undefined;
+    const mk = loadMasterKey(ctx.paths.home, ctx.logger, { useKeyring: process.env.SWARM_NO_KEYRING !== "1", ...(retryMs ? { retryMs } : {}) });
     s = { vault: new Vault(ctx.db, mk.key), keySource: mk.source };
     byCtx.set(ctx, s);
   }

@@ -22,7 +22,11 @@ export interface Cgroups {
   procs(env: string): Promise<number[]>;
   /** the group folders of one environment (whether they exist or not) */
   dirs(env: string): string[];
-  remove(env: string): Promise<void>;
+  /**
+   * Removes the group(s), killing what is still in them. Returns what could not be removed
+   * (each entry names the folder, why, and the pids left), empty when all went.
+   */
+  remove(env: string): Promise<string[]>;
 }
 
 /**
@@ -30,8 +34,10 @@ export interface Cgroups {
  * command and everything it starts are limited from their first instruction.
  */
 export function joinAndExec(procsFiles: string[], argv: string[], label: string): { file: string; args: string[] } {
-  const join = procsFiles.map((f) => `echo $$ > '${f.replace(/'/g, "'\\''")}'`).join(" && ");
-  return { file: "/bin/sh", args: ["-c", `${join} && exec "$@"`, label, ...argv] };
+  const join = procsFiles.map((f) => `echo $$ > '${f.replace(/'/g, "'\\''")}' && `).join("");
+  // a missing command exits 127 with a plain message (sh's own says "exec: x: not found")
+  const found = `{ command -v "$1" >/dev/null 2>&1 || { printf '%s: command not found\\n' "$1" >&2; exit 127; }; }`;
+  return { file: "/bin/sh", args: ["-c", `${join}${found} && exec "$@"`, label, ...argv] };
 }
 
 const V1 = "/sys/fs/cgroup";
@@ -70,16 +76,21 @@ async function readPids(file: string): Promise<number[]> {
   return t.split("\n").filter(Boolean).map(Number);
 }
 
-/** rmdir a cgroup once its processes are gone (the kernel refuses while any remain). */
-async function rmdirWhenEmpty(dir: string): Promise<void> {
+/**
+ * rmdir a cgroup once its processes are gone (the kernel refuses while any remain, or while
+ * it has child groups). Gives up after about a second and says why instead of leaving it silently.
+ */
+async function rmdirWhenEmpty(dir: string): Promise<string | null> {
+  let last = "";
   for (let i = 0; i < 50; i++) {
     try {
       await fsp.rmdir(dir);
-      return;
+      return null;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return;
-      if (code !== "EBUSY") throw e;
+      if (code === "ENOENT") return null;
+      if (code !== "EBUSY") return `${dir}: ${(e as Error).message}`;
+      last = (e as Error).message;
       for (const pid of await readPids(path.join(dir, "cgroup.procs"))) {
         try {
           process.kill(pid, "SIGKILL");
@@ -90,6 +101,19 @@ async function rmdirWhenEmpty(dir: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 20)); // the kernel frees the group asynchronously after the last exit
     }
   }
+  const pids = await readPids(path.join(dir, "cgroup.procs"));
+  const children = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
+  const what = [pids.length ? `pid ${pids.slice(0, 5).join(", ")} survived SIGKILL` : "", children.length ? `child group(s) ${children.join(", ")}` : ""].filter(Boolean);
+  return `${dir} is still in use after 1 s (${what.join("; ") || last})`;
+}
+
+/** The pids in the groups at `dirs` that exist; null when none of them exists. */
+export async function leftoverGroup(dirs: string[]): Promise<{ dirs: string[]; pids: number[] } | null> {
+  const there = dirs.filter((d) => fs.existsSync(d));
+  if (there.length === 0) return null;
+  const pids = new Set<number>();
+  for (const d of there) for (const p of await readPids(path.join(d, "cgroup.procs"))) pids.add(p);
+  return { dirs: there, pids: [...pids].sort((a, b) => a - b) };
 }
 
 class CgroupsV1 implements Cgroups {
@@ -125,11 +149,14 @@ class CgroupsV1 implements Cgroups {
   dirs(env: string): string[] {
     return ["pids", "memory", "cpu"].map((c) => this.dir(c, env));
   }
-  async remove(env: string): Promise<void> {
-    await rmdirWhenEmpty(this.dir("pids", env));
-    await rmdirWhenEmpty(this.dir("memory", env));
-    await rmdirWhenEmpty(this.dir("cpu", env));
+  async remove(env: string): Promise<string[]> {
+    const left: string[] = [];
+    for (const ctrl of ["pids", "memory", "cpu"]) {
+      const why = await rmdirWhenEmpty(this.dir(ctrl, env));
+      if (why) left.push(why);
+    }
     for (const ctrl of ["pids", "memory", "cpu"]) await fsp.rmdir(path.join(V1, ctrl, this.prefix)).catch(() => undefined); // only when no other environment uses it
+    return left;
   }
 }
 
@@ -160,8 +187,9 @@ class CgroupsV2 implements Cgroups {
   dirs(env: string): string[] {
     return [this.dir(env)];
   }
-  async remove(env: string): Promise<void> {
-    await rmdirWhenEmpty(this.dir(env));
+  async remove(env: string): Promise<string[]> {
+    const why = await rmdirWhenEmpty(this.dir(env));
     await fsp.rmdir(path.join(V1, this.prefix)).catch(() => undefined); // only when no other environment uses it
+    return why ? [why] : [];
   }
 }

@@ -1,6 +1,8 @@
 import crypto from "node:crypto";
+import fs from "node:fs/promises";
 import os from "node:os";
-import { detectCgroups, joinAndExec, type Cgroups } from "../common/cgroups.js";
+import { SwarmError } from "../../protocol/errors.js";
+import { detectCgroups, joinAndExec, leftoverGroup, type Cgroups } from "../common/cgroups.js";
 import { processesIn } from "../common/procs.js";
 
 /** The limits one worktree environment runs under; 0 = not limited. */
@@ -42,9 +44,13 @@ export class WorktreeGroups {
     this.reason = cg.reason;
   }
 
-  /** argv wrapped so it runs inside the environment's groups (unchanged where there are none). */
+  /**
+   * argv wrapped so it runs inside the environment's groups. Through `sh` also where there
+   * are none, so a missing command is exit 127 with a message on every host, never an error
+   * kind that depends on whether cgroups are writable.
+   */
   async wrap(env: string, limits: WorktreeLimits, argv: string[]): Promise<{ file: string; args: string[] }> {
-    if (!this.cgroups) return { file: argv[0]!, args: argv.slice(1) };
+    if (!this.cgroups) return joinAndExec([], argv, "swarm-worktree");
     let files = this.files.get(env);
     if (!files) {
       files = await this.cgroups.create(env, { memoryMiB: limits.memoryMiB, cpus: limits.cpus, pidsMax: this.pidsMax });
@@ -59,10 +65,35 @@ export class WorktreeGroups {
     return [...new Set([...inGroup, ...inDir])].filter((p) => p !== process.pid).sort((a, b) => a - b);
   }
 
-  /** Removes the groups (killing whatever is still in them). */
-  async remove(env: string): Promise<void> {
+  /** Removes the groups (killing whatever is still in them); returns what could not be removed. */
+  async remove(env: string): Promise<string[]> {
     this.files.delete(env);
-    await this.cgroups?.remove(env);
+    return (await this.cgroups?.remove(env)) ?? [];
+  }
+
+  /**
+   * Before a new environment takes the name: a group an earlier one of that name left must
+   * not be inherited, or its processes would be counted (and killed) as the new one's.
+   * An empty one is removed; one with processes or child groups refuses the create.
+   */
+  async claim(env: string): Promise<void> {
+    if (!this.cgroups) return;
+    const left = await leftoverGroup(this.cgroups.dirs(env));
+    if (!left) return;
+    if (left.pids.length > 0) {
+      throw new SwarmError("CONFLICT", `a cgroup left by an earlier environment named ${env} still holds pid ${left.pids.slice(0, 5).join(", ")} (${left.dirs.join(", ")})`, {
+        hint: `end those processes (they are not this environment's), or pick another name`,
+        details: { groups: left.dirs, pids: left.pids },
+      });
+    }
+    const failed: string[] = [];
+    for (const d of left.dirs) await fs.rmdir(d).catch((e: Error) => failed.push(`${d}: ${e.message}`));
+    if (failed.length > 0) {
+      throw new SwarmError("CONFLICT", `a cgroup left by an earlier environment named ${env} cannot be removed: ${failed.join("; ")}`, {
+        hint: "remove it (and any child groups in it) by hand, or pick another name",
+        details: { groups: left.dirs },
+      });
+    }
   }
 
   dirs(env: string): string[] {

@@ -102,6 +102,7 @@ export class WorktreeProvider implements Provider, Checkpointing {
     let registered = false;
     const branch = spec.branch || `swarm/${spec.name}`;
     try {
+      await this.groups.claim(spec.name);
       const { top, commonDir } = await this.repoInfo(spec.repo);
       const base = await this.git.resolveCommitFast(top, spec.base ?? "HEAD");
       progress?.({ phase: "worktree", message: `adding worktree on ${branch}` });
@@ -111,7 +112,8 @@ export class WorktreeProvider implements Provider, Checkpointing {
         try {
           await this.git.out(top, ["worktree", "add", "--quiet", "--no-checkout", "-b", branch, dir, base], { LC_ALL: "C" });
         } catch (e) {
-          if (/a branch named '.*' already exists/.test((e as Error).message)) {
+          // older git wrote "A branch named"
+          if (/a branch named '.*' already exists/i.test((e as Error).message)) {
             throw new SwarmError("CONFLICT", `branch ${branch} already exists in ${top}`, { hint: "pass another --branch, or delete that branch" });
           }
           registered = true; // git may have made the branch before failing: undo removes it
@@ -229,7 +231,9 @@ export class WorktreeProvider implements Provider, Checkpointing {
       }
     }
     await terminate(pids);
-    await this.groups.remove(h.name);
+    const left = await this.groups.remove(h.name);
+    // The files still go; a later create of this name refuses while the group holds processes.
+    if (left.length > 0) this.ctx.logger.warn("cgroup(s) of a deleted environment could not be removed", { env: h.name, left });
     const entry = { name: h.name, repo: d.repo, commonDir: d.commonDir, branch: d.branch, base: d.base, path: dir, ...(d.limits ? { limits: d.limits } : {}) };
     await this.trash.put(entry, this.checkpoints.dir(h.name));
   }
@@ -283,22 +287,32 @@ export class WorktreeProvider implements Provider, Checkpointing {
    * A create makes, in order: the folder, git's worktree record + the branch (one
    * `worktree add`), the checkout. Undo each one that is there: the folder (after ending
    * a checkout still writing into it), the record (pruned, or removed by hand when a dead
-   * `worktree add` left it locked), and the branch only while it holds no commits of its
-   * own, so nothing anyone committed is ever deleted.
+   * `worktree add` left it locked), and the branch only when it is ours and holds no
+   * commits of its own, so nothing anyone committed is ever deleted. Ours means: git's
+   * record of our folder has it checked out (`worktree add -b` refuses an existing branch,
+   * so that add made it), or it is the default swarm/<name>. A `--branch` the create never
+   * got to register (the daemon died waiting on the repository lock) is the user's.
    */
   async reclaim(spec: EnvSpec): Promise<void> {
     assertName(spec.name);
     const dir = this.dirFor(spec.name);
     const branch = spec.branch || `swarm/${spec.name}`;
     if (await fs.stat(dir).then(() => true, () => false)) await terminate(await processesIn(dir), 1000);
-    await this.groups.remove(spec.name);
-    await fs.rm(dir, { recursive: true, force: true });
+    const left = await this.groups.remove(spec.name);
+    if (left.length > 0) throw new SwarmError("UNAVAILABLE", `cannot remove the cgroup(s) of ${spec.name}: ${left.join("; ")}`);
     const info = await this.git.repoInfo(spec.repo).catch(() => null);
+    // look before rm and prune: they destroy the evidence of which branch our add made
+    const recorded = info ? await worktreeRecordsAt(info.commonDir, dir) : [];
+    await fs.rm(dir, { recursive: true, force: true });
     if (!info) return;
+    const ours = branch === `swarm/${spec.name}` || recorded.some((r) => r.head === `ref: refs/heads/${branch}`);
     await repoLocks.with(info.commonDir, async () => {
       await this.git.tryOut(info.top, ["worktree", "prune"]);
-      await forgetWorktreeRecords(info.commonDir, dir);
-      await this.dropBranchWithoutWork(info.top, branch, spec);
+      for (const r of recorded) await fs.rm(r.record, { recursive: true, force: true });
+      if (ours) await this.dropBranchWithoutWork(info.top, branch, spec);
+      else if (await this.git.branchExists(info.top, branch)) {
+        this.ctx.logger.info("kept a branch this environment did not make", { env: spec.name, branch });
+      }
     });
   }
 
@@ -319,16 +333,20 @@ export class WorktreeProvider implements Provider, Checkpointing {
   }
 }
 
-/** git's records of worktrees at `dir` that prune left (a record locked by an interrupted add). */
-async function forgetWorktreeRecords(commonDir: string, dir: string): Promise<void> {
+/** git's records (.git/worktrees/<id>) of worktrees at `dir`, with the HEAD each has checked out. */
+async function worktreeRecordsAt(commonDir: string, dir: string): Promise<{ record: string; head: string | null }[]> {
   const root = path.join(commonDir, "worktrees");
   // git may have written the path with symlinks resolved
   const real = path.join(await fs.realpath(path.dirname(dir)).catch(() => path.dirname(dir)), path.basename(dir));
+  const out: { record: string; head: string | null }[] = [];
   for (const id of await fs.readdir(root).catch(() => [] as string[])) {
     const gitdir = await fs.readFile(path.join(root, id, "gitdir"), "utf8").catch(() => null);
     const at = gitdir === null ? null : path.dirname(gitdir.trim());
-    if (at === dir || at === real) await fs.rm(path.join(root, id), { recursive: true, force: true });
+    if (at !== dir && at !== real) continue;
+    const head = await fs.readFile(path.join(root, id, "HEAD"), "utf8").then((t) => t.trim(), () => null);
+    out.push({ record: path.join(root, id), head });
   }
+  return out;
 }
 
 export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
