@@ -3,6 +3,13 @@ import http from "node:http";
 import net from "node:net";
 import type { ProviderContext } from "../types.js";
 
+/** How many recent denials `denied` keeps, and how often (ms) a denial is logged at most. */
+const DENIED_KEPT = 100;
+const DENY_LOG_EVERY_MS = 10_000;
+
+/** Headers that speak to the proxy, not to the destination: never passed on. */
+const HOP_HEADERS = /^(proxy-.*|connection|keep-alive|upgrade|te|trailer|transfer-encoding)$/i;
+
 /**
  * The allow-list proxy for `net = proxy`. It listens on a Unix socket: the sandbox binds it
  * in (its network namespace has only `lo`); a VM reaches it through QEMU's restricted user
@@ -13,7 +20,13 @@ import type { ProviderContext } from "../types.js";
  */
 export class AllowListProxy {
   private server: http.Server | null = null;
+  /** the most recent denials (at most DENIED_KEPT); `deniedCount` counts them all */
   readonly denied: string[] = [];
+  deniedCount = 0;
+  private lastDenyLog = 0;
+  private suppressedDenials = 0;
+  /** both ends of every CONNECT tunnel: closeAllConnections() does not reach them, and close() waits for them */
+  private readonly tunnels = new Set<net.Socket>();
 
   constructor(readonly socketPath: string, private readonly allow: string[], private readonly log: ProviderContext["logger"]) {}
 
@@ -47,32 +60,59 @@ export class AllowListProxy {
     const s = this.server;
     this.server = null;
     if (!s) return;
+    // closeAllConnections() covers HTTP connections only; a CONNECT socket has left the
+    // server's hands, so without this close() would wait for every open tunnel to end.
+    const closed = new Promise<void>((r) => s.close(() => r()));
     s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    for (const t of this.tunnels) t.destroy();
+    this.tunnels.clear();
+    await closed;
     await fs.rm(this.socketPath, { force: true });
   }
 
+  /** Remembers and logs a denial; a guest hammering a closed door gets one line per interval. */
   private deny(what: string): void {
+    this.deniedCount++;
     this.denied.push(what);
-    this.log.warn("allow-list proxy denied a connection", { target: what });
+    if (this.denied.length > DENIED_KEPT) this.denied.splice(0, this.denied.length - DENIED_KEPT);
+    const now = Date.now();
+    if (now - this.lastDenyLog < DENY_LOG_EVERY_MS) {
+      this.suppressedDenials++;
+      return;
+    }
+    const suppressed = this.suppressedDenials;
+    this.lastDenyLog = now;
+    this.suppressedDenials = 0;
+    this.log.warn("allow-list proxy denied a connection", suppressed ? { target: what, alsoDeniedSinceLastLine: suppressed } : { target: what });
+  }
+
+  private track(s: net.Socket): void {
+    this.tunnels.add(s);
+    s.once("close", () => this.tunnels.delete(s));
   }
 
   private tunnel(req: http.IncomingMessage, client: net.Socket, head: Buffer): void {
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(req.url ?? "");
     const host = m?.[1] ?? "";
     const port = Number(m?.[2] ?? 0);
-    if (!m || !this.allowed(host, port)) {
+    // net.connect throws synchronously on a port outside 1-65535: an uncaught exception.
+    if (!m || !validPort(port) || !this.allowed(host, port)) {
       this.deny(req.url ?? "?");
       client.end("HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nswarm proxy: destination not in the allow-list\n");
       return;
     }
+    this.track(client);
     const upstream = net.connect(port, host.replace(/^\[|\]$/g, ""), () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       if (head.length) upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
     });
-    upstream.on("error", () => client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n"));
+    this.track(upstream);
+    let established = false;
+    upstream.once("connect", () => (established = true));
+    // Once the tunnel is up, the client has left HTTP: an error ends the byte stream, no status line.
+    upstream.on("error", () => (established ? client.destroy() : client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n")));
     client.on("error", () => upstream.destroy());
   }
 
@@ -85,18 +125,39 @@ export class AllowListProxy {
       return;
     }
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-    if (url.protocol !== "http:" || !this.allowed(url.hostname, port)) {
+    if (url.protocol !== "http:" || !validPort(port) || !this.allowed(url.hostname, port)) {
       this.deny(`${url.hostname}:${port}`);
       res.writeHead(403, { "content-type": "text/plain" }).end("swarm proxy: destination not in the allow-list\n");
       return;
     }
-    const up = http.request({ host: url.hostname, port, method: req.method, path: url.pathname + url.search, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
+    // The destination is the one that was checked: the client's Host header goes (a shared
+    // front-end would route by it: domain fronting), and so does what was meant for us.
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(req.headers)) if (!HOP_HEADERS.test(k) && k !== "host") headers[k] = v;
+    headers.host = url.host;
+    const up = http.request({ host: url.hostname, port, method: req.method, path: url.pathname + url.search, headers }, (r) => {
+      r.on("error", () => res.destroy());
+      const status = r.statusCode ?? 0;
+      // writeHead throws on a status it cannot send (e.g. 099): answer 502 instead of crashing.
+      try {
+        if (status < 100 || status > 999) throw new Error(`bad status ${status}`);
+        res.writeHead(status, r.headers);
+      } catch {
+        r.destroy();
+        if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end("swarm proxy: the destination sent an invalid response\n");
+        else res.destroy();
+        return;
+      }
       r.pipe(res);
     });
-    up.on("error", () => res.writeHead(502).end());
+    up.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+    req.on("error", () => up.destroy());
     req.pipe(up);
   }
+}
+
+function validPort(p: number): boolean {
+  return Number.isInteger(p) && p >= 1 && p <= 65535;
 }
 
 /** Port the in-sandbox forwarder listens on (inside the sandbox's own network namespace). */

@@ -31,12 +31,17 @@ async function main(): Promise<void> {
   const log = { debug: () => undefined, info: () => undefined, warn: (m: string, f?: Record<string, unknown>) => line("warn", m, f), error: (m: string, f?: Record<string, unknown>) => line("error", m, f) };
   const proxy = new AllowListProxy(sock, allow, log);
   await proxy.start();
+  // Whatever close() waits for, the proxy must not outlive its VM: leave after a short grace.
+  const leave = (): void => {
+    setTimeout(() => process.exit(0), 2_000).unref();
+    void proxy.close().finally(() => process.exit(0));
+  };
   // QEMU writes its pid file while we start; give it time, then leave with it.
   const startedAt = Date.now();
   setInterval(() => {
-    if (Date.now() - startedAt > 30_000 && qemuGone(pidFile)) void proxy.close().finally(() => process.exit(0));
+    if (Date.now() - startedAt > 30_000 && qemuGone(pidFile)) leave();
   }, 2_000).unref();
-  process.on("SIGTERM", () => void proxy.close().finally(() => process.exit(0)));
+  process.on("SIGTERM", leave);
 }
 
 main().catch((e: unknown) => {
