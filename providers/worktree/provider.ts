@@ -299,7 +299,12 @@ export class WorktreeProvider implements Provider, Checkpointing {
     const branch = spec.branch || `swarm/${spec.name}`;
     if (await fs.stat(dir).then(() => true, () => false)) await terminate(await processesIn(dir), 1000);
     const left = await this.groups.remove(spec.name);
+    await this.reclaimFilesAndBranch(spec, dir, branch);
+    // the rest is gone; the record stays (in error, with this) until the group can go too
     if (left.length > 0) throw new SwarmError("UNAVAILABLE", `cannot remove the cgroup(s) of ${spec.name}: ${left.join("; ")}`);
+  }
+
+  private async reclaimFilesAndBranch(spec: EnvSpec, dir: string, branch: string): Promise<void> {
     const info = await this.git.repoInfo(spec.repo).catch(() => null);
     // look before rm and prune: they destroy the evidence of which branch our add made
     const recorded = info ? await worktreeRecordsAt(info.commonDir, dir) : [];

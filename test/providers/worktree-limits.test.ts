@@ -175,6 +175,87 @@ describe("worktree: reclaim after a create that died midway", () => {
     expect(git(repo, "log", "-1", "--format=%s", "swarm/rc-work").trim()).toBe("precious");
     git(repo, "branch", "-D", "swarm/rc-work");
   });
+
+  it("a --branch the create never registered (the daemon died waiting on the repository lock) is the user's: kept, upstream config and all", async () => {
+    git(repo, "branch", "feature-x"); // at main's tip: no commits of its own
+    git(repo, "config", "branch.feature-x.remote", "origin");
+    git(repo, "config", "branch.feature-x.merge", "refs/heads/feature-x");
+    fs.mkdirSync(dirOf("rc-fx"), { recursive: true }); // the create's claim on the name
+    await provider.reclaim(spec("rc-fx", { branch: "feature-x" }));
+    expect(exists(dirOf("rc-fx"))).toBe(false);
+    expect(git(repo, "branch", "--list", "--format=%(refname:short)", "feature-x").trim()).toBe("feature-x");
+    expect(git(repo, "config", "branch.feature-x.remote").trim()).toBe("origin");
+    expect(git(repo, "config", "branch.feature-x.merge").trim()).toBe("refs/heads/feature-x");
+    git(repo, "branch", "-D", "feature-x");
+  });
+
+  it("a --branch our add made (git's record of our folder has it checked out) is removed", async () => {
+    git(repo, "worktree", "add", "--quiet", "--no-checkout", "-b", "feature-y", dirOf("rc-fy"), "HEAD");
+    await provider.reclaim(spec("rc-fy", { branch: "feature-y" }));
+    expect(exists(dirOf("rc-fy"))).toBe(false);
+    expect(git(repo, "branch", "--list", "--format=%(refname:short)", "feature-y").trim()).toBe("");
+    expect(records()).toBe(before);
+  });
+
+  it("the default swarm/<name> is ours even when git's record of it is gone", async () => {
+    git(repo, "branch", "swarm/rc-norecord");
+    await reclaimThenCreate("rc-norecord");
+  });
+});
+
+describe("worktree: a missing command", () => {
+  it("exits 127 with a plain message, with cgroups and without (the same on every host)", async () => {
+    const plain = new WorktreeProvider(providerContext(tempDir("swarm-wt-nocg-")), { cgroups: false });
+    const hosts = [provider, plain];
+    for (const p of hosts) {
+      const h = await p.create(spec(`nocmd-${hosts.indexOf(p)}`));
+      try {
+        const r = await p.exec(h, ["no-such-command-zq"]);
+        expect({ code: r.exitCode, err: r.stderr.toString() }).toEqual({ code: 127, err: "no-such-command-zq: command not found\n" });
+        expect((await p.exec(h, ["sh", "-c", "echo ok"])).stdout.toString()).toBe("ok\n");
+      } finally {
+        await p.delete(h, { force: true });
+      }
+    }
+  });
+});
+
+describe.skipIf(!enforced)(`worktree: cgroups an earlier environment left (skipped when ${NOT_ENFORCED})`, () => {
+  it("a leftover group with a process in it refuses a create of that name and the process is not killed; once it is empty the name is free", async () => {
+    const group = provider.groups.dirs("rc-leftover")[0]!;
+    fs.mkdirSync(group, { recursive: true });
+    const stranger = spawn("sleep", ["600"], { stdio: "ignore" });
+    const exited = new Promise((r) => stranger.once("exit", r));
+    try {
+      fs.writeFileSync(path.join(group, "cgroup.procs"), String(stranger.pid));
+      await expectKind(provider.create(spec("rc-leftover")), "CONFLICT", new RegExp(`earlier environment named rc-leftover still holds pid ${stranger.pid}`));
+      expect(exists(path.join(stateDir, "worktrees", "rc-leftover"))).toBe(false);
+      expect(stranger.exitCode).toBeNull();
+      expect(stranger.signalCode).toBeNull();
+    } finally {
+      stranger.kill("SIGKILL");
+      await exited;
+    }
+    await waitFor("the group to be empty", () => fs.readFileSync(path.join(group, "cgroup.procs"), "utf8").trim() === "");
+    const h = await env("rc-leftover");
+    expect(await provider.groups.pids("rc-leftover", h.hostPath!)).toEqual([]);
+  });
+
+  it("a group that cannot be removed is reported by reclaim (not left silently), and a create of that name refuses it", async () => {
+    const h = await provider.create(spec("rc-stuckgroup"));
+    expect((await sh(h, "echo in")).out).toBe("in\n"); // makes the groups
+    const group = provider.groups.dirs("rc-stuckgroup").find(exists)!;
+    const child = path.join(group, "child");
+    fs.mkdirSync(child); // the kernel refuses rmdir of a group with child groups
+    try {
+      await expectKind(provider.reclaim(spec("rc-stuckgroup")), "UNAVAILABLE", /cannot remove the cgroup\(s\) of rc-stuckgroup: .*still in use after 1 s \(child group\(s\) child\)/);
+      await expectKind(provider.create(spec("rc-stuckgroup")), "CONFLICT", /cannot be removed/);
+    } finally {
+      fs.rmdirSync(child);
+    }
+    await provider.reclaim(spec("rc-stuckgroup"));
+    expect(provider.groups.dirs("rc-stuckgroup").filter(exists)).toEqual([]);
+  });
 });
 
 describe.skipIf(!enforced)(`worktree limits through the daemon and CLI (skipped when ${NOT_ENFORCED})`, () => {
