@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseSizeMiB } from "../../protocol/methods/env.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { checkName } from "../../protocol/names.js";
+import { checkProxyAllow } from "../../protocol/methods/env.js";
 
 export interface CreateOpts {
   provider?: string;
@@ -15,6 +16,16 @@ export interface CreateOpts {
   net?: string;
   proxyAllow?: string[];
 }
+
+/**
+ * `--proxy-allow HOST` takes one value and may be repeated (or given a comma list): a
+ * variadic option would swallow the environment name written after it.
+ */
+export const PROXY_ALLOW_OPTION = [
+  "--proxy-allow <host>",
+  "with --net proxy: a host (host, host:port, *.domain) the proxy lets through; repeat or comma-separate for more",
+  (value: string, prev: string[] = []) => [...prev, ...value.split(",").map((h) => h.trim()).filter(Boolean)],
+] as const;
 
 /** The git toplevel of `dir`, or an error that says to pass --repo. */
 export function gitToplevel(dir: string): string {
@@ -48,7 +59,14 @@ export function createParams(o: CreateOpts): Record<string, unknown> {
     }
     p.net = o.net;
   }
-  if (o.proxyAllow?.length) p.proxy_allow = o.proxyAllow;
+  if (o.proxyAllow?.length) {
+    for (const h of o.proxyAllow) {
+      const bad = checkProxyAllow(h);
+      if (bad) throw new SwarmError("INVALID_ARGUMENT", bad);
+    }
+    if (o.net !== undefined && o.net !== "proxy") throw new SwarmError("INVALID_ARGUMENT", `--proxy-allow applies to --net proxy only, not --net ${o.net}`, { hint: "add --net proxy, or drop --proxy-allow" });
+    p.proxy_allow = o.proxyAllow;
+  }
   return p;
 }
 

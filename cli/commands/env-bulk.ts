@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { SwarmError } from "../../protocol/errors.js";
 import type { CliContext } from "../context.js";
-import { createParams, type CreateOpts } from "./env-args.js";
+import { PROXY_ALLOW_OPTION, createParams, type CreateOpts } from "./env-args.js";
 import { withProgress } from "./env-progress.js";
 
 interface BulkItem {
@@ -35,6 +35,7 @@ export function registerBulk(env: Command, ctx: () => CliContext): void {
     .option("--cpus <n>", "vCPUs to reserve per environment")
     .option("--memory <size>", "RAM to reserve per environment, e.g. 512M, 4G")
     .option("--net <mode>", "none | proxy | full")
+    .option(...PROXY_ALLOW_OPTION)
     .action(async (project: string, names: string[], o: CreateOpts) => {
       const c = ctx();
       const params = { ...createParams(o), project, names };

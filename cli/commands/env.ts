@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { EnvRecord } from "../../protocol/methods/env.js";
 import type { CliContext, CommandGroup } from "../context.js";
-import { copySpec, createParams, requireName, type CreateOpts } from "./env-args.js";
+import { PROXY_ALLOW_OPTION, copySpec, createParams, requireName, type CreateOpts } from "./env-args.js";
 import { registerBulk } from "./env-bulk.js";
 import { runPassthrough, runShell } from "./env-exec.js";
 import { withProgress } from "./env-progress.js";
@@ -47,7 +47,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
   env
     .command("create")
     .description("create an environment (a checkout on its own branch) and leave it running")
-    .argument("<name>", "environment name: letters, digits, - _ . (no leading .), at most 63")
+    .argument("<name>", "environment name: letters, digits, - _ . (no leading/trailing ., no .., no .lock ending), at most 63")
     .option("--provider <name>", "worktree | sandbox | vm (default from config env.default_provider)")
     .option("--repo <path>", "git repository (default: this folder's repository)")
     .option("--branch <b>", "branch to create (default swarm/NAME)")
@@ -56,7 +56,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--cpus <n>", "vCPUs to reserve")
     .option("--memory <size>", "RAM to reserve, e.g. 512M, 4G")
     .option("--net <mode>", "none | proxy | full (default: the most restrictive the provider enforces)")
-    .option("--proxy-allow <hosts...>", "hosts allowed through the proxy with --net proxy")
+    .option(...PROXY_ALLOW_OPTION)
     .action(async (name: string, o: CreateOpts) => {
       const c = ctx();
       const params = { ...createParams(o), name: requireName(name) };

@@ -2,6 +2,18 @@ import { z } from "zod";
 import { defineMethod } from "../method.js";
 import { Name } from "../names.js";
 
+/** One `--proxy-allow` entry: what the allow-list proxy can match (providers/common/proxy.ts). */
+export const PROXY_ALLOW_RULE = "proxy allow-list entries are host, host:port, *.domain or *.domain:port (letters, digits, '-' and '.'; port 1-65535)";
+const PROXY_ALLOW_RE = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/;
+
+export function checkProxyAllow(entry: string): string | null {
+  const port = /:(\d+)$/.exec(entry)?.[1];
+  if (entry.length > 260 || !PROXY_ALLOW_RE.test(entry) || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
+    return `invalid --proxy-allow entry ${JSON.stringify(entry)}: ${PROXY_ALLOW_RULE}`;
+  }
+  return null;
+}
+
 /** Lifecycle states of a registered environment (R-E3). `lost`: the provider no longer knows it. */
 export const ENV_STATES = ["creating", "running", "stopped", "error", "lost"] as const;
 export const EnvStateSchema = z.enum(ENV_STATES);
@@ -42,7 +54,7 @@ const CreateFields = {
   cpus: z.number().positive().max(1024).optional().describe("vCPUs to reserve (default per provider)"),
   memory_mib: z.number().int().positive().optional().describe("RAM to reserve in MiB (default per provider)"),
   net: NetModeSchema.optional().describe("network capability (default: config env.default_net)"),
-  proxy_allow: z.array(z.string().min(1).max(253)).max(200).optional(),
+  proxy_allow: z.array(z.string().max(260).refine((h) => checkProxyAllow(h) === null, { message: PROXY_ALLOW_RULE })).max(200).optional().describe("hosts the proxy lets through when net = proxy"),
   base: z.string().max(200).optional().describe("commit-ish the branch starts from (default HEAD)"),
 };
 
