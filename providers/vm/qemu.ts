@@ -144,7 +144,8 @@ export async function launch(base: BaseLayout, shape: VmShape, disk: string, d: 
   // The multiplexer starts first: node takes longer to start than QEMU, and it retries
   // connecting to the agent socket until QEMU makes it.
   spawnMux(d);
-  fs.rmSync(d.proxyPid, { force: true });
+  // A proxy left from before a crash still serves the old socket path: stop it before ours starts.
+  await killStaleProxy(d);
   if (shape.net === "proxy" && opts.proxyAllow) spawnProxy(d, opts.proxyAllow);
   const stateFd = incoming ? fs.openSync(incoming, "r") : undefined;
   let r: { code: number; stderr: string };
@@ -192,6 +193,32 @@ function killPidFile(file: string, signal: NodeJS.Signals): number | null {
     return pid;
   }
   return null;
+}
+
+/**
+ * Kills the proxy named in the pid file, if that pid is still a proxy for this VM (its argv
+ * names our proxy socket: a stale pid may have been reused), and waits until it is gone. SIGKILL:
+ * a proxy closing cleanly would remove the socket path its successor is about to listen on.
+ */
+async function killStaleProxy(d: VmDirs): Promise<void> {
+  const pid = readPid(d.proxyPid);
+  fs.rmSync(d.proxyPid, { force: true });
+  if (pid === null || !pidAlive(pid)) return;
+  let argv: string[] = [];
+  try {
+    argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return;
+  }
+  if (!argv.includes(d.proxySock)) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 5_000;
+  // not our child, so no exit event: poll, with a deadline
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** Kills QEMU and the multiplexer and waits until QEMU is gone, so its files can be reused. */

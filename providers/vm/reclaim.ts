@@ -10,7 +10,15 @@ import { rmSync } from "node:fs";
 import { pidAlive } from "../../protocol/os.js";
 import type { VmDirs } from "./layout.js";
 
-/** Pids of processes whose argv contains one of `marks` as a whole argument (or inside one). */
+/**
+ * Whether argument `a` names `mark`: equal to it, or, for a folder mark (ending in "/"),
+ * a path inside it. Never a substring: another SWARM_HOME's path may end in ours.
+ */
+export function argNames(a: string, mark: string): boolean {
+  return a === mark || (mark.endsWith("/") && a.startsWith(mark));
+}
+
+/** Pids of processes with an argument that names one of `marks` (see argNames). */
 async function processesNaming(marks: string[]): Promise<number[]> {
   const entries = await fs.readdir("/proc").catch(() => [] as string[]);
   const found: number[] = [];
@@ -18,7 +26,7 @@ async function processesNaming(marks: string[]): Promise<number[]> {
     entries.map(async (e) => {
       if (!/^\d+$/.test(e) || Number(e) === process.pid) return;
       const argv = (await fs.readFile(`/proc/${e}/cmdline`, "utf8").catch(() => "")).split("\0");
-      if (argv.some((a) => marks.some((m) => a.includes(m)))) found.push(Number(e));
+      if (argv.some((a) => marks.some((m) => argNames(a, m)))) found.push(Number(e));
     }),
   );
   return found;
@@ -26,7 +34,8 @@ async function processesNaming(marks: string[]): Promise<number[]> {
 
 /** Kills every process this VM's folder started (QEMU, multiplexer, proxy) and removes its files. */
 export async function reclaimVm(d: VmDirs): Promise<void> {
-  // QEMU names its pid file in argv; the helpers name the socket folder.
+  // QEMU names its pid file as an argument (-pidfile); the helpers (multiplexer, proxy,
+  // host-bridge) each take a socket inside the socket folder as an argument.
   const pids = await processesNaming([d.qemuPid, d.sockDir + "/"]);
   for (const pid of pids) {
     try {
