@@ -4,15 +4,32 @@ import { SWARM_VERSION } from "../protocol/version.js";
 import { createContext, type CliContext } from "./context.js";
 import { GROUPS } from "./groups.js";
 
-function buildProgram(): Command {
+/** `--json` anywhere before `--`: usage errors must be JSON on stderr too, like every other error. */
+function wantsJson(args: string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--json");
+}
+
+function buildProgram(json: boolean): Command {
   const program = new Command("swarmctl")
     .description("Control the swarm daemon: environments, agents, tickets, threads.")
     .version(SWARM_VERSION, "-V, --version", "print the swarmctl version")
     .addOption(new Option("--json", "machine-readable output on stdout"))
     .addOption(new Option("--no-autostart", "fail instead of starting swarmd when it is not running"))
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  if (json) {
+    // subcommands inherit this output configuration when they are created
+    program.configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s) => {
+        const message = s.trim().replace(/^error: /, "");
+        process.stderr.write(JSON.stringify({ error: { kind: "USAGE", message, hint: "run with --help for usage" } }) + "\n");
+      },
+    });
+  } else {
+    program.showHelpAfterError("(run with --help for usage)");
+    program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  }
   return program;
 }
 
@@ -43,7 +60,7 @@ export function reportError(err: unknown, json: boolean): number {
 
 export async function main(argv: string[]): Promise<number> {
   const args = argv.slice(2);
-  const program = buildProgram();
+  const program = buildProgram(wantsJson(args));
   let name = groupOf(args);
   // `swarmctl help GROUP` needs the group's subcommands loaded, like `swarmctl GROUP --help`.
   if (name === "help") name = args.filter((a) => !a.startsWith("-"))[1] ?? name;

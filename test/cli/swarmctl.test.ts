@@ -24,6 +24,17 @@ describe("swarmctl", () => {
     for (const g of ["daemon", "events", "doctor", "init", "config", "service", "version"]) expect(c.stdout).toContain(g);
   });
 
+  it("with --json, usage errors are one JSON object on stderr too, still exit 64", async () => {
+    for (const args of [["--json", "frobnicate"], ["daemon", "status", "--bogus", "--json"], ["--json", "env", "create", "q", "--bogus"]]) {
+      const r = await swarmctl(h.env, args);
+      expect(r.code).toBe(USAGE_EXIT_CODE);
+      const err = (JSON.parse(r.stderr.trim()) as { error: { kind: string; message: string; hint: string } }).error;
+      expect(err.kind).toBe("USAGE");
+      expect(err.message).toMatch(/^unknown (command 'frobnicate'|option '--bogus')$/);
+      expect(err.hint).toMatch(/--help/);
+    }
+  });
+
   it("--no-autostart refuses when no daemon runs, with UNAVAILABLE's exit code and a hint", async () => {
     const r = await swarmctl(h.env, ["--no-autostart", "events"]);
     expect(r.code).toBe(ERROR_KINDS.UNAVAILABLE.exitCode);
