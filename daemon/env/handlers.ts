@@ -7,6 +7,13 @@ import { runBulk } from "./bulk.js";
 import { usage, hostTotals } from "./resources.js";
 import type { EnvService } from "./service.js";
 
+/**
+ * `env shell` without a command: the environment's own login shell, chosen inside it (a VM
+ * guest has busybox only, so the daemon's $SHELL may not exist there): $SHELL when it is
+ * there, else bash, else sh.
+ */
+const LOGIN_SHELL = ["/bin/sh", "-c", 'for s in "${SHELL:-}" /bin/bash; do if [ -n "$s" ] && [ -x "$s" ]; then exec "$s" -l; fi; done; exec /bin/sh -l'];
+
 const ckpt = (c: CheckpointInfo) => ({
   name: c.name,
   created_at: c.createdAt,
@@ -45,7 +52,7 @@ export function envHandlers(ctx: DaemonContext, svc: EnvService): HandlerEntry[]
       });
       return { exit_code: r.exitCode, signal: r.signal, stdout_b64: r.stdout.toString("base64"), stderr_b64: r.stderr.toString("base64") };
     }),
-    handle(m.envPtyCommand, (p) => svc.ptyCommand(p.name, p.argv && p.argv.length ? p.argv : [process.env.SHELL || "/bin/sh", "-l"], p.cwd)),
+    handle(m.envPtyCommand, (p) => svc.ptyCommand(p.name, p.argv && p.argv.length ? p.argv : LOGIN_SHELL, p.cwd)),
     handle(m.envTouch, (p) => ({ last_activity_at: svc.touch(svc.registry.require(p.name).name).last_activity_at })),
     handle(m.envCopy, async (p) => {
       await svc.copy(p.name, p.direction, p.host_path, p.env_path);

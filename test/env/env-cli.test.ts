@@ -116,6 +116,12 @@ describe("swarmctl env (worktree provider, real daemon)", () => {
     expect(r.stdout).toContain("marker-42");
   });
 
+  it("env shell without a command runs a login shell chosen inside the environment ($SHELL, else bash, else sh)", async () => {
+    const r = await w.ctl(["env", "shell", "alpha"], { input: "echo login-$((6*7))\nexit 4\n" });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain("login-42");
+  });
+
   it("env cp copies both ways and refuses .., absolute paths and symlinks leading out", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-cp-"));
     fs.writeFileSync(path.join(tmp, "in.txt"), "copied in\n");
