@@ -44,11 +44,12 @@ export const buildInWorker: Build = (dir, opts) => {
 /**
  * `vm init-base` run by the daemon, so its progress is durable events (R-E8) whoever asked.
  * One build at a time: it is minutes of CPU and disk at worst, and two builds of one folder
- * would race on its manifest. A second call for the folder being built joins that build;
+ * would race on its manifest. A second call for the folder being built joins that build
+ * (a --force call joining an unforced build is refused instead: it would not be forced);
  * one for another folder is refused until it ends.
  */
 export class BaseBuilds {
-  private running: { dir: string; startedAt: string; done: Promise<BaseBuildResult> } | null = null;
+  private running: { dir: string; startedAt: string; force: boolean; done: Promise<BaseBuildResult> } | null = null;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -63,6 +64,12 @@ export class BaseBuilds {
     }
     const dir = path.resolve(params.dir ?? defaultBaseDir());
     if (this.running) {
+      if (this.running.dir === dir && params.force && !this.running.force) {
+        throw new SwarmError("CONFLICT", `a build of ${dir} without --force is running (since ${this.running.startedAt}); --force was not applied`, {
+          hint: "wait for it to finish (swarmctl events --follow --type vm.base_built), then run init-base --force again",
+          details: { building: dir },
+        });
+      }
       if (this.running.dir === dir) return this.running.done;
       throw new SwarmError("CONFLICT", `a VM base is being built in ${this.running.dir} (since ${this.running.startedAt}); one build runs at a time`, {
         hint: "wait for it to finish (swarmctl events --follow --type vm.base_built), then run init-base again",
@@ -72,7 +79,7 @@ export class BaseBuilds {
     const done = this.buildOne(dir, params.force).finally(() => {
       this.running = null;
     });
-    this.running = { dir, startedAt: new Date().toISOString(), done };
+    this.running = { dir, startedAt: new Date().toISOString(), force: params.force, done };
     return done;
   }
 

@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { SwarmError } from "../../protocol/errors.js";
+import { pidAlive } from "../../protocol/os.js";
 import type { ProgressFn } from "../types.js";
 import { extractVmlinux } from "./vmlinux.js";
 import { baseLayout, guestSourceDir, type BaseLayout } from "./layout.js";
@@ -115,8 +116,42 @@ async function phase<T>(phases: InitBaseResult["phases"], name: string, progress
   return r;
 }
 
+/** Work folders are named after the building process, so a later build can tell whose are abandoned. */
+const WORK_PREFIX = "swarm-vm-base-";
+const leftoverPid = (name: string, re: RegExp): number | null => {
+  const pid = Number(re.exec(name)?.[1] ?? NaN);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+};
+
+/**
+ * Removes what builds by processes that are gone left behind: `<dir>/<image>.build-<pid>`
+ * folders and `$TMPDIR/swarm-vm-base-<pid>-*` work folders. A live pid's are kept, even when
+ * that pid now belongs to something else: a leftover kept is harmless, a build removed is not.
+ */
+export function removeAbandonedBuilds(dir: string): string[] {
+  const removed: string[] = [];
+  const sweep = (parent: string, re: RegExp): void => {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(parent);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = leftoverPid(name, re);
+      if (pid === null || pid === process.pid || pidAlive(pid)) continue;
+      fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+      removed.push(path.join(parent, name));
+    }
+  };
+  sweep(dir, /\.build-(\d+)$/);
+  sweep(os.tmpdir(), new RegExp(`^${WORK_PREFIX}(\\d+)-`));
+  return removed;
+}
+
 export async function initBase(dir: string, opts: { force?: boolean; progress?: ProgressFn } = {}): Promise<InitBaseResult> {
   const phases: InitBaseResult["phases"] = [];
+  removeAbandonedBuilds(dir);
   const info = await phase(phases, "inputs", opts.progress, readInputs);
   const id = baseIdOf(info.inputs);
   const existing = readManifest(dir);
@@ -124,7 +159,7 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
     return { upToDate: true, manifest: existing, phases };
   }
   fs.mkdirSync(dir, { recursive: true });
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-vm-base-"));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `${WORK_PREFIX}${process.pid}-`));
   const image = `${id}-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`;
   const out = path.join(path.resolve(dir), `${image}.build-${process.pid}`);
   fs.rmSync(out, { recursive: true, force: true });

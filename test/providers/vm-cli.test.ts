@@ -2,6 +2,7 @@
  * `swarmctl vm init-base|status` through the real CLI and a real daemon (init-base is the
  * daemon's `vm.init_base`, its progress events), plus the builder's bad paths.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +13,12 @@ import { requireBase } from "../../providers/vm/base-image.js";
 import { extractVmlinux } from "../../providers/vm/vmlinux.js";
 import { startDaemon, swarmctl, type TestDaemon } from "../helpers/daemon.js";
 import { BASE_CACHE, VM_SKIP_REASON, ensureTestBase } from "./vm-fixture.js";
+
+/** The pid of a process that has exited (and been reaped). */
+function deadPid(): Promise<number> {
+  const p = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  return new Promise((r) => p.on("exit", () => r(p.pid!)));
+}
 
 describe.skipIf(VM_SKIP_REASON !== null)(`swarmctl vm${VM_SKIP_REASON ? ` (skipped: ${VM_SKIP_REASON})` : ""}`, () => {
   let d: TestDaemon;
@@ -34,7 +41,11 @@ describe.skipIf(VM_SKIP_REASON !== null)(`swarmctl vm${VM_SKIP_REASON ? ` (skipp
     return r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as EventRecord);
   };
 
-  it("init-base on a built base says it is up to date, with the base id", async () => {
+  it("init-base on a built base says it is up to date, with the base id, and removes abandoned build folders", async () => {
+    const dead = await deadPid();
+    const abandoned = path.join(BASE_CACHE, `0000000000000000-20000101T000000.build-${dead}`);
+    const live = path.join(BASE_CACHE, `0000000000000000-20000101T000000.build-${process.pid}`);
+    for (const f of [abandoned, live]) fs.mkdirSync(f, { recursive: true });
     const r = await swarmctl(env, ["vm", "init-base", "--dir", BASE_CACHE, "--json"], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { upToDate: boolean; manifest: { id: string; rootfs: string } };
@@ -43,6 +54,19 @@ describe.skipIf(VM_SKIP_REASON !== null)(`swarmctl vm${VM_SKIP_REASON ? ` (skipp
     const human = await swarmctl(env, ["vm", "init-base", "--dir", BASE_CACHE], { timeoutMs: 60_000 });
     expect(human.stdout).toMatch(new RegExp(`up to date\\s+base ${j.manifest.id}`));
     expect(human.stderr).toMatch(/inputs\s+done in \d+\.\d s/);
+    expect(fs.existsSync(abandoned)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true); // its process (this test) is alive
+    fs.rmSync(live, { recursive: true, force: true });
+  }, 120_000);
+
+  it("--force joining a build that was not forced is CONFLICT, not silently unforced", async () => {
+    const c = await d.client();
+    // pipelined on one connection: the first call is building when the second arrives
+    const [plain, forced] = await Promise.allSettled([c.call("vm.init_base", { dir: BASE_CACHE }), c.call("vm.init_base", { dir: BASE_CACHE, force: true })]);
+    c.close();
+    expect(plain.status).toBe("fulfilled");
+    expect(forced.status).toBe("rejected");
+    expect((forced as PromiseRejectedResult).reason).toMatchObject({ kind: "CONFLICT", message: expect.stringMatching(/without --force is running.*--force was not applied/) });
   }, 120_000);
 
   it("concurrent init-base calls: one for the dir being built joins that build, one for another dir is CONFLICT", async () => {

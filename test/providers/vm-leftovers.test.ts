@@ -12,6 +12,7 @@ import { waitFor } from "../helpers/daemon.js";
 import { baseLayout, helperScript, vmDirs } from "../../providers/vm/layout.js";
 import { launch } from "../../providers/vm/qemu.js";
 import { reclaimVm } from "../../providers/vm/reclaim.js";
+import { removeAbandonedBuilds } from "../../providers/vm/base-image.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-vmleft-"));
 const children: ChildProcess[] = [];
@@ -70,5 +71,24 @@ describe("vm leftovers", () => {
     fs.writeFileSync(d.proxyPid, String(stranger.pid));
     await expect(launch(base, shape, path.join(root, "none.qcow2"), d)).rejects.toThrow(/QEMU did not start/);
     expect(stranger.exitCode === null && stranger.signalCode === null).toBe(true);
+  });
+
+  it("a base build removes build and work folders of builders that are gone, and keeps live ones", async () => {
+    const gone = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await exited(gone);
+    const alive = idle();
+    await waitFor("the live builder to start", () => alive.pid !== undefined && pidAlive(alive.pid));
+    const dir = path.join(root, "base");
+    const stale = [path.join(dir, `abc-1.build-${gone.pid}`), path.join(os.tmpdir(), `swarm-vm-base-${gone.pid}-x1`)];
+    const kept = [path.join(dir, `abc-2.build-${alive.pid}`), path.join(os.tmpdir(), `swarm-vm-base-${alive.pid}-x2`), path.join(dir, "abc-3")];
+    for (const f of [...stale, ...kept]) fs.mkdirSync(f, { recursive: true });
+    try {
+      const removed = removeAbandonedBuilds(dir);
+      expect(removed.sort()).toEqual([...stale].sort());
+      for (const f of stale) expect(fs.existsSync(f), f).toBe(false);
+      for (const f of kept) expect(fs.existsSync(f), f).toBe(true);
+    } finally {
+      for (const f of kept) fs.rmSync(f, { recursive: true, force: true });
+    }
   });
 });
