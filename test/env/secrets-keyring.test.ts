@@ -183,3 +183,85 @@ describe.skipIf(SKIP !== null)(`secrets key in the OS keyring${SKIP ? ` (skipped
     console.log(`daemon start with a mute session bus: ${startMs} ms`);
   }, 60_000);
 });
+
+describe.skipIf(SKIP !== null)(`a keyring that does not answer while the daemon serves${SKIP ? ` (skipped: ${SKIP})` : ""}`, () => {
+  it("secrets used while the keyring holding the key times out: each retry runs off the event loop, daemon.ping stays quick", async () => {
+    const dir = tmp("swarm-kr-stall-");
+    const sock = path.join(dir, "mute.sock");
+    let connections = 0; // one per secret-tool run: each waits its full 3 s for an answer that never comes
+    const mute = net.createServer(() => connections++);
+    servers.push(mute);
+    await new Promise<void>((r) => mute.listen(sock, r));
+    const h = tempHome("swarm-kr-stall-");
+    dirs.push(h.home);
+    fs.writeFileSync(path.join(h.home, "secrets.keyring"), "the key is in the keyring\n"); // it held the key before
+    const d = await startDaemon({ home: h, extraEnv: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${sock}`, SWARM_KEYRING_RETRY_MS: "100" } });
+    daemons.push(d);
+    // the first attempt, at start, may still be running when the socket answers
+    await waitFor("the start's keyring attempt to fail", () => /the secrets key is in the OS keyring, which is not usable now/.test(logOf(d)), 15_000, 50);
+    const atStart = connections;
+    expect(atStart).toBeGreaterThanOrEqual(1);
+    const user = await d.client();
+    const pinger = await d.client();
+    let maxPingMs = 0;
+    let pings = 0;
+    const refusals = new Set<string>();
+    let done = false;
+    // pings on their own connection every 10 ms while the other one uses secrets
+    const pinging = (async () => {
+      while (!done) {
+        const t0 = performance.now();
+        await pinger.call("daemon.ping", {});
+        maxPingMs = Math.max(maxPingMs, performance.now() - t0);
+        pings++;
+        await new Promise((r) => setTimeout(r, 10)); // pacing, not synchronisation
+      }
+    })();
+    try {
+      // Keep using secrets until two retries have run to their timeout (6 s of keyring
+      // waiting); a retry on the event loop would stall a ping for up to 3 s.
+      await waitFor(
+        "two keyring retries to time out",
+        async () => {
+          await user.call("secret.set", { name: "K", value: "v" }).then(
+            () => refusals.add("accepted"),
+            (e: Error) => refusals.add(e.message),
+          );
+          return connections >= atStart + 2;
+        },
+        30_000,
+        25,
+      );
+    } finally {
+      done = true;
+      await pinging.catch(() => undefined);
+      user.close();
+      pinger.close();
+    }
+    console.log(`ping latency while the keyring times out: max ${maxPingMs.toFixed(1)} ms over ${pings} pings, ${connections - atStart} retries`);
+    expect(pings).toBeGreaterThan(20);
+    expect(maxPingMs).toBeLessThan(500);
+    expect([...refusals]).toEqual([expect.stringMatching(/the secrets key is in the OS keyring, which is not usable now: no answer within 3 s/)]);
+    expect(filesNamed(d.home, "secrets.key")).toEqual([]);
+  }, 60_000);
+});
+
+describe("both a key file and the keyring marker", () => {
+  it("secrets are refused with both files named and what to do; the daemon keeps running; nothing is deleted", async () => {
+    const h = tempHome("swarm-kr-both-");
+    dirs.push(h.home);
+    const keyFile = path.join(h.home, "secrets.key");
+    const marker = path.join(h.home, "secrets.keyring");
+    fs.writeFileSync(keyFile, Buffer.alloc(32, 7).toString("base64") + "\n", { mode: 0o600 });
+    fs.writeFileSync(marker, "the key is in the keyring\n", { mode: 0o600 });
+    const d = await startDaemon({ home: h, extraEnv: { SWARM_NO_KEYRING: "1" } });
+    daemons.push(d);
+    const r = await swarmctl(d.env, ["--no-autostart", "secret", "set", "K", "v"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`both ${keyFile} (a key file) and ${marker} (the key is in the OS keyring) exist`);
+    expect(r.stderr).toMatch(/move .*secrets\.key out of the way.*remove .*secrets\.keyring/s);
+    expect((await swarmctl(d.env, ["--no-autostart", "secret", "set", "P", "plain-ok", "--plain"])).code).toBe(0);
+    expect(fs.existsSync(keyFile) && fs.existsSync(marker)).toBe(true);
+    expect(logOf(d)).toMatch(/secrets key: refused/);
+  }, 30_000);
+});
