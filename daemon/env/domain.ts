@@ -21,9 +21,10 @@ export function envServiceFor(ctx: DaemonContext): EnvService | undefined {
 /** The environments domain: registry, providers, resources, idle auto-stop (R-E3…R-E10). */
 export function envDomain(ctx: DaemonContext): Domain {
   const registry = new EnvRegistry(ctx.db);
+  // SWARM_ENV / SWARM_PROJECT last: a user variable of that name must not hide which environment this is
   const providers = new ProviderSet(ctx, (h) => {
     const env = registry.get(h.name);
-    return env ? secretsFor(ctx).vault.resolve(env.project) : {};
+    return env ? { ...secretsFor(ctx).vault.resolve(env.project), SWARM_ENV: h.name, SWARM_PROJECT: env.project } : { SWARM_ENV: h.name };
   });
   const svc = new EnvService(ctx, registry, providers);
   services.set(ctx, svc);

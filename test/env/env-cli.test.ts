@@ -116,6 +116,13 @@ describe("swarmctl env (worktree provider, real daemon)", () => {
     expect(r.stdout).toContain("marker-42");
   });
 
+  it("every command inside knows its environment: SWARM_ENV and SWARM_PROJECT", async () => {
+    const r = await w.ctl(["env", "run", "alpha", "--", "sh", "-c", "echo [$SWARM_ENV] [$SWARM_PROJECT]"]);
+    expect(r.code).toBe(0);
+    const env = await w.json<EnvRecord>(["env", "show", "alpha"]);
+    expect(r.stdout).toBe(`[alpha] [${env.project}]\n`);
+  });
+
   it("env shell without a command runs a login shell chosen inside the environment ($SHELL, else bash, else sh)", async () => {
     const r = await w.ctl(["env", "shell", "alpha"], { input: "echo login-$((6*7))\nexit 4\n" });
     expect(r.code).toBe(4);
