@@ -39,6 +39,16 @@ function groupOf(args: string[]): string | undefined {
 }
 
 /**
+ * A schema refusal from the daemon reads "METHOD: invalid params: path: rule"; a person
+ * typed flags, not params, so name the field and the rule, one line each.
+ */
+function humanMessage(err: SwarmError): string {
+  const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+  if (err.kind !== "INVALID_ARGUMENT" || !Array.isArray(issues) || issues.length === 0) return err.message;
+  return issues.map((i) => `invalid ${i.path === "(params)" ? "request" : i.path.replace(/_/g, "-")}: ${i.message}`).join("\nerror: ");
+}
+
+/**
  * The one place errors become exit codes: domain errors by their kind (table in
  * protocol/errors.ts), usage errors 64, anything else INTERNAL with a report hint.
  */
@@ -46,7 +56,7 @@ export function reportError(err: unknown, json: boolean): number {
   if (err instanceof SwarmError) {
     if (json) process.stderr.write(JSON.stringify({ error: { kind: err.kind, message: err.message, hint: err.hint, details: err.details } }) + "\n");
     else {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(`error: ${humanMessage(err)}\n`);
       if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     }
     return ERROR_KINDS[err.kind].exitCode;

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { parseSizeMiB } from "../../protocol/methods/env.js";
 import { SwarmError } from "../../protocol/errors.js";
@@ -29,6 +30,7 @@ export const PROXY_ALLOW_OPTION = [
 
 /** The git toplevel of `dir`, or an error that says to pass --repo. */
 export function gitToplevel(dir: string): string {
+  if (!fs.existsSync(dir)) throw new SwarmError("INVALID_ARGUMENT", `${dir} does not exist`, { hint: "pass --repo with the path of a git repository" });
   try {
     return execFileSync("git", ["-C", dir, "rev-parse", "--show-toplevel"], { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
   } catch {

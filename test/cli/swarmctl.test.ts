@@ -35,6 +35,14 @@ describe("swarmctl", () => {
     }
   });
 
+  it("a schema refusal reads as the field and its rule, not as RPC params", async () => {
+    const r = await swarmctl(h.env, ["secret", "set", "1BAD", "x"]);
+    expect(r.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
+    expect(r.stderr).toMatch(/^error: invalid name: variable names use letters, digits and '_'/);
+    expect(r.stderr).not.toMatch(/invalid params/);
+    expect((await swarmctl(h.env, ["daemon", "stop"])).code).toBe(0); // the next tests start from no daemon
+  });
+
   it("--no-autostart refuses when no daemon runs, with UNAVAILABLE's exit code and a hint", async () => {
     const r = await swarmctl(h.env, ["--no-autostart", "events"]);
     expect(r.code).toBe(ERROR_KINDS.UNAVAILABLE.exitCode);

@@ -89,6 +89,9 @@ describe("swarmctl env (worktree provider, real daemon)", () => {
     const bad = await w.ctl(["env", "create", "nogit", "--repo", outside]);
     expect(bad.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
     expect(bad.stderr).toMatch(/is not inside a git repository/);
+    const missing = await w.ctl(["env", "create", "nodir", "--repo", path.join(outside, "no-such-folder")]);
+    expect(missing.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
+    expect(missing.stderr).toMatch(/no-such-folder does not exist/);
     const pa = await w.ctl(["env", "create", "pa", "--repo", w.repo, "--proxy-allow", "example.com"]);
     expect(pa.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
     expect(pa.stderr).toMatch(/--proxy-allow only applies with --net proxy/);
