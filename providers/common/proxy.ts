@@ -125,6 +125,12 @@ export class AllowListProxy {
       return;
     }
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    // A client that sends `GET https://…` to a proxy wants it to speak TLS for it; proxies
+    // tunnel https with CONNECT instead. Say so rather than blaming the allow-list.
+    if (url.protocol === "https:" && validPort(port) && this.allowed(url.hostname, port)) {
+      res.writeHead(400, { "content-type": "text/plain" }).end("swarm proxy: https goes through CONNECT; this client sent a plain GET for an https URL (busybox wget cannot do https through a proxy; use curl)\n");
+      return;
+    }
     if (url.protocol !== "http:" || !validPort(port) || !this.allowed(url.hostname, port)) {
       this.deny(`${url.hostname}:${port}`);
       res.writeHead(403, { "content-type": "text/plain" }).end("swarm proxy: destination not in the allow-list\n");

@@ -27,6 +27,9 @@ import { createOverlay, ensureMux, kill, shutdown, vmRunning, type Accel, type V
 import { ensureTemplate } from "./template.js";
 import { bootFromState, coldBoot, layerName, saveData, vmData, type VmData } from "./boot.js";
 
+/** Measured: 128 MiB boots the cloud kernel and busybox guest; 64 MiB dies before /init. */
+export const VM_MIN_MEMORY_MIB = 128;
+
 export interface VmProviderOptions {
   /** where `swarmctl vm init-base` put the base (default: $SWARM_HOME data dir/vm/base) */
   baseDir?: string;
@@ -102,6 +105,13 @@ export class VmProvider implements Provider, Checkpointing {
     if (bad) throw new SwarmError("INVALID_ARGUMENT", bad, { hint: "rename the environment" });
     if (!NET_MODES.includes(spec.net)) {
       throw new SwarmError("INVALID_ARGUMENT", `unknown network mode "${String(spec.net)}"`, { hint: "use --net none, proxy or full" });
+    }
+    // below this the Debian kernel plus the initramfs do not fit and the guest dies before /init
+    if (spec.memoryMiB < VM_MIN_MEMORY_MIB) {
+      throw new SwarmError("INVALID_ARGUMENT", `a VM needs at least ${VM_MIN_MEMORY_MIB} MiB of RAM, got ${spec.memoryMiB} MiB`, { hint: `pass --memory ${VM_MIN_MEMORY_MIB}M or more` });
+    }
+    if (!Number.isInteger(spec.cpus) || spec.cpus < 1) {
+      throw new SwarmError("INVALID_ARGUMENT", `a VM takes a whole number of vCPUs, got ${spec.cpus}`, { hint: "pass --cpus 1, 2, …" });
     }
     const dir = this.envDir(spec.name);
     if (fs.existsSync(dir)) {

@@ -131,6 +131,17 @@ describe("allow-list proxy: hostile input", () => {
     expect(seen[0]?.["x-kept"]).toBe("1");
   });
 
+  it("a plain GET for an allowed https URL is told to use CONNECT, not that the host is denied", async () => {
+    const { proxy } = await startProxy(["allowed.example"]);
+    const ok = await getVia(proxy.socketPath, "https://allowed.example/pkg");
+    const other = await getVia(proxy.socketPath, "https://other.example/pkg");
+    await proxy.close();
+    expect(ok.status).toBe(400);
+    expect(ok.body).toMatch(/https goes through CONNECT/);
+    expect(other.status).toBe(403);
+    expect(proxy.denied).not.toContain("allowed.example:443");
+  });
+
   it("keeps a bounded list of denials and rate-limits the warning", async () => {
     const { proxy, log } = await startProxy(["127.0.0.1:1"]);
     for (let i = 0; i < 300; i++) (await connectVia(proxy.socketPath, `10.0.0.${i % 250}:443`)).s.destroy();

@@ -183,5 +183,7 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipp
     expect(fs.existsSync(dir)).toBe(false);
     expect((await provider.status(h)).state).toBe("deleted");
     expect(await kindOf(provider.create({ ...spec("vm2"), net: "wifi" as EnvSpec["net"] }))).toMatch(/^INVALID_ARGUMENT: .*network mode/);
+    expect(await kindOf(provider.create({ ...spec("vm2"), memoryMiB: 64 }))).toMatch(/^INVALID_ARGUMENT: a VM needs at least 128 MiB of RAM, got 64 MiB/);
+    expect(await kindOf(provider.create({ ...spec("vm2"), cpus: 1.5 }))).toMatch(/^INVALID_ARGUMENT: a VM takes a whole number of vCPUs, got 1.5/);
   }, 60_000);
 });
