@@ -184,7 +184,7 @@ srv.listen(Number(port), "127.0.0.1", () => {
   const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", env });
   for (const s of ["SIGINT", "SIGQUIT"]) process.on(s, () => {});
   for (const s of ["SIGTERM", "SIGHUP"]) process.on(s, () => child.kill(s));
-  child.on("error", (e) => { process.stderr.write(argv[0] + ": " + e.message + "\\n"); process.exit(127); });
+  child.on("error", (e) => { process.stderr.write(argv[0] + ": " + (e.code === "ENOENT" ? "command not found" : e.code === "EACCES" ? "permission denied" : e.message) + "\\n"); process.exit(e.code === "EACCES" ? 126 : 127); });
   child.on("exit", (code, sig) => process.exit(code === null ? 128 + (require("os").constants.signals[sig] || 9) : code));
 });
 `;

@@ -215,7 +215,9 @@ export class SandboxProvider implements Provider, Checkpointing {
     // only existing folders can be covered (bwrap cannot make a mount point on the read-only host)
     const hide = [...new Set(this.hidePaths)].filter((p) => fssync.statSync(p, { throwIfNoEntry: false })?.isDirectory());
     const bw = bwrapArgs({ workDir: d.merged, cwd, net: d.net, hide, roBinds: [path.join(d.commonDir, "objects")], proxySocket: path.join(d.root, "proxy.sock"), newSession: o.newSession, env });
-    let inner = d.net === "proxy" ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv] : argv;
+    // bwrap exits 1 when it cannot exec the command; through `sh -c 'exec "$@"'` a missing
+    // command is 127 with "not found", as everywhere else (the proxy forwarder does the same)
+    let inner = d.net === "proxy" ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv] : ["/bin/sh", "-c", 'exec "$@"', "swarm", ...argv];
     // In a new PID namespace the outer terminal's process group is invisible, so shells
     // cannot do job control ("Cannot set tty process group") and misreport exit codes.
     // `script` gives the program a terminal of its own inside the sandbox (and passes resizes on).

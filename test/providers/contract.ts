@@ -130,6 +130,12 @@ export function defineProviderContract(name: string, makeProvider: (ctx: Provide
       await expectKind(provider.exec(h, []), "INVALID_ARGUMENT", /no command/);
     }, t);
 
+    it("a command that is not there exits 127 saying so, as a shell would", async () => {
+      const r = await provider.exec(h, ["no-such-command-here", "x"]);
+      expect(r.exitCode).toBe(127);
+      expect(text(r.stderr)).toMatch(/no-such-command-here: (command )?not found|no-such-command-here: No such file or directory/);
+    }, t);
+
     it("ptyCommand runs the command in a real terminal", async () => {
       const cmd = await provider.ptyCommand(h, ["sh", "-c", 'test -t 0 && echo "tty-$((6*7))"; cat README.md']);
       const r = await runInPty(cmd, t - 1000);
