@@ -36,6 +36,9 @@ const norm = (s: string) => s.replace(/\s+/g, " ");
  * own write after a pause (TUIs that read a paste and an Enter in one read often treat the
  * Enter as part of the paste); then confirmation: the text appears in the program's output
  * after the Enter (an earlier identical line on screen, or the bare echo, does not count).
+ * A line-oriented program (one that never asked for bracketed paste: a shell, a REPL) does
+ * not print the line again once it runs it; for those, the echo as typed plus new output
+ * on a fresh line after the Enter is the proof it took the line.
  */
 export function deliver(rt: LiveRuntime, o: SendOptions): Promise<SendResult> {
   const run = async (): Promise<SendResult> => {
@@ -44,14 +47,21 @@ export function deliver(rt: LiveRuntime, o: SendOptions): Promise<SendResult> {
     const needle = norm(needleOf(o.text));
     let seen = "";
     let found = needle === "";
+    let echoed = false;
+    let entered = false;
+    let why = "";
     let wake: (() => void) | null = null;
     const unlisten = rt.listen((chunk) => {
       if (found) return;
       seen = (seen + stripTerminal(chunk)).slice(-64 * 1024);
       if (norm(seen).includes(needle)) {
         found = true;
-        wake?.();
+        why = `saw ${JSON.stringify(needle)} in the output`;
+      } else if (!paste && echoed && entered && /\n[^\n]*\S/.test(seen)) {
+        found = true;
+        why = `${JSON.stringify(needle)} was echoed as typed, and the program went on to a new line after Enter`;
       }
+      if (found) wake?.();
     });
     try {
       const body = paste ? `\x1b[200~${o.text}\x1b[201~` : o.text.replace(/\r?\n/g, "\r");
@@ -60,8 +70,10 @@ export function deliver(rt: LiveRuntime, o: SendOptions): Promise<SendResult> {
         if (o.enterDelayMs > 0) await new Promise((r) => setTimeout(r, o.enterDelayMs));
         // Count only what the program prints once the text is submitted: the echo of the
         // input line alone does not prove the program took it.
+        echoed = found;
         seen = "";
         found = needle === "";
+        entered = true;
         rt.link?.input("\r");
       }
       if (!found) {
@@ -74,7 +86,7 @@ export function deliver(rt: LiveRuntime, o: SendOptions): Promise<SendResult> {
         });
       }
       const ms = Date.now() - t0;
-      if (found) return { status: "delivered", paste, why: `saw ${JSON.stringify(needle)} in the output`, ms };
+      if (found) return { status: "delivered", paste, why: why || `saw ${JSON.stringify(needle)} in the output`, ms };
       return { status: "not_confirmed", paste, why: `${JSON.stringify(needle)} did not appear within ${o.confirmTimeoutMs} ms`, ms };
     } finally {
       unlisten();

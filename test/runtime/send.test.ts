@@ -42,6 +42,16 @@ describe("runtime.send: text delivery", () => {
     expect(m.why).toMatch(/did not appear/);
   }, 30_000);
 
+  it("a shell (no bracketed paste, never re-prints the line it runs) gets delivered: echoed as typed, then output after Enter", async () => {
+    const c = await d.client();
+    await c.call("runtime.start", { name: "sh", command: ["sh"], cwd: d.home, vars: { PS1: "$ " } });
+    await waitScreen(c, "sh", "the prompt", (t) => /^[$#] ?$/m.test(t));
+    const r = await c.call<{ status: string; paste: boolean; why: string }>("runtime.send", { name: "sh", text: "echo $((6*7))-delivered" });
+    expect(r).toMatchObject({ status: "delivered", paste: false });
+    expect(r.why).toMatch(/echoed as typed/);
+    await waitScreen(c, "sh", "the command's output", (t) => t.includes("42-delivered"));
+  }, 30_000);
+
   it("swarmctl runtime send: exit 0 when delivered, clear errors for unknown or exited runtimes", async () => {
     const ok = await swarmctl(d.env, ["runtime", "send", "fa", "from", "the", "cli"]);
     expect(ok.code, ok.stderr).toBe(0);
