@@ -40,7 +40,12 @@ export function secretsDomain(ctx: DaemonContext): Domain {
       handle(m.secretRm, (p) => {
         if (!s().vault.remove(p.name, p.project)) {
           const where = p.project ? `project ${JSON.stringify(p.project)}` : "the global scope";
-          throw new SwarmError("NOT_FOUND", `no variable or secret ${p.name} in ${where}`, { hint: "see `swarmctl secret list`" });
+          // the usual slip is the scope: say where that name does live
+          const elsewhere = s().vault.list().filter((e) => e.name === p.name && (e.project ?? undefined) !== p.project);
+          const hint = elsewhere.length
+            ? `${p.name} is in ${elsewhere.map((e) => (e.project === null ? "the global scope (drop --project)" : `project ${e.project} (--project ${e.project})`)).join(" and ")}`
+            : "see `swarmctl secret list`";
+          throw new SwarmError("NOT_FOUND", `no variable or secret ${p.name} in ${where}`, { hint });
         }
         ctx.events.append("secret.removed", p.name, { project: p.project ?? null });
         return { removed: true as const };

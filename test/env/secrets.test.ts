@@ -76,6 +76,11 @@ describe("secrets and variables", () => {
     const missing = await w.ctl(["secret", "rm", "SCOPED", "--project", "alpha"]);
     expect(missing.code).toBe(ERROR_KINDS.NOT_FOUND.exitCode);
     expect(missing.stderr).toMatch(/no variable or secret SCOPED in project "alpha"/);
+    expect(missing.stderr).toMatch(/hint: SCOPED is in the global scope \(drop --project\)/);
+    expect((await w.ctl(["secret", "set", "ONLYPROJ", "v", "--project", "beta"])).code).toBe(0);
+    const wrongScope = await w.ctl(["secret", "rm", "ONLYPROJ"]);
+    expect(wrongScope.code).toBe(ERROR_KINDS.NOT_FOUND.exitCode);
+    expect(wrongScope.stderr).toMatch(/no variable or secret ONLYPROJ in the global scope\nhint: ONLYPROJ is in project beta \(--project beta\)/);
     const bad = await w.ctl(["secret", "set", "1BAD-NAME", "x"]);
     expect(bad.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
     expect(bad.stderr).toMatch(/variable names use letters, digits and '_'/);
