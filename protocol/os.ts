@@ -18,3 +18,13 @@ export function pidAlive(pid: number): boolean {
     return true; // no /proc (macOS): signal 0 is all we have
   }
 }
+
+/** The pid a pid file holds, or null when it is missing or not a pid. */
+export function readPidFile(file: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}

@@ -66,7 +66,6 @@ export function createParams(o: CreateOpts): Record<string, unknown> {
       const bad = checkProxyAllow(h);
       if (bad) throw new SwarmError("INVALID_ARGUMENT", bad);
     }
-    if (o.net !== undefined && o.net !== "proxy") throw new SwarmError("INVALID_ARGUMENT", `--proxy-allow applies to --net proxy only, not --net ${o.net}`, { hint: "add --net proxy, or drop --proxy-allow" });
     p.proxy_allow = o.proxyAllow;
   }
   return p;

@@ -19,7 +19,7 @@ export function runtimeDomain(ctx: DaemonContext): Domain {
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",
-    handlers: runtimeHandlers(mgr, new UnmanagedRuntimes(ctx, mgr.registry)),
+    handlers: runtimeHandlers(mgr, new UnmanagedRuntimes(ctx, mgr.registry, (row) => mgr.forget(row))),
     async start() {
       mgr.setDetectors(await loadDetectors());
       const n = await mgr.adoptAll();

@@ -47,6 +47,7 @@ export class RuntimeManager {
       setState: (row, state, why) => this.setState(row, state, why),
       detector: (row) => this.detectorFor(row.agent as AgentKind, row.detector),
       cfg: () => this.cfg(),
+      forget: (row) => this.forget(row),
     });
   }
 
@@ -365,7 +366,8 @@ export class RuntimeManager {
     this.forget(row);
   }
 
-  private forget(row: RuntimeRow): void {
+  /** Drops a runtime entirely: live state, tmux tracking, row, holder files. */
+  forget(row: RuntimeRow): void {
     this.tmux.forget(row);
     this.live.get(row.name)?.dispose();
     this.live.delete(row.name);

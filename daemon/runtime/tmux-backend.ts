@@ -20,6 +20,8 @@ export interface TmuxHooks {
   setState(row: RuntimeRow, state: RuntimeRow["state"], why: string): void;
   detector(row: RuntimeRow): DetectFn;
   cfg(): RuntimeConfig;
+  /** drops an ended runtime entirely (live state, row, files) so its name can be reused */
+  forget(row: RuntimeRow): void;
 }
 
 /** Kept in the row's holder_socket column for tmux runtimes: which server, which pane. */
@@ -36,6 +38,8 @@ interface TmuxRuntime {
   lastText: string | null;
   lastChangeMs: number;
   lastBeatMs: number;
+  /** the agent's state detector, looked up once (custom rules are compiled on lookup) */
+  detect: DetectFn | null;
   /** tmux saw the pane die but has not reaped the child yet: its status follows shortly */
   deadSince: number | null;
   /** the pane looks alive but its process is gone (checked twice before calling it lost) */
@@ -120,7 +124,7 @@ export class TmuxBackend {
     if (existing && !TERMINAL.has(existing.state)) {
       throw new SwarmError("CONFLICT", `runtime ${p.name} already exists and is ${existing.state}`, { hint: "pick another name" });
     }
-    if (existing) this.forget(existing);
+    if (existing) this.hooks.forget(existing);
     const now = new Date().toISOString();
     const row: RuntimeRow = {
       id: "rt-" + randomBytes(6).toString("hex"), name: p.name, environment: null, cwd: "", agent: p.agent,
@@ -170,7 +174,7 @@ export class TmuxBackend {
 
   private track(row: RuntimeRow, pane: TmuxPaneObserver, managed: ManagedTmuxSession | null): TmuxRuntime {
     const t: TmuxRuntime = {
-      row, pane, managed, exited: false, lastText: null, lastChangeMs: Date.now(), lastBeatMs: 0,
+      row, pane, managed, exited: false, lastText: null, lastChangeMs: Date.now(), lastBeatMs: 0, detect: null,
       deadSince: null, goneSince: null, sentSignal: null, polling: null, exitWaiters: new Set(),
     };
     this.live.set(row.name, t);
@@ -246,7 +250,8 @@ export class TmuxBackend {
       patch.heartbeat_at = t.row.heartbeat_at = new Date(now).toISOString();
     }
     if (Object.keys(patch).length) this.hooks.registry.update(t.row.id, patch);
-    const d = this.hooks.detector(t.row)(view, { msSinceOutput: now - t.lastChangeMs, exited: false, exitCode: null });
+    t.detect ??= this.hooks.detector(t.row);
+    const d = t.detect(view, { msSinceOutput: now - t.lastChangeMs, exited: false, exitCode: null });
     if (d.state !== "exited") this.hooks.setState(t.row, d.state, d.why);
   }
 

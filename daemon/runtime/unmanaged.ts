@@ -13,6 +13,7 @@ export class UnmanagedRuntimes {
   constructor(
     private readonly ctx: DaemonContext,
     private readonly registry: RuntimeRegistry,
+    private readonly forget: (row: RuntimeRow) => void,
   ) {}
 
   register(p: z.output<typeof runtimeRegister.params>): RuntimeRow {
@@ -20,7 +21,7 @@ export class UnmanagedRuntimes {
     if (existing && !(existing.management === "unmanaged" || existing.state === "exited" || existing.state === "lost")) {
       throw new SwarmError("CONFLICT", `runtime ${p.name} already exists and is ${existing.state}`, { hint: "pick another name" });
     }
-    if (existing) this.registry.remove(existing.id);
+    if (existing) this.forget(existing);
     const now = new Date().toISOString();
     const row: RuntimeRow = {
       id: "rt-" + randomBytes(6).toString("hex"), name: p.name, environment: null, cwd: p.cwd ?? "", agent: p.agent,

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { isErrorKind, SwarmError } from "../../protocol/errors.js";
+import { SwarmError } from "../../protocol/errors.js";
 import { initBase, type InitBaseResult } from "../../providers/vm/base-image.js";
 import { defaultBaseDir } from "../../providers/vm/provider.js";
 import type { DaemonContext } from "../context.js";
@@ -28,7 +28,7 @@ export const buildInWorker: Build = (dir, opts) => {
         resolve(m.result);
       } else {
         settled = true;
-        reject(new SwarmError(isErrorKind(m.kind) ? m.kind : "INTERNAL", m.message, { ...(m.hint ? { hint: m.hint } : {}), ...(m.details ? { details: m.details } : {}) }));
+        reject(new SwarmError(m.data.kind, m.message, m.data));
       }
     });
     w.on("error", (err) => {

@@ -4,14 +4,14 @@
  * unpacked package) held the event loop for ~0.2 s at a time, stalling RPCs and PTY output.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { SwarmError } from "../../protocol/errors.js";
+import { SwarmError, type ErrorData } from "../../protocol/errors.js";
 import { initBase } from "../../providers/vm/base-image.js";
 import type { Progress } from "../../providers/types.js";
 
 export type WorkerMessage =
   | { type: "progress"; progress: Progress }
   | { type: "done"; result: Awaited<ReturnType<typeof initBase>> }
-  | { type: "error"; kind: string; message: string; hint?: string | undefined; details?: Record<string, unknown> | undefined };
+  | { type: "error"; message: string; data: ErrorData };
 
 const { dir, force } = workerData as { dir: string; force: boolean };
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
@@ -19,7 +19,7 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 initBase(dir, { force, progress: (progress) => post({ type: "progress", progress }) }).then(
   (result) => post({ type: "done", result }),
   (err: unknown) => {
-    if (err instanceof SwarmError) post({ type: "error", kind: err.kind, message: err.message, hint: err.hint, details: err.details });
-    else post({ type: "error", kind: "INTERNAL", message: `building the VM base failed: ${(err as Error)?.message ?? String(err)}` });
+    if (err instanceof SwarmError) post({ type: "error", message: err.message, data: err.toData() });
+    else post({ type: "error", message: `building the VM base failed: ${(err as Error)?.message ?? String(err)}`, data: { kind: "INTERNAL" } });
   },
 );

@@ -16,7 +16,7 @@ import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, which, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
 import { bwrapArgs, SANDBOX_PROXY_SOCKET } from "./bwrap-args.js";
-import { detectCgroups, type Cgroups } from "../common/cgroups.js";
+import { detectCgroups, joinAndExec, type Cgroups } from "../common/cgroups.js";
 import { SandboxCheckpoints } from "./checkpoints.js";
 import { baseKey, checkBranchName, ensureBase, envDirs, exists, isMounted, mountOverlay, unmount, writeBranch, type LayerMode } from "./layers.js";
 import { AllowListProxy, FORWARDER_JS, FORWARDER_PORT } from "../common/proxy.js";
@@ -226,8 +226,7 @@ export class SandboxProvider implements Provider, Checkpointing {
     const hostEnv = { PATH: env.PATH!, TERM: env.TERM! };
     if (procsFiles.length === 0) return { file: "bwrap", args: [...bw, "--", ...inner], cwd: d.merged, env: hostEnv };
     // join the environment's cgroups before bwrap starts, so every process inside is limited
-    const join = procsFiles.map((f) => `echo $$ > '${f.replace(/'/g, "'\\''")}'`).join(" && ");
-    return { file: "/bin/sh", args: ["-c", `${join} && exec "$@"`, "swarm-sandbox", "bwrap", ...bw, "--", ...inner], cwd: d.merged, env: hostEnv };
+    return { ...joinAndExec(procsFiles, ["bwrap", ...bw, "--", ...inner], "swarm-sandbox"), cwd: d.merged, env: hostEnv };
   }
 
   async exec(h: EnvHandle, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {

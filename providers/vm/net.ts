@@ -12,7 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { pidAlive } from "../../protocol/os.js";
+import { pidAlive, readPidFile } from "../../protocol/os.js";
 import type { NetMode } from "../types.js";
 import { helperScript, type BaseLayout, type VmDirs } from "./layout.js";
 
@@ -47,14 +47,6 @@ export function proxyEnv(net: NetMode): Record<string, string> {
   return { HTTP_PROXY: PROXY_URL, HTTPS_PROXY: PROXY_URL, http_proxy: PROXY_URL, https_proxy: PROXY_URL };
 }
 
-function readPid(file: string): number | null {
-  try {
-    const pid = Number(fs.readFileSync(file, "utf8").trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Starts the VM's allow-list proxy as a detached process (it outlives the daemon, as the VM does). */
 export function spawnProxy(d: VmDirs, allow: string[]): void {
@@ -71,7 +63,7 @@ export function spawnProxy(d: VmDirs, allow: string[]): void {
 
 /** Restarts the proxy if it died (e.g. killed by hand); true when it had to. */
 export function ensureProxy(d: VmDirs, allow: string[]): boolean {
-  const pid = readPid(d.proxyPid);
+  const pid = readPidFile(d.proxyPid);
   if (pid !== null && pidAlive(pid)) return false;
   spawnProxy(d, allow);
   return true;
@@ -81,7 +73,7 @@ export function ensureProxy(d: VmDirs, allow: string[]): boolean {
 export async function waitProxy(d: VmDirs, deadline: number): Promise<boolean> {
   if (!fs.existsSync(d.proxyPid)) return true;
   while (!fs.existsSync(d.proxySock)) {
-    const pid = readPid(d.proxyPid);
+    const pid = readPidFile(d.proxyPid);
     if (pid === null || !pidAlive(pid) || Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
 import { checkName } from "../../protocol/names.js";
+import { assertName } from "../common/ids.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
   CheckpointInfo, Checkpointing, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
@@ -101,8 +102,7 @@ export class VmProvider implements Provider, Checkpointing {
   }
 
   async create(spec: EnvSpec, progress?: ProgressFn): Promise<EnvHandle> {
-    const bad = checkName(spec.name);
-    if (bad) throw new SwarmError("INVALID_ARGUMENT", bad, { hint: "rename the environment" });
+    assertName(spec.name);
     if (!NET_MODES.includes(spec.net)) {
       throw new SwarmError("INVALID_ARGUMENT", `unknown network mode "${String(spec.net)}"`, { hint: "use --net none, proxy or full" });
     }

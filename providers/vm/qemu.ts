@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { SwarmError } from "../../protocol/errors.js";
-import { pidAlive } from "../../protocol/os.js";
+import { pidAlive, readPidFile } from "../../protocol/os.js";
 import { ping } from "./agent-client.js";
 import { Qmp } from "./qmp.js";
 import { helperScript, type BaseLayout, type VmDirs } from "./layout.js";
@@ -96,17 +96,9 @@ export async function createOverlay(file: string, backing: string, backingFormat
   if (r.code !== 0) throw new SwarmError("UNAVAILABLE", `qemu-img create failed: ${r.stderr.trim()}`, { hint: "apt-get install -y qemu-utils" });
 }
 
-export function readPid(file: string): number | null {
-  try {
-    const pid = Number(fs.readFileSync(file, "utf8").trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
 
 export function vmRunning(d: VmDirs): boolean {
-  const pid = readPid(d.qemuPid);
+  const pid = readPidFile(d.qemuPid);
   return pid !== null && pidAlive(pid);
 }
 
@@ -123,7 +115,7 @@ function spawnMux(d: VmDirs): void {
 
 /** Restarts a running VM's multiplexer if it died (QEMU takes a new client on the agent socket). */
 export async function ensureMux(d: VmDirs): Promise<void> {
-  const pid = readPid(d.muxPid);
+  const pid = readPidFile(d.muxPid);
   if (pid !== null && pidAlive(pid)) return;
   spawnMux(d);
   await waitReady(d, 30_000);
@@ -183,7 +175,7 @@ export async function waitReady(d: VmDirs, timeoutMs: number): Promise<void> {
 }
 
 function killPidFile(file: string, signal: NodeJS.Signals): number | null {
-  const pid = readPid(file);
+  const pid = readPidFile(file);
   if (pid !== null && pidAlive(pid)) {
     try {
       process.kill(pid, signal);
@@ -201,7 +193,7 @@ function killPidFile(file: string, signal: NodeJS.Signals): number | null {
  * a proxy closing cleanly would remove the socket path its successor is about to listen on.
  */
 async function killStaleProxy(d: VmDirs): Promise<void> {
-  const pid = readPid(d.proxyPid);
+  const pid = readPidFile(d.proxyPid);
   fs.rmSync(d.proxyPid, { force: true });
   if (pid === null || !pidAlive(pid)) return;
   let argv: string[] = [];
@@ -239,7 +231,7 @@ export async function kill(d: VmDirs): Promise<void> {
  * makes sure with kill(). Use it when the disk must survive; kill() alone when it is discarded.
  */
 export async function shutdown(d: VmDirs, timeoutMs = 10_000): Promise<void> {
-  const pid = readPid(d.qemuPid);
+  const pid = readPidFile(d.qemuPid);
   if (pid !== null && pidAlive(pid)) {
     try {
       const q = await Qmp.connect(d.qmpSock, 2_000);

@@ -207,9 +207,8 @@ export class WorktreeProvider implements Provider, Checkpointing {
     const exists = await fs.stat(d.path).then(() => true, () => false);
     if (!exists) return { state: "deleted", detail: `no worktree at ${d.path}` };
     const pids = await this.pids(h);
-    const l = d.limits ?? { memoryMiB: 0, cpus: 0 };
     const limits = this.groups.cgroups ? `limits enforced (cgroup ${this.groups.cgroups.kind})` : "limits not enforced";
-    return { state: d.stopped ? "stopped" : "running", processes: pids.length, detail: `branch ${d.branch} at ${d.path}, ${limits}`, resources: l };
+    return { state: d.stopped ? "stopped" : "running", processes: pids.length, detail: `branch ${d.branch} at ${d.path}, ${limits}`, resources: this.limits(h) };
   }
 
   async delete(h: EnvHandle, opts: { force: boolean }): Promise<void> {

@@ -37,7 +37,7 @@ describe("--proxy-allow", () => {
     }
     const full = await w.ctl(["env", "create", "pfull", "--repo", w.repo, "--net", "full", "--proxy-allow", "a.example"]);
     expect(full.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
-    expect(full.stderr).toMatch(/--proxy-allow applies to --net proxy only/);
+    expect(full.stderr).toMatch(/--proxy-allow only applies with --net proxy \(this environment gets --net full\)/);
     const c = await w.d.client();
     await expect(c.call("env.create", { name: "praw", repo: w.repo, provider: "sandbox", net: "proxy", proxy_allow: ["a.example:0"] })).rejects.toThrow(/proxy allow-list entries are/);
     expect((await w.json<EnvRecord[]>(["env", "list"])).map((e) => e.name).sort()).toEqual(["pa1", "x1", "x2"]);

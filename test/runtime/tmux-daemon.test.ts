@@ -162,6 +162,13 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
     expect(userTmux("display-message", "-p", "-t", "mine", "#{pane_dead}").trim()).toBe("0");
     await c.call("runtime.observe", { name: "obs", target: "mine", socket_name: USER_SOCKET });
 
+    // a name whose runtime ended can be reused by observe (its old record is dropped, not duplicated)
+    await c.call("runtime.start", { name: "reused", command: ["true"], cwd: d.home });
+    await waitFor("reused to exit", async () => (await show(c, "reused")).state === "exited");
+    const again = await c.call<{ name: string; pty_backend: string }>("runtime.observe", { name: "reused", target: "mine", socket_name: USER_SOCKET });
+    expect(again).toMatchObject({ name: "reused", pty_backend: "tmux" });
+    await c.call("runtime.remove", { name: "reused" });
+
     // the user closes their session: the observed runtime is lost, nothing else happens
     userTmux("kill-session", "-t", "=mine");
     const lost = await waitFor("obs lost", async () => {

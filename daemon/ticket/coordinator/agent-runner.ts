@@ -123,7 +123,8 @@ export class AgentRunner {
     const envs = this.d.envs()!;
     const mgr = this.d.runtimes()!;
     const kind = run.lease.agent_kind;
-    const agent = AgentKindSchema.safeParse(kind).success ? AgentKindSchema.parse(kind) : "custom";
+    const parsed = AgentKindSchema.safeParse(kind);
+    const agent = parsed.success ? parsed.data : "custom";
     const command = c.agent_command[kind] ?? [];
     if (agent === "custom" && command.length === 0) {
       return this.fail(run, `agent kind ${kind} has no start command: set coordinator.agent_command.${kind}`, false);
