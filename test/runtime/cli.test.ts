@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
@@ -107,7 +106,10 @@ describe("swarmctl runtime, logs: forms, output and bad input", () => {
     expect((await ctl("logs", "ghost")).code).toBe(3);
     const missingBin = await ctl("runtime", "start", "nobin", "--cwd", d.home, "--", "/no/such/program");
     expect(missingBin.code, missingBin.stderr).toBe(0);
-    await waitFor("nobin to exit", async () => JSON.parse((await ctl("runtime", "show", "nobin", "--json")).stdout).state === "exited");
-    expect(fs.existsSync(d.home)).toBe(true);
+    const nobin = await waitFor("nobin to exit", async () => {
+      const r = JSON.parse((await ctl("runtime", "show", "nobin", "--json")).stdout) as { state: string; exit_code: number | null };
+      return r.state === "exited" ? r : null;
+    });
+    expect(nobin.exit_code).not.toBe(0);
   }, 60_000);
 });

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fakeAgentAdapter } from "../../daemon/runtime/adapters/index.js";
 import { TmuxServer, startManagedSession } from "../../daemon/runtime/tmux/index.js";
 import { waitFor } from "../helpers/daemon.js";
+import { FAKE_AGENT } from "./runtime-helpers.js";
 
 /** The fake agent itself, driven through a real terminal (tmux), since every runtime test relies on it. */
-const FAKE_AGENT = path.resolve(import.meta.dirname, "../fixtures/fake-agent");
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const server = new TmuxServer({ socket: { name: `swarm-fake-${process.pid}` } });
 afterAll(() => server.kill().catch(() => undefined));

@@ -7,8 +7,8 @@ import { ADAPTERS, fakeAgentAdapter } from "../../daemon/runtime/adapters/index.
 import { ManagedTmuxSession, TmuxPaneObserver, TmuxServer, execTmux, findManagedSession, startManagedSession, type TmuxRunner } from "../../daemon/runtime/tmux/index.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { waitFor } from "../helpers/daemon.js";
+import { FAKE_AGENT } from "./runtime-helpers.js";
 
-const FAKE_AGENT = path.resolve(import.meta.dirname, "../fixtures/fake-agent");
 const hasTmux = (() => {
   try {
     execFileSync("tmux", ["-V"]);

@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../cli/client.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
-import { ROOT, startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { makeRepo } from "../env/fixture.js";
 import { CoordinatorConfig } from "../../protocol/config/coordinator.js";
+import { FAKE_AGENT, killAll } from "../runtime/runtime-helpers.js";
 
 /**
  * Agent tickets end to end (R-T3 wiring, R-T8): a real daemon, a real git repo, worktree
@@ -14,7 +14,6 @@ import { CoordinatorConfig } from "../../protocol/config/coordinator.js";
  * appends each message it receives to NOTES.md in its cwd (--log), so a delivered prompt
  * leaves a file the commit step must pick up.
  */
-const FAKE = path.join(ROOT, "test/fixtures/fake-agent");
 
 let d: TestDaemon;
 let c: RpcClient;
@@ -57,11 +56,11 @@ beforeAll(async () => {
         repos: { side: sideRepo },
         provider: "worktree",
         agent_command: {
-          custom: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "300"],
+          custom: [process.execPath, FAKE_AGENT, "--log", "NOTES.md", "--work-ms", "300"],
           broken: ["sh", "-c", "echo boom; exit 3"],
           oneshot: ["sh", "-c", 'read line; printf "%s\\n" "$line" > out.txt; echo "took: $line"'],
-          stuck: [process.execPath, FAKE, "--work-ms", "600000"],
-          slow: [process.execPath, FAKE, "--log", "NOTES.md", "--work-ms", "3000"],
+          stuck: [process.execPath, FAKE_AGENT, "--work-ms", "600000"],
+          slow: [process.execPath, FAKE_AGENT, "--log", "NOTES.md", "--work-ms", "3000"],
         },
         pr_command: ["sh", "-c", 'echo "opened PR for $SWARM_TICKET_ID from $SWARM_BRANCH"'],
         idle_done_ms: 700,
@@ -81,6 +80,7 @@ beforeAll(async () => {
   c = await d.client();
 });
 afterAll(async () => {
+  await killAll(d); // agent holders outlive the daemon by design
   await d?.stop();
   for (const dir of [repo, sideRepo]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -94,11 +94,10 @@ describe("coordinator in the daemon", () => {
     // Two earlier failures of kind "command" (the fail-always test) plus these; breaker_failures is 3.
     const t = await submit("fail-always", { max_attempts: 1 });
     await waitFor("failed", async () => (await get(t.id)).state === "failed", 15_000);
-    const st = await waitFor("breaker open", async () => {
+    await waitFor("breaker open", async () => {
       const s = await c.call<{ breakers: { agent_kind: string; state: string }[] }>("coordinator.status", {});
-      return s.breakers.find((b) => b.agent_kind === "command" && b.state === "open") ? s : null;
+      return s.breakers.some((b) => b.agent_kind === "command" && b.state === "open");
     });
-    expect(st).toBeTruthy();
     const held = await submit("build-while-open");
     const r = await c.call<{ lease: Lease | null; reason: string }>("ticket.claim", { worker: "x", agent_kind: "command" });
     expect(r.lease).toBeNull();
@@ -111,11 +110,10 @@ describe("coordinator in the daemon", () => {
 
   it("cancel stops the running command and keeps its directory", async () => {
     const t = await submit("hang");
-    const st = await waitFor("command running", async () => {
+    await waitFor("command running", async () => {
       const s = await c.call<{ running_locally: string[] }>("coordinator.status", {});
-      return s.running_locally.includes(t.id) && (await get(t.id)).state === "running" ? s : null;
+      return s.running_locally.includes(t.id) && (await get(t.id)).state === "running";
     });
-    expect(st).toBeTruthy();
     const runDir = await waitFor("run dir with pid", () =>
       fs.readdirSync("/tmp").map((n) => path.join("/tmp", n)).find((p) => p.includes(`swarm-run-${t.id}-`) && fs.existsSync(path.join(p, "pid"))),
     );
