@@ -9,7 +9,11 @@ import { fmt, machine, percentile, ROOT } from "./lib.js";
 import { benchContext, makeBenchRepo } from "./worktree.js";
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 const BULK = 100;
 const PARALLEL = 64;
 
@@ -76,9 +80,10 @@ export async function run(): Promise<string> {
     execFileSync("sync");
     t0 = process.hrtime.bigint();
     const directResults = await bounded(BULK, PARALLEL, (i) =>
-      direct
-        .create({ name: `pb-${i}`, project: "b", repo, branch: `direct/pb-${i}`, cpus: 1, memoryMiB: 256, net: "full" })
-        .then(() => true, () => false),
+      direct.create({ name: `pb-${i}`, project: "b", repo, branch: `direct/pb-${i}`, cpus: 1, memoryMiB: 256, net: "full" }).then(
+        () => true,
+        () => false,
+      ),
     );
     const directBulk = ms(t0);
     const fails = (xs: boolean[]) => xs.filter((x) => !x).length;

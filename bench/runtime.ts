@@ -58,10 +58,15 @@ async function oursThroughput(c: RpcClient, file: string, expected: number, i: n
   const name = `cat-${i}`;
   const t0 = performance.now();
   await c.call("runtime.start", { name, command: ["cat", file], cwd: path.dirname(file), cols: 120, rows: 40 });
-  const r = await until(`${name} exit`, async () => {
-    const x = await c.call<{ state: string; bytes_out: number }>("runtime.show", { name });
-    return x.state === "exited" ? x : null;
-  }, 300_000, 2);
+  const r = await until(
+    `${name} exit`,
+    async () => {
+      const x = await c.call<{ state: string; bytes_out: number }>("runtime.show", { name });
+      return x.state === "exited" ? x : null;
+    },
+    300_000,
+    2,
+  );
   const s = (performance.now() - t0) / 1000;
   await c.call("runtime.remove", { name });
   return { mbs: expected / 1e6 / s, lost: expected - r.bytes_out };
@@ -109,7 +114,15 @@ export async function run(): Promise<string> {
     for (let i = 0; i < AGENTS; i += 10) {
       await Promise.all(
         Array.from({ length: 10 }, (_, k) =>
-          c.call("runtime.start", { name: `fa-${i + k}`, command: [FAKE_AGENT, "--print-steady", "10"], cwd: home, cols: 100, rows: 30, agent: "custom", detector: FAKE_RULES }),
+          c.call("runtime.start", {
+            name: `fa-${i + k}`,
+            command: [FAKE_AGENT, "--print-steady", "10"],
+            cwd: home,
+            cols: 100,
+            rows: 30,
+            agent: "custom",
+            detector: FAKE_RULES,
+          }),
         ),
       );
     }
@@ -158,7 +171,9 @@ export async function run(): Promise<string> {
       `| pipeline | MB/s (min / median / max) | bytes lost |`,
       `|---|---|---|`,
       `| swarm runtime | ${fmt(ours[0]!)} / **${fmt(percentile(ours, 50))}** / ${fmt(ours[ours.length - 1]!)} | ${lost} of ${expected * RUNS} |`,
-      tmux.length ? `| tmux pane | ${fmt(tmux[0]!)} / **${fmt(percentile(tmux, 50))}** / ${fmt(tmux[tmux.length - 1]!)} | (not counted) |` : `| tmux pane | not installed | |`,
+      tmux.length
+        ? `| tmux pane | ${fmt(tmux[0]!)} / **${fmt(percentile(tmux, 50))}** / ${fmt(tmux[tmux.length - 1]!)} | (not counted) |`
+        : `| tmux pane | not installed | |`,
       ``,
       `Ratio ours / tmux (goal ≥ 1): **${fmt(ratio, 2)}x**.`,
       ``,

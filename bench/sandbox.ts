@@ -9,7 +9,11 @@ import { fmt, machine, percentile, writeSection } from "./lib.js";
 import { benchContext, makeBenchRepo, sh } from "./worktree.js";
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];

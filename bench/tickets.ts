@@ -53,7 +53,15 @@ function ours(withBundles: boolean, chained = false): number {
     }
     if (withBundles) {
       const l = done.lease;
-      bundles.write({ ticket: done.ticket, agent: l.agent_kind, environment: null, startedAt: l.claimed_at, finishedAt: l.finished_at, checks: [], resultDir: null });
+      bundles.write({
+        ticket: done.ticket,
+        agent: l.agent_kind,
+        environment: null,
+        startedAt: l.claimed_at,
+        finishedAt: l.finished_at,
+        checks: [],
+        resultDir: null,
+      });
     }
   }
   const s = (performance.now() - t0) / 1000;
@@ -136,7 +144,17 @@ async function startPostgres(): Promise<PgCluster> {
   if (asRoot) execFileSync("chown", ["postgres:postgres", dir]);
   run([initdb, "-D", data, "-U", "bench", "--auth=trust", "-E", "UTF8"]);
   const port = await freePort();
-  run([pgCtl, "-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on`, "start"]);
+  run([
+    pgCtl,
+    "-D",
+    data,
+    "-w",
+    "-l",
+    path.join(dir, "log"),
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on`,
+    "start",
+  ]);
   return {
     port,
     dir,
@@ -237,7 +255,12 @@ async function oursLatency(): Promise<{ p50: number; p99: number; n: number }> {
       }
     }
     for (let i = 0; i < 4; i++) {
-      procs.push(spawn(process.execPath, [path.join(ROOT, "dist/test/fixtures/worker.js")], { env: { ...env, WORKER_NAME: `bench${i}` }, stdio: ["pipe", "ignore", "ignore"] }));
+      procs.push(
+        spawn(process.execPath, [path.join(ROOT, "dist/test/fixtures/worker.js")], {
+          env: { ...env, WORKER_NAME: `bench${i}` },
+          stdio: ["pipe", "ignore", "ignore"],
+        }),
+      );
     }
     const client = c;
     const db = new Database(paths.database, { readonly: true });
@@ -251,12 +274,17 @@ async function oursLatency(): Promise<{ p50: number; p99: number; n: number }> {
     deadline = Date.now() + 60_000;
     while (count() < WARM + LAT_N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const rows = db
-      .prepare(`SELECT (SELECT ts FROM ticket_transitions r WHERE r.ticket_id = t.id AND r.to_state = 'ready' ORDER BY seq LIMIT 1) AS ready,
+      .prepare(
+        `SELECT (SELECT ts FROM ticket_transitions r WHERE r.ticket_id = t.id AND r.to_state = 'ready' ORDER BY seq LIMIT 1) AS ready,
           (SELECT ts FROM ticket_transitions r WHERE r.ticket_id = t.id AND r.to_state = 'claimed' ORDER BY seq LIMIT 1) AS claimed
-        FROM tickets t WHERE t.title LIKE 'lat %'`)
+        FROM tickets t WHERE t.title LIKE 'lat %'`,
+      )
       .all() as { ready: string; claimed: string | null }[];
     db.close();
-    const lat = rows.filter((r) => r.claimed).map((r) => Date.parse(r.claimed!) - Date.parse(r.ready)).sort((a, b) => a - b);
+    const lat = rows
+      .filter((r) => r.claimed)
+      .map((r) => Date.parse(r.claimed!) - Date.parse(r.ready))
+      .sort((a, b) => a - b);
     return { p50: percentile(lat, 50), p99: percentile(lat, 99), n: lat.length };
   } finally {
     c?.close();

@@ -19,7 +19,11 @@ import { ensureTemplate } from "../providers/vm/template.js";
 import { fmt, machine, percentile } from "./lib.js";
 
 const RUNS = 5;
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 const since = (t0: number) => performance.now() - t0;
 const quiet = () => undefined;
 const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
@@ -43,8 +47,9 @@ async function rawColdBoot(baseDir: string, scratch: string, accel: Accel, cpus:
   const d = vmDirs(path.join(scratch, "raw-vm"));
   fs.mkdirSync(d.dir, { recursive: true });
   fs.mkdirSync(d.sockDir, { recursive: true });
-  const args = qemuArgs({ ...base, initrd: cpio }, { accel, cpus, memoryMiB: mem, net: "none" }, "/dev/null", d)
-    .filter((a, i, all) => !["-daemonize"].includes(a) && all[i - 1] !== "-pidfile" && a !== "-pidfile");
+  const args = qemuArgs({ ...base, initrd: cpio }, { accel, cpus, memoryMiB: mem, net: "none" }, "/dev/null", d).filter(
+    (a, i, all) => !["-daemonize"].includes(a) && all[i - 1] !== "-pidfile" && a !== "-pidfile",
+  );
   // serial to stdout instead of a file, and no disk
   const cut = args.indexOf("-drive");
   args.splice(cut, 4);
@@ -78,7 +83,10 @@ export async function run(): Promise<string> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-bench-vm-"));
   const rows: string[] = [];
   try {
-    for (const [cpus, mem] of [[1, 512], [2, 4096]] as const) {
+    for (const [cpus, mem] of [
+      [1, 512],
+      [2, 4096],
+    ] as const) {
       const shape = { accel, cpus, memoryMiB: mem, net: "none" as const };
       const tTpl = performance.now();
       const tpl = await ensureTemplate(scratch, layout, manifest, shape);
@@ -88,7 +96,16 @@ export async function run(): Promise<string> {
       const raw: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         for (const kind of ["cold", "template"] as const) {
-          const data: VmData = { dir: path.join(scratch, `${kind}-${cpus}-${i}`), disk: "", cpus, memoryMiB: mem, accel, baseId: manifest.id, image: layout.dir, bootedFrom: "cold" };
+          const data: VmData = {
+            dir: path.join(scratch, `${kind}-${cpus}-${i}`),
+            disk: "",
+            cpus,
+            memoryMiB: mem,
+            accel,
+            baseId: manifest.id,
+            image: layout.dir,
+            bootedFrom: "cold",
+          };
           fs.mkdirSync(data.dir, { recursive: true });
           data.disk = path.join(data.dir, "disk.qcow2");
           const t0 = performance.now();
@@ -105,8 +122,12 @@ export async function run(): Promise<string> {
         }
         raw.push(await rawColdBoot(baseDir, scratch, accel, cpus, mem));
       }
-      rows.push(`| ${cpus} vCPU / ${mem} MiB | cold boot → first command | ${fmt(median(cold), 0)} (${fmt(Math.min(...cold), 0)}–${fmt(Math.max(...cold), 0)}) | raw QEMU cold boot → first line from /init: ${fmt(median(raw), 0)} | ≤ 2000 | ${median(cold) <= 2000 ? "met" : "**missed**"} |`);
-      rows.push(`| ${cpus} vCPU / ${mem} MiB | template restore → first command | ${fmt(median(warm), 0)} (${fmt(Math.min(...warm), 0)}–${fmt(Math.max(...warm), 0)}) | template built once in ${fmt(tplMs, 0)} | ≤ 500 | ${median(warm) <= 500 ? "met" : "**missed**"} |`);
+      rows.push(
+        `| ${cpus} vCPU / ${mem} MiB | cold boot → first command | ${fmt(median(cold), 0)} (${fmt(Math.min(...cold), 0)}–${fmt(Math.max(...cold), 0)}) | raw QEMU cold boot → first line from /init: ${fmt(median(raw), 0)} | ≤ 2000 | ${median(cold) <= 2000 ? "met" : "**missed**"} |`,
+      );
+      rows.push(
+        `| ${cpus} vCPU / ${mem} MiB | template restore → first command | ${fmt(median(warm), 0)} (${fmt(Math.min(...warm), 0)}–${fmt(Math.max(...warm), 0)}) | template built once in ${fmt(tplMs, 0)} | ≤ 500 | ${median(warm) <= 500 ? "met" : "**missed**"} |`,
+      );
     }
     // each network mode has its own template (the NIC is part of the saved devices)
     for (const net of ["full", "proxy"] as const) {
@@ -114,7 +135,18 @@ export async function run(): Promise<string> {
       const tpl = await ensureTemplate(scratch, layout, manifest, shape);
       const warm: number[] = [];
       for (let i = 0; i < RUNS; i++) {
-        const data: VmData = { dir: path.join(scratch, `net-${net}-${i}`), disk: "", cpus: 1, memoryMiB: 512, accel, baseId: manifest.id, image: layout.dir, bootedFrom: "template", net, proxyAllow: [] };
+        const data: VmData = {
+          dir: path.join(scratch, `net-${net}-${i}`),
+          disk: "",
+          cpus: 1,
+          memoryMiB: 512,
+          accel,
+          baseId: manifest.id,
+          image: layout.dir,
+          bootedFrom: "template",
+          net,
+          proxyAllow: [],
+        };
         fs.mkdirSync(data.dir, { recursive: true });
         data.disk = path.join(data.dir, "disk.qcow2");
         const t0 = performance.now();
@@ -124,11 +156,16 @@ export async function run(): Promise<string> {
         warm.push(since(t0));
         await kill(vmDirs(data.dir));
       }
-      rows.push(`| 1 vCPU / 512 MiB, --net ${net} | template restore → first command | ${fmt(median(warm), 0)} (${fmt(Math.min(...warm), 0)}–${fmt(Math.max(...warm), 0)}) | — | ≤ 500 | ${median(warm) <= 500 ? "met" : "**missed**"} |`);
+      rows.push(
+        `| 1 vCPU / 512 MiB, --net ${net} | template restore → first command | ${fmt(median(warm), 0)} (${fmt(Math.min(...warm), 0)}–${fmt(Math.max(...warm), 0)}) | — | ≤ 500 | ${median(warm) <= 500 ? "met" : "**missed**"} |`,
+      );
     }
     // checkpoint restore, through the provider as `env restore` does it
     const repo = path.join(scratch, "repo");
-    spawnSync("sh", ["-c", `git init -q -b main ${repo} && echo x > ${repo}/f && git -C ${repo} add f && git -C ${repo} -c user.name=b -c user.email=b@b commit -qm i`]);
+    spawnSync("sh", [
+      "-c",
+      `git init -q -b main ${repo} && echo x > ${repo}/f && git -C ${repo} add f && git -C ${repo} -c user.name=b -c user.email=b@b commit -qm i`,
+    ]);
     const p = new VmProvider({ stateDir: scratch, logger, forwardedEnv: () => ({}) }, { baseDir, accel });
     const tCreate = performance.now();
     let h = await p.create({ name: "b1", project: "b", repo, branch: "", cpus: 1, memoryMiB: 512, net: "none" });
@@ -142,7 +179,9 @@ export async function run(): Promise<string> {
       rest.push(since(t0));
     }
     await p.delete(h, { force: true });
-    rows.push(`| 1 vCPU / 512 MiB | checkpoint restore → first command | ${fmt(median(rest), 0)} (${fmt(Math.min(...rest), 0)}–${fmt(Math.max(...rest), 0)}) | — | ≤ 500 | ${median(rest) <= 500 ? "met" : "**missed**"} |`);
+    rows.push(
+      `| 1 vCPU / 512 MiB | checkpoint restore → first command | ${fmt(median(rest), 0)} (${fmt(Math.min(...rest), 0)}–${fmt(Math.max(...rest), 0)}) | — | ≤ 500 | ${median(rest) <= 500 ? "met" : "**missed**"} |`,
+    );
     rows.push(`| 1 vCPU / 512 MiB | full \`create\` (template restore + checkout copy-in) → first command | ${fmt(createMs, 0)} (one run) | — | — | — |`);
   } finally {
     spawnSync("sh", ["-c", `for f in ${scratch}/*/qemu.pid ${scratch}/templates/*/qemu.pid; do [ -f "$f" ] && kill -9 $(cat "$f"); done; true`]);
@@ -151,7 +190,12 @@ export async function run(): Promise<string> {
   return [
     "## VM provider: boot and restore to first command",
     "",
-    `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} (shared host; TCG numbers scale with it). Accelerator: **${accel}**${det.warnings?.length ? ` (${det.warnings.join("; ")})` : ""}. Command: \`npm run bench -- vm\`.`,
+    `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        " / ",
+      )} (shared host; TCG numbers scale with it). Accelerator: **${accel}**${det.warnings?.length ? ` (${det.warnings.join("; ")})` : ""}. Command: \`npm run bench -- vm\`.`,
     "",
     `Base ${manifest.id} (${manifest.kernelPackage}, busybox root): \`init-base\` ${built.upToDate ? "was up to date" : "built"} in ${fmt(baseMs / 1000, 1)} s. Median of ${RUNS} runs in ms (min–max); "first command" is \`true\` run through the guest agent and answered.`,
     "",

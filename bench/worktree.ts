@@ -39,7 +39,11 @@ export function sh(script: string, cwd: string): Promise<{ code: number; stderr:
 }
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 /**
  * Between phases: flush the phase's dirty pages (outside the timing), but delete nothing
@@ -69,7 +73,9 @@ async function oursMany(repo: string, stateDir: string, round: number): Promise<
   const provider = new WorktreeProvider(benchContext(stateDir));
   const t0 = process.hrtime.bigint();
   const results = await Promise.allSettled(
-    Array.from({ length: 100 }, (_, i) => provider.create({ name: `many-${round}-${i}`, project: "b", repo, branch: "", cpus: 1, memoryMiB: 256, net: "full" })),
+    Array.from({ length: 100 }, (_, i) =>
+      provider.create({ name: `many-${round}-${i}`, project: "b", repo, branch: "", cpus: 1, memoryMiB: 256, net: "full" }),
+    ),
   );
   return { ms: ms(t0), fails: results.filter((r) => r.status === "rejected").length };
 }
@@ -96,7 +102,10 @@ export async function run(): Promise<string> {
 
   // 100 at once. Raw naive: xargs -P 8 git worktree add. Raw best: serial --no-checkout, parallel reset.
   const naiveT0 = process.hrtime.bigint();
-  await sh(`seq 0 99 | xargs -P 8 -I{} sh -c 'git worktree add -q -b naive-{} ${scratch}/naive-{} 2>>${scratch}/naive.err || echo fail >> ${scratch}/naive.fails'`, repo);
+  await sh(
+    `seq 0 99 | xargs -P 8 -I{} sh -c 'git worktree add -q -b naive-{} ${scratch}/naive-{} 2>>${scratch}/naive.err || echo fail >> ${scratch}/naive.fails'`,
+    repo,
+  );
   const naiveMs = ms(naiveT0);
   const naiveFails = fs.existsSync(`${scratch}/naive.fails`) ? fs.readFileSync(`${scratch}/naive.fails`, "utf8").split("\n").filter(Boolean).length : 0;
   await flushPhase(repo);

@@ -62,9 +62,7 @@ export function reportError(err: unknown, json: boolean): number {
     return ERROR_KINDS[err.kind].exitCode;
   }
   const e = err as Error;
-  process.stderr.write(
-    `internal error: ${e?.stack ?? String(err)}\nThis is a bug in swarmctl; please report it with the command you ran.\n`,
-  );
+  process.stderr.write(`internal error: ${e?.stack ?? String(err)}\nThis is a bug in swarmctl; please report it with the command you ran.\n`);
   return ERROR_KINDS.INTERNAL.exitCode;
 }
 

@@ -35,9 +35,11 @@ export const EVENT_TYPES: Record<string, string> = {
   "env.restored": "An environment was restored to a checkpoint.",
   "env.adopted": "After a daemon start, an environment was found alive by its provider.",
   "env.lost": "After a daemon start, an environment's provider no longer has it (lost) or is unavailable (error).",
-  "env.create_interrupted": "After a daemon start, a create the previous daemon died in was cleaned up by its provider (data: provider, reclaimed, error?); reclaimed = true: the record is gone and the name can be created again; false: the record stays in `error` and `env delete` retries.",
+  "env.create_interrupted":
+    "After a daemon start, a create the previous daemon died in was cleaned up by its provider (data: provider, reclaimed, error?); reclaimed = true: the record is gone and the name can be created again; false: the record stays in `error` and `env delete` retries.",
   "vm.base_progress": "A step of `vm init-base` building the VM base image (data: dir, phase, message?, done?, total?); subject = base dir.",
-  "vm.base_built": "`vm init-base` finished (data: dir, id, up_to_date, ms, loop_delay_max_ms: the longest the daemon's event loop was held meanwhile); subject = base dir.",
+  "vm.base_built":
+    "`vm init-base` finished (data: dir, id, up_to_date, ms, loop_delay_max_ms: the longest the daemon's event loop was held meanwhile); subject = base dir.",
   "secret.set": "A secret was set (the value is never in the event).",
   "var.set": "A plain variable was set.",
   "secret.removed": "A variable or secret was removed.",

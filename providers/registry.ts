@@ -28,14 +28,26 @@ export interface PlannedProvider {
 
 /** Listed by `swarmctl providers` as "planned, not yet available". */
 export const PLANNED_PROVIDERS: PlannedProvider[] = [
-  { name: "libvirt", summary: "VMs managed by libvirtd", reason: "not built yet: the vm provider drives QEMU directly, which covers Linux hosts without a libvirtd" },
+  {
+    name: "libvirt",
+    summary: "VMs managed by libvirtd",
+    reason: "not built yet: the vm provider drives QEMU directly, which covers Linux hosts without a libvirtd",
+  },
   {
     name: "macos-vz",
     summary: "macOS Virtualization.framework VMs",
     reason: "not built yet: needs a signed helper binary with the virtualization entitlement on macOS",
   },
   { name: "hyperv", summary: "Hyper-V VMs on Windows", reason: "not built yet: swarm runs on Linux and macOS only so far" },
-  { name: "firecracker", summary: "Firecracker microVMs", reason: "not built yet: needs working KVM (not available on this kind of host: /dev/kvm is kvm_pvm) and a jailer setup" },
-  { name: "kubernetes", summary: "one pod per environment", reason: "not built yet: needs a cluster and an in-pod agent; out of scope for a local control plane so far" },
+  {
+    name: "firecracker",
+    summary: "Firecracker microVMs",
+    reason: "not built yet: needs working KVM (not available on this kind of host: /dev/kvm is kvm_pvm) and a jailer setup",
+  },
+  {
+    name: "kubernetes",
+    summary: "one pod per environment",
+    reason: "not built yet: needs a cluster and an in-pod agent; out of scope for a local control plane so far",
+  },
   { name: "cloud-vm", summary: "cloud VMs (EC2, GCE, …)", reason: "not built yet: needs account credentials and image pipelines per cloud" },
 ];

@@ -166,7 +166,12 @@ export function canCheckpoint(p: Provider): p is Provider & Checkpointing {
 export interface ProviderContext {
   /** folder this provider owns for its state (worktrees, overlays, images) */
   stateDir: string;
-  logger: { debug(m: string, f?: Record<string, unknown>): void; info(m: string, f?: Record<string, unknown>): void; warn(m: string, f?: Record<string, unknown>): void; error(m: string, f?: Record<string, unknown>): void };
+  logger: {
+    debug(m: string, f?: Record<string, unknown>): void;
+    info(m: string, f?: Record<string, unknown>): void;
+    warn(m: string, f?: Record<string, unknown>): void;
+    error(m: string, f?: Record<string, unknown>): void;
+  };
   /** environment variables (global + project scope, secrets decrypted) forwarded into exec and PTYs */
   forwardedEnv(h: EnvHandle): Record<string, string>;
 }

@@ -47,16 +47,26 @@ export function renderProtocolDoc(): string {
       `Protocol version **${PROTOCOL_VERSION_STRING}**; event/message schema_version **${SCHEMA_VERSION}**. ` +
       `Largest frame accepted: ${DEFAULT_MAX_FRAME_BYTES} bytes by default (config \`rpc.max_frame_bytes\`).\n`,
   );
-  out.push("Clients call `daemon.hello` first with their protocol version; a different MAJOR is refused with a CONFLICT error that names the side to upgrade. Additive changes bump MINOR and stay compatible: clients ignore unknown fields and event types.\n");
+  out.push(
+    "Clients call `daemon.hello` first with their protocol version; a different MAJOR is refused with a CONFLICT error that names the side to upgrade. Additive changes bump MINOR and stay compatible: clients ignore unknown fields and event types.\n",
+  );
   out.push("## Error kinds\n");
   out.push("Every domain error carries `error.data.kind`; the CLI maps each kind to one exit code.\n");
   out.push("| kind | JSON-RPC code | swarmctl exit code | meaning |\n|---|---|---|---|");
   for (const k of ERROR_KIND_NAMES) out.push(`| \`${k}\` | ${ERROR_KINDS[k].rpcCode} | ${ERROR_KINDS[k].exitCode} | ${ERROR_KINDS[k].summary} |`);
   out.push(`\nOther exit codes: 0 success; ${USAGE_EXIT_CODE} usage error (unknown command or flag); \`env run\` exits with the command's own code.\n`);
-  out.push("Standard JSON-RPC codes: " + Object.entries(JSONRPC_CODES).map(([n, c]) => `${c} ${n.toLowerCase().replace(/_/g, " ")}`).join(", ") + ".\n");
+  out.push(
+    "Standard JSON-RPC codes: " +
+      Object.entries(JSONRPC_CODES)
+        .map(([n, c]) => `${c} ${n.toLowerCase().replace(/_/g, " ")}`)
+        .join(", ") +
+      ".\n",
+  );
   out.push("## Notifications (server → client)\n");
   out.push(`- \`${NOTIFICATIONS.event}\` — params \`{ subscription, event }\`, one per event of a subscription made with \`event.subscribe\`.`);
-  out.push(`- \`${RUNTIME_NOTIFICATIONS.output}\` — params \`{ name, data, reset? }\`: terminal output of a runtime the connection attached to (\`reset\` = a fresh serialized screen replaces what came before).`);
+  out.push(
+    `- \`${RUNTIME_NOTIFICATIONS.output}\` — params \`{ name, data, reset? }\`: terminal output of a runtime the connection attached to (\`reset\` = a fresh serialized screen replaces what came before).`,
+  );
   out.push(`- \`${RUNTIME_NOTIFICATIONS.exit}\` — params \`{ name, exit_code, exit_signal }\`: an attached runtime's process exited.\n`);
   out.push("## Event types\n");
   out.push("Every event: `{ id, ts, type, schema_version, subject, data }`. Ids increase strictly; resume with `event.subscribe { since: LAST_ID }`.\n");

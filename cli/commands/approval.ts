@@ -38,9 +38,18 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const c = ctx();
       const r = await c.call<{ approvals: Omit<Approval, "diff">[] }>("approval.list", { state: o.state, ticket_id: o.ticket });
       if (c.out.json) return c.out.printJson(r.approvals);
-      c.out.table(r.approvals.map((a) => ({ ...a, files: a.files_changed.length })), [
-        { key: "id" }, { key: "state" }, { key: "ticket_id", header: "ticket" }, { key: "files" }, { key: "requested_by", header: "by" }, { key: "expires_at", header: "expires" }, { key: "summary" },
-      ]);
+      c.out.table(
+        r.approvals.map((a) => ({ ...a, files: a.files_changed.length })),
+        [
+          { key: "id" },
+          { key: "state" },
+          { key: "ticket_id", header: "ticket" },
+          { key: "files" },
+          { key: "requested_by", header: "by" },
+          { key: "expires_at", header: "expires" },
+          { key: "summary" },
+        ],
+      );
     });
   ap.command("show <id>")
     .description("an approval with its diff and audit trail")

@@ -24,7 +24,7 @@ export const register: CommandGroup = (program, ctx) => {
     });
   config
     .command("set <key> <value>")
-    .description("set one dotted key; the value is parsed as JSON when it can be (e.g. 2048, true, \"text\")")
+    .description('set one dotted key; the value is parsed as JSON when it can be (e.g. 2048, true, "text")')
     .action(async (key: string, value: string) => {
       const c = ctx();
       const r = await c.call<{ file: string; value: unknown }>("config.set", { key, value: parseValue(value) });

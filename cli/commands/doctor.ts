@@ -98,14 +98,24 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
         checks.push(
           p.available
             ? { check: `provider ${p.name}`, status: p.warnings.length ? "warn" : "ok", detail: p.warnings.length ? p.warnings.join("; ") : "available" }
-            : { check: `provider ${p.name}`, status: "warn", detail: `not available: ${p.reason ?? "unknown reason"}`, ...(p.install_hint ? { hint: p.install_hint } : {}) },
+            : {
+                check: `provider ${p.name}`,
+                status: "warn",
+                detail: `not available: ${p.reason ?? "unknown reason"}`,
+                ...(p.install_hint ? { hint: p.install_hint } : {}),
+              },
         );
       }
     } finally {
       c.close();
     }
   } catch {
-    checks.push({ check: "daemon", status: "warn", detail: `not running on ${ctx.paths.socket}`, hint: "swarmctl daemon start (or any swarmctl command starts it)" });
+    checks.push({
+      check: "daemon",
+      status: "warn",
+      detail: `not running on ${ctx.paths.socket}`,
+      hint: "swarmctl daemon start (or any swarmctl command starts it)",
+    });
   }
   if (fs.existsSync(ctx.paths.database)) {
     try {

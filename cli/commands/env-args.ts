@@ -25,14 +25,22 @@ export interface CreateOpts {
 export const PROXY_ALLOW_OPTION = [
   "--proxy-allow <host>",
   "with --net proxy: a host (host, host:port, *.domain) the proxy lets through; repeat or comma-separate for more",
-  (value: string, prev: string[] = []) => [...prev, ...value.split(",").map((h) => h.trim()).filter(Boolean)],
+  (value: string, prev: string[] = []) => [
+    ...prev,
+    ...value
+      .split(",")
+      .map((h) => h.trim())
+      .filter(Boolean),
+  ],
 ] as const;
 
 /** The git toplevel of `dir`, or an error that says to pass --repo. */
 export function gitToplevel(dir: string): string {
   if (!fs.existsSync(dir)) throw new SwarmError("INVALID_ARGUMENT", `${dir} does not exist`, { hint: "pass --repo with the path of a git repository" });
   try {
-    return execFileSync("git", ["-C", dir, "rev-parse", "--show-toplevel"], { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+    return execFileSync("git", ["-C", dir, "rev-parse", "--show-toplevel"], { stdio: ["ignore", "pipe", "pipe"] })
+      .toString()
+      .trim();
   } catch {
     throw new SwarmError("INVALID_ARGUMENT", `${dir} is not inside a git repository`, { hint: "run from inside a repository or pass --repo PATH" });
   }

@@ -37,7 +37,10 @@ function printEnv(c: CliContext, e: EnvRecord, status?: { state: string; process
     `created    ${e.created_at}`,
     `activity   ${e.last_activity_at}`,
   ];
-  if (status) lines.push(`live       ${status.state}${status.processes !== undefined ? `, ${status.processes} process(es)` : ""}${status.detail ? ` - ${status.detail}` : ""}`);
+  if (status)
+    lines.push(
+      `live       ${status.state}${status.processes !== undefined ? `, ${status.processes} process(es)` : ""}${status.detail ? ` - ${status.detail}` : ""}`,
+    );
   c.out.print(lines.join("\n"));
 }
 
@@ -73,7 +76,10 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const c = ctx();
       const r = await c.call<{ envs: EnvRecord[] }>("env.list", o.project ? { project: o.project } : {});
       if (c.out.json) return c.out.printJson(r.envs);
-      c.out.table(r.envs.map(row), ["name", "project", "provider", "state", "cpus", "memory", "net", "branch", "reason"].map((key) => ({ key })));
+      c.out.table(
+        r.envs.map(row),
+        ["name", "project", "provider", "state", "cpus", "memory", "net", "branch", "reason"].map((key) => ({ key })),
+      );
     });
 
   for (const verb of ["show", "status"]) {
@@ -83,7 +89,9 @@ export const register: CommandGroup = (program: Command, ctx) => {
       .argument("<name>")
       .action(async (name: string) => {
         const c = ctx();
-        const r = await c.call<{ env: EnvRecord; status: { state: string; processes?: number; detail?: string } | null }>("env.show", { name: requireName(name) });
+        const r = await c.call<{ env: EnvRecord; status: { state: string; processes?: number; detail?: string } | null }>("env.show", {
+          name: requireName(name),
+        });
         printEnv(c, r.env, r.status);
       });
   }

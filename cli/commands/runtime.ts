@@ -70,9 +70,12 @@ export const register: CommandGroup = (program: Command, ctx) => {
         });
       }
       if (o.env && o.cwd) throw new SwarmError("INVALID_ARGUMENT", "--env and --cwd exclude each other", { hint: "give one of them" });
-      if (!AGENTS.includes(o.agent)) throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
+      if (!AGENTS.includes(o.agent))
+        throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
       if (!["holder", "tmux"].includes(o.backend)) {
-        throw new SwarmError("INVALID_ARGUMENT", `unknown backend ${JSON.stringify(o.backend)}`, { hint: "use --backend holder (the default) or --backend tmux" });
+        throw new SwarmError("INVALID_ARGUMENT", `unknown backend ${JSON.stringify(o.backend)}`, {
+          hint: "use --backend holder (the default) or --backend tmux",
+        });
       }
       const cwd = o.env ? undefined : path.resolve(o.cwd ?? process.cwd());
       if (cwd && !fs.existsSync(cwd)) throw new SwarmError("INVALID_ARGUMENT", `--cwd ${cwd} does not exist`);
@@ -88,7 +91,8 @@ export const register: CommandGroup = (program: Command, ctx) => {
         ...(o.backend !== "holder" ? { backend: o.backend } : {}),
       });
       if (c.out.json) c.out.printJson(r);
-      else if (r.pty_backend === "tmux") c.out.print(`started ${r.name} in tmux session ${r.target} (pid ${r.pid}); watch it with \`swarmctl runtime screen ${r.name}\``);
+      else if (r.pty_backend === "tmux")
+        c.out.print(`started ${r.name} in tmux session ${r.target} (pid ${r.pid}); watch it with \`swarmctl runtime screen ${r.name}\``);
       else c.out.print(`started ${r.name} (pid ${r.pid}, ${r.id}); attach with \`swarmctl attach ${r.name}\``);
     });
 
@@ -102,7 +106,8 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .action(async (name: string, o: { tmuxTarget: string; tmuxSocket?: string; tmuxSocketName?: string; agent: string }) => {
       const c = ctx();
       if (o.tmuxSocket && o.tmuxSocketName) throw new SwarmError("INVALID_ARGUMENT", "--tmux-socket and -L exclude each other", { hint: "give one of them" });
-      if (!AGENTS.includes(o.agent)) throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
+      if (!AGENTS.includes(o.agent))
+        throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
       const r = await c.call<Runtime>("runtime.observe", {
         name,
         target: o.tmuxTarget,
@@ -183,7 +188,10 @@ export const register: CommandGroup = (program: Command, ctx) => {
         ...(o.timeout ? { confirm_timeout_ms: intOpt(o.timeout, "--timeout") } : {}),
       });
       if (c.out.json) c.out.printJson(r);
-      else c.out.print(`${r.status === "delivered" ? c.out.ok(r.status) : c.out.warn(r.status)} in ${r.ms} ms (${r.paste ? "bracketed paste" : "typed"}): ${r.why}`);
+      else
+        c.out.print(
+          `${r.status === "delivered" ? c.out.ok(r.status) : c.out.warn(r.status)} in ${r.ms} ms (${r.paste ? "bracketed paste" : "typed"}): ${r.why}`,
+        );
       if (r.status !== "delivered") c.exitCode = 9;
     });
 

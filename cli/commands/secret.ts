@@ -12,13 +12,13 @@ interface Entry {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 export const register: CommandGroup = (program, ctx) => {
-  const secret = program
-    .command("secret")
-    .description("env vars and secrets forwarded into every environment (global or per project)");
+  const secret = program.command("secret").description("env vars and secrets forwarded into every environment (global or per project)");
 
   secret
     .command("set")

@@ -47,7 +47,11 @@ function manager(cmd: string, args: string[]): { ok: boolean; out: string } {
 function enable(platform: Platform, file: string): { enabled: boolean; detail: string } {
   if (platform === "systemd") {
     const reload = manager("systemctl", ["--user", "daemon-reload"]);
-    if (!reload.ok) return { enabled: false, detail: `systemctl --user is not reachable (${reload.out || "no answer"}); run \`systemctl --user enable --now ${SYSTEMD_UNIT_NAME}\` once it is` };
+    if (!reload.ok)
+      return {
+        enabled: false,
+        detail: `systemctl --user is not reachable (${reload.out || "no answer"}); run \`systemctl --user enable --now ${SYSTEMD_UNIT_NAME}\` once it is`,
+      };
     const en = manager("systemctl", ["--user", "enable", "--now", SYSTEMD_UNIT_NAME]);
     return { enabled: en.ok, detail: en.out };
   }
@@ -77,7 +81,9 @@ export const register: CommandGroup = (program, ctx) => {
       const en = o.enable ? enable(platform, file) : { enabled: false, detail: "skipped (--no-enable)" };
       if (c.out.json) return c.out.printJson({ platform, file, written: true, ...en });
       c.out.print(`${c.out.ok("wrote")} ${file}`);
-      c.out.print(en.enabled ? `${c.out.ok("enabled")} ${platform === "systemd" ? SYSTEMD_UNIT_NAME : LAUNCHD_LABEL}` : `${c.out.warn("not enabled")}: ${en.detail}`);
+      c.out.print(
+        en.enabled ? `${c.out.ok("enabled")} ${platform === "systemd" ? SYSTEMD_UNIT_NAME : LAUNCHD_LABEL}` : `${c.out.warn("not enabled")}: ${en.detail}`,
+      );
     });
   service
     .command("uninstall")

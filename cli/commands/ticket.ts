@@ -40,14 +40,7 @@ function readJsonFile(file: string): unknown {
   }
 }
 
-const COLUMNS = [
-  { key: "id" },
-  { key: "state" },
-  { key: "priority", header: "prio" },
-  { key: "attempts", header: "tries" },
-  { key: "deps" },
-  { key: "title" },
-];
+const COLUMNS = [{ key: "id" }, { key: "state" }, { key: "priority", header: "prio" }, { key: "attempts", header: "tries" }, { key: "deps" }, { key: "title" }];
 
 function printTicket(c: CliContext, t: Ticket): void {
   if (c.out.json) return c.out.printJson(t);
@@ -90,21 +83,34 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--idempotency-key <key>", "submitting again with this key returns the same ticket")
     .option("--workspace <name>", "workspace (default: default)")
     .option("--agent-kind <kind>", "which kind of agent should work on it")
-    .action(async (o: { title: string; body?: string; bodyFile?: string; dependsOn: string[]; priority?: string; label: string[]; approval?: boolean; idempotencyKey?: string; workspace?: string; agentKind?: string }) => {
-      const c = ctx();
-      const r = await c.call<{ ticket: Ticket; created: boolean }>("ticket.submit", {
-        title: o.title,
-        body: bodyFrom(o),
-        depends_on: o.dependsOn,
-        priority: int("--priority", o.priority),
-        labels: o.label,
-        requires_approval: o.approval === true,
-        idempotency_key: o.idempotencyKey,
-        workspace: o.workspace,
-        agent_kind: o.agentKind,
-      });
-      printTicket(c, r.ticket);
-    });
+    .action(
+      async (o: {
+        title: string;
+        body?: string;
+        bodyFile?: string;
+        dependsOn: string[];
+        priority?: string;
+        label: string[];
+        approval?: boolean;
+        idempotencyKey?: string;
+        workspace?: string;
+        agentKind?: string;
+      }) => {
+        const c = ctx();
+        const r = await c.call<{ ticket: Ticket; created: boolean }>("ticket.submit", {
+          title: o.title,
+          body: bodyFrom(o),
+          depends_on: o.dependsOn,
+          priority: int("--priority", o.priority),
+          labels: o.label,
+          requires_approval: o.approval === true,
+          idempotency_key: o.idempotencyKey,
+          workspace: o.workspace,
+          agent_kind: o.agentKind,
+        });
+        printTicket(c, r.ticket);
+      },
+    );
 
   ticket
     .command("list")
@@ -116,9 +122,18 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--limit <n>", "at most this many", "1000")
     .action(async (o: { state?: string; workspace?: string; label?: string; workflow?: string; limit: string }) => {
       const c = ctx();
-      const r = await c.call<{ tickets: Ticket[] }>("ticket.list", { state: o.state, workspace: o.workspace, label: o.label, workflow_id: o.workflow, limit: int("--limit", o.limit) });
+      const r = await c.call<{ tickets: Ticket[] }>("ticket.list", {
+        state: o.state,
+        workspace: o.workspace,
+        label: o.label,
+        workflow_id: o.workflow,
+        limit: int("--limit", o.limit),
+      });
       if (c.out.json) return c.out.printJson(r.tickets);
-      c.out.table(r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })), COLUMNS);
+      c.out.table(
+        r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })),
+        COLUMNS,
+      );
     });
 
   ticket
@@ -127,7 +142,10 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .action(async (id: string) => {
       const c = ctx();
       const t = await c.call<Ticket>("ticket.get", { id });
-      const h = await c.call<{ transitions: { ts: string; from: string | null; to: string; actor: string | null; reason: string | null }[] }>("ticket.history", { id });
+      const h = await c.call<{ transitions: { ts: string; from: string | null; to: string; actor: string | null; reason: string | null }[] }>(
+        "ticket.history",
+        { id },
+      );
       showTicket(c, t, h.transitions);
     });
 
@@ -189,16 +207,31 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const r = await c.call<{ workflow: { id: string }; state: string; tickets: (Ticket & { key: string })[] }>("ticket.workflow_submit", readJsonFile(file));
       if (c.out.json) return c.out.printJson(r);
       c.out.print(`workflow ${r.workflow.id} (${r.state})`);
-      c.out.table(r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })), [{ key: "key" }, ...COLUMNS]);
+      c.out.table(
+        r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })),
+        [{ key: "key" }, ...COLUMNS],
+      );
     });
   wf.command("show <id>")
     .description("a workflow and every child's state")
     .action(async (id: string) => {
       const c = ctx();
-      const r = await c.call<{ workflow: { id: string; name: string | null }; state: string; counts: Record<string, number>; tickets: (Ticket & { key: string })[] }>("ticket.workflow", { id });
+      const r = await c.call<{
+        workflow: { id: string; name: string | null };
+        state: string;
+        counts: Record<string, number>;
+        tickets: (Ticket & { key: string })[];
+      }>("ticket.workflow", { id });
       if (c.out.json) return c.out.printJson(r);
-      c.out.print(`workflow ${r.workflow.id}${r.workflow.name ? ` "${r.workflow.name}"` : ""}: ${r.state}  ${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-      c.out.table(r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })), [{ key: "key" }, ...COLUMNS]);
+      c.out.print(
+        `workflow ${r.workflow.id}${r.workflow.name ? ` "${r.workflow.name}"` : ""}: ${r.state}  ${Object.entries(r.counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}`,
+      );
+      c.out.table(
+        r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })),
+        [{ key: "key" }, ...COLUMNS],
+      );
     });
 
   ticket
@@ -206,10 +239,13 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .description("check a folder of ticket files (default ./tickets); exit 2 when a file has a problem")
     .action(async (dir: string | undefined) => {
       const c = ctx();
-      const r = await c.call<{ dir: string; files: number; ok: boolean; problems: { file: string; message: string; line: number | null }[] }>("ticket.lint", { dir: path.resolve(dir ?? "tickets") });
+      const r = await c.call<{ dir: string; files: number; ok: boolean; problems: { file: string; message: string; line: number | null }[] }>("ticket.lint", {
+        dir: path.resolve(dir ?? "tickets"),
+      });
       if (!r.ok) c.exitCode = ERROR_KINDS.INVALID_ARGUMENT.exitCode;
       if (c.out.json) return c.out.printJson(r);
-      for (const p of r.problems) c.out.print(`${path.relative(process.cwd(), p.file) || p.file}${p.line ? `:${p.line}` : ""}: ${c.out.fail("error")} ${p.message}`);
+      for (const p of r.problems)
+        c.out.print(`${path.relative(process.cwd(), p.file) || p.file}${p.line ? `:${p.line}` : ""}: ${c.out.fail("error")} ${p.message}`);
       c.out.print(r.ok ? c.out.ok(`${r.files} ticket file(s) OK`) : `${r.problems.length} problem(s) in ${r.files} file(s)`);
     });
 
@@ -220,7 +256,9 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const c = ctx();
       const r = await c.call<{ dir: string; synced: number; problems: { file: string; message: string }[] }>("ticket.watch", { dir: path.resolve(dir) });
       if (c.out.json) return c.out.printJson(r);
-      c.out.print(`watching ${r.dir}: ${r.synced} file(s) synced${r.problems.length ? `, ${r.problems.length} problem(s) (see \`swarmctl ticket lint ${dir}\`)` : ""}`);
+      c.out.print(
+        `watching ${r.dir}: ${r.synced} file(s) synced${r.problems.length ? `, ${r.problems.length} problem(s) (see \`swarmctl ticket lint ${dir}\`)` : ""}`,
+      );
     });
   ticket
     .command("unwatch <dir>")

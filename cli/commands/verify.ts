@@ -14,7 +14,8 @@ function defaultKeyFile(home: string): string {
 function readKey(keyArg: string | undefined, home: string) {
   const file = keyArg ?? defaultKeyFile(home);
   let text: string;
-  if (keyArg && !fs.existsSync(keyArg)) text = keyArg; // a base64 key given inline
+  if (keyArg && !fs.existsSync(keyArg))
+    text = keyArg; // a base64 key given inline
   else if (!fs.existsSync(file)) {
     throw new SwarmError("NOT_FOUND", `no public key at ${file}`, {
       hint: "pass the signer's key with --key FILE (PEM) or --key BASE64, or run on the host whose daemon built the bundle",
@@ -49,7 +50,8 @@ export const register: CommandGroup = (program: Command, ctx) => {
       if (report.ok) {
         c.out.print(`${c.out.ok("verified")}  ${bundle}: ticket ${report.ticket_id}, ${report.files} file(s), signed by ${report.key_id}`);
         const cert = report.certificate;
-        if (cert) c.out.print(`checks passed: ${cert.checks_passed.join(", ") || "(none)"}; agent ${cert.agent ?? "-"}, environment ${cert.environment ?? "-"}`);
+        if (cert)
+          c.out.print(`checks passed: ${cert.checks_passed.join(", ") || "(none)"}; agent ${cert.agent ?? "-"}, environment ${cert.environment ?? "-"}`);
       } else {
         c.out.print(`${c.out.fail("REJECTED")}  ${bundle}`);
         for (const p of report.problems) c.out.print(`  - ${p}`);

@@ -56,7 +56,16 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const dir = o.dir ?? defaultBaseDir();
       const manifest = readManifest(dir);
       const d = await detectVm(dir);
-      if (out.json) return out.printJson({ dir, base: manifest, available: d.available, accel: d.accel ?? null, reason: d.reason ?? null, installHint: d.installHint ?? null, warnings: d.warnings ?? [] });
+      if (out.json)
+        return out.printJson({
+          dir,
+          base: manifest,
+          available: d.available,
+          accel: d.accel ?? null,
+          reason: d.reason ?? null,
+          installHint: d.installHint ?? null,
+          warnings: d.warnings ?? [],
+        });
       const lines = [`base       ${manifest ? `${manifest.id} (${manifest.kernelPackage}, built ${manifest.builtAt})` : "none"}`, `dir        ${dir}`];
       if (d.available) lines.push(`accel      ${d.accel}`);
       else lines.push(`available  ${out.fail("no")}: ${d.reason}`, `fix        ${d.installHint}`);

@@ -27,7 +27,13 @@ export class ApprovalExpiry {
       try {
         const a = this.store.get(id);
         const waited = Math.round((now - Date.parse(a.requested_at)) / 1000);
-        this.store.decide(id, outcome, "policy", `expired after ${waited} s without a decision (approvals.expire_outcome = ${this.cfg().approvals.expire_outcome})`, true);
+        this.store.decide(
+          id,
+          outcome,
+          "policy",
+          `expired after ${waited} s without a decision (approvals.expire_outcome = ${this.cfg().approvals.expire_outcome})`,
+          true,
+        );
         n++;
       } catch (err) {
         this.logger.error("approval expiry failed", { id, error: String(err) });

@@ -116,7 +116,10 @@ export class ApprovalStore {
       if (n.ticket_id !== undefined) {
         const t = this.tickets.get(n.ticket_id);
         const open = this.db.prepare("SELECT id FROM approvals WHERE ticket_id = ? AND state = 'pending'").get(t.id) as { id: string } | undefined;
-        if (open) throw new SwarmError("CONFLICT", `ticket ${t.id} already has a pending approval ${open.id}`, { hint: `decide it first: swarmctl approval show ${open.id}` });
+        if (open)
+          throw new SwarmError("CONFLICT", `ticket ${t.id} already has a pending approval ${open.id}`, {
+            hint: `decide it first: swarmctl approval show ${open.id}`,
+          });
         if (t.state !== "review") {
           this.tickets.transition(t.id, "review", { reason: "approval requested", actor: n.requested_by });
         }
@@ -124,11 +127,29 @@ export class ApprovalStore {
       const seq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM approvals").get() as { n: number }).n;
       const id = `ap-${seq}`;
       this.db
-        .prepare(`INSERT INTO approvals (id, ticket_id, state, summary, diff, diff_truncated, files_changed, workdir, base, requested_by, requested_at, expires_at)
-          VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(id, n.ticket_id ?? null, n.summary, n.diff, n.diff_truncated ? 1 : 0, JSON.stringify(n.files_changed), n.workdir ?? null, n.base ?? null, n.requested_by, new Date().toISOString(), n.expires_at);
+        .prepare(
+          `INSERT INTO approvals (id, ticket_id, state, summary, diff, diff_truncated, files_changed, workdir, base, requested_by, requested_at, expires_at)
+          VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          n.ticket_id ?? null,
+          n.summary,
+          n.diff,
+          n.diff_truncated ? 1 : 0,
+          JSON.stringify(n.files_changed),
+          n.workdir ?? null,
+          n.base ?? null,
+          n.requested_by,
+          new Date().toISOString(),
+          n.expires_at,
+        );
       const a = { id, ticket_id: n.ticket_id ?? null };
-      this.record(a, "requested", n.requested_by, null, { files_changed: n.files_changed.length, diff_bytes: Buffer.byteLength(n.diff), expires_at: new Date(n.expires_at).toISOString() });
+      this.record(a, "requested", n.requested_by, null, {
+        files_changed: n.files_changed.length,
+        diff_bytes: Buffer.byteLength(n.diff),
+        expires_at: new Date(n.expires_at).toISOString(),
+      });
       this.tickets.emit("approval.requested", id, { id, ticket_id: a.ticket_id, requested_by: n.requested_by, files_changed: n.files_changed.length });
       return this.get(id);
     });
@@ -144,7 +165,9 @@ export class ApprovalStore {
         });
       }
       if (decision !== "approved" && !reason) {
-        throw new SwarmError("INVALID_ARGUMENT", `a ${decision === "rejected" ? "rejection" : "clarification request"} needs a reason`, { hint: "pass --reason TEXT" });
+        throw new SwarmError("INVALID_ARGUMENT", `a ${decision === "rejected" ? "rejection" : "clarification request"} needs a reason`, {
+          hint: "pass --reason TEXT",
+        });
       }
       let ticketEffect: Record<string, unknown> = {};
       if (a.ticket_id) {
@@ -171,7 +194,9 @@ export class ApprovalStore {
 
   /** Pending approvals whose deadline has passed. */
   due(now: number): string[] {
-    return (this.db.prepare("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at").all(now) as { id: string }[]).map((r) => r.id);
+    return (this.db.prepare("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at").all(now) as { id: string }[]).map(
+      (r) => r.id,
+    );
   }
 
   nextDeadline(): number | null {

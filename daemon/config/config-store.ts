@@ -90,11 +90,10 @@ export class ConfigStore {
     setPath(raw, key, value);
     const parsed = parseConfig(raw);
     if (!parsed.ok) {
-      throw new SwarmError(
-        "INVALID_ARGUMENT",
-        `refused: ${parsed.problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`,
-        { details: { problems: parsed.problems }, hint: "docs/config.md lists every key and what it allows" },
-      );
+      throw new SwarmError("INVALID_ARGUMENT", `refused: ${parsed.problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`, {
+        details: { problems: parsed.problems },
+        hint: "docs/config.md lists every key and what it allows",
+      });
     }
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.tmp-${process.pid}`;

@@ -48,10 +48,14 @@ export function startIdleReaper(ctx: DaemonContext, svc: EnvService): () => void
     if (stopped) return;
     const limit = limitMs();
     const every = limit === null ? OFF_RECHECK_MS : Math.min(30_000, Math.max(100, Math.floor(limit / 5)));
-    timer = setTimeout(() => void tick().catch((err) => {
-      ctx.logger.error("idle reaper failed", { error: String(err) });
-      schedule();
-    }), every);
+    timer = setTimeout(
+      () =>
+        void tick().catch((err) => {
+          ctx.logger.error("idle reaper failed", { error: String(err) });
+          schedule();
+        }),
+      every,
+    );
     timer.unref();
   }
   schedule();

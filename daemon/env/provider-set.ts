@@ -87,19 +87,17 @@ export class ProviderSet {
         };
       }),
     );
-    const planned = PLANNED_PROVIDERS.filter((x) => !this.byName.has(x.name)).map(
-      (x): ProviderEntry => ({
-        name: x.name,
-        summary: x.summary,
-        available: false,
-        planned: true,
-        reason: x.reason,
-        install_hint: null,
-        warnings: [],
-        features: null,
-        details: null,
-      }),
-    );
+    const planned = PLANNED_PROVIDERS.filter((x) => !this.byName.has(x.name)).map((x): ProviderEntry => ({
+      name: x.name,
+      summary: x.summary,
+      available: false,
+      planned: true,
+      reason: x.reason,
+      install_hint: null,
+      warnings: [],
+      features: null,
+      details: null,
+    }));
     return [...built, ...planned];
   }
 }

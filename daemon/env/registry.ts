@@ -106,17 +106,12 @@ export class EnvRegistry {
     }
   }
 
-  update(
-    name: string,
-    patch: Partial<Pick<EnvRecord, "state" | "state_reason" | "handle" | "host_path" | "last_activity_at">>,
-  ): EnvRecord {
+  update(name: string, patch: Partial<Pick<EnvRecord, "state" | "state_reason" | "handle" | "host_path" | "last_activity_at">>): EnvRecord {
     const cur = this.require(name);
     const next = { ...cur, ...patch, updated_at: new Date().toISOString() };
     if (patch.last_activity_at && Object.keys(patch).length === 1) next.updated_at = cur.updated_at;
     this.db
-      .prepare(
-        `UPDATE envs SET state = ?, state_reason = ?, handle = ?, host_path = ?, updated_at = ?, last_activity_at = ? WHERE name = ?`,
-      )
+      .prepare(`UPDATE envs SET state = ?, state_reason = ?, handle = ?, host_path = ?, updated_at = ?, last_activity_at = ? WHERE name = ?`)
       .run(next.state, next.state_reason, JSON.stringify(next.handle), next.host_path, next.updated_at, next.last_activity_at, name);
     return next;
   }
@@ -137,8 +132,7 @@ export class EnvRegistry {
 
   lastDeleted(name: string): { id: number; env: EnvRecord } | null {
     const r = this.db.prepare("SELECT id, record FROM env_deleted WHERE name = ? ORDER BY id DESC LIMIT 1").get(name) as
-      | { id: number; record: string }
-      | undefined;
+      { id: number; record: string } | undefined;
     return r ? { id: r.id, env: JSON.parse(r.record) as EnvRecord } : null;
   }
 
@@ -148,9 +142,7 @@ export class EnvRegistry {
 
   addCheckpoint(env: string, c: CheckpointInfo): void {
     this.db
-      .prepare(
-        "INSERT OR REPLACE INTO env_checkpoints (env, name, provider, base, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      )
+      .prepare("INSERT OR REPLACE INTO env_checkpoints (env, name, provider, base, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(env, c.name, c.provider, c.base, c.bytes ?? null, c.createdAt);
   }
 

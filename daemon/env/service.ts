@@ -214,7 +214,12 @@ export class EnvService {
           this.ctx.logger.warn("env delete --force: reclaim failed, record dropped anyway", { env: name, error: e.message });
         }
         this.registry.discard(name);
-        this.ctx.events.append("env.deleted", name, { force, provider: env.provider, interrupted_create: true, ...(reclaimError ? { reclaim_error: reclaimError } : {}) });
+        this.ctx.events.append("env.deleted", name, {
+          force,
+          provider: env.provider,
+          interrupted_create: true,
+          ...(reclaimError ? { reclaim_error: reclaimError } : {}),
+        });
         return;
       }
       // A lost environment has nothing the provider can find: only its record goes.

@@ -13,7 +13,10 @@ export function conformanceHandlers(): HandlerEntry[] {
   return [
     {
       method: method("test.subtract"),
-      fn: (p) => (Array.isArray(p) ? (p[0] as number) - (p[1] as number) : (p as { minuend: number; subtrahend: number }).minuend - (p as { subtrahend: number }).subtrahend),
+      fn: (p) =>
+        Array.isArray(p)
+          ? (p[0] as number) - (p[1] as number)
+          : (p as { minuend: number; subtrahend: number }).minuend - (p as { subtrahend: number }).subtrahend,
     },
     { method: method("test.sum"), fn: (p) => (p as number[]).reduce((a, b) => a + b, 0) },
     { method: method("test.update"), fn: () => null },

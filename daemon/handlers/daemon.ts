@@ -10,17 +10,13 @@ export function daemonHandlers(ctx: DaemonContext, stats: { connections(): numbe
       const [major, minor] = p.protocol_version.split(".").map(Number) as [number, number];
       if (major !== PROTOCOL_VERSION.major) {
         const side = major > PROTOCOL_VERSION.major ? "the daemon" : "the client";
-        throw new SwarmError(
-          "CONFLICT",
-          `protocol mismatch: client speaks ${p.protocol_version}, daemon speaks ${PROTOCOL_VERSION_STRING}; upgrade ${side}`,
-          {
-            details: { client: p.protocol_version, daemon: PROTOCOL_VERSION_STRING, upgrade: side },
-            hint:
-              side === "the daemon"
-                ? "install the newer swarm, then run `swarmctl daemon restart`"
-                : "install the newer swarm so swarmctl matches the running daemon",
-          },
-        );
+        throw new SwarmError("CONFLICT", `protocol mismatch: client speaks ${p.protocol_version}, daemon speaks ${PROTOCOL_VERSION_STRING}; upgrade ${side}`, {
+          details: { client: p.protocol_version, daemon: PROTOCOL_VERSION_STRING, upgrade: side },
+          hint:
+            side === "the daemon"
+              ? "install the newer swarm, then run `swarmctl daemon restart`"
+              : "install the newer swarm so swarmctl matches the running daemon",
+        });
       }
       call.connection.client = p.client;
       call.connection.protocolVersion = p.protocol_version;

@@ -23,10 +23,7 @@ export interface CallContext {
   readonly logger: Logger;
 }
 
-export type HandlerFn<M extends MethodDef> = (
-  params: z.output<M["params"]>,
-  call: CallContext,
-) => z.input<M["result"]> | Promise<z.input<M["result"]>>;
+export type HandlerFn<M extends MethodDef> = (params: z.output<M["params"]>, call: CallContext) => z.input<M["result"]> | Promise<z.input<M["result"]>>;
 
 export interface HandlerEntry {
   method: MethodDef;

@@ -128,7 +128,9 @@ export class RuntimeManager {
     const host = p.env ? await envCommand(this.ctx, p.env, p.command, p.cwd) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
     if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
-      throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, { hint: "pass an existing directory with --cwd" });
+      throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, {
+        hint: "pass an existing directory with --cwd",
+      });
     }
     if (existing) this.forget(existing);
     if (p.backend === "tmux") {
@@ -137,16 +139,43 @@ export class RuntimeManager {
     const id = "rt-" + randomBytes(6).toString("hex");
     const dir = this.holderDir(id);
     const { holder, socket } = spawnHolder(this.ctx, this.cfg(), {
-      id, name: p.name, dir, cwd, cols: p.cols, rows: p.rows,
+      id,
+      name: p.name,
+      dir,
+      cwd,
+      cols: p.cols,
+      rows: p.rows,
       command: host ? [host.file, ...host.args] : p.command,
       vars: { ...host?.env, ...p.vars },
     });
     const now = new Date().toISOString();
     const row: RuntimeRow = {
-      id, name: p.name, environment: p.env ?? null, cwd, agent: p.agent, command: p.command, session_id: p.session_id ?? null,
-      pid: null, holder_pid: holder.pid ?? null, holder_socket: socket, pty_backend: "holder", target: null, management: "managed",
-      state: "starting", why: "holder spawned", exit_code: null, exit_signal: null, cols: p.cols, rows: p.rows, bytes_out: 0,
-      heartbeat_at: now, last_output_at: null, last_human_input_at: null, created_at: now, updated_at: now, exited_at: null,
+      id,
+      name: p.name,
+      environment: p.env ?? null,
+      cwd,
+      agent: p.agent,
+      command: p.command,
+      session_id: p.session_id ?? null,
+      pid: null,
+      holder_pid: holder.pid ?? null,
+      holder_socket: socket,
+      pty_backend: "holder",
+      target: null,
+      management: "managed",
+      state: "starting",
+      why: "holder spawned",
+      exit_code: null,
+      exit_signal: null,
+      cols: p.cols,
+      rows: p.rows,
+      bytes_out: 0,
+      heartbeat_at: now,
+      last_output_at: null,
+      last_human_input_at: null,
+      created_at: now,
+      updated_at: now,
+      exited_at: null,
       detector: p.detector ?? null,
     };
     this.registry.insert(row);
@@ -198,7 +227,13 @@ export class RuntimeManager {
     rt.onExit = (e) => this.recordExit(rt, e);
     this.live.set(row.name, rt);
     await replayed;
-    this.registry.update(row.id, { pid: rt.row.pid, holder_pid: rt.row.holder_pid, cols: rt.row.cols, rows: rt.row.rows, heartbeat_at: new Date().toISOString() });
+    this.registry.update(row.id, {
+      pid: rt.row.pid,
+      holder_pid: rt.row.holder_pid,
+      cols: rt.row.cols,
+      rows: rt.row.rows,
+      heartbeat_at: new Date().toISOString(),
+    });
     return true;
   }
 
@@ -317,7 +352,12 @@ export class RuntimeManager {
         if (rt.exited) continue;
         rt.row.heartbeat_at = now;
         rt.row.last_output_at = new Date(rt.lastOutputMs).toISOString();
-        this.registry.update(rt.row.id, { heartbeat_at: now, bytes_out: rt.row.bytes_out, last_output_at: rt.row.last_output_at, last_human_input_at: rt.row.last_human_input_at });
+        this.registry.update(rt.row.id, {
+          heartbeat_at: now,
+          bytes_out: rt.row.bytes_out,
+          last_output_at: rt.row.last_output_at,
+          last_human_input_at: rt.row.last_human_input_at,
+        });
       }
     })();
   }

@@ -12,9 +12,33 @@ export interface RuntimeRow extends Runtime {
 type DbRow = Omit<RuntimeRow, "command" | "detector"> & { command: string; detector: string | null };
 
 const COLUMNS = [
-  "id", "name", "environment", "cwd", "agent", "command", "session_id", "pid", "holder_pid", "holder_socket",
-  "pty_backend", "management", "state", "why", "exit_code", "exit_signal", "cols", "rows", "bytes_out",
-  "heartbeat_at", "last_output_at", "last_human_input_at", "created_at", "updated_at", "exited_at", "detector", "target",
+  "id",
+  "name",
+  "environment",
+  "cwd",
+  "agent",
+  "command",
+  "session_id",
+  "pid",
+  "holder_pid",
+  "holder_socket",
+  "pty_backend",
+  "management",
+  "state",
+  "why",
+  "exit_code",
+  "exit_signal",
+  "cols",
+  "rows",
+  "bytes_out",
+  "heartbeat_at",
+  "last_output_at",
+  "last_human_input_at",
+  "created_at",
+  "updated_at",
+  "exited_at",
+  "detector",
+  "target",
 ] as const;
 
 function fromDb(r: DbRow): RuntimeRow {

@@ -23,7 +23,10 @@ export function stripTerminal(text: string): string {
 
 /** What must show up for a delivery to count: the end of the text's last non-empty line. */
 export function needleOf(text: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = lines[lines.length - 1] ?? "";
   return last.slice(-40).replace(/\s+/g, " ");
 }

@@ -54,7 +54,6 @@ const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 const STATUS_GRACE_MS = 1500;
 const GONE_GRACE_MS = 1000;
 
-
 export function unmanagedRefusal(name: string, what: string): SwarmError {
   return new SwarmError("PERMISSION_DENIED", `runtime ${name} is unmanaged (observed, not started by swarm); swarm never ${what} it`, {
     hint: `only runtimes started with \`swarmctl runtime start\` accept input; read this one with \`swarmctl runtime screen ${name}\``,
@@ -94,11 +93,32 @@ export class TmuxBackend {
     const info = await server.paneInfo(session.target);
     const now = new Date().toISOString();
     const row: RuntimeRow = {
-      id, name: p.name, environment: p.env ?? null, cwd: how.cwd, agent: p.agent, command: p.command, session_id: p.session_id ?? null,
-      pid: info?.pid ?? null, holder_pid: null, holder_socket: JSON.stringify({ socket, pane: session.target } satisfies TmuxWhere),
-      pty_backend: "tmux", target: id, management: "managed", state: "starting", why: "tmux session started",
-      exit_code: null, exit_signal: null, cols: info?.cols ?? p.cols, rows: info?.rows ?? p.rows, bytes_out: 0,
-      heartbeat_at: now, last_output_at: null, last_human_input_at: null, created_at: now, updated_at: now, exited_at: null,
+      id,
+      name: p.name,
+      environment: p.env ?? null,
+      cwd: how.cwd,
+      agent: p.agent,
+      command: p.command,
+      session_id: p.session_id ?? null,
+      pid: info?.pid ?? null,
+      holder_pid: null,
+      holder_socket: JSON.stringify({ socket, pane: session.target } satisfies TmuxWhere),
+      pty_backend: "tmux",
+      target: id,
+      management: "managed",
+      state: "starting",
+      why: "tmux session started",
+      exit_code: null,
+      exit_signal: null,
+      cols: info?.cols ?? p.cols,
+      rows: info?.rows ?? p.rows,
+      bytes_out: 0,
+      heartbeat_at: now,
+      last_output_at: null,
+      last_human_input_at: null,
+      created_at: now,
+      updated_at: now,
+      exited_at: null,
       detector: p.detector ?? null,
     };
     this.hooks.registry.insert(row);
@@ -127,12 +147,33 @@ export class TmuxBackend {
     if (existing) this.hooks.forget(existing);
     const now = new Date().toISOString();
     const row: RuntimeRow = {
-      id: "rt-" + randomBytes(6).toString("hex"), name: p.name, environment: null, cwd: "", agent: p.agent,
-      command: info.command ? [info.command] : [], session_id: null, pid: info.pid || null, holder_pid: null,
-      holder_socket: JSON.stringify({ socket, pane: info.paneId } satisfies TmuxWhere), pty_backend: "tmux", target: p.target,
-      management: "unmanaged", state: "starting", why: "observing tmux pane " + info.paneId, exit_code: null, exit_signal: null,
-      cols: info.cols, rows: info.rows, bytes_out: 0, heartbeat_at: now, last_output_at: null, last_human_input_at: null,
-      created_at: now, updated_at: now, exited_at: null, detector: p.detector ?? null,
+      id: "rt-" + randomBytes(6).toString("hex"),
+      name: p.name,
+      environment: null,
+      cwd: "",
+      agent: p.agent,
+      command: info.command ? [info.command] : [],
+      session_id: null,
+      pid: info.pid || null,
+      holder_pid: null,
+      holder_socket: JSON.stringify({ socket, pane: info.paneId } satisfies TmuxWhere),
+      pty_backend: "tmux",
+      target: p.target,
+      management: "unmanaged",
+      state: "starting",
+      why: "observing tmux pane " + info.paneId,
+      exit_code: null,
+      exit_signal: null,
+      cols: info.cols,
+      rows: info.rows,
+      bytes_out: 0,
+      heartbeat_at: now,
+      last_output_at: null,
+      last_human_input_at: null,
+      created_at: now,
+      updated_at: now,
+      exited_at: null,
+      detector: p.detector ?? null,
     };
     this.hooks.registry.insert(row);
     this.track(row, new TmuxPaneObserver(server, info.paneId), null);
@@ -174,8 +215,19 @@ export class TmuxBackend {
 
   private track(row: RuntimeRow, pane: TmuxPaneObserver, managed: ManagedTmuxSession | null): TmuxRuntime {
     const t: TmuxRuntime = {
-      row, pane, managed, exited: false, lastText: null, lastChangeMs: Date.now(), lastBeatMs: 0, detect: null,
-      deadSince: null, goneSince: null, sentSignal: null, polling: null, exitWaiters: new Set(),
+      row,
+      pane,
+      managed,
+      exited: false,
+      lastText: null,
+      lastChangeMs: Date.now(),
+      lastBeatMs: 0,
+      detect: null,
+      deadSince: null,
+      goneSince: null,
+      sentSignal: null,
+      polling: null,
+      exitWaiters: new Set(),
     };
     this.live.set(row.name, t);
     return t;
@@ -262,13 +314,17 @@ export class TmuxBackend {
   }
 
   private markExited(t: TmuxRuntime, status: number | null, seenSignal: number | null): void {
-    const sent = t.sentSignal ? (os.constants.signals as Record<string, number>)[t.sentSignal] ?? null : null;
+    const sent = t.sentSignal ? ((os.constants.signals as Record<string, number>)[t.sentSignal] ?? null) : null;
     const signal = status === null ? (seenSignal ?? sent) : null;
     const at = new Date().toISOString();
     Object.assign(t.row, { exit_code: status, exit_signal: signal, exited_at: at });
     this.hooks.registry.update(t.row.id, { exit_code: status, exit_signal: signal, exited_at: at });
     const why =
-      status !== null ? `tmux: pane dead, process exited with status ${status}` : signal ? `tmux: pane dead, process killed by signal ${signal}` : "tmux: pane dead, exit status unknown";
+      status !== null
+        ? `tmux: pane dead, process exited with status ${status}`
+        : signal
+          ? `tmux: pane dead, process killed by signal ${signal}`
+          : "tmux: pane dead, exit status unknown";
     t.exited = true;
     this.hooks.setState(t.row, "exited", why);
     this.ctx.events.append("runtime.exited", t.row.name, { id: t.row.id, exit_code: status, signal, backend: "tmux" });
@@ -328,9 +384,24 @@ export class TmuxBackend {
     const server = t.pane.server;
     const history = opts.scrollback > 0 ? await server.run(["capture-pane", "-p", "-t", t.pane.target, "-S", String(-opts.scrollback), "-E", "-1"]) : null;
     return {
-      name, state: t.row.state, why: t.row.why, cols: v.cols, rows: v.rows, cursor: v.cursor, alt_screen: v.altScreen,
-      bracketed_paste: v.bracketedPaste, title: v.title, lines: v.lines,
-      ...(history !== null ? { scrollback: history.replace(/\n$/, "").split("\n").map((l) => l.replace(/\s+$/, "")) } : {}),
+      name,
+      state: t.row.state,
+      why: t.row.why,
+      cols: v.cols,
+      rows: v.rows,
+      cursor: v.cursor,
+      alt_screen: v.altScreen,
+      bracketed_paste: v.bracketedPaste,
+      title: v.title,
+      lines: v.lines,
+      ...(history !== null
+        ? {
+            scrollback: history
+              .replace(/\n$/, "")
+              .split("\n")
+              .map((l) => l.replace(/\s+$/, "")),
+          }
+        : {}),
       ...(opts.ansi ? { ansi: (await t.pane.capture({ ansi: true })).replace(/\n$/, "").split("\n").join("\r\n") } : {}),
     };
   }

@@ -24,11 +24,33 @@ export class UnmanagedRuntimes {
     if (existing) this.forget(existing);
     const now = new Date().toISOString();
     const row: RuntimeRow = {
-      id: "rt-" + randomBytes(6).toString("hex"), name: p.name, environment: null, cwd: p.cwd ?? "", agent: p.agent,
-      command: p.command, session_id: p.session_id ?? null, pid: p.pid ?? null, holder_pid: null, holder_socket: null,
-      pty_backend: p.pty_backend, target: p.target, management: "unmanaged", state: p.state, why: p.why,
-      exit_code: null, exit_signal: null, cols: 0, rows: 0, bytes_out: 0, heartbeat_at: now, last_output_at: null,
-      last_human_input_at: null, created_at: now, updated_at: now, exited_at: null, detector: null,
+      id: "rt-" + randomBytes(6).toString("hex"),
+      name: p.name,
+      environment: null,
+      cwd: p.cwd ?? "",
+      agent: p.agent,
+      command: p.command,
+      session_id: p.session_id ?? null,
+      pid: p.pid ?? null,
+      holder_pid: null,
+      holder_socket: null,
+      pty_backend: p.pty_backend,
+      target: p.target,
+      management: "unmanaged",
+      state: p.state,
+      why: p.why,
+      exit_code: null,
+      exit_signal: null,
+      cols: 0,
+      rows: 0,
+      bytes_out: 0,
+      heartbeat_at: now,
+      last_output_at: null,
+      last_human_input_at: null,
+      created_at: now,
+      updated_at: now,
+      exited_at: null,
+      detector: null,
     };
     this.registry.insert(row);
     this.ctx.events.append("runtime.registered", p.name, { id: row.id, pty_backend: p.pty_backend, target: p.target });

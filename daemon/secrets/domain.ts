@@ -41,7 +41,9 @@ export function secretsDomain(ctx: DaemonContext): Domain {
         if (!s().vault.remove(p.name, p.project)) {
           const where = p.project ? `project ${JSON.stringify(p.project)}` : "the global scope";
           // the usual slip is the scope: say where that name does live
-          const elsewhere = s().vault.list().filter((e) => e.name === p.name && (e.project ?? undefined) !== p.project);
+          const elsewhere = s()
+            .vault.list()
+            .filter((e) => e.name === p.name && (e.project ?? undefined) !== p.project);
           const hint = elsewhere.length
             ? `${p.name} is in ${elsewhere.map((e) => (e.project === null ? "the global scope (drop --project)" : `project ${e.project} (--project ${e.project})`)).join(" and ")}`
             : "see `swarmctl secret list`";

@@ -130,7 +130,8 @@ export function loadMasterKey(home: string, logger: Logger, opts: { useKeyring?:
     const t0 = Date.now();
     const k = fromKeyring(home, { create: !inKeyring });
     if ("key" in k) {
-      if (!inKeyring) fs.writeFileSync(marker, "the secrets key of this SWARM_HOME is in the OS keyring (service=swarm purpose=secrets-master-key)\n", { mode: 0o600 });
+      if (!inKeyring)
+        fs.writeFileSync(marker, "the secrets key of this SWARM_HOME is in the OS keyring (service=swarm purpose=secrets-master-key)\n", { mode: 0o600 });
       logger.info("secrets key: OS keyring (libsecret)", { ms: Date.now() - t0 });
       const key = k.key;
       return { key: () => key, source: "keyring" };
@@ -164,7 +165,9 @@ function refuseBoth(file: string, marker: string, logger: Logger): MasterKey {
  * never on the event loop: a keyring that takes its 3 s to time out must not stall the daemon.
  */
 function waitForKeyring(home: string, marker: string, logger: Logger, firstWhy: string, retryMs: number): MasterKey {
-  logger.error("the secrets key is in the OS keyring, which is not usable now; secrets cannot be read or set until it is (retried on use)", { reason: firstWhy });
+  logger.error("the secrets key is in the OS keyring, which is not usable now; secrets cannot be read or set until it is (retried on use)", {
+    reason: firstWhy,
+  });
   let key: Buffer | null = null;
   let why = firstWhy;
   let triedAt = Date.now();

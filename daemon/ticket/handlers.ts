@@ -27,9 +27,7 @@ export function ticketHandlers(store: TicketStore, workflows: Workflows, folders
       const { id, version, ...patch } = p;
       return store.update(id, patch, { version, actor: actorOf(call) });
     }),
-    handle(m.ticketTransition, (p, call) =>
-      store.transition(p.id, p.to, { from: p.from, reason: p.reason, actor: actorOf(call, p.actor), result: p.result }),
-    ),
+    handle(m.ticketTransition, (p, call) => store.transition(p.id, p.to, { from: p.from, reason: p.reason, actor: actorOf(call, p.actor), result: p.result })),
     handle(m.ticketCancel, (p, call) => store.transition(p.id, "cancelled", { reason: p.reason ?? "cancelled", actor: actorOf(call) })),
     handle(m.ticketRetry, (p, call) => {
       const actor = actorOf(call);

@@ -38,9 +38,7 @@ export class TicketStore {
       byKey: db.prepare("SELECT * FROM tickets WHERE idempotency_key = ?"),
       deps: db.prepare("SELECT depends_on FROM ticket_deps WHERE ticket_id = ? ORDER BY depends_on"),
       dependents: db.prepare("SELECT ticket_id FROM ticket_deps WHERE depends_on = ?"),
-      notDone: db.prepare(
-        "SELECT p.id, p.state FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ? AND p.state != 'done'",
-      ),
+      notDone: db.prepare("SELECT p.id, p.state FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ? AND p.state != 'done'"),
       parentResults: db.prepare("SELECT p.id, p.result FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ?"),
       nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM tickets"),
       insert: db.prepare(`INSERT INTO tickets (id, workspace, title, body, priority, labels, state, requires_approval,
@@ -49,13 +47,9 @@ export class TicketStore {
         @max_attempts, @idempotency_key, @workflow_id, @workflow_key, @source_file, @now, @now)`),
       addDep: db.prepare("INSERT OR IGNORE INTO ticket_deps (ticket_id, depends_on) VALUES (?, ?)"),
       removeDep: db.prepare("DELETE FROM ticket_deps WHERE ticket_id = ? AND depends_on = ?"),
-      history: db.prepare(
-        "INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, ?, ?, ?, ?, ?)",
-      ),
+      history: db.prepare("INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, ?, ?, ?, ?, ?)"),
       historyOf: db.prepare("SELECT * FROM ticket_transitions WHERE ticket_id = ? ORDER BY seq"),
-      ready: db.prepare(
-        "SELECT * FROM tickets WHERE state = 'ready' AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, seq LIMIT ?",
-      ),
+      ready: db.prepare("SELECT * FROM tickets WHERE state = 'ready' AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, seq LIMIT ?"),
       expired: db.prepare(
         "SELECT * FROM tickets WHERE state IN ('claimed', 'running') AND lease_expires_at IS NOT NULL AND lease_expires_at <= ? ORDER BY seq LIMIT ?",
       ),
@@ -136,9 +130,19 @@ export class TicketStore {
     return rows.map((r) => toTicket(r, this.depsOf(r.id)));
   }
 
-  history(id: string): { seq: number; ticket_id: string; from: TicketState | null; to: TicketState; reason: string | null; actor: string | null; ts: string }[] {
+  history(
+    id: string,
+  ): { seq: number; ticket_id: string; from: TicketState | null; to: TicketState; reason: string | null; actor: string | null; ts: string }[] {
     this.get(id);
-    const rows = this.s.historyOf!.all(id) as { seq: number; ticket_id: string; from_state: TicketState | null; to_state: TicketState; reason: string | null; actor: string | null; ts: string }[];
+    const rows = this.s.historyOf!.all(id) as {
+      seq: number;
+      ticket_id: string;
+      from_state: TicketState | null;
+      to_state: TicketState;
+      reason: string | null;
+      actor: string | null;
+      ts: string;
+    }[];
     return rows.map((r) => ({ seq: r.seq, ticket_id: r.ticket_id, from: r.from_state, to: r.to_state, reason: r.reason, actor: r.actor, ts: r.ts }));
   }
 
@@ -257,9 +261,13 @@ export class TicketStore {
       if (to === "ready") {
         const waiting = this.s.notDone!.all(id) as { id: string; state: string }[];
         if (waiting.length) {
-          throw new SwarmError("INVALID_TRANSITION", `ticket ${id} cannot be ready: dependencies not done: ${waiting.map((w) => `${w.id} (${w.state})`).join(", ")}`, {
-            details: { id, from, to, waiting_on: waiting.map((w) => w.id) },
-          });
+          throw new SwarmError(
+            "INVALID_TRANSITION",
+            `ticket ${id} cannot be ready: dependencies not done: ${waiting.map((w) => `${w.id} (${w.state})`).join(", ")}`,
+            {
+              details: { id, from, to, waiting_on: waiting.map((w) => w.id) },
+            },
+          );
         }
         set.inputs = this.parentResults(id);
       }

@@ -31,7 +31,10 @@ export interface WorkflowStatus {
 export class Workflows {
   constructor(private readonly store: TicketStore) {}
 
-  submit(p: { name?: string | undefined; idempotency_key?: string | undefined; workspace?: string | undefined; tickets: WorkflowNodeInput[] }, actor: string): WorkflowStatus & { created: boolean } {
+  submit(
+    p: { name?: string | undefined; idempotency_key?: string | undefined; workspace?: string | undefined; tickets: WorkflowNodeInput[] },
+    actor: string,
+  ): WorkflowStatus & { created: boolean } {
     const db = this.store.db;
     return this.store.tx(() => {
       if (p.idempotency_key !== undefined) {
@@ -68,7 +71,10 @@ export class Workflows {
         const n = byKey.get(key)!;
         const { key: _k, depends_on, ...fields } = n;
         const deps = (depends_on ?? []).map((d) => ids.get(d) ?? d);
-        const created = this.store.create({ ...fields, workspace: fields.workspace ?? p.workspace, depends_on: deps, workflow_id: id, workflow_key: key }, actor);
+        const created = this.store.create(
+          { ...fields, workspace: fields.workspace ?? p.workspace, depends_on: deps, workflow_id: id, workflow_key: key },
+          actor,
+        );
         if (!created.created) {
           throw new SwarmError("CONFLICT", `workflow node ${key}: idempotency key ${fields.idempotency_key} already names ticket ${created.ticket.id}`);
         }

@@ -67,13 +67,7 @@ function checkManifest(manifest: Record<string, unknown>, entries: TarEntry[], p
   return inTar.size;
 }
 
-function checkCertificate(
-  cert: Record<string, unknown>,
-  manifestEntry: TarEntry | undefined,
-  key: KeyObject,
-  problems: string[],
-  warnings: string[],
-): void {
+function checkCertificate(cert: Record<string, unknown>, manifestEntry: TarEntry | undefined, key: KeyObject, problems: string[], warnings: string[]): void {
   const known = new Set<string>(KNOWN_CERTIFICATE_FIELDS);
   const critical = cert.critical;
   if (!Array.isArray(critical) || !critical.every((c) => typeof c === "string")) {
@@ -83,7 +77,8 @@ function checkCertificate(
       if (!known.has(name)) problems.push(`certificate marks unknown field "${name}" as critical; this verifier does not understand it — upgrade swarmctl`);
     }
   }
-  for (const k of Object.keys(cert)) if (!known.has(k) && !(Array.isArray(critical) && critical.includes(k))) warnings.push(`certificate has unknown non-critical field "${k}" (ignored)`);
+  for (const k of Object.keys(cert))
+    if (!known.has(k) && !(Array.isArray(critical) && critical.includes(k))) warnings.push(`certificate has unknown non-critical field "${k}" (ignored)`);
   if (manifestEntry && cert.bundle_hash !== sha256(manifestEntry.data)) {
     problems.push("certificate's bundle_hash does not match manifest.json (manifest or certificate tampered)");
   }

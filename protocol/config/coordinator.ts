@@ -18,29 +18,35 @@ export const CoordinatorConfig = z
     agent_kinds: z
       .array(z.string().min(1))
       .default([])
-      .describe("agent kinds the daemon runs itself as agents: an environment per ticket on branch swarm/ticket-<id>, the agent in a runtime there, the ticket as its prompt; [] = none"),
+      .describe(
+        "agent kinds the daemon runs itself as agents: an environment per ticket on branch swarm/ticket-<id>, the agent in a runtime there, the ticket as its prompt; [] = none",
+      ),
     repo: z.string().min(1).nullable().default(null).describe("absolute path of the git repository agent tickets run against (needed with agent_kinds)"),
     repos: z
       .record(z.string(), z.string().min(1))
       .default({})
-      .describe("per-workspace repositories for agent tickets, e.g. {\"web\": \"/src/web\"}; a workspace not listed uses `repo`"),
+      .describe('per-workspace repositories for agent tickets, e.g. {"web": "/src/web"}; a workspace not listed uses `repo`'),
     provider: z.string().min(1).default("worktree").describe("environment provider for agent tickets"),
     agent_command: z
       .record(z.string(), z.array(z.string().min(1)).min(1))
       .default({})
-      .describe("argv per agent kind overriding the adapter's start command, e.g. {\"custom\": [\"./my-agent\"]}; kinds that are not runtime agents run as `custom`"),
+      .describe(
+        'argv per agent kind overriding the adapter\'s start command, e.g. {"custom": ["./my-agent"]}; kinds that are not runtime agents run as `custom`',
+      ),
     pr_command: z
       .array(z.string().min(1))
       .min(1)
       .nullable()
       .default(null)
-      .describe("argv run in the environment after a ticket's commit (SWARM_TICKET_ID, SWARM_BRANCH in its env); its output is kept in the result; null = no PR step"),
+      .describe(
+        "argv run in the environment after a ticket's commit (SWARM_TICKET_ID, SWARM_BRANCH in its env); its output is kept in the result; null = no PR step",
+      ),
     idle_done_ms: z.number().int().min(100).default(5000).describe("an agent idle this long after having worked on its ticket counts as finished"),
     max_concurrent: z.number().int().min(1).max(10000).default(4).describe("tickets leased at once, all workers together"),
     per_kind: z
       .record(z.string(), z.number().int().min(0))
       .default({})
-      .describe("cap of tickets leased at once per agent kind, e.g. {\"claude\": 2}; kinds not listed share only the global cap"),
+      .describe('cap of tickets leased at once per agent kind, e.g. {"claude": 2}; kinds not listed share only the global cap'),
     default_agent_kind: z.string().min(1).default("command").describe("agent kind of tickets that name none"),
     lease_ms: z.number().int().min(200).default(30000).describe("a lease not renewed by a heartbeat within this long expires"),
     heartbeat_ms: z.number().int().min(50).default(10000).describe("how often the daemon's own runner renews its leases"),
@@ -58,7 +64,11 @@ export const CoordinatorConfig = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.agent_kinds.length > 0 && c.repo === null && Object.keys(c.repos).length === 0) {
-      ctx.addIssue({ code: "custom", path: ["repo"], message: `agent_kinds ${JSON.stringify(c.agent_kinds)} need coordinator.repo (or repos per workspace): the absolute path of the git repository tickets run against` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["repo"],
+        message: `agent_kinds ${JSON.stringify(c.agent_kinds)} need coordinator.repo (or repos per workspace): the absolute path of the git repository tickets run against`,
+      });
     }
     for (const [key, dir] of [["repo", c.repo], ...Object.entries(c.repos).map(([w, d]) => [`repos.${w}`, d])] as [string, string | null][]) {
       if (dir !== null && !dir.startsWith("/")) {

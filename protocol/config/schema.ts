@@ -15,10 +15,7 @@ const ENV_DEFAULTS = {
 const EnvConfig = z
   .object({
     default_provider: z.string().default(ENV_DEFAULTS.default_provider).describe("provider used by `env create` without --provider"),
-    default_net: z
-      .enum(["none", "proxy", "full"])
-      .optional()
-      .describe("network mode without --net; unset = the most restrictive mode the provider enforces"),
+    default_net: z.enum(["none", "proxy", "full"]).optional().describe("network mode without --net; unset = the most restrictive mode the provider enforces"),
     idle_stop_after: z
       .string()
       .regex(/^(off|\d+(\.\d+)?(ms|s|m|h|d))$/, "a duration like 30m, 2h, 45s, or off")
@@ -44,7 +41,12 @@ export const ConfigSchema = z
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("lowest level written to the daemon log"),
-        max_bytes: z.number().int().min(65536).default(10 * 1024 * 1024).describe("the log file is rotated past this size"),
+        max_bytes: z
+          .number()
+          .int()
+          .min(65536)
+          .default(10 * 1024 * 1024)
+          .describe("the log file is rotated past this size"),
       })
       .strict()
       .default({ level: "info", max_bytes: 10 * 1024 * 1024 }),
@@ -62,13 +64,7 @@ export const ConfigSchema = z
       .default({ max_frame_bytes: 1024 * 1024 }),
     daemon: z
       .object({
-        shutdown_grace_ms: z
-          .number()
-          .int()
-          .min(0)
-          .max(60000)
-          .default(5000)
-          .describe("how long a graceful shutdown waits for requests in flight"),
+        shutdown_grace_ms: z.number().int().min(0).max(60000).default(5000).describe("how long a graceful shutdown waits for requests in flight"),
       })
       .strict()
       .default({ shutdown_grace_ms: 5000 }),
@@ -81,10 +77,7 @@ export const ConfigSchema = z
           .max(16 * 1024 * 1024)
           .default(256 * 1024)
           .describe("largest ticket body accepted (bytes, UTF-8); bigger ones are refused with INVALID_ARGUMENT"),
-        watch: z
-          .array(z.string().min(1))
-          .default([])
-          .describe("folders of ticket files (Markdown + YAML front matter) watched and synced into the queue"),
+        watch: z.array(z.string().min(1)).default([]).describe("folders of ticket files (Markdown + YAML front matter) watched and synced into the queue"),
       })
       .strict()
       .default({ max_body_bytes: 256 * 1024, watch: [] }),

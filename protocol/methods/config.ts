@@ -11,8 +11,7 @@ export const configGet = defineMethod({
 
 export const configSet = defineMethod({
   name: "config.set",
-  summary:
-    "Set one key (dotted path) in the config file. The whole file is validated first; an invalid value is refused and the file is left as it was.",
+  summary: "Set one key (dotted path) in the config file. The whole file is validated first; an invalid value is refused and the file is left as it was.",
   mutating: true,
   params: z.object({ key: z.string().min(1), value: z.unknown() }),
   result: z.object({ file: z.string(), value: z.unknown() }),

@@ -5,10 +5,7 @@ import { defineMethod } from "../method.js";
  * Methods that exist only so the JSON-RPC 2.0 specification's own examples can be run
  * against the real daemon. Registered only when SWARM_TEST_METHODS=1; not documented.
  */
-const Pair = z.union([
-  z.tuple([z.number(), z.number()]),
-  z.object({ minuend: z.number(), subtrahend: z.number() }),
-]);
+const Pair = z.union([z.tuple([z.number(), z.number()]), z.object({ minuend: z.number(), subtrahend: z.number() })]);
 
 export const CONFORMANCE_METHODS = [
   defineMethod({ name: "test.subtract", summary: "spec example", mutating: false, params: Pair, result: z.number() }),

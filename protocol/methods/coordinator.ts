@@ -72,8 +72,7 @@ export const ticketComplete = defineMethod({
 
 export const ticketFail = defineMethod({
   name: "ticket.fail",
-  summary:
-    "Report a failed attempt. Retried after exponential backoff with jitter while attempts remain (and retryable), else failed.",
+  summary: "Report a failed attempt. Retried after exponential backoff with jitter while attempts remain (and retryable), else failed.",
   mutating: true,
   params: z.object({
     id: z.string(),

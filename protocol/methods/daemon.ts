@@ -3,8 +3,7 @@ import { defineMethod } from "../method.js";
 
 export const daemonHello = defineMethod({
   name: "daemon.hello",
-  summary:
-    "Handshake. The client states its protocol version and name; the daemon answers with its own, or a CONFLICT error naming the side to upgrade.",
+  summary: "Handshake. The client states its protocol version and name; the daemon answers with its own, or a CONFLICT error naming the side to upgrade.",
   mutating: false,
   params: z.object({
     protocol_version: z.string().regex(/^\d+\.\d+$/, "protocol_version is MAJOR.MINOR, e.g. 1.0"),

@@ -54,7 +54,16 @@ const CreateFields = {
   cpus: z.number().positive().max(1024).optional().describe("vCPUs to reserve (default per provider)"),
   memory_mib: z.number().int().positive().optional().describe("RAM to reserve in MiB (default per provider)"),
   net: NetModeSchema.optional().describe("network capability (default: config env.default_net)"),
-  proxy_allow: z.array(z.string().max(260).refine((h) => checkProxyAllow(h) === null, { message: PROXY_ALLOW_RULE })).max(200).optional().describe("hosts the proxy lets through when net = proxy"),
+  proxy_allow: z
+    .array(
+      z
+        .string()
+        .max(260)
+        .refine((h) => checkProxyAllow(h) === null, { message: PROXY_ALLOW_RULE }),
+    )
+    .max(200)
+    .optional()
+    .describe("hosts the proxy lets through when net = proxy"),
   base: z.string().max(200).optional().describe("commit-ish the branch starts from (default HEAD)"),
 };
 

@@ -40,8 +40,7 @@ export const eventList = defineMethod({
 
 export const eventPublish = defineMethod({
   name: "event.publish",
-  summary:
-    "Record a client event (type must start with `user.`). Returns once it is durable; used by scripts to annotate the log.",
+  summary: "Record a client event (type must start with `user.`). Returns once it is durable; used by scripts to annotate the log.",
   mutating: true,
   params: z.object({
     type: z.string().regex(/^user\.[A-Za-z0-9_.-]{1,100}$/, "type must look like user.NAME"),

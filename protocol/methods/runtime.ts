@@ -73,10 +73,7 @@ export const runtimeStart = defineMethod({
     detector: CustomDetector.optional().describe("state rules for agent `custom` (first match wins; output activity otherwise)"),
     cols: Dim(1000).default(120),
     rows: Dim(500).default(40),
-    backend: z
-      .enum(["holder", "tmux"])
-      .default("holder")
-      .describe("`holder`: our own PTY holder process; `tmux`: a named session on swarm's own tmux socket"),
+    backend: z.enum(["holder", "tmux"]).default("holder").describe("`holder`: our own PTY holder process; `tmux`: a named session on swarm's own tmux socket"),
   }),
   result: Runtime,
 });
@@ -143,7 +140,10 @@ export const runtimeSend = defineMethod({
     "Deliver text as the agent's input: bracketed paste when the program enabled it, then Enter as its own write after a delay, then confirm by reading the screen.",
   mutating: true,
   params: NameParam.extend({
-    text: z.string().min(1).max(1024 * 1024),
+    text: z
+      .string()
+      .min(1)
+      .max(1024 * 1024),
     enter: z.boolean().default(true).describe("press Enter after the text"),
     enter_delay_ms: z.number().int().min(0).max(10000).optional().describe("default: config runtime.enter_delay_ms"),
     confirm_timeout_ms: z.number().int().min(0).max(120000).optional().describe("default: config runtime.confirm_timeout_ms"),

@@ -50,7 +50,12 @@ export const TicketFields = z.object({
   depends_on: z.array(TicketId).max(256).default([]),
   requires_approval: z.boolean().default(false),
   agent_kind: Name.optional(),
-  timeout_ms: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).optional(),
+  timeout_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .max(7 * 24 * 3600 * 1000)
+    .optional(),
   max_attempts: z.number().int().min(1).max(100).optional(),
 });
 export type TicketFields = z.input<typeof TicketFields>;

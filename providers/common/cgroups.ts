@@ -60,7 +60,10 @@ export function detectCgroups(prefix = "swarm"): { cgroups: Cgroups | null; reas
     if (has.includes("memory") && has.includes("pids") && writable(V1)) return { cgroups: new CgroupsV2(prefix) };
     return { cgroups: null, reason: `cgroup v2 at ${V1} lacks a writable memory+pids controller (has: ${controllers.trim() || "none"})` };
   }
-  return { cgroups: null, reason: `no writable cgroup memory and pids controllers under ${V1} (run the daemon as root, or with a delegated cgroup v2 subtree)` };
+  return {
+    cgroups: null,
+    reason: `no writable cgroup memory and pids controllers under ${V1} (run the daemon as root, or with a delegated cgroup v2 subtree)`,
+  };
 }
 
 function readOr(p: string): string | null {
@@ -103,7 +106,10 @@ async function rmdirWhenEmpty(dir: string): Promise<string | null> {
   }
   const pids = await readPids(path.join(dir, "cgroup.procs"));
   const children = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
-  const what = [pids.length ? `pid ${pids.slice(0, 5).join(", ")} survived SIGKILL` : "", children.length ? `child group(s) ${children.join(", ")}` : ""].filter(Boolean);
+  const what = [
+    pids.length ? `pid ${pids.slice(0, 5).join(", ")} survived SIGKILL` : "",
+    children.length ? `child group(s) ${children.join(", ")}` : "",
+  ].filter(Boolean);
   return `${dir} is still in use after 1 s (${what.join("; ") || last})`;
 }
 

@@ -20,7 +20,10 @@ export class CheckpointStore<T extends CheckpointInfo> {
   }
 
   async exists(env: string, name: string): Promise<boolean> {
-    return fs.stat(path.join(this.dir(env), `${name}.json`)).then(() => true, () => false);
+    return fs.stat(path.join(this.dir(env), `${name}.json`)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async get(env: string, name: string): Promise<T> {
@@ -33,7 +36,9 @@ export class CheckpointStore<T extends CheckpointInfo> {
 
   async list(env: string): Promise<T[]> {
     const files = await fs.readdir(this.dir(env)).catch(() => [] as string[]);
-    const all = await Promise.all(files.filter((f) => f.endsWith(".json")).map(async (f) => JSON.parse(await fs.readFile(path.join(this.dir(env), f), "utf8")) as T));
+    const all = await Promise.all(
+      files.filter((f) => f.endsWith(".json")).map(async (f) => JSON.parse(await fs.readFile(path.join(this.dir(env), f), "utf8")) as T),
+    );
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
   }
 

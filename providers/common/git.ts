@@ -28,12 +28,21 @@ export class Git {
   /** The repository's top level and its common git dir (shared by its worktrees). */
   async repoInfo(repo: string): Promise<{ top: string; commonDir: string }> {
     const cached = repoInfoCache.get(repo);
-    if (cached && (await fs.stat(cached.commonDir).then(() => true, () => false))) return cached;
+    if (
+      cached &&
+      (await fs.stat(cached.commonDir).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return cached;
     const st = await fs.stat(repo).catch(() => null);
     if (!st?.isDirectory()) throw new SwarmError("NOT_FOUND", `repository ${repo} does not exist`, { hint: "pass --repo with the path of a git repository" });
     const out = await this.tryOut(repo, ["rev-parse", "--show-toplevel", "--git-common-dir"]);
     if (out === null) {
-      throw new SwarmError("INVALID_ARGUMENT", `${repo} is not a git repository`, { hint: "pass --repo with the path of a git repository (git init; git commit)" });
+      throw new SwarmError("INVALID_ARGUMENT", `${repo} is not a git repository`, {
+        hint: "pass --repo with the path of a git repository (git init; git commit)",
+      });
     }
     const [top, common] = out.trim().split("\n");
     const info = { top: await fs.realpath(top!), commonDir: await fs.realpath(path.resolve(repo, common!)) };

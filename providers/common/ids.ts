@@ -8,7 +8,10 @@ export function assertName(name: string, what = "environment"): void {
 
 /** Default checkpoint name: a timestamp that is also a valid name. */
 export function timestampName(d = new Date()): string {
-  return d.toISOString().replace(/[:]/g, "-").replace(/\.\d+Z$/, "Z");
+  return d
+    .toISOString()
+    .replace(/[:]/g, "-")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 export function assertArgv(argv: string[]): void {

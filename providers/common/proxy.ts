@@ -28,7 +28,11 @@ export class AllowListProxy {
   /** both ends of every CONNECT tunnel: closeAllConnections() does not reach them, and close() waits for them */
   private readonly tunnels = new Set<net.Socket>();
 
-  constructor(readonly socketPath: string, private readonly allow: string[], private readonly log: ProviderContext["logger"]) {}
+  constructor(
+    readonly socketPath: string,
+    private readonly allow: string[],
+    private readonly log: ProviderContext["logger"],
+  ) {}
 
   /** `host`, `host:port`, `*.domain` or `*.domain:port`. */
   allowed(host: string, port: number): boolean {
@@ -128,7 +132,11 @@ export class AllowListProxy {
     // A client that sends `GET https://…` to a proxy wants it to speak TLS for it; proxies
     // tunnel https with CONNECT instead. Say so rather than blaming the allow-list.
     if (url.protocol === "https:" && validPort(port) && this.allowed(url.hostname, port)) {
-      res.writeHead(400, { "content-type": "text/plain" }).end("swarm proxy: https goes through CONNECT; this client sent a plain GET for an https URL (busybox wget cannot do https through a proxy; use curl)\n");
+      res
+        .writeHead(400, { "content-type": "text/plain" })
+        .end(
+          "swarm proxy: https goes through CONNECT; this client sent a plain GET for an https URL (busybox wget cannot do https through a proxy; use curl)\n",
+        );
       return;
     }
     if (url.protocol !== "http:" || !validPort(port) || !this.allowed(url.hostname, port)) {

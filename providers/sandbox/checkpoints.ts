@@ -13,7 +13,10 @@ import { runOk, type Runner } from "../common/run.js";
  */
 export class SandboxCheckpoints {
   private readonly store: CheckpointStore<CheckpointInfo>;
-  constructor(private readonly run: Runner, private readonly root: string) {
+  constructor(
+    private readonly run: Runner,
+    private readonly root: string,
+  ) {
     this.store = new CheckpointStore(root);
   }
 

@@ -77,8 +77,14 @@ export async function writeBranch(checkout: string, branch: string, commit: stri
 
 export function checkBranchName(branch: string): void {
   if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.includes("..") || branch.startsWith("/") || branch.endsWith("/") || branch.endsWith(".lock")) {
-    throw new SwarmError("INVALID_ARGUMENT", `invalid branch name ${JSON.stringify(branch)}`, { hint: "use letters, digits, '.', '_', '-' and '/' (e.g. swarm/task-1)" });
+    throw new SwarmError("INVALID_ARGUMENT", `invalid branch name ${JSON.stringify(branch)}`, {
+      hint: "use letters, digits, '.', '_', '-' and '/' (e.g. swarm/task-1)",
+    });
   }
 }
 
-export const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+export const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );

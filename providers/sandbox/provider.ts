@@ -5,8 +5,20 @@ import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
-  Checkpointing, CheckpointInfo, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
-  HostCommand, NetMode, Provider, ProviderContext, ProviderInfo, ProgressFn,
+  Checkpointing,
+  CheckpointInfo,
+  DetectResult,
+  EnvHandle,
+  EnvSpec,
+  EnvStatus,
+  ExecOptions,
+  ExecResult,
+  HostCommand,
+  NetMode,
+  Provider,
+  ProviderContext,
+  ProviderInfo,
+  ProgressFn,
 } from "../types.js";
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
@@ -70,7 +82,10 @@ export class SandboxProvider implements Provider, Checkpointing {
   private readonly checkpoints: SandboxCheckpoints;
   private readonly hidePaths: string[];
 
-  constructor(private readonly ctx: ProviderContext, private readonly opts: SandboxOptions = {}) {
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly opts: SandboxOptions = {},
+  ) {
     this.run = opts.runner ?? runProcess;
     this.git = new Git(this.run);
     this.mode = opts.mode ?? (process.getuid?.() === 0 ? "overlay" : "clone");
@@ -101,7 +116,21 @@ export class SandboxProvider implements Provider, Checkpointing {
     const bwrap = await which("bwrap");
     if (!bwrap) return { available: false, reason: "bubblewrap (bwrap) is not installed", installHint: "apt-get install -y bubblewrap" };
     if (!(await which("git"))) return { available: false, reason: "git is not installed", installHint: "apt-get install -y git" };
-    const probe = await this.run("bwrap", ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid", "--unshare-net", "--cap-drop", "ALL", "--die-with-parent", "true"]).catch(() => null);
+    const probe = await this.run("bwrap", [
+      "--ro-bind",
+      "/",
+      "/",
+      "--dev",
+      "/dev",
+      "--proc",
+      "/proc",
+      "--unshare-pid",
+      "--unshare-net",
+      "--cap-drop",
+      "ALL",
+      "--die-with-parent",
+      "true",
+    ]).catch(() => null);
     if (!probe || probe.exitCode !== 0) {
       return {
         available: false,
@@ -125,11 +154,13 @@ export class SandboxProvider implements Provider, Checkpointing {
     const branch = spec.branch || `swarm/${spec.name}`;
     checkBranchName(branch);
     const net = spec.net ?? "none";
-    if (!["none", "proxy", "full"].includes(net)) throw new SwarmError("INVALID_ARGUMENT", `unknown network mode ${String(net)}`, { hint: "use none, proxy or full" });
+    if (!["none", "proxy", "full"].includes(net))
+      throw new SwarmError("INVALID_ARGUMENT", `unknown network mode ${String(net)}`, { hint: "use none, proxy or full" });
     const d = envDirs(this.ctx.stateDir, spec.name);
     await fs.mkdir(path.dirname(d.root), { recursive: true });
     await fs.mkdir(d.root).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "EEXIST") throw new SwarmError("CONFLICT", `environment ${spec.name} already exists (${d.root})`, { hint: "pick another name or delete it first" });
+      if (e.code === "EEXIST")
+        throw new SwarmError("CONFLICT", `environment ${spec.name} already exists (${d.root})`, { hint: "pick another name or delete it first" });
       throw e;
     });
     try {
@@ -150,8 +181,20 @@ export class SandboxProvider implements Provider, Checkpointing {
         await this.git.out(d.merged, ["checkout", "-q", "-b", branch, commit]);
       }
       const data: SandboxData = {
-        mode: this.mode, repo: top, commonDir, branch, base: commit, baseKey: key, baseDir, root: d.root, merged: d.merged,
-        net, proxyAllow: spec.proxyAllow ?? [], memoryMiB: spec.memoryMiB, cpus: spec.cpus, stopped: false,
+        mode: this.mode,
+        repo: top,
+        commonDir,
+        branch,
+        base: commit,
+        baseKey: key,
+        baseDir,
+        root: d.root,
+        merged: d.merged,
+        net,
+        proxyAllow: spec.proxyAllow ?? [],
+        memoryMiB: spec.memoryMiB,
+        cpus: spec.cpus,
+        stopped: false,
       };
       // cgroups and the proxy are set up by the first command, keeping create to one mount
       return { name: spec.name, provider: "sandbox", hostPath: d.merged, data };
@@ -197,7 +240,11 @@ export class SandboxProvider implements Provider, Checkpointing {
     return this.proxies.get(name);
   }
 
-  private async command(h: EnvHandle, argv: string[], o: { cwd?: string; env?: Record<string, string>; newSession: boolean; pty?: boolean }): Promise<HostCommand> {
+  private async command(
+    h: EnvHandle,
+    argv: string[],
+    o: { cwd?: string; env?: Record<string, string>; newSession: boolean; pty?: boolean },
+  ): Promise<HostCommand> {
     assertArgv(argv);
     const d = this.data(h);
     if (d.stopped) throw new SwarmError("INVALID_TRANSITION", `environment ${h.name} is stopped`, { hint: `start it: swarmctl env start ${h.name}` });
@@ -214,15 +261,35 @@ export class SandboxProvider implements Provider, Checkpointing {
     };
     // only existing folders can be covered (bwrap cannot make a mount point on the read-only host)
     const hide = [...new Set(this.hidePaths)].filter((p) => fssync.statSync(p, { throwIfNoEntry: false })?.isDirectory());
-    const bw = bwrapArgs({ workDir: d.merged, cwd, net: d.net, hide, roBinds: [path.join(d.commonDir, "objects")], proxySocket: path.join(d.root, "proxy.sock"), newSession: o.newSession, env });
+    const bw = bwrapArgs({
+      workDir: d.merged,
+      cwd,
+      net: d.net,
+      hide,
+      roBinds: [path.join(d.commonDir, "objects")],
+      proxySocket: path.join(d.root, "proxy.sock"),
+      newSession: o.newSession,
+      env,
+    });
     // bwrap exits 1 when it cannot exec the command; through `sh -c 'exec "$@"'` a missing
     // command is 127 with "not found", as everywhere else (the proxy forwarder does the same)
-    let inner = d.net === "proxy" ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv] : ["/bin/sh", "-c", 'exec "$@"', "swarm", ...argv];
+    let inner =
+      d.net === "proxy"
+        ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv]
+        : ["/bin/sh", "-c", 'exec "$@"', "swarm", ...argv];
     // In a new PID namespace the outer terminal's process group is invisible, so shells
     // cannot do job control ("Cannot set tty process group") and misreport exit codes.
     // `script` gives the program a terminal of its own inside the sandbox (and passes resizes on).
     // Only when really on a terminal: `env run` streams a PTY command through plain pipes.
-    if (o.pty) inner = ["/bin/sh", "-c", 'if [ -t 0 ] && [ -t 1 ]; then exec script -qefc "$1" /dev/null; fi; shift; exec "$@"', "swarm-pty", inner.map(shellQuote).join(" "), ...inner];
+    if (o.pty)
+      inner = [
+        "/bin/sh",
+        "-c",
+        'if [ -t 0 ] && [ -t 1 ]; then exec script -qefc "$1" /dev/null; fi; shift; exec "$@"',
+        "swarm-pty",
+        inner.map(shellQuote).join(" "),
+        ...inner,
+      ];
     const hostEnv = { PATH: env.PATH!, TERM: env.TERM! };
     if (procsFiles.length === 0) return { file: "bwrap", args: [...bw, "--", ...inner], cwd: d.merged, env: hostEnv };
     // join the environment's cgroups before bwrap starts, so every process inside is limited
@@ -248,7 +315,12 @@ export class SandboxProvider implements Provider, Checkpointing {
     if (!(await exists(d.root))) return { state: "deleted", detail: `no ${d.root}` };
     const processes = (await this.pids(h)).length;
     const limits = this.cgroups ? `limits enforced (cgroup ${this.cgroups.kind})` : "limits not enforced";
-    return { state: d.stopped ? "stopped" : "running", processes, detail: `${d.mode} on ${d.branch}, net ${d.net}, ${limits}`, resources: { cpus: d.cpus ?? 0, memoryMiB: d.memoryMiB } };
+    return {
+      state: d.stopped ? "stopped" : "running",
+      processes,
+      detail: `${d.mode} on ${d.branch}, net ${d.net}, ${limits}`,
+      resources: { cpus: d.cpus ?? 0, memoryMiB: d.memoryMiB },
+    };
   }
 
   private async stopProcesses(h: EnvHandle): Promise<void> {
@@ -279,7 +351,13 @@ export class SandboxProvider implements Provider, Checkpointing {
     const st = await this.exec(inside, ["git", "status", "--porcelain", "--untracked-files=all"]);
     if (st.exitCode !== 0) return [...reasons, `a checkout git cannot read (git status: ${st.stderr.toString().trim()})`];
     const dirty = st.stdout.toString().split("\n").filter(Boolean);
-    if (dirty.length > 0) reasons.push(`uncommitted changes in ${dirty.length} file(s): ${dirty.slice(0, 5).map((l) => l.slice(3)).join(", ")}`);
+    if (dirty.length > 0)
+      reasons.push(
+        `uncommitted changes in ${dirty.length} file(s): ${dirty
+          .slice(0, 5)
+          .map((l) => l.slice(3))
+          .join(", ")}`,
+      );
     const un = await this.exec(inside, ["git", "rev-list", "--count", "HEAD", "--not", this.data(h).base, "--remotes"]);
     const n = Number(un.stdout.toString().trim());
     if (un.exitCode !== 0) reasons.push(`commits that could not be checked (git rev-list: ${un.stderr.toString().trim()})`);

@@ -111,7 +111,9 @@ export async function execInGuest(
     s.on("close", () => {
       if (done) return;
       if (timer) clearTimeout(timer);
-      reject(new SwarmError("UNAVAILABLE", "the VM's agent connection closed before the command finished", { hint: "check the VM with `swarmctl env show NAME`" }));
+      reject(
+        new SwarmError("UNAVAILABLE", "the VM's agent connection closed before the command finished", { hint: "check the VM with `swarmctl env show NAME`" }),
+      );
     });
     s.write(encodeFrame(F.OPEN, 0, encodeOpen({ ...spec, pty: false })));
     if (opts.input !== undefined) {

@@ -78,13 +78,20 @@ async function readInputs(): Promise<{ kernelPackage: string; kernelVersion: str
   if (!busybox) throw new SwarmError("UNAVAILABLE", "busybox-static is not installed", { hint: "apt-get install -y busybox-static" });
   const inputs: Record<string, string> = { builder: String(BUILDER_VERSION), kernel: `${dep}=${ver}`, busybox, rootSize: ROOT_SIZE };
   for (const f of GUEST_FILES) {
-    inputs[f] = createHash("sha256").update(fs.readFileSync(path.join(guestSourceDir(), f))).digest("hex").slice(0, 16);
+    inputs[f] = createHash("sha256")
+      .update(fs.readFileSync(path.join(guestSourceDir(), f)))
+      .digest("hex")
+      .slice(0, 16);
   }
   return { kernelPackage: dep, kernelVersion: ver, busybox, inputs };
 }
 
 export function baseIdOf(inputs: Record<string, string>): string {
-  const canon = JSON.stringify(Object.keys(inputs).sort().map((k) => [k, inputs[k]]));
+  const canon = JSON.stringify(
+    Object.keys(inputs)
+      .sort()
+      .map((k) => [k, inputs[k]]),
+  );
   return createHash("sha256").update(canon).digest("hex").slice(0, 16);
 }
 

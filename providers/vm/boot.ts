@@ -66,4 +66,3 @@ export function shapeOf(data: VmData): VmShape {
 export function saveData(data: VmData): void {
   fs.writeFileSync(path.join(data.dir, "vm.json"), JSON.stringify(data, null, 2) + "\n");
 }
-

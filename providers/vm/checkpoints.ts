@@ -54,8 +54,15 @@ export async function checkpointVm(h: EnvHandle, requested: string): Promise<Che
   const frozen = data.disk;
   const next = path.join(d.layers, layerName());
   const info: StoredCheckpoint = {
-    name, createdAt: new Date().toISOString(), provider: "vm", base: data.baseId,
-    layer: frozen, cpus: data.cpus, memoryMiB: data.memoryMiB, accel: data.accel, net: data.net ?? "none",
+    name,
+    createdAt: new Date().toISOString(),
+    provider: "vm",
+    base: data.baseId,
+    layer: frozen,
+    cpus: data.cpus,
+    memoryMiB: data.memoryMiB,
+    accel: data.accel,
+    net: data.net ?? "none",
   };
   try {
     if (vmRunning(d)) {
@@ -114,7 +121,9 @@ export async function restoreVm(h: EnvHandle, name: string): Promise<EnvHandle> 
   const c = readCheckpoint(data, name);
   if (!c) throw new SwarmError("NOT_FOUND", `${h.name} has no checkpoint named ${name}`, { hint: `list them with \`swarmctl env checkpoints ${h.name}\`` });
   if (c.provider !== "vm") {
-    throw new SwarmError("CONFLICT", `checkpoint ${name} was made by the ${c.provider} provider, not vm`, { hint: "restore it into an environment of that provider" });
+    throw new SwarmError("CONFLICT", `checkpoint ${name} was made by the ${c.provider} provider, not vm`, {
+      hint: "restore it into an environment of that provider",
+    });
   }
   if (c.base !== data.baseId) {
     throw new SwarmError("CONFLICT", `checkpoint ${name} belongs to VM base ${c.base}, but ${h.name} runs on base ${data.baseId}`, {

@@ -74,7 +74,6 @@ export async function detectVm(baseDir: string, forced?: Accel): Promise<DetectR
     cache = { baseId: manifest.id, qemu, accel: kvmError ? "tcg" : "kvm", ...(kvmError ? { kvmError } : {}) };
     fs.writeFileSync(cacheFile, JSON.stringify(cache, null, 2) + "\n");
   }
-  const warnings =
-    cache.accel === "tcg" ? [`KVM unusable (${cache.kvmError}); using TCG software emulation: guests run 5-14x slower`] : [];
+  const warnings = cache.accel === "tcg" ? [`KVM unusable (${cache.kvmError}); using TCG software emulation: guests run 5-14x slower`] : [];
   return { available: true, accel: cache.accel, warnings, details: { qemu, accel: cache.accel, base: manifest.id } };
 }

@@ -26,7 +26,11 @@ function hostRun(file: string, args: string[], input?: Buffer): Promise<Buffer> 
 }
 
 async function guest(sock: string, script: string, args: string[], input?: Buffer): Promise<Buffer> {
-  const r = await execInGuest(sock, { cwd: GUEST_WORKDIR, argv: ["sh", "-c", script, "sh", ...args], env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" } }, input ? { input } : {});
+  const r = await execInGuest(
+    sock,
+    { cwd: GUEST_WORKDIR, argv: ["sh", "-c", script, "sh", ...args], env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" } },
+    input ? { input } : {},
+  );
   if (r.exitCode !== 0) {
     const msg = r.stderr.toString().trim() || `exit code ${r.exitCode}`;
     throw new SwarmError(r.exitCode === 90 ? "INVALID_ARGUMENT" : "UNAVAILABLE", `in the VM: ${msg}`);
@@ -41,7 +45,7 @@ export async function copyCheckoutIn(sock: string, spec: EnvSpec): Promise<void>
     await hostRun("git", ["clone", "-q", "--no-checkout", spec.repo, tmp]);
     await hostRun("git", ["-C", tmp, "checkout", "-q", "-b", spec.branch, spec.base ?? "HEAD"]);
     const tar = await hostRun("tar", ["-C", tmp, "-cf", "-", "."]);
-    await guest(sock, 'mkdir -p /work && tar -xf - -C /work', [], tar);
+    await guest(sock, "mkdir -p /work && tar -xf - -C /work", [], tar);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -65,7 +69,8 @@ export async function copyInGuest(sock: string, hostPath: string, dest: string):
 export async function copyOutGuest(sock: string, src: string, hostPath: string): Promise<void> {
   const out = await guest(
     sock,
-    CONFINE_SH + 'if [ -d "$1" ]; then printf D; tar -C "$1" -cf - .; elif [ -e "$1" ]; then printf F; cat "$1"; else echo "no such file or folder: $1" >&2; exit 3; fi',
+    CONFINE_SH +
+      'if [ -d "$1" ]; then printf D; tar -C "$1" -cf - .; elif [ -e "$1" ]; then printf F; cat "$1"; else echo "no such file or folder: $1" >&2; exit 3; fi',
     [src],
   );
   const body = out.subarray(1);
@@ -85,7 +90,11 @@ export async function copyOutGuest(sock: string, src: string, hostPath: string):
 const LIST_SH = "cd /work && find . -path ./.git -prune -o \\( -type f -o -type l \\) -print | sort";
 
 export async function recordCheckoutSums(sock: string): Promise<void> {
-  await guest(sock, `mkdir -p /var/lib/swarm && ${LIST_SH} > /var/lib/swarm/files && (cd /work && sed 's/.*/"&"/' /var/lib/swarm/files | xargs -r md5sum) > /var/lib/swarm/sums`, []);
+  await guest(
+    sock,
+    `mkdir -p /var/lib/swarm && ${LIST_SH} > /var/lib/swarm/files && (cd /work && sed 's/.*/"&"/' /var/lib/swarm/files | xargs -r md5sum) > /var/lib/swarm/sums`,
+    [],
+  );
 }
 
 /** Paths under /work that differ from the checkout as created (at most 20). */
@@ -97,6 +106,14 @@ export async function changedFiles(sock: string): Promise<string[]> {
       "(cd /work && md5sum -c /var/lib/swarm/sums 2>/dev/null | grep -v ': OK$' | sed 's/: [A-Z]*$//'); rm -f /tmp/.swarm-now",
     [],
   );
-  const files = [...new Set(out.toString().split("\n").filter(Boolean).map((l) => l.replace(/^\.\//, "")))];
+  const files = [
+    ...new Set(
+      out
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.replace(/^\.\//, "")),
+    ),
+  ];
   return files.slice(0, 20);
 }

@@ -8,7 +8,9 @@ export const GUEST_WORKDIR = "/work";
 export function guestPath(rel: string | undefined, what = "path"): string {
   if (rel === undefined || rel === "" || rel === ".") return GUEST_WORKDIR;
   if (path.posix.isAbsolute(rel)) {
-    throw new SwarmError("INVALID_ARGUMENT", `${what} ${JSON.stringify(rel)} is absolute`, { hint: "give a path relative to the environment's working directory" });
+    throw new SwarmError("INVALID_ARGUMENT", `${what} ${JSON.stringify(rel)} is absolute`, {
+      hint: "give a path relative to the environment's working directory",
+    });
   }
   const p = path.posix.normalize(path.posix.join(GUEST_WORKDIR, rel));
   if (p !== GUEST_WORKDIR && !p.startsWith(GUEST_WORKDIR + "/")) {

@@ -47,7 +47,6 @@ export function proxyEnv(net: NetMode): Record<string, string> {
   return { HTTP_PROXY: PROXY_URL, HTTPS_PROXY: PROXY_URL, http_proxy: PROXY_URL, https_proxy: PROXY_URL };
 }
 
-
 /** Starts the VM's allow-list proxy as a detached process (it outlives the daemon, as the VM does). */
 export function spawnProxy(d: VmDirs, allow: string[]): void {
   fs.rmSync(d.proxySock, { force: true });

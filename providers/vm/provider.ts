@@ -12,8 +12,20 @@ import { checkName } from "../../protocol/names.js";
 import { assertName } from "../common/ids.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
-  CheckpointInfo, Checkpointing, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
-  HostCommand, NetMode, Provider, ProviderContext, ProviderInfo, ProgressFn,
+  CheckpointInfo,
+  Checkpointing,
+  DetectResult,
+  EnvHandle,
+  EnvSpec,
+  EnvStatus,
+  ExecOptions,
+  ExecResult,
+  HostCommand,
+  NetMode,
+  Provider,
+  ProviderContext,
+  ProviderInfo,
+  ProgressFn,
 } from "../types.js";
 import { execInGuest } from "./agent-client.js";
 import { requireBase } from "./base-image.js";
@@ -48,7 +60,9 @@ async function requireRunning(h: EnvHandle): Promise<VmData> {
   const data = vmData(h);
   const d = vmDirs(data.dir);
   if (!vmRunning(d)) {
-    throw new SwarmError("INVALID_TRANSITION", `environment ${h.name} is stopped (its VM is not running)`, { hint: `start it with \`swarmctl env start ${h.name}\`` });
+    throw new SwarmError("INVALID_TRANSITION", `environment ${h.name} is stopped (its VM is not running)`, {
+      hint: `start it with \`swarmctl env start ${h.name}\``,
+    });
   }
   await ensureMux(d);
   if (data.net === "proxy" && ensureProxy(d, data.proxyAllow ?? []) && !(await waitProxy(d, Date.now() + 10_000))) {
@@ -108,7 +122,9 @@ export class VmProvider implements Provider, Checkpointing {
     }
     // below this the Debian kernel plus the initramfs do not fit and the guest dies before /init
     if (spec.memoryMiB < VM_MIN_MEMORY_MIB) {
-      throw new SwarmError("INVALID_ARGUMENT", `a VM needs at least ${VM_MIN_MEMORY_MIB} MiB of RAM, got ${spec.memoryMiB} MiB`, { hint: `pass --memory ${VM_MIN_MEMORY_MIB}M or more` });
+      throw new SwarmError("INVALID_ARGUMENT", `a VM needs at least ${VM_MIN_MEMORY_MIB} MiB of RAM, got ${spec.memoryMiB} MiB`, {
+        hint: `pass --memory ${VM_MIN_MEMORY_MIB}M or more`,
+      });
     }
     if (!Number.isInteger(spec.cpus) || spec.cpus < 1) {
       throw new SwarmError("INVALID_ARGUMENT", `a VM takes a whole number of vCPUs, got ${spec.cpus}`, { hint: "pass --cpus 1, 2, …" });
@@ -119,13 +135,25 @@ export class VmProvider implements Provider, Checkpointing {
     }
     const { layout, manifest } = requireBase(this.baseDir);
     if (spec.net !== "none" && !fs.existsSync(layout.hostBridge)) {
-      throw new SwarmError("UNAVAILABLE", `the VM base ${manifest.id} predates VM networking (no NIC driver in its guest)`, { hint: "rebuild it with `swarmctl vm init-base`" });
+      throw new SwarmError("UNAVAILABLE", `the VM base ${manifest.id} predates VM networking (no NIC driver in its guest)`, {
+        hint: "rebuild it with `swarmctl vm init-base`",
+      });
     }
     const accel = await this.accelerator();
     const shape: VmShape = { cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, net: spec.net };
     fs.mkdirSync(path.join(dir, "layers"), { recursive: true });
-    const data: VmData = { dir, disk: "", cpus: spec.cpus, memoryMiB: spec.memoryMiB, accel, baseId: manifest.id, image: layout.dir, bootedFrom: "cold",
-      net: spec.net, ...(spec.net === "proxy" ? { proxyAllow: spec.proxyAllow ?? [] } : {}) };
+    const data: VmData = {
+      dir,
+      disk: "",
+      cpus: spec.cpus,
+      memoryMiB: spec.memoryMiB,
+      accel,
+      baseId: manifest.id,
+      image: layout.dir,
+      bootedFrom: "cold",
+      net: spec.net,
+      ...(spec.net === "proxy" ? { proxyAllow: spec.proxyAllow ?? [] } : {}),
+    };
     try {
       let template = null;
       if (this.opts.useTemplates !== false) {

@@ -28,7 +28,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const allow = JSON.parse(allowJson) as string[];
-  const log = { debug: () => undefined, info: () => undefined, warn: (m: string, f?: Record<string, unknown>) => line("warn", m, f), error: (m: string, f?: Record<string, unknown>) => line("error", m, f) };
+  const log = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m: string, f?: Record<string, unknown>) => line("warn", m, f),
+    error: (m: string, f?: Record<string, unknown>) => line("error", m, f),
+  };
   const proxy = new AllowListProxy(sock, allow, log);
   await proxy.start();
   // Whatever close() waits for, the proxy must not outlive its VM: leave after a short grace.

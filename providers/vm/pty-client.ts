@@ -39,13 +39,7 @@ async function main(): Promise<void> {
     if (k.startsWith("SWARMVM_ENV_") && v !== undefined) env[k.slice("SWARMVM_ENV_".length)] = v;
   }
   Object.assign(env, a.env);
-  s.write(
-    encodeFrame(
-      F.OPEN,
-      0,
-      encodeOpen({ pty: true, rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80, cwd: a.cwd, argv: a.cmd, env }),
-    ),
-  );
+  s.write(encodeFrame(F.OPEN, 0, encodeOpen({ pty: true, rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80, cwd: a.cwd, argv: a.cmd, env })));
   process.stdout.on("resize", () => {
     s.write(encodeFrame(F.RESIZE, 0, encodeResize(process.stdout.rows ?? 24, process.stdout.columns ?? 80)));
   });

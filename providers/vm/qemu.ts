@@ -58,22 +58,41 @@ export function qemuArgs(base: BaseLayout, shape: VmShape, disk: string, d: VmDi
   const cpu = shape.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "qemu64"];
   const args = [
     ...cpu,
-    "-M", "microvm",
-    "-m", String(shape.memoryMiB),
-    "-smp", String(shape.cpus),
-    "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-    "-serial", `file:${d.console}`,
-    "-kernel", base.vmlinux,
-    "-initrd", base.initrd,
-    "-append", APPEND + net.append,
-    "-drive", `id=root,file=${disk},if=none,format=qcow2,cache=writeback`,
-    "-device", "virtio-blk-device,drive=root",
-    "-device", "virtio-serial-device",
-    "-chardev", `socket,id=agent,path=${d.agentSock},server=on,wait=off`,
-    "-device", "virtserialport,chardev=agent,name=agent",
+    "-M",
+    "microvm",
+    "-m",
+    String(shape.memoryMiB),
+    "-smp",
+    String(shape.cpus),
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-serial",
+    `file:${d.console}`,
+    "-kernel",
+    base.vmlinux,
+    "-initrd",
+    base.initrd,
+    "-append",
+    APPEND + net.append,
+    "-drive",
+    `id=root,file=${disk},if=none,format=qcow2,cache=writeback`,
+    "-device",
+    "virtio-blk-device,drive=root",
+    "-device",
+    "virtio-serial-device",
+    "-chardev",
+    `socket,id=agent,path=${d.agentSock},server=on,wait=off`,
+    "-device",
+    "virtserialport,chardev=agent,name=agent",
     ...net.args,
-    "-qmp", `unix:${d.qmpSock},server=on,wait=off`,
-    "-daemonize", "-pidfile", d.qemuPid,
+    "-qmp",
+    `unix:${d.qmpSock},server=on,wait=off`,
+    "-daemonize",
+    "-pidfile",
+    d.qemuPid,
   ];
   // The saved state comes in on fd 3 (launch opens it): QEMU reads the file itself, ~20%
   // faster than `exec:cat FILE`, whose pipe hands it over 64 KiB at a time.
@@ -95,7 +114,6 @@ export async function createOverlay(file: string, backing: string, backingFormat
   const r = await run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", backingFormat, "-b", backing, file]);
   if (r.code !== 0) throw new SwarmError("UNAVAILABLE", `qemu-img create failed: ${r.stderr.trim()}`, { hint: "apt-get install -y qemu-utils" });
 }
-
 
 export function vmRunning(d: VmDirs): boolean {
   const pid = readPidFile(d.qemuPid);

@@ -50,7 +50,9 @@ export class Qmp {
         return q;
       } catch (e) {
         if (Date.now() > deadline) {
-          throw new SwarmError("UNAVAILABLE", `cannot reach the VM monitor at ${path}: ${(e as Error).message}`, { hint: "is the VM running? see `swarmctl env show NAME`" });
+          throw new SwarmError("UNAVAILABLE", `cannot reach the VM monitor at ${path}: ${(e as Error).message}`, {
+            hint: "is the VM running? see `swarmctl env show NAME`",
+          });
         }
         await new Promise((r) => setTimeout(r, 10));
       }

@@ -22,7 +22,11 @@ export interface WorktreeCheckpoint extends CheckpointInfo {
  */
 export class WorktreeCheckpoints {
   private readonly store: CheckpointStore<WorktreeCheckpoint>;
-  constructor(private readonly git: Git, root: string, private readonly tmpDir: string) {
+  constructor(
+    private readonly git: Git,
+    root: string,
+    private readonly tmpDir: string,
+  ) {
     this.store = new CheckpointStore(root);
   }
 

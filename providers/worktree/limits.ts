@@ -36,7 +36,11 @@ export class WorktreeGroups {
   readonly reason: string | undefined;
   private readonly files = new Map<string, string[]>();
 
-  constructor(stateDir: string, private readonly pidsMax: number, enabled: boolean) {
+  constructor(
+    stateDir: string,
+    private readonly pidsMax: number,
+    enabled: boolean,
+  ) {
     // per state folder, so two daemons (two SWARM_HOMEs) and the sandbox provider never share a group
     const prefix = `swarm-wt-${crypto.createHash("sha256").update(stateDir).digest("hex").slice(0, 10)}`;
     const cg = enabled ? detectCgroups(prefix) : { cgroups: null, reason: "disabled by configuration" };
@@ -81,10 +85,14 @@ export class WorktreeGroups {
     const left = await leftoverGroup(this.cgroups.dirs(env));
     if (!left) return;
     if (left.pids.length > 0) {
-      throw new SwarmError("CONFLICT", `a cgroup left by an earlier environment named ${env} still holds pid ${left.pids.slice(0, 5).join(", ")} (${left.dirs.join(", ")})`, {
-        hint: `end those processes (they are not this environment's), or pick another name`,
-        details: { groups: left.dirs, pids: left.pids },
-      });
+      throw new SwarmError(
+        "CONFLICT",
+        `a cgroup left by an earlier environment named ${env} still holds pid ${left.pids.slice(0, 5).join(", ")} (${left.dirs.join(", ")})`,
+        {
+          hint: `end those processes (they are not this environment's), or pick another name`,
+          details: { groups: left.dirs, pids: left.pids },
+        },
+      );
     }
     const failed: string[] = [];
     for (const d of left.dirs) await fs.rmdir(d).catch((e: Error) => failed.push(`${d}: ${e.message}`));

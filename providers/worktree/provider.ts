@@ -3,8 +3,19 @@ import os from "node:os";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
 import type {
-  Checkpointing, CheckpointInfo, DetectResult, EnvHandle, EnvSpec, EnvStatus, ExecOptions, ExecResult,
-  HostCommand, Provider, ProviderContext, ProviderInfo, ProgressFn,
+  Checkpointing,
+  CheckpointInfo,
+  DetectResult,
+  EnvHandle,
+  EnvSpec,
+  EnvStatus,
+  ExecOptions,
+  ExecResult,
+  HostCommand,
+  Provider,
+  ProviderContext,
+  ProviderInfo,
+  ProgressFn,
 } from "../types.js";
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
@@ -55,7 +66,10 @@ export class WorktreeProvider implements Provider, Checkpointing {
   readonly groups: WorktreeGroups;
   private readonly repoInfos = new Map<string, Promise<{ top: string; commonDir: string }>>();
 
-  constructor(private readonly ctx: ProviderContext, opts: WorktreeOptions = {}) {
+  constructor(
+    private readonly ctx: ProviderContext,
+    opts: WorktreeOptions = {},
+  ) {
     this.run = opts.runner ?? runProcess;
     this.git = new Git(this.run);
     this.checkouts = new Semaphore(opts.checkoutConcurrency ?? Math.max(4, os.cpus().length * 2));
@@ -76,7 +90,11 @@ export class WorktreeProvider implements Provider, Checkpointing {
     const git = await which("git");
     if (!git) return { available: false, reason: "git is not installed", installHint: "apt-get install -y git" };
     const v = await this.run("git", ["--version"]).catch(() => null);
-    const version = v?.stdout.toString().trim().replace(/^git version /, "") ?? "unknown";
+    const version =
+      v?.stdout
+        .toString()
+        .trim()
+        .replace(/^git version /, "") ?? "unknown";
     const warnings = this.groups.cgroups ? [] : [`memory, pids and CPU limits are counted, not enforced: ${this.groups.reason}`];
     return { available: true, warnings, details: { git, version, cgroups: this.groups.cgroups?.kind ?? null } };
   }
@@ -96,7 +114,8 @@ export class WorktreeProvider implements Provider, Checkpointing {
     await fs.mkdir(path.dirname(dir), { recursive: true });
     // mkdir is the atomic claim on the name: two creates of one name cannot both pass it.
     await fs.mkdir(dir).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "EEXIST") throw new SwarmError("CONFLICT", `environment ${spec.name} already exists (${dir})`, { hint: "pick another name or delete it first" });
+      if (e.code === "EEXIST")
+        throw new SwarmError("CONFLICT", `environment ${spec.name} already exists (${dir})`, { hint: "pick another name or delete it first" });
       throw e;
     });
     let registered = false;
@@ -171,7 +190,12 @@ export class WorktreeProvider implements Provider, Checkpointing {
 
   private async requireDir(h: EnvHandle): Promise<string> {
     const dir = this.data(h).path;
-    if (!(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) {
+    if (
+      !(await fs.stat(dir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    ) {
       throw new SwarmError("NOT_FOUND", `environment ${h.name} has no worktree at ${dir} (deleted?)`, {
         hint: `if it was deleted, swarmctl env restore-deleted ${h.name}`,
       });
@@ -204,11 +228,19 @@ export class WorktreeProvider implements Provider, Checkpointing {
 
   async status(h: EnvHandle): Promise<EnvStatus> {
     const d = this.data(h);
-    const exists = await fs.stat(d.path).then(() => true, () => false);
+    const exists = await fs.stat(d.path).then(
+      () => true,
+      () => false,
+    );
     if (!exists) return { state: "deleted", detail: `no worktree at ${d.path}` };
     const pids = await this.pids(h);
     const limits = this.groups.cgroups ? `limits enforced (cgroup ${this.groups.cgroups.kind})` : "limits not enforced";
-    return { state: d.stopped ? "stopped" : "running", processes: pids.length, detail: `branch ${d.branch} at ${d.path}, ${limits}`, resources: this.limits(h) };
+    return {
+      state: d.stopped ? "stopped" : "running",
+      processes: pids.length,
+      detail: `branch ${d.branch} at ${d.path}, ${limits}`,
+      resources: this.limits(h),
+    };
   }
 
   async delete(h: EnvHandle, opts: { force: boolean }): Promise<void> {
@@ -219,7 +251,13 @@ export class WorktreeProvider implements Provider, Checkpointing {
       const reasons: string[] = [];
       if (pids.length > 0) reasons.push(`${pids.length} live process(es) (pid ${pids.slice(0, 5).join(", ")})`);
       const dirty = await this.git.dirtyFiles(dir);
-      if (dirty.length > 0) reasons.push(`uncommitted changes in ${dirty.length} file(s): ${dirty.slice(0, 5).map((l) => l.slice(3)).join(", ")}`);
+      if (dirty.length > 0)
+        reasons.push(
+          `uncommitted changes in ${dirty.length} file(s): ${dirty
+            .slice(0, 5)
+            .map((l) => l.slice(3))
+            .join(", ")}`,
+        );
       const unmerged = await this.git.unmergedCommits(d.repo, d.branch, d.base).catch(() => 0);
       if (unmerged > 0) reasons.push(`${unmerged} unmerged commit(s) on ${d.branch}`);
       if (reasons.length > 0) {
@@ -241,11 +279,24 @@ export class WorktreeProvider implements Provider, Checkpointing {
   async restoreDeleted(name: string): Promise<EnvHandle> {
     assertName(name);
     const dir = this.dirFor(name);
-    if (await fs.stat(dir).then(() => true, () => false)) {
+    if (
+      await fs.stat(dir).then(
+        () => true,
+        () => false,
+      )
+    ) {
       throw new SwarmError("CONFLICT", `environment ${name} exists again (${dir}); delete it before restoring the old one`);
     }
     const e = await this.trash.restore(name, dir, this.checkpoints.dir(name));
-    const data: WorktreeData = { repo: e.repo, commonDir: e.commonDir, branch: e.branch, base: e.base, path: dir, stopped: false, ...(e.limits ? { limits: e.limits } : {}) };
+    const data: WorktreeData = {
+      repo: e.repo,
+      commonDir: e.commonDir,
+      branch: e.branch,
+      base: e.base,
+      path: dir,
+      stopped: false,
+      ...(e.limits ? { limits: e.limits } : {}),
+    };
     return { name, provider: "worktree", hostPath: dir, data };
   }
 
@@ -296,7 +347,13 @@ export class WorktreeProvider implements Provider, Checkpointing {
     assertName(spec.name);
     const dir = this.dirFor(spec.name);
     const branch = spec.branch || `swarm/${spec.name}`;
-    if (await fs.stat(dir).then(() => true, () => false)) await terminate(await processesIn(dir), 1000);
+    if (
+      await fs.stat(dir).then(
+        () => true,
+        () => false,
+      )
+    )
+      await terminate(await processesIn(dir), 1000);
     const left = await this.groups.remove(spec.name);
     await this.reclaimFilesAndBranch(spec, dir, branch);
     // the rest is gone; the record stays (in error, with this) until the group can go too
@@ -347,7 +404,10 @@ async function worktreeRecordsAt(commonDir: string, dir: string): Promise<{ reco
     const gitdir = await fs.readFile(path.join(root, id, "gitdir"), "utf8").catch(() => null);
     const at = gitdir === null ? null : path.dirname(gitdir.trim());
     if (at !== dir && at !== real) continue;
-    const head = await fs.readFile(path.join(root, id, "HEAD"), "utf8").then((t) => t.trim(), () => null);
+    const head = await fs.readFile(path.join(root, id, "HEAD"), "utf8").then(
+      (t) => t.trim(),
+      () => null,
+    );
     out.push({ record: path.join(root, id), head });
   }
   return out;

@@ -27,7 +27,11 @@ type RepoLock = <T>(commonDir: string, fn: () => Promise<T>) => Promise<T>;
  * and untracked work survives.
  */
 export class WorktreeTrash {
-  constructor(private readonly git: Git, private readonly root: string, private readonly lock: RepoLock) {}
+  constructor(
+    private readonly git: Git,
+    private readonly root: string,
+    private readonly lock: RepoLock,
+  ) {}
 
   async put(e: Omit<TrashEntry, "id" | "trashBranch" | "deletedAt">, checkpointsDir: string): Promise<TrashEntry> {
     const id = `${e.name}-${Date.now()}`;
@@ -48,14 +52,22 @@ export class WorktreeTrash {
   async list(): Promise<TrashEntry[]> {
     const ids = await fs.readdir(this.root).catch(() => [] as string[]);
     const entries = await Promise.all(
-      ids.map((id) => fs.readFile(path.join(this.root, id, "entry.json"), "utf8").then((t) => JSON.parse(t) as TrashEntry, () => null)),
+      ids.map((id) =>
+        fs.readFile(path.join(this.root, id, "entry.json"), "utf8").then(
+          (t) => JSON.parse(t) as TrashEntry,
+          () => null,
+        ),
+      ),
     );
     return entries.filter((e): e is TrashEntry => e !== null).sort((a, b) => a.deletedAt.localeCompare(b.deletedAt));
   }
 
   async restore(name: string, dest: string, checkpointsDir: string): Promise<TrashEntry> {
     const e = (await this.list()).filter((x) => x.name === name).pop();
-    if (!e) throw new SwarmError("NOT_FOUND", `no deleted environment ${name} in the trash`, { hint: "deleted environments are listed by swarmctl env list --deleted" });
+    if (!e)
+      throw new SwarmError("NOT_FOUND", `no deleted environment ${name} in the trash`, {
+        hint: "deleted environments are listed by swarmctl env list --deleted",
+      });
     const dir = path.join(this.root, e.id);
     await this.lock(e.commonDir, async () => {
       if (e.trashBranch) {

@@ -18,13 +18,30 @@ afterAll(async () => {
 
 describe("--proxy-allow", () => {
   it("a name after the flag is the name; repeats and comma lists add up", async () => {
-    const e = await w.json<EnvRecord>(["env", "create", "--repo", w.repo, "--provider", "sandbox", "--net", "proxy", "--proxy-allow", "a.example", "--proxy-allow", "b.example:443,*.c.example", "pa1"]);
+    const e = await w.json<EnvRecord>([
+      "env",
+      "create",
+      "--repo",
+      w.repo,
+      "--provider",
+      "sandbox",
+      "--net",
+      "proxy",
+      "--proxy-allow",
+      "a.example",
+      "--proxy-allow",
+      "b.example:443,*.c.example",
+      "pa1",
+    ]);
     expect(e.name).toBe("pa1");
     expect(e.capabilities.proxy_allow).toEqual(["a.example", "b.example:443", "*.c.example"]);
   });
 
   it("bulk create takes it too and gives every environment the list", async () => {
-    const r = await w.ctl(["--json", "env", "bulk", "create", "bp", "x1", "x2", "--repo", w.repo, "--provider", "sandbox", "--net", "proxy", "--proxy-allow", "registry.example"], { timeoutMs: 60_000 });
+    const r = await w.ctl(
+      ["--json", "env", "bulk", "create", "bp", "x1", "x2", "--repo", w.repo, "--provider", "sandbox", "--net", "proxy", "--proxy-allow", "registry.example"],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code).toBe(0);
     for (const n of ["x1", "x2"]) expect((await w.json<EnvRecord>(["env", "show", n])).capabilities.proxy_allow).toEqual(["registry.example"]);
   });
@@ -39,7 +56,9 @@ describe("--proxy-allow", () => {
     expect(full.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
     expect(full.stderr).toMatch(/--proxy-allow only applies with --net proxy \(this environment gets --net full\)/);
     const c = await w.d.client();
-    await expect(c.call("env.create", { name: "praw", repo: w.repo, provider: "sandbox", net: "proxy", proxy_allow: ["a.example:0"] })).rejects.toThrow(/proxy allow-list entries are/);
+    await expect(c.call("env.create", { name: "praw", repo: w.repo, provider: "sandbox", net: "proxy", proxy_allow: ["a.example:0"] })).rejects.toThrow(
+      /proxy allow-list entries are/,
+    );
     expect((await w.json<EnvRecord[]>(["env", "list"])).map((e) => e.name).sort()).toEqual(["pa1", "x1", "x2"]);
   });
 });

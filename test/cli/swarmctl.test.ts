@@ -25,7 +25,11 @@ describe("swarmctl", () => {
   });
 
   it("with --json, usage errors are one JSON object on stderr too, still exit 64", async () => {
-    for (const args of [["--json", "frobnicate"], ["daemon", "status", "--bogus", "--json"], ["--json", "env", "create", "q", "--bogus"]]) {
+    for (const args of [
+      ["--json", "frobnicate"],
+      ["daemon", "status", "--bogus", "--json"],
+      ["--json", "env", "create", "q", "--bogus"],
+    ]) {
       const r = await swarmctl(h.env, args);
       expect(r.code).toBe(USAGE_EXIT_CODE);
       const err = (JSON.parse(r.stderr.trim()) as { error: { kind: string; message: string; hint: string } }).error;
@@ -73,7 +77,10 @@ describe("swarmctl", () => {
     expect(pidAlive(st.pid)).toBe(false);
     const ev = await swarmctl(h.env, ["events", "--json"]);
     expect(ev.code).toBe(0);
-    const lines = ev.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = ev.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((e) => e.type)).toContain("daemon.stopping");
     const st2 = JSON.parse((await swarmctl(h.env, ["daemon", "status", "--json"])).stdout);
     expect(st2.pid).not.toBe(st.pid);
@@ -129,7 +136,20 @@ describe("swarmctl", () => {
     const r = await swarmctl(h.env, ["doctor", "--json"]);
     const rep = JSON.parse(r.stdout);
     const names = rep.checks.map((c: { check: string }) => c.check);
-    for (const n of ["node", "better-sqlite3", "node-pty", "config", "daemon", "database", "git", "service", "provider worktree", "provider sandbox", "provider vm"]) expect(names).toContain(n);
+    for (const n of [
+      "node",
+      "better-sqlite3",
+      "node-pty",
+      "config",
+      "daemon",
+      "database",
+      "git",
+      "service",
+      "provider worktree",
+      "provider sandbox",
+      "provider vm",
+    ])
+      expect(names).toContain(n);
     for (const c of rep.checks) expect(["ok", "warn", "fail"]).toContain(c.status);
     expect(rep.checks.find((c: { check: string }) => c.check === "node-pty").status).toBe("ok");
     expect(r.code).toBe(rep.ok ? 0 : 7);

@@ -75,10 +75,14 @@ describe("bad input never kills the daemon", () => {
     for (let i = 0; i < 1000; i++) {
       const kind = i % 5;
       garbage.push(
-        kind === 0 ? "\x00\x01\x02garbage" + i
-          : kind === 1 ? "[" + "{".repeat(i % 50)
-            : kind === 2 ? JSON.stringify({ jsonrpc: "1.0", method: 42, id: {} })
-              : kind === 3 ? JSON.stringify([{ jsonrpc: "2.0" }, 7, null])
+        kind === 0
+          ? "\x00\x01\x02garbage" + i
+          : kind === 1
+            ? "[" + "{".repeat(i % 50)
+            : kind === 2
+              ? JSON.stringify({ jsonrpc: "1.0", method: 42, id: {} })
+              : kind === 3
+                ? JSON.stringify([{ jsonrpc: "2.0" }, 7, null])
                 : "null",
       );
     }

@@ -22,7 +22,11 @@ describe("JSON-RPC 2.0 specification examples over the real socket", () => {
   });
 
   it("rpc call with named parameters", async () => {
-    expect(await c.request({ jsonrpc: "2.0", method: "test.subtract", params: { subtrahend: 23, minuend: 42 }, id: 3 })).toEqual({ jsonrpc: "2.0", result: 19, id: 3 });
+    expect(await c.request({ jsonrpc: "2.0", method: "test.subtract", params: { subtrahend: 23, minuend: 42 }, id: 3 })).toEqual({
+      jsonrpc: "2.0",
+      result: 19,
+      id: 3,
+    });
   });
 
   it("a notification gets no response", async () => {

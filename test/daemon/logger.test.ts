@@ -18,7 +18,11 @@ describe("structured logs", () => {
     log.debug("hidden");
     for (let i = 0; i < 50; i++) log.error("disk full", { token: "t0ps3cret" });
     log.info("done");
-    const lines = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msg)).toEqual(["disk full", "done"]);
     expect(lines[0]).toMatchObject({ level: "error", rid: "c1-1", token: "[redacted]" });
     expect(fs.readFileSync(file, "utf8")).not.toContain("t0ps3cret");
@@ -30,7 +34,11 @@ describe("structured logs", () => {
     await c.call("config.set", { key: "log.level", value: "debug" });
     await c.call("daemon.ping", { data: "hello" });
     await d.stop();
-    const lines = fs.readFileSync(d.paths.logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(d.paths.logFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const req = lines.filter((l) => l.msg === "request" && l.method === "daemon.ping");
     expect(req.length).toBeGreaterThan(0);
     expect(req[0].rid).toMatch(/^c\d+-\d+$/);

@@ -42,7 +42,9 @@ describe("swarmctl env (worktree provider, real daemon)", () => {
     for (const bad of ["a/b", ".hidden", "x".repeat(64), "sp ace", "foo.lock", "a..b", "end."]) {
       const r = await w.ctl(["env", "create", bad, "--repo", w.repo]);
       expect(r.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
-      expect(r.stderr).toMatch(/names use letters, digits, '-', '_' and '.', do not start or end with '.', contain no '..', do not end in '.lock', and are at most 63 characters/);
+      expect(r.stderr).toMatch(
+        /names use letters, digits, '-', '_' and '.', do not start or end with '.', contain no '..', do not end in '.lock', and are at most 63 characters/,
+      );
     }
     const r = await w.ctl(["env", "show", "../etc"]);
     expect(r.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);

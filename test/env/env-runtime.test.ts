@@ -12,7 +12,15 @@ afterAll(async () => {
 
 describe("agents' PTYs inside an environment", () => {
   it("a runtime started with --env runs in the environment's checkout with project variables and secrets", async () => {
-    const e = await w.json<{ host_path: string; project: string; last_activity_at: string }>(["env", "create", "agent-env", "--repo", w.repo, "--project", "pr"]);
+    const e = await w.json<{ host_path: string; project: string; last_activity_at: string }>([
+      "env",
+      "create",
+      "agent-env",
+      "--repo",
+      w.repo,
+      "--project",
+      "pr",
+    ]);
     expect((await w.ctl(["secret", "set", "AGENT_TOKEN", "tok-for-agents", "--project", "pr"])).code).toBe(0);
     const r = await w.ctl(["runtime", "start", "rt-in-env", "--env", "agent-env", "--", "sh", "-c", 'echo "tok=$AGENT_TOKEN dir=$(pwd)"; sleep 1']);
     expect(r.code, r.stderr).toBe(0);

@@ -35,7 +35,19 @@ describe("env commands through the sandbox provider", () => {
     expect(Number(ps.stdout.trim())).toBeLessThan(10);
     const full = await w.json<EnvRecord>(["env", "create", "box-full", "--provider", "sandbox", "--repo", w.repo, "--net", "full"]);
     expect(full.capabilities.net).toBe("full");
-    const proxy = await w.json<EnvRecord>(["env", "create", "box-proxy", "--provider", "sandbox", "--repo", w.repo, "--net", "proxy", "--proxy-allow", "example.com"]);
+    const proxy = await w.json<EnvRecord>([
+      "env",
+      "create",
+      "box-proxy",
+      "--provider",
+      "sandbox",
+      "--repo",
+      w.repo,
+      "--net",
+      "proxy",
+      "--proxy-allow",
+      "example.com",
+    ]);
     expect(proxy.capabilities).toMatchObject({ net: "proxy", proxy_allow: ["example.com"] });
   });
 

@@ -41,7 +41,11 @@ async function eventsOf(w: EnvWorld, type: string, subject: string): Promise<Eve
 }
 
 const sandboxDir = (w: EnvWorld, name: string) => path.join(w.d.paths.dataDir, "providers", "sandbox", "envs", name);
-const mountedUnder = (dir: string) => fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.split(" ")[4]?.startsWith(dir));
+const mountedUnder = (dir: string) =>
+  fs
+    .readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((l) => l.split(" ")[4]?.startsWith(dir));
 const names = async (w: EnvWorld) => (await w.json<EnvRecord[]>(["env", "list"])).map((e) => e.name);
 
 function mountLikeTheProvider(w: EnvWorld, dir: string): void {
@@ -69,95 +73,103 @@ function unpin(file: string): void {
 
 describe.skipIf(!hasBwrap)(`interrupted creates${hasBwrap ? "" : " (skipped: bwrap is not installed: apt-get install -y bubblewrap)"}`, () => {
   // base: the provider's first step (its folder exists, nothing mounted yet); overlay: the mount is being made
-  it.each(["base", "overlay"])("SIGKILL at the provider's %s step: the restarted daemon reclaims it and the name can be created again", async (killAt) => {
-    const w = await startWorld();
-    worlds.push(w);
-    // the shared base clone exists already, so the kill lands in the per-environment steps
-    expect((await w.ctl(["env", "create", "warm", "--provider", "sandbox", "--repo", w.repo])).code).toBe(0);
-    const c = await w.d.client();
-    let killed: Promise<void> | null = null;
-    let phaseAtKill = "";
-    c.on(NOTIFICATIONS.event, (p) => {
-      const ev = (p as { event: EventRecord }).event;
-      const phase = (ev.data as { phase?: string }).phase ?? "";
-      if (killed || ev.subject !== "cut" || phase !== killAt) return;
-      phaseAtKill = phase;
-      killed = w.d.kill();
-    });
-    await c.call("event.subscribe", { types: ["env.progress"] });
-    const create = c.call("env.create", { name: "cut", provider: "sandbox", repo: w.repo }).then(
-      () => "finished",
-      () => "cut off",
-    );
-    await waitFor("the daemon to be killed mid-create", () => killed !== null, 20_000);
-    await (killed as Promise<void> | null);
-    expect(await create).toBe("cut off");
-    expect(phaseAtKill).toBe(killAt);
-    const dir = sandboxDir(w, "cut");
-    // The kill races the provider's `mount`; when it won, finish the mount as a kill a few ms
-    // later would have left it, so reclaim really meets a mounted overlay.
-    if (killAt === "overlay" && mountedUnder(dir).length === 0) mountLikeTheProvider(w, dir);
-    const leftAtKill = { dir: fs.existsSync(dir), mounts: mountedUnder(dir).length };
-    expect(leftAtKill.dir).toBe(true);
-    if (killAt === "overlay") expect(leftAtKill.mounts).toBe(1);
+  it.each(["base", "overlay"])(
+    "SIGKILL at the provider's %s step: the restarted daemon reclaims it and the name can be created again",
+    async (killAt) => {
+      const w = await startWorld();
+      worlds.push(w);
+      // the shared base clone exists already, so the kill lands in the per-environment steps
+      expect((await w.ctl(["env", "create", "warm", "--provider", "sandbox", "--repo", w.repo])).code).toBe(0);
+      const c = await w.d.client();
+      let killed: Promise<void> | null = null;
+      let phaseAtKill = "";
+      c.on(NOTIFICATIONS.event, (p) => {
+        const ev = (p as { event: EventRecord }).event;
+        const phase = (ev.data as { phase?: string }).phase ?? "";
+        if (killed || ev.subject !== "cut" || phase !== killAt) return;
+        phaseAtKill = phase;
+        killed = w.d.kill();
+      });
+      await c.call("event.subscribe", { types: ["env.progress"] });
+      const create = c.call("env.create", { name: "cut", provider: "sandbox", repo: w.repo }).then(
+        () => "finished",
+        () => "cut off",
+      );
+      await waitFor("the daemon to be killed mid-create", () => killed !== null, 20_000);
+      await (killed as Promise<void> | null);
+      expect(await create).toBe("cut off");
+      expect(phaseAtKill).toBe(killAt);
+      const dir = sandboxDir(w, "cut");
+      // The kill races the provider's `mount`; when it won, finish the mount as a kill a few ms
+      // later would have left it, so reclaim really meets a mounted overlay.
+      if (killAt === "overlay" && mountedUnder(dir).length === 0) mountLikeTheProvider(w, dir);
+      const leftAtKill = { dir: fs.existsSync(dir), mounts: mountedUnder(dir).length };
+      expect(leftAtKill.dir).toBe(true);
+      if (killAt === "overlay") expect(leftAtKill.mounts).toBe(1);
 
-    w.d = await w.d.restart();
-    const ev = await waitFor("env.create_interrupted for cut", async () => (await eventsOf(w, "env.create_interrupted", "cut"))[0], 20_000, 50);
-    expect(ev.data, JSON.stringify(leftAtKill)).toMatchObject({ provider: "sandbox", reclaimed: true });
-    expect(fs.existsSync(dir)).toBe(false);
-    expect(mountedUnder(dir)).toEqual([]);
-    expect(await names(w)).toEqual(["warm"]);
+      w.d = await w.d.restart();
+      const ev = await waitFor("env.create_interrupted for cut", async () => (await eventsOf(w, "env.create_interrupted", "cut"))[0], 20_000, 50);
+      expect(ev.data, JSON.stringify(leftAtKill)).toMatchObject({ provider: "sandbox", reclaimed: true });
+      expect(fs.existsSync(dir)).toBe(false);
+      expect(mountedUnder(dir)).toEqual([]);
+      expect(await names(w)).toEqual(["warm"]);
 
-    const again = await w.ctl(["env", "create", "cut", "--provider", "sandbox", "--repo", w.repo]);
-    expect(again.code, again.stderr).toBe(0);
-    const run = await w.ctl(["env", "run", "cut", "--", "cat", "README.md"]);
-    expect(run.stdout).toBe("hello\n");
-  }, 90_000);
+      const again = await w.ctl(["env", "create", "cut", "--provider", "sandbox", "--repo", w.repo]);
+      expect(again.code, again.stderr).toBe(0);
+      const run = await w.ctl(["env", "run", "cut", "--", "cat", "README.md"]);
+      expect(run.stdout).toBe("hello\n");
+    },
+    90_000,
+  );
 
-  it.skipIf(!isRoot)("a reclaim that fails leaves the record in error with its reason; env delete retries it, --force drops only the record", async () => {
-    const w = await startWorld();
-    worlds.push(w);
-    expect((await w.ctl(["env", "create", "warm", "--provider", "sandbox", "--repo", w.repo])).code).toBe(0);
-    await w.d.stop();
-    // What a SIGKILL between the registry insert and the provider's return leaves: a row
-    // without a handle, and (here) a half-made folder that cannot be removed yet.
-    const db = new Database(w.d.paths.database);
-    const row = db.prepare("SELECT * FROM envs WHERE name = 'warm'").get() as Record<string, unknown>;
-    for (const name of ["stuck", "forced"]) {
-      db.prepare(
-        `INSERT INTO envs (name, project, provider, state, state_reason, repo, branch, host_path, cpus, memory_mib, net, capabilities, handle, created_at, updated_at, last_activity_at)
+  it.skipIf(!isRoot)(
+    "a reclaim that fails leaves the record in error with its reason; env delete retries it, --force drops only the record",
+    async () => {
+      const w = await startWorld();
+      worlds.push(w);
+      expect((await w.ctl(["env", "create", "warm", "--provider", "sandbox", "--repo", w.repo])).code).toBe(0);
+      await w.d.stop();
+      // What a SIGKILL between the registry insert and the provider's return leaves: a row
+      // without a handle, and (here) a half-made folder that cannot be removed yet.
+      const db = new Database(w.d.paths.database);
+      const row = db.prepare("SELECT * FROM envs WHERE name = 'warm'").get() as Record<string, unknown>;
+      for (const name of ["stuck", "forced"]) {
+        db.prepare(
+          `INSERT INTO envs (name, project, provider, state, state_reason, repo, branch, host_path, cpus, memory_mib, net, capabilities, handle, created_at, updated_at, last_activity_at)
          VALUES (@name, @project, 'sandbox', 'creating', NULL, @repo, @branch, NULL, 0, 0, 'none', @capabilities, '{}', @created_at, @created_at, @created_at)`,
-      ).run({ ...row, name, branch: `swarm/${name}` });
-    }
-    db.close();
-    const stuckPin = path.join(sandboxDir(w, "stuck"), "upper", "pin");
-    const forcedPin = path.join(sandboxDir(w, "forced"), "upper", "pin");
-    pin(stuckPin);
-    pin(forcedPin);
+        ).run({ ...row, name, branch: `swarm/${name}` });
+      }
+      db.close();
+      const stuckPin = path.join(sandboxDir(w, "stuck"), "upper", "pin");
+      const forcedPin = path.join(sandboxDir(w, "forced"), "upper", "pin");
+      pin(stuckPin);
+      pin(forcedPin);
 
-    w.d = await w.d.restart();
-    const ev = await waitFor("env.create_interrupted for stuck", async () => (await eventsOf(w, "env.create_interrupted", "stuck"))[0], 20_000, 50);
-    expect(ev.data).toMatchObject({ provider: "sandbox", reclaimed: false });
-    const stuck = await w.json<EnvRecord>(["env", "show", "stuck"]);
-    expect(stuck.state).toBe("error");
-    expect(stuck.state_reason).toMatch(/interrupted: the daemon stopped while this environment was being created, and cleaning up failed \(.*stuck.*\)/);
-    expect((await w.ctl(["env", "create", "stuck", "--provider", "sandbox", "--repo", w.repo])).code).not.toBe(0);
+      w.d = await w.d.restart();
+      const ev = await waitFor("env.create_interrupted for stuck", async () => (await eventsOf(w, "env.create_interrupted", "stuck"))[0], 20_000, 50);
+      expect(ev.data).toMatchObject({ provider: "sandbox", reclaimed: false });
+      const stuck = await w.json<EnvRecord>(["env", "show", "stuck"]);
+      expect(stuck.state).toBe("error");
+      expect(stuck.state_reason).toMatch(/interrupted: the daemon stopped while this environment was being created, and cleaning up failed \(.*stuck.*\)/);
+      expect((await w.ctl(["env", "create", "stuck", "--provider", "sandbox", "--repo", w.repo])).code).not.toBe(0);
 
-    const refused = await w.ctl(["env", "delete", "stuck"]);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/cannot clean up what the interrupted create of stuck left/);
-    unpin(stuckPin);
-    const del = await w.ctl(["env", "delete", "stuck"]);
-    expect(del.code, del.stderr).toBe(0);
-    expect(fs.existsSync(sandboxDir(w, "stuck"))).toBe(false);
-    expect((await w.ctl(["env", "create", "stuck", "--provider", "sandbox", "--repo", w.repo])).code).toBe(0);
+      const refused = await w.ctl(["env", "delete", "stuck"]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/cannot clean up what the interrupted create of stuck left/);
+      unpin(stuckPin);
+      const del = await w.ctl(["env", "delete", "stuck"]);
+      expect(del.code, del.stderr).toBe(0);
+      expect(fs.existsSync(sandboxDir(w, "stuck"))).toBe(false);
+      expect((await w.ctl(["env", "create", "stuck", "--provider", "sandbox", "--repo", w.repo])).code).toBe(0);
 
-    const forced = await w.ctl(["env", "delete", "forced", "--force"]);
-    expect(forced.code, forced.stderr).toBe(0);
-    const gone = (await eventsOf(w, "env.deleted", "forced"))[0];
-    expect(gone?.data).toMatchObject({ interrupted_create: true, reclaim_error: expect.stringMatching(/forced/) });
-    expect(await names(w)).toEqual(["warm", "stuck"]);
-    unpin(forcedPin);
-    fs.rmSync(sandboxDir(w, "forced"), { recursive: true, force: true });
-  }, 90_000);
+      const forced = await w.ctl(["env", "delete", "forced", "--force"]);
+      expect(forced.code, forced.stderr).toBe(0);
+      const gone = (await eventsOf(w, "env.deleted", "forced"))[0];
+      expect(gone?.data).toMatchObject({ interrupted_create: true, reclaim_error: expect.stringMatching(/forced/) });
+      expect(await names(w)).toEqual(["warm", "stuck"]);
+      unpin(forcedPin);
+      fs.rmSync(sandboxDir(w, "forced"), { recursive: true, force: true });
+    },
+    90_000,
+  );
 });

@@ -55,9 +55,21 @@ function world() {
 function interruptedRow(name: string, repo: string): EnvRecord {
   const at = "2026-01-01T00:00:00.000Z";
   return {
-    name, project: "p", provider: "worktree", state: "error", state_reason: "interrupted: cleaning up failed", repo, branch: `swarm/${name}`,
-    host_path: null, cpus: 0, memory_mib: 0, capabilities: { net: "full", proxy_allow: [], resources_enforced: false }, handle: {},
-    created_at: at, updated_at: at, last_activity_at: at,
+    name,
+    project: "p",
+    provider: "worktree",
+    state: "error",
+    state_reason: "interrupted: cleaning up failed",
+    repo,
+    branch: `swarm/${name}`,
+    host_path: null,
+    cpus: 0,
+    memory_mib: 0,
+    capabilities: { net: "full", proxy_allow: [], resources_enforced: false },
+    handle: {},
+    created_at: at,
+    updated_at: at,
+    last_activity_at: at,
   };
 }
 

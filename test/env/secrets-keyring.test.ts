@@ -70,13 +70,27 @@ async function startKeyring(dir: string, bus: string, unlock: boolean): Promise<
     DBUS_SESSION_BUS_ADDRESS: bus,
   };
   for (const d of ["home", "data", "config", "run"]) fs.mkdirSync(path.join(dir, d), { recursive: true, mode: 0o700 });
-  const kr = spawn("gnome-keyring-daemon", ["--foreground", "--components=secrets", ...(unlock ? ["--unlock"] : [])], { env, stdio: ["pipe", "ignore", "ignore"] });
+  const kr = spawn("gnome-keyring-daemon", ["--foreground", "--components=secrets", ...(unlock ? ["--unlock"] : [])], {
+    env,
+    stdio: ["pipe", "ignore", "ignore"],
+  });
   children.push(kr);
   kr.stdin!.end(unlock ? "test-password" : "");
   await waitFor(
     "gnome-keyring to own org.freedesktop.secrets",
     () => {
-      const r = spawnSync("dbus-send", ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"], { env, encoding: "utf8" });
+      const r = spawnSync(
+        "dbus-send",
+        [
+          "--session",
+          "--print-reply",
+          "--dest=org.freedesktop.DBus",
+          "/org/freedesktop/DBus",
+          "org.freedesktop.DBus.NameHasOwner",
+          "string:org.freedesktop.secrets",
+        ],
+        { env, encoding: "utf8" },
+      );
       return r.stdout.includes("boolean true");
     },
     10_000,

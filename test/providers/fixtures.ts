@@ -56,7 +56,13 @@ export function envTracker(provider: () => Provider, timeoutMs = 30_000) {
       return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
     },
     async cleanup(): Promise<void> {
-      await Promise.all(made.map((h) => provider().delete(h, { force: true }).catch(() => undefined)));
+      await Promise.all(
+        made.map((h) =>
+          provider()
+            .delete(h, { force: true })
+            .catch(() => undefined),
+        ),
+      );
     },
   };
 }

@@ -122,7 +122,12 @@ describe("allow-list proxy: hostile input", () => {
     const up = http.createServer((q, s) => (seen.push(q.headers), s.end("ok")));
     const port = await listen(up);
     const { proxy } = await startProxy(["127.0.0.1"]);
-    const r = await getVia(proxy.socketPath, `http://127.0.0.1:${port}/x`, { host: "fronted.example.com", "proxy-authorization": "Basic c2VjcmV0", "proxy-connection": "keep-alive", "x-kept": "1" });
+    const r = await getVia(proxy.socketPath, `http://127.0.0.1:${port}/x`, {
+      host: "fronted.example.com",
+      "proxy-authorization": "Basic c2VjcmV0",
+      "proxy-connection": "keep-alive",
+      "x-kept": "1",
+    });
     await proxy.close();
     expect(r.status).toBe(200);
     expect(seen[0]?.host).toBe(`127.0.0.1:${port}`);

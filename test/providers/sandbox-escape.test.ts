@@ -14,7 +14,16 @@ import { envTracker, makeRepo, providerContext, tempDir } from "./fixtures.js";
 const repo = makeRepo();
 const stateDir = tempDir("swarm-escape-");
 const provider = new SandboxProvider(providerContext(stateDir), { pidsMax: 40 });
-const spec = (name: string, extra: Partial<EnvSpec> = {}): EnvSpec => ({ name, project: "p", repo, branch: "", cpus: 1, memoryMiB: 256, net: "none", ...extra });
+const spec = (name: string, extra: Partial<EnvSpec> = {}): EnvSpec => ({
+  name,
+  project: "p",
+  repo,
+  branch: "",
+  cpus: 1,
+  memoryMiB: 256,
+  net: "none",
+  ...extra,
+});
 const envs = envTracker(() => provider);
 const env = (name: string, extra: Partial<EnvSpec> = {}) => envs.create(spec(name, extra));
 const sh = envs.sh;
@@ -35,7 +44,10 @@ describe("sandbox: filesystem and process escapes fail", () => {
     // a host folder outside /tmp (the sandbox's /tmp is its own tmpfs; the checkout itself may be under /tmp)
     const victimDir = fs.mkdtempSync("/var/tmp/swarm-escape-victim-");
     const victim = path.join(victimDir, `swarm-escaped-${process.pid}.txt`);
-    const r = await sh(h, `touch /etc/swarm-escaped; touch ${victim}; touch ${repo}/escaped.txt; touch ${other.hostPath}/escaped; mount -o remount,rw / ; echo ok > inside.txt; cat inside.txt`);
+    const r = await sh(
+      h,
+      `touch /etc/swarm-escaped; touch ${victim}; touch ${repo}/escaped.txt; touch ${other.hostPath}/escaped; mount -o remount,rw / ; echo ok > inside.txt; cat inside.txt`,
+    );
     expect(r.out).toBe("ok\n");
     expect(r.err).toMatch(/\/etc\/swarm-escaped'?: Read-only file system/);
     expect(r.err, r.err).toMatch(/swarm-escaped-\d+.txt'?: Read-only file system/);
@@ -77,7 +89,10 @@ describe("sandbox: filesystem and process escapes fail", () => {
     const host = spawn("sleep", ["600"], { stdio: "ignore" });
     fs.writeFileSync("/tmp/swarm-host-secret", "secret");
     try {
-      const r = await sh(h, `ls /proc | grep -E '^[0-9]+$' | wc -l; kill -0 ${host.pid} && echo SEEN; test -e /proc/${host.pid} && echo VISIBLE; cat /tmp/swarm-host-secret 2>/dev/null || echo no-secret`);
+      const r = await sh(
+        h,
+        `ls /proc | grep -E '^[0-9]+$' | wc -l; kill -0 ${host.pid} && echo SEEN; test -e /proc/${host.pid} && echo VISIBLE; cat /tmp/swarm-host-secret 2>/dev/null || echo no-secret`,
+      );
       const [count, ...rest] = r.out.trim().split("\n");
       expect(Number(count)).toBeLessThan(8);
       expect(rest).toEqual(["no-secret"]);
@@ -193,7 +208,10 @@ describe("sandbox: delete and restore safety", () => {
   it("delete refuses commits that exist only in the sandbox; restore refuses a checkpoint of another base", async () => {
     const h = await env("commits-only-here");
     await sh(h, "echo w > w.txt && git -c user.name=t -c user.email=t@t add w.txt && git -c user.name=t -c user.email=t@t commit -q -m w");
-    const err = await provider.delete(h, { force: false }).then(() => null, (e: Error) => e);
+    const err = await provider.delete(h, { force: false }).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(/1 commit\(s\) on swarm\/commits-only-here that exist only in this sandbox/);
     expect(err?.message).not.toMatch(/uncommitted/);
 
@@ -201,7 +219,10 @@ describe("sandbox: delete and restore safety", () => {
     const dir = path.join(stateDir, "checkpoints", "commits-only-here");
     const info = JSON.parse(fs.readFileSync(path.join(dir, "mine.json"), "utf8"));
     fs.writeFileSync(path.join(dir, "foreign.json"), JSON.stringify({ ...info, name: "foreign", base: "overlay:0000-1111" }));
-    const r = await provider.restore(h, "foreign").then(() => null, (e: Error) => e);
+    const r = await provider.restore(h, "foreign").then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(r?.message).toMatch(/made on base overlay:0000-1111/);
     expect((await sh(h, "cat w.txt")).out).toBe("w\n");
   });

@@ -38,7 +38,10 @@ describe.skipIf(VM_SKIP_REASON !== null)(`swarmctl vm${VM_SKIP_REASON ? ` (skipp
   const eventsOf = async (type: string): Promise<EventRecord[]> => {
     const r = await swarmctl(env, ["events", "--type", type, "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    return r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as EventRecord);
+    return r.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as EventRecord);
   };
 
   it("init-base on a built base says it is up to date, with the base id, and removes abandoned build folders", async () => {
@@ -66,7 +69,10 @@ describe.skipIf(VM_SKIP_REASON !== null)(`swarmctl vm${VM_SKIP_REASON ? ` (skipp
     c.close();
     expect(plain.status).toBe("fulfilled");
     expect(forced.status).toBe("rejected");
-    expect((forced as PromiseRejectedResult).reason).toMatchObject({ kind: "CONFLICT", message: expect.stringMatching(/without --force is running.*--force was not applied/) });
+    expect((forced as PromiseRejectedResult).reason).toMatchObject({
+      kind: "CONFLICT",
+      message: expect.stringMatching(/without --force is running.*--force was not applied/),
+    });
   }, 120_000);
 
   it("concurrent init-base calls: one for the dir being built joins that build, one for another dir is CONFLICT", async () => {

@@ -22,9 +22,7 @@ function missingTool(): string | null {
 
 const missing = missingTool();
 /** Why the vm tests cannot run here, or null when they can. */
-export const VM_SKIP_REASON = missing
-  ? `${missing} is missing: apt-get install -y qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs gcc lz4`
-  : null;
+export const VM_SKIP_REASON = missing ? `${missing} is missing: apt-get install -y qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs gcc lz4` : null;
 
 /** Builds the cached base once; concurrent test files wait on a lock directory. */
 export async function ensureTestBase(): Promise<string> {

@@ -29,7 +29,8 @@ function idle(...args: string[]): ChildProcess {
   return c;
 }
 
-const exited = (c: ChildProcess): Promise<void> => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", () => r())));
+const exited = (c: ChildProcess): Promise<void> =>
+  c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", () => r()));
 
 describe("vm leftovers", () => {
   it("reclaim kills processes naming this VM's files, not another home's whose paths end in ours", async () => {

@@ -45,7 +45,6 @@ async function serve(body: string): Promise<number> {
   return (s.address() as AddressInfo).port;
 }
 
-
 describe.skipIf(VM_SKIP_REASON !== null)(`vm networking and reclaim${VM_SKIP_REASON ? ` (skipped: ${VM_SKIP_REASON})` : ""}`, () => {
   beforeAll(async () => {
     provider = createVmProvider(ctx, { baseDir: await ensureTestBase() });

@@ -24,7 +24,6 @@ function spec(name: string): EnvSpec {
   return { name, project: "p", repo, branch: `swarm/${name}`, cpus: 1, memoryMiB: 384, net: "none" };
 }
 
-
 describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipped: ${VM_SKIP_REASON})` : ""}`, () => {
   beforeAll(async () => {
     const baseDir = await ensureTestBase();
@@ -136,7 +135,10 @@ describe.skipIf(VM_SKIP_REASON !== null)(`vm provider${VM_SKIP_REASON ? ` (skipp
   it("refuses a checkpoint from another provider or another base, with the reason", async () => {
     const root = vmDirs(h.data.dir as string).checkpoints;
     const real = JSON.parse(fs.readFileSync(path.join(root, "c1", "info.json"), "utf8")) as Record<string, unknown>;
-    for (const [name, patch] of [["foreign", { provider: "sandbox" }], ["otherbase", { base: "0000000000000000" }]] as const) {
+    for (const [name, patch] of [
+      ["foreign", { provider: "sandbox" }],
+      ["otherbase", { base: "0000000000000000" }],
+    ] as const) {
       fs.mkdirSync(path.join(root, name), { recursive: true });
       fs.writeFileSync(path.join(root, name, "info.json"), JSON.stringify({ ...real, name, ...patch }));
     }

@@ -18,7 +18,14 @@ const NOT_ENFORCED = "cgroups are not writable here (needs root with v1 memory+p
 const hostMiB = Math.floor(os.totalmem() / (1024 * 1024));
 
 const spec = (name: string, extra: Partial<EnvSpec> = {}): EnvSpec => ({
-  name, project: "p", repo, branch: "", cpus: os.availableParallelism(), memoryMiB: hostMiB, net: "full", ...extra,
+  name,
+  project: "p",
+  repo,
+  branch: "",
+  cpus: os.availableParallelism(),
+  memoryMiB: hostMiB,
+  net: "full",
+  ...extra,
 });
 const envs = envTracker(() => provider, 60_000);
 const made = envs.made;
@@ -35,7 +42,11 @@ afterAll(async () => {
 
 describe("worktree: what the provider reports about limits", () => {
   it("enforcesResources follows cgroup availability; detect warns when they are off", async () => {
-    const writable = (p: string) => fs.promises.access(p, fs.constants.W_OK).then(() => true, () => false);
+    const writable = (p: string) =>
+      fs.promises.access(p, fs.constants.W_OK).then(
+        () => true,
+        () => false,
+      );
     const v1 = (await writable("/sys/fs/cgroup/memory")) && (await writable("/sys/fs/cgroup/pids")) && exists("/sys/fs/cgroup/memory/memory.limit_in_bytes");
     if (v1) expect(enforced).toBe(true);
     const off = new WorktreeProvider(providerContext(tempDir()), { cgroups: false });
@@ -96,7 +107,10 @@ describe.skipIf(!enforced)(`worktree: limits are enforced with cgroups (skipped 
     expect(cmd.file).toBe("/bin/sh");
     const child = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, stdio: "ignore" });
     const exited = new Promise((r) => child.once("exit", r));
-    await waitFor("sleep to run outside the worktree", () => fs.readlinkSync(`/proc/${child.pid}/cwd`) === "/" && fs.readFileSync(`/proc/${child.pid}/comm`, "utf8").trim() === "sleep");
+    await waitFor(
+      "sleep to run outside the worktree",
+      () => fs.readlinkSync(`/proc/${child.pid}/cwd`) === "/" && fs.readFileSync(`/proc/${child.pid}/comm`, "utf8").trim() === "sleep",
+    );
     expect((await provider.status(h)).processes).toBe(1);
     await expectKind(provider.delete(h, { force: false }), "CONFLICT", new RegExp(`1 live process\\(es\\) \\(pid ${child.pid}\\)`));
     const dirs = provider.groups.dirs("gone").filter(exists);
@@ -114,7 +128,10 @@ describe.skipIf(!enforced)(`worktree: limits are enforced with cgroups (skipped 
 
 describe("worktree: reclaim after a create that died midway", () => {
   const branchOf = (name: string) => git(repo, "branch", "--list", "--format=%(refname:short)", `swarm/${name}`).trim();
-  const records = () => git(repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")).length;
+  const records = () =>
+    git(repo, "worktree", "list", "--porcelain")
+      .split("\n")
+      .filter((l) => l.startsWith("worktree ")).length;
   const dirOf = (name: string) => path.join(stateDir, "worktrees", name);
   let before = 0;
   beforeAll(() => {
@@ -251,7 +268,11 @@ describe.skipIf(!enforced)(`worktree: cgroups an earlier environment left (skipp
     const child = path.join(group, "child");
     fs.mkdirSync(child); // the kernel refuses rmdir of a group with child groups
     try {
-      await expectKind(provider.reclaim(spec("rc-stuckgroup")), "UNAVAILABLE", /cannot remove the cgroup\(s\) of rc-stuckgroup: .*still in use after 1 s \(child group\(s\) child\)/);
+      await expectKind(
+        provider.reclaim(spec("rc-stuckgroup")),
+        "UNAVAILABLE",
+        /cannot remove the cgroup\(s\) of rc-stuckgroup: .*still in use after 1 s \(child group\(s\) child\)/,
+      );
       await expectKind(provider.create(spec("rc-stuckgroup")), "CONFLICT", /cannot be removed/);
     } finally {
       fs.rmdirSync(child);

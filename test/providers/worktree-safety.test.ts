@@ -11,7 +11,14 @@ import { expectKind } from "./contract.js";
 import { GIT_ID, makeRepo, providerContext, tempDir } from "./fixtures.js";
 
 const spec = (name: string, repo: string, extra: Partial<EnvSpec> = {}): EnvSpec => ({
-  name, project: "p", repo, branch: "", cpus: 1, memoryMiB: 256, net: "full", ...extra,
+  name,
+  project: "p",
+  repo,
+  branch: "",
+  cpus: 1,
+  memoryMiB: 256,
+  net: "full",
+  ...extra,
 });
 const git = (dir: string, ...args: string[]) => execFileSync("git", [...GIT_ID, "-C", dir, ...args], { encoding: "utf8" });
 
@@ -130,7 +137,18 @@ describe("worktree provider: concurrency", () => {
     expect(peak.reset).toBeGreaterThanOrEqual(2);
     expect(peak.reset).toBeLessThanOrEqual(4);
     const dir = path.join(stateDir, "worktrees", "rec-3");
-    expect(calls).toContainEqual(["-C", repo, "worktree", "add", "--quiet", "--no-checkout", "-b", "swarm/rec-3", dir, expect.stringMatching(/^[0-9a-f]{40}$/)]);
+    expect(calls).toContainEqual([
+      "-C",
+      repo,
+      "worktree",
+      "add",
+      "--quiet",
+      "--no-checkout",
+      "-b",
+      "swarm/rec-3",
+      dir,
+      expect.stringMatching(/^[0-9a-f]{40}$/),
+    ]);
     expect(calls).toContainEqual(["-C", dir, "reset", "-q", "--hard"]);
   });
 
@@ -141,7 +159,9 @@ describe("worktree provider: concurrency", () => {
     const results = await Promise.allSettled(names.map((n) => p.create(spec(n, repo))));
     const failed = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
     expect(failed).toEqual([]);
-    const list = git(repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree "));
+    const list = git(repo, "worktree", "list", "--porcelain")
+      .split("\n")
+      .filter((l) => l.startsWith("worktree "));
     expect(list.length).toBe(101);
     for (const r of results.slice(0, 5)) {
       const h = (r as PromiseFulfilledResult<Awaited<ReturnType<typeof p.create>>>).value;

@@ -43,7 +43,10 @@ function loadFixture(folder: string, file: string): Fixture {
   const base = path.join(SCREENS, folder, file.replace(/\.txt$/, ""));
   const meta = JSON.parse(fs.readFileSync(`${base}.json`, "utf8")) as Sidecar;
   const text = fs.readFileSync(`${base}.txt`, "utf8");
-  const lines = text.replace(/\n$/, "").split("\n").map((l) => l.replace(/\s+$/, ""));
+  const lines = text
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((l) => l.replace(/\s+$/, ""));
   while (lines.length < meta.rows) lines.push("");
   const expected = file.replace(/-\d+\.txt$/, "") as AgentState;
   return {
@@ -51,7 +54,15 @@ function loadFixture(folder: string, file: string): Fixture {
     file,
     expected,
     source: meta.source,
-    screen: { lines, cols: meta.cols, rows: meta.rows, cursor: meta.cursor, altScreen: meta.altScreen, bracketedPaste: meta.bracketedPaste, title: meta.title ?? "" },
+    screen: {
+      lines,
+      cols: meta.cols,
+      rows: meta.rows,
+      cursor: meta.cursor,
+      altScreen: meta.altScreen,
+      bracketedPaste: meta.bracketedPaste,
+      title: meta.title ?? "",
+    },
     ctx: { msSinceOutput: 5000, exited: false, exitCode: null, ...meta.ctx },
   };
 }
@@ -119,7 +130,12 @@ describe("start and resume commands", () => {
     expect(ADAPTERS.gemini.resumeCommand(id)).toEqual(["gemini", "--resume", id]);
     expect(ADAPTERS.gemini.resumeCommand(id, "go on", { headless: true })).toEqual(["gemini", "--resume", id, "--prompt", "go on"]);
     expect(ADAPTERS.aider.resumeCommand("task-7")).toEqual([
-      "aider", "--chat-history-file", ".aider.swarm/task-7.chat.history.md", "--input-history-file", ".aider.swarm/task-7.input.history", "--restore-chat-history",
+      "aider",
+      "--chat-history-file",
+      ".aider.swarm/task-7.chat.history.md",
+      "--input-history-file",
+      ".aider.swarm/task-7.input.history",
+      "--restore-chat-history",
     ]);
     expect(ADAPTERS.shell.resumeCommand(id)).toBeNull();
     expect(ADAPTERS.custom.resumeCommand(id)).toBeNull();
@@ -187,7 +203,13 @@ describe("start and resume commands", () => {
 
 describe("custom pattern detectors", () => {
   const screen = (lines: string[], x: number): ScreenView => ({
-    lines, cols: 80, rows: lines.length, cursor: { x, y: lines.length - 1 }, altScreen: false, bracketedPaste: false, title: "",
+    lines,
+    cols: 80,
+    rows: lines.length,
+    cursor: { x, y: lines.length - 1 },
+    altScreen: false,
+    bracketedPaste: false,
+    title: "",
   });
   const quiet: DetectContext = { msSinceOutput: 5000, exited: false, exitCode: null };
 

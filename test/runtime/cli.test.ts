@@ -15,7 +15,18 @@ describe("swarmctl runtime, logs: forms, output and bad input", () => {
   });
 
   it("start -- COMMAND, list --json, show, screen (plain, --ansi, --json), logs, replay, stop", async () => {
-    const start = await ctl("runtime", "start", "one", "--cwd", d.home, "--json", "--", "sh", "-c", "printf 'hello \\033[31mred\\033[0m world\\n'; read x; echo got-$x; exec sleep 60");
+    const start = await ctl(
+      "runtime",
+      "start",
+      "one",
+      "--cwd",
+      d.home,
+      "--json",
+      "--",
+      "sh",
+      "-c",
+      "printf 'hello \\033[31mred\\033[0m world\\n'; read x; echo got-$x; exec sleep 60",
+    );
     expect(start.code, start.stderr).toBe(0);
     const rec = JSON.parse(start.stdout);
     expect(rec).toMatchObject({ name: "one", cwd: d.home, agent: "custom", management: "managed", pty_backend: "holder" });
@@ -39,7 +50,10 @@ describe("swarmctl runtime, logs: forms, output and bad input", () => {
     expect(logs.stdout).toContain("hello red world\n");
     expect(logs.stdout).not.toContain("\x1b");
     expect((await ctl("logs", "one", "--raw")).stdout).toContain("\x1b[31mred");
-    const events = (await ctl("logs", "one", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const events = (await ctl("logs", "one", "--json")).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ kind: "o" });
 
     const shown = await ctl("runtime", "show", "one");

@@ -16,13 +16,23 @@ function screenOf(chunks: Buffer[]): Promise<{ text: string; alt: boolean; paste
 
 describe("holder parts", () => {
   it("frames survive arbitrary splits of the byte stream", () => {
-    const frames = [encodeFrame(FRAME.DATA, Buffer.from("hello")), encodeAck(123456), encodeFrame(FRAME.REPLAY_END), encodeFrame(FRAME.DATA, Buffer.alloc(70000, 7))];
+    const frames = [
+      encodeFrame(FRAME.DATA, Buffer.from("hello")),
+      encodeAck(123456),
+      encodeFrame(FRAME.REPLAY_END),
+      encodeFrame(FRAME.DATA, Buffer.alloc(70000, 7)),
+    ];
     const all = Buffer.concat(frames);
     for (const step of [1, 3, 4096, all.length]) {
       const got: [number, number][] = [];
       const r = new FrameReader((type, p) => got.push([type, p.length]));
       for (let o = 0; o < all.length; o += step) r.push(all.subarray(o, o + step));
-      expect(got).toEqual([[FRAME.DATA, 5], [FRAME.ACK, 4], [FRAME.REPLAY_END, 0], [FRAME.DATA, 70000]]);
+      expect(got).toEqual([
+        [FRAME.DATA, 5],
+        [FRAME.ACK, 4],
+        [FRAME.REPLAY_END, 0],
+        [FRAME.DATA, 70000],
+      ]);
     }
     expect(() => new FrameReader(() => {}).push(Buffer.from([0, 0, 0, 0, 1]))).toThrow(/bad frame length/);
   });

@@ -40,12 +40,16 @@ describe("runtimes outlive the daemon", () => {
     await d.kill();
     process.kill(victim.holder_pid!, "SIGKILL");
     // The quitter exits on its own while no daemon runs; wait until its holder recorded it.
-    const quitterRow = await waitFor("quitter's exit file", async () => {
-      const fs = await import("node:fs");
-      const dir = `${d.paths.dataDir}/runtimes`;
-      for (const id of fs.readdirSync(dir)) if (fs.existsSync(`${dir}/${id}/exit.json`)) return id;
-      return null;
-    }, 30_000);
+    const quitterRow = await waitFor(
+      "quitter's exit file",
+      async () => {
+        const fs = await import("node:fs");
+        const dir = `${d.paths.dataDir}/runtimes`;
+        for (const id of fs.readdirSync(dir)) if (fs.existsSync(`${dir}/${id}/exit.json`)) return id;
+        return null;
+      },
+      30_000,
+    );
     expect(quitterRow).toMatch(/^rt-/);
 
     d = await d.restart();

@@ -17,17 +17,27 @@ export async function screen(c: RpcClient, name: string): Promise<ScreenRes> {
 }
 
 export async function waitScreen(c: RpcClient, name: string, what: string, pred: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
-  return waitFor(`screen of ${name} to show ${what}`, async () => {
-    const text = (await screen(c, name)).lines.join("\n");
-    return pred(text) ? text : null;
-  }, timeoutMs, 20);
+  return waitFor(
+    `screen of ${name} to show ${what}`,
+    async () => {
+      const text = (await screen(c, name)).lines.join("\n");
+      return pred(text) ? text : null;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 export async function waitExited(c: RpcClient, name: string, timeoutMs = 30_000): Promise<Runtime> {
-  return waitFor(`${name} to exit`, async () => {
-    const r = await show(c, name);
-    return r.state === "exited" ? r : null;
-  }, timeoutMs, 20);
+  return waitFor(
+    `${name} to exit`,
+    async () => {
+      const r = await show(c, name);
+      return r.state === "exited" ? r : null;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 /** Kills every live runtime of a test daemon: holders outlive daemons by design, tests must not leak them. */

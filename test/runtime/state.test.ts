@@ -3,7 +3,6 @@ import { waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, waitScreen, useDaemon } from "./runtime-helpers.js";
 import { FAKE_AGENT_RULES as RULES } from "../../daemon/runtime/adapters/custom.js";
 
-
 interface Ev {
   id: number;
   subject: string;

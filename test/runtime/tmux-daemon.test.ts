@@ -14,7 +14,6 @@ const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const USER_SOCKET = `swarm-obs-${process.pid}`;
 const userTmux = (...args: string[]) => execFileSync("tmux", ["-L", USER_SOCKET, ...args], { encoding: "utf8" });
 
-
 interface Ev {
   type: string;
   subject: string;
@@ -44,7 +43,20 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
 
   it("starts an agent in a tmux session, delivers 20 messages (0 lost, 0 merged), follows its state, survives kill -9 of the daemon", async () => {
     const log = path.join(d.home, "tm.log");
-    const cli = await swarmctl(d.env, ["runtime", "start", "tm-cli", "--backend", "tmux", "--cwd", d.home, "--json", "--", FAKE_AGENT, "--banner", "cli-banner"]);
+    const cli = await swarmctl(d.env, [
+      "runtime",
+      "start",
+      "tm-cli",
+      "--backend",
+      "tmux",
+      "--cwd",
+      d.home,
+      "--json",
+      "--",
+      FAKE_AGENT,
+      "--banner",
+      "cli-banner",
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ name: "tm-cli", pty_backend: "tmux", management: "managed", holder_pid: null });
     await waitScreen(c, "tm-cli", "its banner", (t) => t.includes("cli-banner"));
@@ -53,7 +65,14 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
     expect(bad.stderr).toMatch(/unknown backend "screen"/);
 
     const started = await c.call<Runtime>("runtime.start", {
-      name: "tm", command: [FAKE_AGENT, "--work-ms", "30", "--log", log], cwd: d.home, agent: "custom", detector: RULES, backend: "tmux", cols: 100, rows: 30,
+      name: "tm",
+      command: [FAKE_AGENT, "--work-ms", "30", "--log", log],
+      cwd: d.home,
+      agent: "custom",
+      detector: RULES,
+      backend: "tmux",
+      cols: 100,
+      rows: 30,
     });
     expect(started).toMatchObject({ pty_backend: "tmux", management: "managed", cols: 100, rows: 30 });
     expect(started.pid).toBeGreaterThan(0);
@@ -93,10 +112,14 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
     await c.call("runtime.start", { name: "quits", command: [FAKE_AGENT, "--exit-code", "3"], cwd: d.home, backend: "tmux" });
     await waitScreen(c, "quits", "prompt", (t) => t.includes("fake-agent ready"));
     await c.call("runtime.send", { name: "quits", text: "/exit", confirm_timeout_ms: 0 });
-    const q = await waitFor("quits exited", async () => {
-      const r = await show(c, "quits");
-      return r.state === "exited" ? r : null;
-    }, 10_000);
+    const q = await waitFor(
+      "quits exited",
+      async () => {
+        const r = await show(c, "quits");
+        return r.state === "exited" ? r : null;
+      },
+      10_000,
+    );
     // tmux 3.3a now and then reaps a child without recording its status (see docs/agents.md)
     expect([3, null]).toContain(q.exit_code);
     expect(q.why).toMatch(/tmux: pane dead/);
@@ -114,10 +137,14 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
 
     const gone = await c.call<Runtime>("runtime.start", { name: "gone", command: ["sleep", "300"], cwd: d.home, backend: "tmux" });
     spawnSync("tmux", ["-S", path.join(d.paths.runDir, "tmux.sock"), "kill-session", "-t", `=${gone.target}`]);
-    const lost = await waitFor("gone lost", async () => {
-      const r = await show(c, "gone");
-      return r.state === "lost" ? r : null;
-    }, 10_000);
+    const lost = await waitFor(
+      "gone lost",
+      async () => {
+        const r = await show(c, "gone");
+        return r.state === "lost" ? r : null;
+      },
+      10_000,
+    );
     expect(lost.why).toMatch(/tmux session is gone/);
     await c.call("runtime.remove", { name: "quits" });
     await expect(show(c, "quits")).rejects.toThrow(/no runtime named/);
@@ -142,10 +169,14 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
     c = await d.client();
     expect((await show(c, "obs")).state).not.toMatch(/exited|lost/);
     await waitScreen(c, "obs", "the user's banner after restart", (t) => t.includes("users-own-agent"));
-    const idle = await waitFor("obs idle by fallback detector", async () => {
-      const r = await show(c, "obs");
-      return r.state === "idle" ? r : null;
-    }, 10_000);
+    const idle = await waitFor(
+      "obs idle by fallback detector",
+      async () => {
+        const r = await show(c, "obs");
+        return r.state === "idle" ? r : null;
+      },
+      10_000,
+    );
     expect(idle.why).toMatch(/quiet/);
 
     const before = userTmux("capture-pane", "-p", "-t", "mine");
@@ -171,10 +202,14 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
 
     // the user closes their session: the observed runtime is lost, nothing else happens
     userTmux("kill-session", "-t", "=mine");
-    const lost = await waitFor("obs lost", async () => {
-      const r = await show(c, "obs");
-      return r.state === "lost" ? r : null;
-    }, 10_000);
+    const lost = await waitFor(
+      "obs lost",
+      async () => {
+        const r = await show(c, "obs");
+        return r.state === "lost" ? r : null;
+      },
+      10_000,
+    );
     expect(lost.why).toMatch(/observed tmux pane is gone/);
   }, 60_000);
 });

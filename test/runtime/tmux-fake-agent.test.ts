@@ -41,10 +41,14 @@ describe("fake-agent", () => {
     await waitFor("pane dead", async () => (await s.health()).paneDead);
     // tmux 3.3a now and then reaps a child without recording its status (see docs/agents.md);
     // the exit code itself is checked without tmux in test/fixtures/fake-agent.test.ts
-    const h = await waitFor("exit status", async () => {
-      const x = await s.health();
-      return x.exitStatus !== null ? x : null;
-    }, 3000).catch(() => s.health());
+    const h = await waitFor(
+      "exit status",
+      async () => {
+        const x = await s.health();
+        return x.exitStatus !== null ? x : null;
+      },
+      3000,
+    ).catch(() => s.health());
     expect([4, null]).toContain(h.exitStatus);
     expect(await s.capture()).toContain("bye");
   });

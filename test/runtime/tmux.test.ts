@@ -4,7 +4,15 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ADAPTERS, fakeAgentAdapter } from "../../daemon/runtime/adapters/index.js";
-import { ManagedTmuxSession, TmuxPaneObserver, TmuxServer, execTmux, findManagedSession, startManagedSession, type TmuxRunner } from "../../daemon/runtime/tmux/index.js";
+import {
+  ManagedTmuxSession,
+  TmuxPaneObserver,
+  TmuxServer,
+  execTmux,
+  findManagedSession,
+  startManagedSession,
+  type TmuxRunner,
+} from "../../daemon/runtime/tmux/index.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { waitFor } from "../helpers/daemon.js";
 import { FAKE_AGENT } from "./runtime-helpers.js";
@@ -53,9 +61,39 @@ describe("tmux argv (recording runner)", () => {
     const s = await startManagedSession(server, { name: "agent-1", argv: ["claude", "--resume", "id 1"], cwd: "/w", env: { A: "1" }, cols: 100, rows: 30 });
     expect(s.target).toBe("%7");
     expect(calls[1]).toEqual([
-      "-L", "swarm-x", "new-session", "-d", "-s", "agent-1", "-x", "100", "-y", "30", "-P", "-F", "#{pane_id}", "sleep 2147483647",
-      ";", "set-option", "-w", "-t", "=agent-1:", "remain-on-exit", "on",
-      ";", "respawn-pane", "-k", "-t", "=agent-1:", "-c", "/w", "-e", "A=1", "claude", "--resume", "id 1",
+      "-L",
+      "swarm-x",
+      "new-session",
+      "-d",
+      "-s",
+      "agent-1",
+      "-x",
+      "100",
+      "-y",
+      "30",
+      "-P",
+      "-F",
+      "#{pane_id}",
+      "sleep 2147483647",
+      ";",
+      "set-option",
+      "-w",
+      "-t",
+      "=agent-1:",
+      "remain-on-exit",
+      "on",
+      ";",
+      "respawn-pane",
+      "-k",
+      "-t",
+      "=agent-1:",
+      "-c",
+      "/w",
+      "-e",
+      "A=1",
+      "claude",
+      "--resume",
+      "id 1",
     ]);
     // a one-word command goes through sh -c inside tmux, so it is quoted to stay one word
     calls.length = 0;
@@ -140,10 +178,14 @@ describe.skipIf(!hasTmux)("tmux with the real fake agent", () => {
     // tmux sees the pty close before it reaps the child, so the status can lag pane_dead; and
     // tmux 3.3a sometimes never records it (6 of 90 exits with 6 loops in parallel): then it stays null
     await waitFor("pane dead", async () => (await s.health()).paneDead);
-    const h = await waitFor("exit status", async () => {
-      const x = await s.health();
-      return x.exitStatus !== null ? x : null;
-    }, 3000).catch(() => s.health());
+    const h = await waitFor(
+      "exit status",
+      async () => {
+        const x = await s.health();
+        return x.exitStatus !== null ? x : null;
+      },
+      3000,
+    ).catch(() => s.health());
     expect(h).toMatchObject({ exists: true, paneDead: true, pidAlive: false });
     expect([7, null]).toContain(h.exitStatus);
     const d = await s.detect(fakeAgentAdapter);
@@ -180,7 +222,17 @@ describe.skipIf(!hasTmux)("tmux with the real fake agent", () => {
   it("observes an existing pane read-only, as an unmanaged runtime", async () => {
     const server = privateServer();
     // someone else's pane: created with plain tmux, not through our adapter
-    await server.run(["new-session", "-d", "-s", "theirs", "-x", "80", "-y", "24", [process.execPath, FAKE_AGENT, "--work-ms", "600"].map((a) => `'${a}'`).join(" ")]);
+    await server.run([
+      "new-session",
+      "-d",
+      "-s",
+      "theirs",
+      "-x",
+      "80",
+      "-y",
+      "24",
+      [process.execPath, FAKE_AGENT, "--work-ms", "600"].map((a) => `'${a}'`).join(" "),
+    ]);
     const before = await server.run(["show-options", "-w", "-t", "theirs:", "remain-on-exit"]).catch(() => "");
     const obs = new TmuxPaneObserver(server, "theirs:");
     await waitFor("observed idle", async () => (await obs.detect(fakeAgentAdapter)).state === "idle");

@@ -24,10 +24,15 @@ describe("unmanaged runtimes: register, heartbeat, deregister, expiry", () => {
     expect(hb).toMatchObject({ state: "working", why: "tmux: spinner" });
     // Managed-only operations refuse clearly; heartbeats for managed runtimes are refused too.
     await expect(c.call("runtime.screen", { name: "pane" })).rejects.toThrow(/terminal is gone/);
-    const lost = await waitFor("pane to go lost without heartbeats", async () => {
-      const x = await c.call<Runtime>("runtime.show", { name: "pane" });
-      return x.state === "lost" ? x : null;
-    }, 10_000, 100);
+    const lost = await waitFor(
+      "pane to go lost without heartbeats",
+      async () => {
+        const x = await c.call<Runtime>("runtime.show", { name: "pane" });
+        return x.state === "lost" ? x : null;
+      },
+      10_000,
+      100,
+    );
     expect(lost.why).toMatch(/no heartbeat/);
     await c.call("runtime.deregister", { name: "pane" });
     await expect(c.call("runtime.show", { name: "pane" })).rejects.toThrow(/no runtime named/);

@@ -30,7 +30,6 @@ afterAll(async () => {
   fs.rmSync(repo, { recursive: true, force: true });
 });
 
-
 async function runningTicket(requiresApproval = true): Promise<Ticket> {
   const t = (await c.call<{ ticket: Ticket }>("ticket.submit", { title: "gated", requires_approval: requiresApproval })).ticket;
   await c.call("ticket.transition", { id: t.id, to: "claimed" });
@@ -96,10 +95,15 @@ describe("approval gates", () => {
   it("a pending approval expires into the configured outcome, also across a daemon SIGKILL", async () => {
     const t = await runningTicket();
     const a = await c.call<Approval>("approval.request", { ticket_id: t.id, summary: "nobody looks", timeout_ms: 1000 });
-    const done = await waitFor("expiry", async () => {
-      const x = await c.call<Approval>("approval.get", { id: a.id });
-      return x.state !== "pending" ? x : null;
-    }, 10_000, 50);
+    const done = await waitFor(
+      "expiry",
+      async () => {
+        const x = await c.call<Approval>("approval.get", { id: a.id });
+        return x.state !== "pending" ? x : null;
+      },
+      10_000,
+      50,
+    );
     expect(done.state).toBe("rejected"); // approvals.expire_outcome default
     expect(done.expired).toBe(true);
     expect(done.decided_by).toBe("policy");
@@ -112,10 +116,15 @@ describe("approval gates", () => {
     await d.kill();
     d = await d.restart();
     c = await d.client();
-    const after = await waitFor("expiry after restart", async () => {
-      const x = await c.call<Approval>("approval.get", { id: a2.id });
-      return x.state !== "pending" ? x : null;
-    }, 10_000, 50);
+    const after = await waitFor(
+      "expiry after restart",
+      async () => {
+        const x = await c.call<Approval>("approval.get", { id: a2.id });
+        return x.state !== "pending" ? x : null;
+      },
+      10_000,
+      50,
+    );
     expect(after.expired).toBe(true);
     expect((await ticket(t2.id)).state).toBe("failed");
   });
@@ -123,10 +132,15 @@ describe("approval gates", () => {
   it("a gated ticket finished into review without an approval gets one opened by swarm, with the result's workdir diff", async () => {
     const t = await runningTicket();
     await c.call("ticket.transition", { id: t.id, to: "review", result: { workdir: repo, summary: "agent says: done" } });
-    const opened = await waitFor("an approval opened by swarm", async () => {
-      const r = await c.call<{ approvals: Omit<Approval, "diff">[] }>("approval.list", { ticket_id: t.id, state: "pending" });
-      return r.approvals[0];
-    }, 10_000, 20);
+    const opened = await waitFor(
+      "an approval opened by swarm",
+      async () => {
+        const r = await c.call<{ approvals: Omit<Approval, "diff">[] }>("approval.list", { ticket_id: t.id, state: "pending" });
+        return r.approvals[0];
+      },
+      10_000,
+      20,
+    );
     expect(opened).toMatchObject({ requested_by: "swarm", summary: "agent says: done", files_changed: ["a.txt", "new.txt"] });
     expect((await c.call<Approval>("approval.get", { id: opened.id })).diff).toContain("+two");
     await c.call("approval.approve", { id: opened.id, actor: "erin" });
@@ -136,7 +150,12 @@ describe("approval gates", () => {
     await c.call("ticket.transition", { id: u.id, to: "review" });
     const gated = await runningTicket();
     await c.call("ticket.transition", { id: gated.id, to: "review" });
-    await waitFor("the gated one's approval", async () => (await c.call<{ approvals: unknown[] }>("approval.list", { ticket_id: gated.id })).approvals.length === 1, 10_000, 20);
+    await waitFor(
+      "the gated one's approval",
+      async () => (await c.call<{ approvals: unknown[] }>("approval.list", { ticket_id: gated.id })).approvals.length === 1,
+      10_000,
+      20,
+    );
     expect((await c.call<{ approvals: unknown[] }>("approval.list", { ticket_id: u.id })).approvals).toEqual([]);
   });
 

@@ -14,11 +14,13 @@ import { swarmctl, tempHome } from "../helpers/daemon.js";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "swarm-bundle-"));
 
-function input(files = [
-  { path: "out/report.md", data: Buffer.from("# done\n") },
-  { path: "result.json", data: Buffer.from('{"ok":true}\n') },
-  { path: "bin/run.sh", data: Buffer.from("#!/bin/sh\necho hi\n"), executable: true },
-]): BundleInput {
+function input(
+  files = [
+    { path: "out/report.md", data: Buffer.from("# done\n") },
+    { path: "result.json", data: Buffer.from('{"ok":true}\n') },
+    { path: "bin/run.sh", data: Buffer.from("#!/bin/sh\necho hi\n"), executable: true },
+  ],
+): BundleInput {
   return {
     ticketId: "T-42",
     inputs: { title: "fix it", body: "please", deps: [] },
@@ -76,7 +78,10 @@ describe("result bundles", () => {
     expect(listing).toContain("files/out/report.md");
     expect(listing).toContain("-rwxr-xr-x 0/0");
     expect(listing).toContain("1970-01-01");
-    const names = listing.trim().split("\n").map((l) => l.split(/\s+/).pop());
+    const names = listing
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/).pop());
     expect(names).toEqual(["certificate.json", "files/bin/run.sh", "files/out/report.md", "files/result.json", "manifest.json"]);
   });
 
@@ -146,7 +151,10 @@ describe("result bundles", () => {
     );
     expect(crit.ok).toBe(false);
     expect(crit.problems.join()).toMatch(/unknown field "sandbox_policy" as critical/);
-    const soft = verifyBundle(resign((c) => (c.note = "hello")), key.publicKey);
+    const soft = verifyBundle(
+      resign((c) => (c.note = "hello")),
+      key.publicKey,
+    );
     expect(soft.ok).toBe(true);
     expect(soft.warnings.join()).toMatch(/unknown non-critical field "note"/);
   });
@@ -159,7 +167,11 @@ describe("result bundles", () => {
     fs.writeFileSync(path.join(dir, "ok.txt"), "ok");
     fs.mkdirSync(path.join(dir, "sub"));
     fs.symlinkSync(path.join(dir, "ok.txt"), path.join(dir, "sub", "inside-link"));
-    expect(collectResultFiles(dir).map((f) => f.path).sort()).toEqual(["ok.txt", "sub/inside-link"]);
+    expect(
+      collectResultFiles(dir)
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(["ok.txt", "sub/inside-link"]);
     fs.symlinkSync("/etc/passwd", path.join(dir, "sub", "outside-link"));
     expect(() => collectResultFiles(dir)).toThrow(/sub\/outside-link is a symlink pointing outside/);
   });
@@ -213,7 +225,10 @@ describe("swarmctl verify", () => {
     const good = path.join(dir, "good.tar");
     const bad = path.join(dir, "bad.tar");
     fs.writeFileSync(good, buildBundle(input(), k));
-    fs.writeFileSync(bad, rewrite(buildBundle(input(), k), "files/result.json", () => Buffer.from("evil")));
+    fs.writeFileSync(
+      bad,
+      rewrite(buildBundle(input(), k), "files/result.json", () => Buffer.from("evil")),
+    );
     const ok = await swarmctl(h.env, ["verify", good, "--no-autostart"]);
     expect(ok.stdout + ok.stderr).toMatch(/verified.*T-42, 3 file/);
     expect(ok.code).toBe(0);

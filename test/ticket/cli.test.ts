@@ -27,7 +27,22 @@ describe("swarmctl ticket / approval", () => {
   it("submit, list, show, edit, deps, cancel, retry with the documented forms", async () => {
     const bodyFile = path.join(dir, "body.md");
     fs.writeFileSync(bodyFile, "do the thing\n");
-    const a = await json<Ticket>("ticket", "submit", "--title", "A", "--body-file", bodyFile, "--priority", "5", "--label", "x", "--label", "y", "--idempotency-key", "k-a");
+    const a = await json<Ticket>(
+      "ticket",
+      "submit",
+      "--title",
+      "A",
+      "--body-file",
+      bodyFile,
+      "--priority",
+      "5",
+      "--label",
+      "x",
+      "--label",
+      "y",
+      "--idempotency-key",
+      "k-a",
+    );
     expect(a).toMatchObject({ title: "A", body: "do the thing\n", priority: 5, labels: ["x", "y"], state: "ready" });
     const again = await json<Ticket>("ticket", "submit", "--title", "A", "--idempotency-key", "k-a");
     expect(again.id).toBe(a.id);
@@ -61,7 +76,16 @@ describe("swarmctl ticket / approval", () => {
 
   it("workflow submit/show, lint, and approvals from the command line", async () => {
     const wfFile = path.join(dir, "wf.json");
-    fs.writeFileSync(wfFile, JSON.stringify({ name: "w", tickets: [{ key: "a", title: "a" }, { key: "b", title: "b", depends_on: ["a"] }] }));
+    fs.writeFileSync(
+      wfFile,
+      JSON.stringify({
+        name: "w",
+        tickets: [
+          { key: "a", title: "a" },
+          { key: "b", title: "b", depends_on: ["a"] },
+        ],
+      }),
+    );
     const wf = await json<{ workflow: { id: string }; tickets: { key: string; state: string }[] }>("ticket", "workflow", "submit", wfFile);
     expect(wf.tickets.map((t) => `${t.key}:${t.state}`).sort()).toEqual(["a:ready", "b:backlog"]);
     const st = await json<{ state: string; counts: Record<string, number> }>("ticket", "workflow", "show", wf.workflow.id);

@@ -37,10 +37,15 @@ async function submit(title: string, extra: Record<string, unknown> = {}): Promi
   return (await c.call<{ ticket: Ticket }>("ticket.submit", { title, ...extra })).ticket;
 }
 const settled = (id: string, states: string[], ms = 30_000) =>
-  waitFor(`ticket ${id} in ${states.join("|")}`, async () => {
-    const t = await get(id);
-    return states.includes(t.state) ? t : null;
-  }, ms, 50);
+  waitFor(
+    `ticket ${id} in ${states.join("|")}`,
+    async () => {
+      const t = await get(id);
+      return states.includes(t.state) ? t : null;
+    },
+    ms,
+    50,
+  );
 
 beforeAll(async () => {
   repo = makeRepo("swarm-ticket-repo-");
@@ -128,15 +133,25 @@ describe("coordinator dispatch into environments and agents", () => {
   it("cancel stops the agent's runtime and keeps its environment", async () => {
     const t = await submit("never ends", { agent_kind: "stuck" });
     const name = `ticket-${t.id}`;
-    await waitFor("the agent working", async () => {
-      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
-      return runtimes.find((r) => r.name === name && r.state === "working") ?? null;
-    }, 20_000, 50);
+    await waitFor(
+      "the agent working",
+      async () => {
+        const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+        return runtimes.find((r) => r.name === name && r.state === "working") ?? null;
+      },
+      20_000,
+      50,
+    );
     await c.call("ticket.cancel", { id: t.id, reason: "changed my mind" });
-    await waitFor("the runtime stopped", async () => {
-      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
-      return runtimes.find((r) => r.name === name && r.state === "exited") ?? null;
-    }, 15_000, 50);
+    await waitFor(
+      "the runtime stopped",
+      async () => {
+        const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+        return runtimes.find((r) => r.name === name && r.state === "exited") ?? null;
+      },
+      15_000,
+      50,
+    );
     expect((await get(t.id)).state).toBe("cancelled");
     const { envs } = await c.call<{ envs: { name: string }[] }>("env.list", {});
     expect(envs.map((e) => e.name)).toContain(name);
@@ -146,10 +161,15 @@ describe("coordinator dispatch into environments and agents", () => {
     const t = await submit("gated notes", { body: "needs a human", requires_approval: true });
     const review = await settled(t.id, ["review", "done", "failed"]);
     expect(review.state).toBe("review");
-    const { approvals } = await waitFor("the approval", async () => {
-      const r = await c.call<{ approvals: { id: string; files_changed: string[]; summary: string }[] }>("approval.list", { ticket_id: t.id });
-      return r.approvals.length ? r : null;
-    }, 10_000, 50);
+    const { approvals } = await waitFor(
+      "the approval",
+      async () => {
+        const r = await c.call<{ approvals: { id: string; files_changed: string[]; summary: string }[] }>("approval.list", { ticket_id: t.id });
+        return r.approvals.length ? r : null;
+      },
+      10_000,
+      50,
+    );
     expect(approvals[0]!.files_changed).toEqual(["NOTES.md"]);
     expect(approvals[0]!.summary).toMatch(/1 file\(s\) changed on swarm\/ticket-/);
     const full = await c.call<{ diff: string }>("approval.get", { id: approvals[0]!.id });
@@ -178,16 +198,27 @@ describe("coordinator dispatch into environments and agents", () => {
     const t = await submit("cancel early", { agent_kind: "stuck" });
     await settled(t.id, ["claimed", "running"], 10_000);
     await c.call("ticket.cancel", { id: t.id });
-    await waitFor("the run wound down", async () => {
-      const s = await c.call<{ running_locally: string[] }>("coordinator.status", {});
-      return s.running_locally.includes(t.id) ? null : true;
-    }, 15_000, 50);
+    await waitFor(
+      "the run wound down",
+      async () => {
+        const s = await c.call<{ running_locally: string[] }>("coordinator.status", {});
+        return s.running_locally.includes(t.id) ? null : true;
+      },
+      15_000,
+      50,
+    );
     const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
     const rt = runtimes.find((r) => r.name === `ticket-${t.id}`);
-    if (rt) await waitFor("the agent stopped", async () => {
-      const { runtimes: now } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
-      return now.find((r) => r.name === rt.name && r.state === "exited") ?? null;
-    }, 10_000, 50);
+    if (rt)
+      await waitFor(
+        "the agent stopped",
+        async () => {
+          const { runtimes: now } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+          return now.find((r) => r.name === rt.name && r.state === "exited") ?? null;
+        },
+        10_000,
+        50,
+      );
     expect((await get(t.id)).state).toBe("cancelled");
   }, 30_000);
 
@@ -197,10 +228,15 @@ describe("coordinator dispatch into environments and agents", () => {
     expect(failed.state).toBe("failed");
     expect(JSON.stringify(failed)).toMatch(/timed out/);
     // the sweep may fail the ticket first; the runner then loses its lease and stops the agent
-    await waitFor("the agent stopped", async () => {
-      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
-      return runtimes.find((r) => r.name === `ticket-${t.id}` && r.state === "exited") ?? null;
-    }, 10_000, 50);
+    await waitFor(
+      "the agent stopped",
+      async () => {
+        const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
+        return runtimes.find((r) => r.name === `ticket-${t.id}` && r.state === "exited") ?? null;
+      },
+      10_000,
+      50,
+    );
     const { envs } = await c.call<{ envs: { name: string }[] }>("env.list", {});
     expect(envs.map((e) => e.name)).toContain(`ticket-${t.id}`);
   }, 30_000);

@@ -99,8 +99,10 @@ describe("coordinator crash safety", () => {
     expect(dupes).toEqual([]);
     // Attempts counted: each ticket's attempts equals the number of times it was claimed.
     const mismatch = db
-      .prepare(`SELECT t.id, t.attempts, (SELECT COUNT(*) FROM ticket_transitions h WHERE h.ticket_id = t.id AND h.to_state = 'claimed') AS claims
-        FROM tickets t WHERE t.attempts != claims`)
+      .prepare(
+        `SELECT t.id, t.attempts, (SELECT COUNT(*) FROM ticket_transitions h WHERE h.ticket_id = t.id AND h.to_state = 'claimed') AS claims
+        FROM tickets t WHERE t.attempts != claims`,
+      )
       .all();
     expect(mismatch).toEqual([]);
     const attemptsOf = db.prepare("SELECT attempts FROM tickets WHERE id = ?");

@@ -82,10 +82,14 @@ describe("coordinator in the daemon", () => {
 
   it("retries a failing command with backoff, then fails it with the command's stderr", async () => {
     const t = await submit("fail-always");
-    const failed = await waitFor("ticket failed", async () => {
-      const x = await get(t.id);
-      return x.state === "failed" ? x : null;
-    }, 15_000);
+    const failed = await waitFor(
+      "ticket failed",
+      async () => {
+        const x = await get(t.id);
+        return x.state === "failed" ? x : null;
+      },
+      15_000,
+    );
     expect(failed.attempts).toBe(2);
     expect(failed.state_reason).toMatch(/gave up after 2\/2 attempts: exit code 3; stderr: nope/);
   });
@@ -115,7 +119,10 @@ describe("coordinator in the daemon", () => {
       return s.running_locally.includes(t.id) && (await get(t.id)).state === "running";
     });
     const runDir = await waitFor("run dir with pid", () =>
-      fs.readdirSync("/tmp").map((n) => path.join("/tmp", n)).find((p) => p.includes(`swarm-run-${t.id}-`) && fs.existsSync(path.join(p, "pid"))),
+      fs
+        .readdirSync("/tmp")
+        .map((n) => path.join("/tmp", n))
+        .find((p) => p.includes(`swarm-run-${t.id}-`) && fs.existsSync(path.join(p, "pid"))),
     );
     const pid = Number(fs.readFileSync(path.join(runDir, "pid"), "utf8"));
     await c.call("ticket.cancel", { id: t.id, reason: "test" });
@@ -151,7 +158,12 @@ describe("coordinator in the daemon", () => {
     const late = await c.call("ticket.complete", { id: a.id, lease: r1.lease!.lease, result: "late" }).catch((e: { kind: string; message: string }) => e);
     expect((late as { kind: string }).kind).toBe("CONFLICT");
     expect((late as Error).message).toMatch(/stale lease/);
-    const ok = await c.call<{ ticket: Ticket; bundle: string }>("ticket.complete", { id: r3.ticket.id, lease: r3.lease, result: { fine: true }, checks_passed: ["unit"] });
+    const ok = await c.call<{ ticket: Ticket; bundle: string }>("ticket.complete", {
+      id: r3.ticket.id,
+      lease: r3.lease,
+      result: { fine: true },
+      checks_passed: ["unit"],
+    });
     expect(ok.ticket.state).toBe("done");
     expect(fs.existsSync(ok.bundle)).toBe(true);
     const bad = await c.call("ticket.heartbeat", { id: b.id, lease: "forged" }).catch((e: { kind: string }) => e);

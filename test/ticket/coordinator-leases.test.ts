@@ -16,7 +16,13 @@ function setup(over: Partial<CoordinatorConfig> = {}, file?: string) {
   const events = new EventLog(db);
   const store = new TicketStore(db, events, { maxBodyBytes: () => 1 << 20 });
   const cfg = CoordinatorConfig.parse({ backoff_jitter: 0, backoff_base_ms: 1000, ...over });
-  const book = new LeaseBook(db, events, store, () => cfg, () => 0.5);
+  const book = new LeaseBook(
+    db,
+    events,
+    store,
+    () => cfg,
+    () => 0.5,
+  );
   return { db, dbFile, events, store, book, cfg };
 }
 

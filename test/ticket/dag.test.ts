@@ -82,7 +82,11 @@ describe("cycle detection on random DAGs", () => {
       const rand = rng(seed);
       const n = 5 + Math.floor(rand() * 30);
       const g = new Map<string, string[]>();
-      for (let i = 0; i < n; i++) g.set(`n${i}`, [...Array(i).keys()].filter(() => rand() < 0.2).map((j) => `n${j}`));
+      for (let i = 0; i < n; i++)
+        g.set(
+          `n${i}`,
+          [...Array(i).keys()].filter(() => rand() < 0.2).map((j) => `n${j}`),
+        );
       expect(findCycle(g.keys(), (x) => g.get(x) ?? [])).toBeNull();
       const a = 1 + Math.floor(rand() * (n - 1));
       const b = Math.floor(rand() * a);

@@ -16,7 +16,19 @@ describe("ticket file parsing", () => {
     const p = parseTicketFile("---\ntitle: Fix it\npriority: 3\ndepends_on: base\nlabels: bug\napproval: true\n---\n\n# Heading\ntext\n", "/x/fix-it.md");
     expect(p).toEqual({
       ok: true,
-      ticket: { id: "fix-it", title: "Fix it", body: "# Heading\ntext", priority: 3, depends_on: ["base"], labels: ["bug"], requires_approval: true, workspace: "default", agent_kind: undefined, timeout_ms: undefined, max_attempts: undefined },
+      ticket: {
+        id: "fix-it",
+        title: "Fix it",
+        body: "# Heading\ntext",
+        priority: 3,
+        depends_on: ["base"],
+        labels: ["bug"],
+        requires_approval: true,
+        workspace: "default",
+        agent_kind: undefined,
+        timeout_ms: undefined,
+        max_attempts: undefined,
+      },
     });
   });
 

@@ -15,7 +15,6 @@ afterAll(async () => {
   await d?.stop();
 });
 
-
 const submit = async (params: Record<string, unknown>) => (await c.call<{ ticket: Ticket; created: boolean }>("ticket.submit", params)).ticket;
 const move = (id: string, to: string, extra: Record<string, unknown> = {}) => c.call<Ticket>("ticket.transition", { id, to, ...extra });
 
@@ -23,9 +22,15 @@ describe("tickets over RPC", () => {
   it("a sample of state pairs through the real daemon matches the table", async () => {
     // One allowed and one rejected target from every state reachable without approval.
     const reach: Record<string, string[]> = {
-      ready: [], backlog: ["backlog"], claimed: ["claimed"], running: ["claimed", "running"],
-      review: ["claimed", "running", "review"], done: ["claimed", "running", "done"],
-      failed: ["claimed", "failed"], cancelled: ["cancelled"], blocked: ["blocked"],
+      ready: [],
+      backlog: ["backlog"],
+      claimed: ["claimed"],
+      running: ["claimed", "running"],
+      review: ["claimed", "running", "review"],
+      done: ["claimed", "running", "done"],
+      failed: ["claimed", "failed"],
+      cancelled: ["cancelled"],
+      blocked: ["blocked"],
     };
     for (const from of TICKET_STATES) {
       const rejected = TICKET_STATES.filter((s) => !TRANSITIONS[from].includes(s));
@@ -75,7 +80,11 @@ describe("tickets over RPC", () => {
     const id = (k: string) => wf.tickets.find((t) => t.key === k)!.id;
     expect(wf.tickets.map((t) => t.workspace)).toEqual(["proj-a", "proj-a", "proj-a", "proj-a"]);
     expect(wf.state).toBe("pending");
-    for (const [k, result] of [["root", { r: 0 }], ["left", { side: "L" }], ["right", { side: "R" }]] as const) {
+    for (const [k, result] of [
+      ["root", { r: 0 }],
+      ["left", { side: "L" }],
+      ["right", { side: "R" }],
+    ] as const) {
       await move(id(k), "claimed");
       await move(id(k), "running");
       await move(id(k), "done", { result });
@@ -88,13 +97,24 @@ describe("tickets over RPC", () => {
     expect(st.state).toBe("running");
 
     const before = (await c.call<{ tickets: Ticket[] }>("ticket.list", {})).tickets.length;
-    const bad = await errOf(c.call("ticket.workflow_submit", {
-      tickets: [{ key: "x", title: "x", depends_on: ["y"] }, { key: "y", title: "y", depends_on: ["x"] }, { key: "z", title: "z" }],
-    }));
+    const bad = await errOf(
+      c.call("ticket.workflow_submit", {
+        tickets: [
+          { key: "x", title: "x", depends_on: ["y"] },
+          { key: "y", title: "y", depends_on: ["x"] },
+          { key: "z", title: "z" },
+        ],
+      }),
+    );
     expect(bad.message).toMatch(/cycle: (x → y → x|y → x → y)/);
-    const bad2 = await errOf(c.call("ticket.workflow_submit", {
-      tickets: [{ key: "p", title: "p" }, { key: "q", title: "q", body: "x".repeat(300 * 1024) }],
-    }));
+    const bad2 = await errOf(
+      c.call("ticket.workflow_submit", {
+        tickets: [
+          { key: "p", title: "p" },
+          { key: "q", title: "q", body: "x".repeat(300 * 1024) },
+        ],
+      }),
+    );
     expect(bad2.message).toMatch(/tickets.max_body_bytes/);
     expect((await c.call<{ tickets: Ticket[] }>("ticket.list", {})).tickets.length).toBe(before);
   });
@@ -102,12 +122,20 @@ describe("tickets over RPC", () => {
   it("concurrent submits with one idempotency key create exactly one ticket", async () => {
     const clients = await Promise.all(Array.from({ length: 5 }, () => d.client()));
     const results = await Promise.all(
-      clients.flatMap((cl) => Array.from({ length: 10 }, () => cl.call<{ ticket: Ticket; created: boolean }>("ticket.submit", { title: "once", idempotency_key: "same-key" }))),
+      clients.flatMap((cl) =>
+        Array.from({ length: 10 }, () => cl.call<{ ticket: Ticket; created: boolean }>("ticket.submit", { title: "once", idempotency_key: "same-key" })),
+      ),
     );
     expect(new Set(results.map((r) => r.ticket.id)).size).toBe(1);
     expect(results.filter((r) => r.created).length).toBe(1);
-    const wf1 = await c.call<{ workflow: { id: string }; created: boolean }>("ticket.workflow_submit", { idempotency_key: "wf-key", tickets: [{ key: "a", title: "a" }] });
-    const wf2 = await c.call<{ workflow: { id: string }; created: boolean }>("ticket.workflow_submit", { idempotency_key: "wf-key", tickets: [{ key: "a", title: "a" }] });
+    const wf1 = await c.call<{ workflow: { id: string }; created: boolean }>("ticket.workflow_submit", {
+      idempotency_key: "wf-key",
+      tickets: [{ key: "a", title: "a" }],
+    });
+    const wf2 = await c.call<{ workflow: { id: string }; created: boolean }>("ticket.workflow_submit", {
+      idempotency_key: "wf-key",
+      tickets: [{ key: "a", title: "a" }],
+    });
     expect(wf2.workflow.id).toBe(wf1.workflow.id);
     expect(wf2.created).toBe(false);
   });

@@ -71,7 +71,10 @@ describe("ticket store", () => {
     expect(a.state).toBe("ready");
     expect(j.state).toBe("backlog");
     expect(errOf(() => s.transition(j.id, "ready")).message).toMatch(/dependencies not done: t-1 \(ready\), t-2 \(ready\)/);
-    for (const [id, out] of [[a.id, { n: 1 }], [b.id, { n: 2 }]] as const) {
+    for (const [id, out] of [
+      [a.id, { n: 1 }],
+      [b.id, { n: 2 }],
+    ] as const) {
       s.transition(id, "claimed", { patch: { lease_owner: "w1", lease_expires_at: Date.now() + 1000, attempts: 1 } });
       expect(s.get(id).lease_owner).toBe("w1");
       s.transition(id, "running");
@@ -121,10 +124,12 @@ describe("ticket store", () => {
     t.events.subscribe((e) => seen.push(`${e.type}:${e.subject}`));
     const a = t.store.create({ title: "a" }).ticket;
     expect(seen).toEqual([`ticket.created:${a.id}`, `ticket.transitioned:${a.id}`]);
-    expect(() => t.store.tx(() => {
-      t.store.transition(a.id, "claimed");
-      throw new Error("boom");
-    })).toThrow("boom");
+    expect(() =>
+      t.store.tx(() => {
+        t.store.transition(a.id, "claimed");
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
     expect(t.store.get(a.id).state).toBe("ready");
     expect(seen.length).toBe(2);
     expect(t.events.list(0, 100).filter((e) => e.type.startsWith("ticket.")).length).toBe(2);

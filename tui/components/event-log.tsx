@@ -10,7 +10,9 @@ export function EventLog({ events, height }: { events: EventRecord[]; height: nu
       {shown.length === 0 ? <Text dimColor>(no events yet)</Text> : null}
       {shown.map((e) => (
         <Text key={e.id} wrap="truncate-end">
-          <Text dimColor>{String(e.id).padStart(5)} {e.ts.slice(11, 19)} </Text>
+          <Text dimColor>
+            {String(e.id).padStart(5)} {e.ts.slice(11, 19)}{" "}
+          </Text>
           <Text color="cyan">{e.type}</Text>
           {e.subject ? <Text> {e.subject}</Text> : null}
           {Object.keys(e.data).length ? <Text dimColor> {JSON.stringify(e.data)}</Text> : null}

@@ -5,7 +5,13 @@ import type { TuiState } from "../state/reducer.js";
 export function Header({ state }: { state: TuiState }) {
   const d = state.daemon;
   const badge =
-    state.connection === "connected" ? <Text color="green">● connected</Text> : state.connection === "connecting" ? <Text color="yellow">● connecting</Text> : <Text color="red">● disconnected</Text>;
+    state.connection === "connected" ? (
+      <Text color="green">● connected</Text>
+    ) : state.connection === "connecting" ? (
+      <Text color="yellow">● connecting</Text>
+    ) : (
+      <Text color="red">● disconnected</Text>
+    );
   return (
     <Box borderStyle="round" paddingX={1} justifyContent="space-between">
       <Text bold>swarm</Text>

@@ -18,10 +18,7 @@ export interface TuiState {
 }
 
 export type Action =
-  | { type: "connected"; daemon: DaemonInfo }
-  | { type: "disconnected"; error?: string }
-  | { type: "event"; event: EventRecord }
-  | { type: "toggleHelp" };
+  { type: "connected"; daemon: DaemonInfo } | { type: "disconnected"; error?: string } | { type: "event"; event: EventRecord } | { type: "toggleHelp" };
 
 export const MAX_EVENTS = 200;
 

@@ -25,8 +25,8 @@ export const AIDER_RULES: Rule[] = [
   EXITED_RULE,
   { name: "(Y)es/(N)o question about login or API keys", state: "waiting_input", test: (s) => CONFIRM_RE.test(cursorLine(s)) && LOGIN_RE.test(tail(s, 3)) },
   { name: "(Y)es/(N)o confirmation at the cursor", state: "asking_approval", test: (s) => CONFIRM_RE.test(cursorLine(s)) },
-  { name: "\"Waiting for <model>\" spinner", state: "working", test: (s) => WAITING_RE.test(tail(s, 3)) },
-  { name: "prompt (\"> \") at the cursor", state: "idle", test: (s) => PROMPT_RE.test(cursorLine(s)) && s.cursor.x >= cursorLine(s).indexOf(">") + 1 },
+  { name: '"Waiting for <model>" spinner', state: "working", test: (s) => WAITING_RE.test(tail(s, 3)) },
+  { name: 'prompt ("> ") at the cursor', state: "idle", test: (s) => PROMPT_RE.test(cursorLine(s)) && s.cursor.x >= cursorLine(s).indexOf(">") + 1 },
   { name: `streaming, output within ${ACTIVE_OUTPUT_MS} ms`, state: "working", test: (_s, c) => c.msSinceOutput < ACTIVE_OUTPUT_MS },
 ];
 

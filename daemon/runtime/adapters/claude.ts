@@ -24,11 +24,15 @@ function promptBoxShown(lines: readonly string[]): boolean {
 
 export const CLAUDE_RULES: Rule[] = [
   EXITED_RULE,
-  { name: "permission or trust dialog (\"Do you want to …\" / \"Yes, I trust this folder\")", state: "asking_approval", test: (s) => APPROVAL_RE.test(tail(s, 14, true)) && MENU_RE.test(tail(s, 14, true)) },
-  { name: "numbered choice menu (\"❯ 1. …\")", state: "waiting_input", test: (s) => MENU_RE.test(tail(s, 14, true)) },
-  { name: "\"esc to interrupt\" in the status line", state: "working", test: (s) => WORKING_RE.test(tail(s, 12, true)) },
-  { name: "spinner with a gerund (\"✻ Thinking…\")", state: "working", test: (s) => SPINNER_RE.test(tail(s, 12, true)) },
-  { name: "prompt box (\"❯\" between rules)", state: "idle", test: (s) => promptBoxShown(s.lines) },
+  {
+    name: 'permission or trust dialog ("Do you want to …" / "Yes, I trust this folder")',
+    state: "asking_approval",
+    test: (s) => APPROVAL_RE.test(tail(s, 14, true)) && MENU_RE.test(tail(s, 14, true)),
+  },
+  { name: 'numbered choice menu ("❯ 1. …")', state: "waiting_input", test: (s) => MENU_RE.test(tail(s, 14, true)) },
+  { name: '"esc to interrupt" in the status line', state: "working", test: (s) => WORKING_RE.test(tail(s, 12, true)) },
+  { name: 'spinner with a gerund ("✻ Thinking…")', state: "working", test: (s) => SPINNER_RE.test(tail(s, 12, true)) },
+  { name: 'prompt box ("❯" between rules)', state: "idle", test: (s) => promptBoxShown(s.lines) },
 ];
 
 export const claudeAdapter: AgentAdapter = {

@@ -9,17 +9,25 @@ import { EXITED_RULE, runRules, tail, type Rule } from "./rules.js";
 import { findAfter, requirePrompt, requireUuid } from "./session-id.js";
 import type { AgentAdapter } from "./types.js";
 
-const APPROVAL_RE = /Would you like to (run the following command|make the following edits|apply)|Allow command\?|Trust this folder\?|Yes, proceed|Approve (this|once)|Allow Codex to/i;
+const APPROVAL_RE =
+  /Would you like to (run the following command|make the following edits|apply)|Allow command\?|Trust this folder\?|Yes, proceed|Approve (this|once)|Allow Codex to/i;
 const SIGN_IN_RE = /Sign in with ChatGPT|Paste or type your API key|Sign in with Device Code|Press enter to (continue|save)|enter to confirm/i;
 const WORKING_RE = /esc to interrupt/i;
 const COMPOSER_RE = /^\s*›\s?/;
 
 export const CODEX_RULES: Rule[] = [
   EXITED_RULE,
-  { name: "approval dialog (\"Would you like to run …\" / \"Trust this folder?\")", state: "asking_approval", test: (s) => APPROVAL_RE.test(tail(s, 20, true)) },
-  { name: "sign-in or selection screen (\"Press enter to continue\")", state: "waiting_input", test: (s) => SIGN_IN_RE.test(tail(s, 20, true)) },
-  { name: "\"esc to interrupt\" in the status line", state: "working", test: (s) => WORKING_RE.test(tail(s, 12, true)) },
-  { name: "composer line (\"›\") at the bottom", state: "idle", test: (s) => tail(s, 5, true).split("\n").some((l) => COMPOSER_RE.test(l)) },
+  { name: 'approval dialog ("Would you like to run …" / "Trust this folder?")', state: "asking_approval", test: (s) => APPROVAL_RE.test(tail(s, 20, true)) },
+  { name: 'sign-in or selection screen ("Press enter to continue")', state: "waiting_input", test: (s) => SIGN_IN_RE.test(tail(s, 20, true)) },
+  { name: '"esc to interrupt" in the status line', state: "working", test: (s) => WORKING_RE.test(tail(s, 12, true)) },
+  {
+    name: 'composer line ("›") at the bottom',
+    state: "idle",
+    test: (s) =>
+      tail(s, 5, true)
+        .split("\n")
+        .some((l) => COMPOSER_RE.test(l)),
+  },
 ];
 
 export const codexAdapter: AgentAdapter = {

@@ -38,9 +38,13 @@ function compile(spec: CustomRuleSpec, i: number, tailLines: number): Rule {
   try {
     re = typeof spec.pattern === "string" ? new RegExp(spec.pattern, "m") : spec.pattern;
   } catch (err) {
-    throw new SwarmError("INVALID_ARGUMENT", `custom detector rule ${i}: pattern ${JSON.stringify(spec.pattern)} is not a valid regex: ${(err as Error).message}`, {
-      hint: "write the pattern as a JavaScript regular expression source, e.g. \"^Allow\\\\? \\\\(y/n\\\\)$\"",
-    });
+    throw new SwarmError(
+      "INVALID_ARGUMENT",
+      `custom detector rule ${i}: pattern ${JSON.stringify(spec.pattern)} is not a valid regex: ${(err as Error).message}`,
+      {
+        hint: 'write the pattern as a JavaScript regular expression source, e.g. "^Allow\\\\? \\\\(y/n\\\\)$"',
+      },
+    );
   }
   const on = spec.on ?? "tail";
   return {
@@ -68,7 +72,9 @@ export function createCustomAdapter(config?: CustomDetectorConfig): AgentAdapter
     pinsSessionId: false,
     startCommand: ({ args }) => {
       if (!args || args.length === 0) {
-        throw new SwarmError("INVALID_ARGUMENT", "a custom runtime needs a command", { hint: "pass the command after --, e.g. swarmctl runtime start NAME -- ./my-agent" });
+        throw new SwarmError("INVALID_ARGUMENT", "a custom runtime needs a command", {
+          hint: "pass the command after --, e.g. swarmctl runtime start NAME -- ./my-agent",
+        });
       }
       return [...args];
     },
@@ -81,9 +87,9 @@ export function createCustomAdapter(config?: CustomDetectorConfig): AgentAdapter
 export const FAKE_AGENT_RULES: CustomDetectorConfig = {
   label: "fake-agent",
   rules: [
-    { state: "asking_approval", pattern: "^Allow\\? \\(y/n\\)$", on: "cursor_line", name: "\"Allow? (y/n)\" at the cursor" },
-    { state: "working", pattern: "^\\S Working… \\(\\d+\\.\\ds\\)$", on: "cursor_line", name: "spinner \"Working… (Ns)\" at the cursor" },
-    { state: "idle", pattern: "^>( |$)", on: "cursor_line", name: "prompt \"> \" at the cursor" },
+    { state: "asking_approval", pattern: "^Allow\\? \\(y/n\\)$", on: "cursor_line", name: '"Allow? (y/n)" at the cursor' },
+    { state: "working", pattern: "^\\S Working… \\(\\d+\\.\\ds\\)$", on: "cursor_line", name: 'spinner "Working… (Ns)" at the cursor' },
+    { state: "idle", pattern: "^>( |$)", on: "cursor_line", name: 'prompt "> " at the cursor' },
   ],
 };
 

@@ -11,7 +11,8 @@ import { findAfter, requirePrompt, requireUuid } from "./session-id.js";
 import type { AgentAdapter } from "./types.js";
 
 const APPROVAL_RE = /Allow execution|Apply this change\?|Do you want to proceed\?|Yes, allow (once|always)|Do you trust this folder\?|Trust folder/i;
-const AUTH_RE = /How would you like to authenticate|Waiting for authentication|Sign in with Google|Login with Google|Enter (your |Gemini )?API key|Paste your API key/i;
+const AUTH_RE =
+  /How would you like to authenticate|Waiting for authentication|Sign in with Google|Login with Google|Enter (your |Gemini )?API key|Paste your API key/i;
 const WORKING_RE = /\(esc to cancel/i;
 const INPUT_RE = /Type your message|^\s*│?\s*>\s/m;
 
@@ -19,8 +20,8 @@ export const GEMINI_RULES: Rule[] = [
   EXITED_RULE,
   { name: "tool confirmation or folder trust dialog", state: "asking_approval", test: (s) => APPROVAL_RE.test(tail(s, 20, true)) },
   { name: "authentication dialog", state: "waiting_input", test: (s) => AUTH_RE.test(tail(s, 20, true)) },
-  { name: "\"(esc to cancel\" on the spinner line", state: "working", test: (s) => WORKING_RE.test(tail(s, 10, true)) },
-  { name: "input box (\"> Type your message\")", state: "idle", test: (s) => INPUT_RE.test(tail(s, 8, true)) },
+  { name: '"(esc to cancel" on the spinner line', state: "working", test: (s) => WORKING_RE.test(tail(s, 10, true)) },
+  { name: 'input box ("> Type your message")', state: "idle", test: (s) => INPUT_RE.test(tail(s, 8, true)) },
 ];
 
 export const geminiAdapter: AgentAdapter = {

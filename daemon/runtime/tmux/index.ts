@@ -2,4 +2,12 @@
 export { execTmux, socketArgs, type TmuxResult, type TmuxRunner, type TmuxSocket } from "./runner.js";
 export { TmuxServer, type PaneInfo } from "./server.js";
 export { TmuxPaneObserver, type TmuxHealth, type TmuxSnapshot } from "./observer.js";
-export { ManagedTmuxSession, startManagedSession, findManagedSession, checkSessionName, type StartTmuxOptions, type SendOptions, type SendResult } from "./managed.js";
+export {
+  ManagedTmuxSession,
+  startManagedSession,
+  findManagedSession,
+  checkSessionName,
+  type StartTmuxOptions,
+  type SendOptions,
+  type SendResult,
+} from "./managed.js";

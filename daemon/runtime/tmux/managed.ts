@@ -46,7 +46,9 @@ function shellQuote(s: string): string {
 }
 
 export function checkSessionName(name: string): void {
-  const bad = checkName(name) ?? (name.includes(".") ? `invalid tmux session name ${JSON.stringify(name)}: "." is not allowed (tmux reads it as a window.pane separator)` : null);
+  const bad =
+    checkName(name) ??
+    (name.includes(".") ? `invalid tmux session name ${JSON.stringify(name)}: "." is not allowed (tmux reads it as a window.pane separator)` : null);
   if (bad) throw new SwarmError("INVALID_ARGUMENT", bad, { hint: "use letters, digits, '-' and '_', e.g. swarm-agent-1" });
 }
 
@@ -122,10 +124,10 @@ export class ManagedTmuxSession extends TmuxPaneObserver {
  */
 export async function startManagedSession(server: TmuxServer, opts: StartTmuxOptions): Promise<ManagedTmuxSession> {
   checkSessionName(opts.name);
-  if (opts.argv.length === 0) throw new SwarmError("INVALID_ARGUMENT", "no command to start in tmux", { hint: "pass the agent's argv, e.g. [\"claude\"]" });
+  if (opts.argv.length === 0) throw new SwarmError("INVALID_ARGUMENT", "no command to start in tmux", { hint: 'pass the agent\'s argv, e.g. ["claude"]' });
   if (server.socket === "default") {
     throw new SwarmError("PERMISSION_DENIED", "managed tmux sessions run on swarm's own tmux socket, not the user's default server", {
-      hint: "create the TmuxServer with { socket: { name: \"swarm-…\" } }",
+      hint: 'create the TmuxServer with { socket: { name: "swarm-…" } }',
     });
   }
   if (await server.hasSession(opts.name)) {
@@ -134,9 +136,33 @@ export async function startManagedSession(server: TmuxServer, opts: StartTmuxOpt
   const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   const cmd = opts.argv.length === 1 ? [shellQuote(opts.argv[0]!)] : opts.argv;
   const out = await server.run([
-    "new-session", "-d", "-s", opts.name, "-x", String(opts.cols ?? 120), "-y", String(opts.rows ?? 40), "-P", "-F", "#{pane_id}", PLACEHOLDER,
-    ";", "set-option", "-w", "-t", `=${opts.name}:`, "remain-on-exit", "on",
-    ";", "respawn-pane", "-k", "-t", `=${opts.name}:`, ...(opts.cwd ? ["-c", opts.cwd] : []), ...env, ...cmd,
+    "new-session",
+    "-d",
+    "-s",
+    opts.name,
+    "-x",
+    String(opts.cols ?? 120),
+    "-y",
+    String(opts.rows ?? 40),
+    "-P",
+    "-F",
+    "#{pane_id}",
+    PLACEHOLDER,
+    ";",
+    "set-option",
+    "-w",
+    "-t",
+    `=${opts.name}:`,
+    "remain-on-exit",
+    "on",
+    ";",
+    "respawn-pane",
+    "-k",
+    "-t",
+    `=${opts.name}:`,
+    ...(opts.cwd ? ["-c", opts.cwd] : []),
+    ...env,
+    ...cmd,
   ]);
   const paneId = out.split("\n")[0]?.trim() ?? "";
   if (!/^%\d+$/.test(paneId)) throw new SwarmError("INTERNAL", `tmux new-session printed no pane id (got ${JSON.stringify(out)})`);

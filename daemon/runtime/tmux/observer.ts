@@ -24,7 +24,6 @@ export interface TmuxSnapshot {
   view: ScreenView;
 }
 
-
 export class TmuxPaneObserver {
   readonly server: TmuxServer;
   /** a tmux target: pane id ("%3"), "session:window.pane", or a session name */

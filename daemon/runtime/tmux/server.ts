@@ -4,8 +4,20 @@ import { execTmux, socketArgs, type TmuxResult, type TmuxRunner, type TmuxSocket
 
 /** Fields read with display-message/list-panes, in this order, separated by a tab. */
 const PANE_FIELDS = [
-  "pane_id", "session_name", "window_index", "pane_index", "pane_pid", "pane_dead", "pane_dead_status",
-  "pane_current_command", "pane_width", "pane_height", "cursor_x", "cursor_y", "alternate_on", "pane_title",
+  "pane_id",
+  "session_name",
+  "window_index",
+  "pane_index",
+  "pane_pid",
+  "pane_dead",
+  "pane_dead_status",
+  "pane_current_command",
+  "pane_width",
+  "pane_height",
+  "cursor_x",
+  "cursor_y",
+  "alternate_on",
+  "pane_title",
 ] as const;
 export const PANE_FORMAT = PANE_FIELDS.map((f) => `#{${f}}`).join("\t");
 
@@ -87,7 +99,10 @@ export class TmuxServer {
   async listPanes(): Promise<PaneInfo[]> {
     const r = await this.raw(["list-panes", "-a", "-F", PANE_FORMAT]);
     if (r.code !== 0) return [];
-    return r.stdout.split("\n").filter((l) => l !== "").map(parsePane);
+    return r.stdout
+      .split("\n")
+      .filter((l) => l !== "")
+      .map(parsePane);
   }
 
   async hasSession(name: string): Promise<boolean> {

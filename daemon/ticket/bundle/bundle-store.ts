@@ -24,7 +24,10 @@ export interface FinishedTicket {
  */
 export class BundleStore {
   readonly dir: string;
-  constructor(dataDir: string, private readonly key: () => DaemonKey) {
+  constructor(
+    dataDir: string,
+    private readonly key: () => DaemonKey,
+  ) {
     this.dir = path.join(dataDir, "bundles");
   }
 

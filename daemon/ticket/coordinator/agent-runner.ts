@@ -98,8 +98,18 @@ export class AgentRunner {
   private start(lease: Lease): void {
     const id = lease.ticket.id;
     const run: AgentRun = {
-      lease, name: ticketEnvName(id), branch: ticketBranch(id), base: null, workdir: null,
-      phase: "preparing", runtimeStarted: false, delivered: false, sawWork: false, idleSince: null, stopReason: null, timers: [],
+      lease,
+      name: ticketEnvName(id),
+      branch: ticketBranch(id),
+      base: null,
+      workdir: null,
+      phase: "preparing",
+      runtimeStarted: false,
+      delivered: false,
+      sawWork: false,
+      idleSince: null,
+      stopReason: null,
+      timers: [],
     };
     this.runs.set(id, run);
     const c = this.d.cfg();
@@ -148,7 +158,13 @@ export class AgentRunner {
       this.d.events.append("ticket.agent_adopted", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, state: earlier.state });
     } else {
       await mgr.start({ name: run.name, env: run.name, agent, command, cols: 120, rows: 40, backend: "holder" });
-      this.d.events.append("ticket.agent_started", run.lease.ticket.id, { id: run.lease.ticket.id, environment: run.name, runtime: run.name, branch: run.branch, agent: kind });
+      this.d.events.append("ticket.agent_started", run.lease.ticket.id, {
+        id: run.lease.ticket.id,
+        environment: run.name,
+        runtime: run.name,
+        branch: run.branch,
+        agent: kind,
+      });
     }
     run.runtimeStarted = true;
     // stopped while the runtime was being started: stop() could not signal it yet
@@ -166,7 +182,10 @@ export class AgentRunner {
     if (run.stopReason || mgr.row(run.name).state === "exited") return;
     const rc = mgr.cfg();
     const sent = await deliver(mgr.liveOf(run.name, { running: true }), {
-      text: promptOf(run.lease), enter: true, enterDelayMs: rc.enter_delay_ms, confirmTimeoutMs: rc.confirm_timeout_ms,
+      text: promptOf(run.lease),
+      enter: true,
+      enterDelayMs: rc.enter_delay_ms,
+      confirmTimeoutMs: rc.confirm_timeout_ms,
     });
     if (sent.status !== "delivered") return void this.stop(run.lease.ticket.id, `the prompt was not confirmed: ${sent.why}`);
     run.delivered = true;
@@ -205,7 +224,12 @@ export class AgentRunner {
     if (row.state === "exited" || row.state === "lost") {
       if (run.stopReason) void this.fail(run, run.stopReason, !run.stopReason.startsWith("cancel"));
       else if (row.state === "exited" && row.exit_code === 0) void this.succeed(run);
-      else void this.fail(run, row.state === "lost" ? "the agent's runtime was lost" : `the agent exited with code ${row.exit_code ?? `signal ${row.exit_signal}`}`, true);
+      else
+        void this.fail(
+          run,
+          row.state === "lost" ? "the agent's runtime was lost" : `the agent exited with code ${row.exit_code ?? `signal ${row.exit_signal}`}`,
+          true,
+        );
       return;
     }
     if (run.stopReason) return; // stopping: wait for the exit
@@ -270,8 +294,16 @@ export class AgentRunner {
       if (git.patch) fs.writeFileSync(path.join(resultDir, "ticket.patch"), git.patch);
       if (pr) fs.writeFileSync(path.join(resultDir, "pr-output.txt"), pr.output);
       const result = {
-        branch: run.branch, commit: git.commit, base: git.base, files: git.files, diffstat: git.diffstat,
-        environment: run.name, runtime: run.name, workdir: run.workdir, run_dir: runDir, pr,
+        branch: run.branch,
+        commit: git.commit,
+        base: git.base,
+        files: git.files,
+        diffstat: git.diffstat,
+        environment: run.name,
+        runtime: run.name,
+        workdir: run.workdir,
+        run_dir: runDir,
+        pr,
         summary: git.commit
           ? `Ticket ${id} "${title}": ${git.files.length} file(s) changed on ${run.branch} (${git.commit.slice(0, 12)}).\n${git.diffstat}`
           : `Ticket ${id} "${title}": the agent changed no files.`,
@@ -295,7 +327,8 @@ export class AgentRunner {
       this.d.book.fail(run.lease.ticket.id, run.lease.lease, why, retryable);
     } catch (e) {
       // Stale lease (cancelled, swept, re-leased): the ticket's fate is already decided.
-      if (!(e instanceof SwarmError && e.kind === "CONFLICT")) this.d.logger.error("failing an agent ticket failed", { ticket: run.lease.ticket.id, error: String(e) });
+      if (!(e instanceof SwarmError && e.kind === "CONFLICT"))
+        this.d.logger.error("failing an agent ticket failed", { ticket: run.lease.ticket.id, error: String(e) });
     }
   }
 

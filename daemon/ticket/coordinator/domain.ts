@@ -55,7 +55,13 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
     }
   };
 
-  const complete = (id: string, token: string, result: unknown, checks: string[], next?: { agent_kind?: string | undefined; lease_ms?: number | undefined }) => {
+  const complete = (
+    id: string,
+    token: string,
+    result: unknown,
+    checks: string[],
+    next?: { agent_kind?: string | undefined; lease_ms?: number | undefined },
+  ) => {
     let claimed: ClaimResult | undefined;
     let r;
     if (next) {
@@ -77,8 +83,15 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
   const waiters = new ClaimWaiters();
   const commands = new CommandRunner({ book, cfg, logger: ctx.logger, admits: () => hostAdmits(cfg()), complete });
   const agents = new AgentRunner({
-    book, cfg, logger: ctx.logger, events: ctx.events, db: ctx.db, admits: () => hostAdmits(cfg()), complete,
-    envs: () => envServiceFor(ctx), runtimes: () => runtimeManagerFor(ctx),
+    book,
+    cfg,
+    logger: ctx.logger,
+    events: ctx.events,
+    db: ctx.db,
+    admits: () => hostAdmits(cfg()),
+    complete,
+    envs: () => envServiceFor(ctx),
+    runtimes: () => runtimeManagerFor(ctx),
   });
   // Agent kinds go to environments + runtimes, the rest to the configured command.
   const runner = {
@@ -133,7 +146,9 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
       handle(m.bundleGet, (p) => {
         store.get(p.id);
         if (!bundles.has(p.id)) {
-          throw new SwarmError("NOT_FOUND", `ticket ${p.id} has no result bundle`, { hint: "bundles are written when a ticket completes through the coordinator" });
+          throw new SwarmError("NOT_FOUND", `ticket ${p.id} has no result bundle`, {
+            hint: "bundles are written when a ticket completes through the coordinator",
+          });
         }
         const k = getKey();
         return { path: bundles.pathOf(p.id), key_id: k.keyId, public_key: k.publicPem, public_key_file: k.publicKeyFile };
@@ -142,7 +157,9 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
     start() {
       // Bundles whose write was cut short by a crash are rebuilt: their inputs are all in the db.
       const missing = ctx.db
-        .prepare("SELECT l.ticket_id FROM coordinator_leases l JOIN tickets t ON t.id = l.ticket_id WHERE l.finished_at IS NOT NULL AND t.state IN ('done', 'review')")
+        .prepare(
+          "SELECT l.ticket_id FROM coordinator_leases l JOIN tickets t ON t.id = l.ticket_id WHERE l.finished_at IS NOT NULL AND t.state IN ('done', 'review')",
+        )
         .all() as { ticket_id: string }[];
       for (const r of missing) if (!bundles.has(r.ticket_id)) writeBundle(r.ticket_id);
       unsubscribe = ctx.events.subscribe((ev) => {

@@ -45,7 +45,9 @@ export async function commitTicket(exec: EnvExec, base: string, message: string)
   }
   const head = await headSha(exec);
   if (head === base) return { commit: null, base, files: [], diffstat: "", patch: "" };
-  const files = text(await git(exec, ["diff", "--name-only", base, head])).split("\n").filter(Boolean);
+  const files = text(await git(exec, ["diff", "--name-only", base, head]))
+    .split("\n")
+    .filter(Boolean);
   const diffstat = text(await git(exec, ["diff", "--stat", base, head]));
   const patch = (await git(exec, ["format-patch", "--stdout", `${base}..${head}`])).stdout.toString("utf8");
   return { commit: head, base, files, diffstat, patch };

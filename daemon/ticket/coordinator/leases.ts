@@ -48,9 +48,7 @@ export class LeaseBook {
     assertTransition("(table check)", "ready", "claimed"); // the claim below bypasses store.transition
     const kindExpr = "COALESCE(agent_kind, @default_kind)";
     this.s = {
-      leasedByKind: db.prepare(
-        `SELECT ${kindExpr} AS kind, COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running') GROUP BY kind`,
-      ),
+      leasedByKind: db.prepare(`SELECT ${kindExpr} AS kind, COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running') GROUP BY kind`),
       // The claim: one UPDATE that only succeeds on a row still 'ready', so two claimers
       // can never both win the same ticket, even across processes sharing the file.
       claim: db.prepare(`UPDATE tickets SET state = 'claimed', state_reason = @reason, lease_owner = @worker,
@@ -65,9 +63,7 @@ export class LeaseBook {
       putLease: db.prepare(`INSERT OR REPLACE INTO coordinator_leases
         (ticket_id, token, worker, agent_kind, attempt, claimed_at, deadline, checks, finished_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)`),
-      history: db.prepare(
-        "INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, 'ready', 'claimed', ?, ?, ?)",
-      ),
+      history: db.prepare("INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, 'ready', 'claimed', ?, ?, ?)"),
       lease: db.prepare(`SELECT l.*, t.state, t.attempts AS ticket_attempts, t.max_attempts, t.requires_approval
         FROM coordinator_leases l JOIN tickets t ON t.id = l.ticket_id WHERE l.ticket_id = ?`),
       leaseOnly: db.prepare("SELECT * FROM coordinator_leases WHERE ticket_id = ?"),
@@ -154,7 +150,14 @@ export class LeaseBook {
       const deadline = now + (row.timeout_ms ?? c.default_timeout_ms);
       this.s.putLease!.run(row.id, token, worker, row.kind, row.attempts, now, deadline);
       this.s.history!.run(row.id, `claimed by ${worker}`, worker, iso);
-      this.events.append("ticket.transitioned", row.id, { id: row.id, from: "ready", to: "claimed", reason: `claimed by ${worker}`, actor: worker, attempt: row.attempts });
+      this.events.append("ticket.transitioned", row.id, {
+        id: row.id,
+        from: "ready",
+        to: "claimed",
+        reason: `claimed by ${worker}`,
+        actor: worker,
+        attempt: row.attempts,
+      });
       this.breaker(row.kind).onDispatch(now);
       const { kind: _k, ...ticketRow } = row;
       const ticket = toTicket(ticketRow, this.store.depsOf(row.id));
@@ -166,13 +169,14 @@ export class LeaseBook {
 
   /** Throws CONFLICT unless `token` is the live lease on `id`; returns the lease and state. */
   private held(id: string, token: string): HeldLease {
-    const row = this.s.lease!.get(id) as (HeldLease) | undefined;
+    const row = this.s.lease!.get(id) as HeldLease | undefined;
     if (!row) {
       this.store.get(id); // NOT_FOUND for an unknown ticket
       throw new SwarmError("CONFLICT", `ticket ${id} has no lease; claim it first with ticket.claim`);
     }
     if (row.token !== token || !LEASED.includes(row.state)) {
-      const now = row.token === token ? `the ticket is now ${row.state}` : `the ticket was re-leased (attempt ${row.attempt}, ${row.worker}) and is ${row.state}`;
+      const now =
+        row.token === token ? `the ticket is now ${row.state}` : `the ticket was re-leased (attempt ${row.attempt}, ${row.worker}) and is ${row.state}`;
       throw new SwarmError("CONFLICT", `stale lease on ticket ${id}: ${now}`, {
         details: { id, state: row.state },
         hint: "stop working on this ticket; claim another one",
@@ -267,18 +271,33 @@ export class LeaseBook {
   /** Takes back leases that expired or ran past their deadline; returns the ticket ids. */
   sweep(now = Date.now()): { id: string; why: "lease expired" | "timed out"; retry_at: number | null }[] {
     const out: { id: string; why: "lease expired" | "timed out"; retry_at: number | null }[] = [];
-    const rows = this.s.overdue!.all({ now }) as { id: string; state: TicketState; token: string | null; deadline: number | null; lease_expires_at: number | null }[];
+    const rows = this.s.overdue!.all({ now }) as {
+      id: string;
+      state: TicketState;
+      token: string | null;
+      deadline: number | null;
+      lease_expires_at: number | null;
+    }[];
     for (const r of rows) {
       try {
         this.store.tx(() => {
-          const cur = this.s.lease!.get(r.id) as (HeldLease) | undefined;
+          const cur = this.s.lease!.get(r.id) as HeldLease | undefined;
           const t = this.store.get(r.id);
           if (!LEASED.includes(t.state)) return; // changed since the scan
           if (cur && cur.token !== r.token) return;
           const timedOut = r.deadline !== null && r.deadline <= now;
           const why = timedOut ? "timed out" : "lease expired";
           const detail = timedOut ? `ran past its deadline` : `no heartbeat from ${cur?.worker ?? t.lease_owner ?? "?"}`;
-          const res = this.retryOrFail(r.id, t.state, cur?.agent_kind ?? t.agent_kind ?? this.cfg().default_agent_kind, t.max_attempts, `${why} (${detail})`, true, "swarm", now);
+          const res = this.retryOrFail(
+            r.id,
+            t.state,
+            cur?.agent_kind ?? t.agent_kind ?? this.cfg().default_agent_kind,
+            t.max_attempts,
+            `${why} (${detail})`,
+            true,
+            "swarm",
+            now,
+          );
           out.push({ id: r.id, why, retry_at: res.retry_at });
         });
       } catch {

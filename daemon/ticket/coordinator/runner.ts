@@ -134,7 +134,7 @@ export class CommandRunner {
       if (code === 0 && !run.stopReason) {
         this.d.complete(id, token, { exit_code: 0, run_dir: run.dir, stdout_tail: run.stdout }, ["exit-status"]);
       } else {
-        const what = err ? `could not start: ${err.message}` : run.stopReason ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
+        const what = err ? `could not start: ${err.message}` : (run.stopReason ?? (signal ? `killed by ${signal}` : `exit code ${code}`));
         const detail = run.stderr.trim() ? `; stderr: ${run.stderr.trim().slice(-500)}` : "";
         const retryable = !err && !(run.stopReason?.startsWith("cancel") ?? false);
         this.d.book.fail(id, token, what + detail, retryable);

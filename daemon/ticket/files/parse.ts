@@ -53,7 +53,10 @@ const asList = (v: string | string[] | undefined): string[] => (v === undefined 
 export function parseTicketFile(text: string, file: string): ParsedFile {
   const m = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
   if (!m) {
-    return { ok: false, problems: [{ message: "no front matter: the file must start with a line `---`, YAML keys (at least `title`), and a closing `---`", line: 1 }] };
+    return {
+      ok: false,
+      problems: [{ message: "no front matter: the file must start with a line `---`, YAML keys (at least `title`), and a closing `---`", line: 1 }],
+    };
   }
   const doc = parseDocument(m[1]!, { prettyErrors: false });
   if (doc.errors.length) {
@@ -81,7 +84,10 @@ export function parseTicketFile(text: string, file: string): ParsedFile {
   const problems: FileProblem[] = [];
   const badId = checkName(id);
   if (badId) problems.push({ message: `id: ${badId}${f.id === undefined ? " (taken from the file name; set `id:` in the front matter)" : ""}`, line: null });
-  const body = text.slice(m[0].length).replace(/^\s*\n/, "").trimEnd();
+  const body = text
+    .slice(m[0].length)
+    .replace(/^\s*\n/, "")
+    .trimEnd();
   const fields = TicketFields.safeParse({
     id,
     title: f.title,

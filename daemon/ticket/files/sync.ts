@@ -100,17 +100,21 @@ export class FileSync {
         throw new SwarmError("CONFLICT", `id ${ft.id} is already defined by ${existing.source_file}`, { hint: "give one of the files another id" });
       }
       const before = existing.version;
-      s.update(ft.id, {
-        title: ft.title,
-        body: ft.body,
-        priority: ft.priority,
-        labels: ft.labels,
-        requires_approval: ft.requires_approval,
-        agent_kind: ft.agent_kind ?? null,
-        timeout_ms: ft.timeout_ms ?? null,
-        max_attempts: ft.max_attempts ?? null,
-        source_file: file,
-      }, { actor: ACTOR });
+      s.update(
+        ft.id,
+        {
+          title: ft.title,
+          body: ft.body,
+          priority: ft.priority,
+          labels: ft.labels,
+          requires_approval: ft.requires_approval,
+          agent_kind: ft.agent_kind ?? null,
+          timeout_ms: ft.timeout_ms ?? null,
+          max_attempts: ft.max_attempts ?? null,
+          source_file: file,
+        },
+        { actor: ACTOR },
+      );
       const add = ft.depends_on.filter((d) => !existing.depends_on.includes(d));
       const remove = existing.depends_on.filter((d) => !ft.depends_on.includes(d));
       if (existing.state === "cancelled" && existing.state_reason?.startsWith(FILE_DELETED)) {
