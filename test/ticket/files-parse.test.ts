@@ -69,11 +69,11 @@ describe("ticket file parsing", () => {
     w("notes.txt", "ignored");
     const r = lintDir(dir, (id) => id === "known");
     expect(r.files).toBe(4);
-    const msgs = r.problems.map((p) => `${path.basename(p.file)}: ${p.message}`);
+    const msgs = r.problems.map((p) => `${path.basename(p.file ?? "")}: ${p.message}`);
     expect(msgs).toContain("c.md: id a is also defined by " + path.join(dir, "a.md"));
     expect(msgs).toContain("d.md: depends_on ghost: no ticket or ticket file has that id");
     expect(msgs.some((m) => /cycle: (a → b → a|b → a → b)/.test(m))).toBe(true);
     expect(r.ok).toBe(false);
-    expect(() => lintDir(path.join(dir, "nope"), () => false)).toThrow(/no folder/);
+    expect(() => lintDir(path.join(dir!, "nope"), () => false)).toThrow(/no folder/);
   });
 });
