@@ -18,8 +18,8 @@ const BULK = 100;
 const PARALLEL = 64;
 
 async function startSwarmd(home: string): Promise<{ client: RpcClient; stop(): void }> {
-  fs.writeFileSync(path.join(home, "config.json"), JSON.stringify({ env: { bulk_concurrency: PARALLEL } }));
-  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home, SWARM_NO_KEYRING: "1" };
+  fs.writeFileSync(path.join(home, "config.json"), JSON.stringify({ env: { bulk_concurrency: PARALLEL }, secrets: { keyring: false } }));
+  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home };
   delete env.XDG_RUNTIME_DIR;
   delete env.SWARM_RUNTIME_DIR;
   const proc = spawn(process.execPath, [path.join(ROOT, "dist/daemon/main.js"), "--foreground"], { env, stdio: "ignore" });

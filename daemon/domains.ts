@@ -1,14 +1,6 @@
-import type { DaemonContext } from "./context.js";
 import type { HandlerEntry } from "./rpc/handler.js";
-import { envDomain } from "./env/domain.js";
-import { secretsDomain } from "./secrets/domain.js";
-import { ticketDomain } from "./ticket/domain.js";
-import { approvalDomain } from "./approval/domain.js";
-import { coordinatorDomain } from "./ticket/coordinator/domain.js";
-import { runtimeDomain } from "./runtime/domain.js";
-import { vmDomain } from "./vm/domain.js";
 
-/** A domain of the daemon (environments, runtimes, tickets…): its handlers and lifecycle. */
+/** A domain of the daemon (environments, runtimes, tickets…): its handlers and lifecycle. Built in daemon/assemble.ts. */
 export interface Domain {
   name: string;
   handlers: HandlerEntry[];
@@ -17,8 +9,3 @@ export interface Domain {
   /** Runs at graceful shutdown; must leave the user's environments and agents intact. */
   stop?(): void | Promise<void>;
 }
-
-export type DomainFactory = (ctx: DaemonContext) => Domain;
-
-/** Every domain, in start order. A new domain adds its factory here. */
-export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, approvalDomain, runtimeDomain, vmDomain];

@@ -3,15 +3,14 @@ import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
 import { handle } from "../rpc/handler.js";
 import { actorOf } from "../ticket/handlers.js";
-import { ticketStoreFor } from "../ticket/store-for.js";
+import type { TicketStore } from "../ticket/store.js";
 import { AutoRequest } from "./auto-request.js";
 import { capDiff, diffWorkdir } from "./diff.js";
 import { ApprovalExpiry } from "./expiry.js";
 import { ApprovalStore } from "./store.js";
 
 /** Approval gates (R-T5): requests with a diff, decisions, expiry, audit. */
-export function approvalDomain(ctx: DaemonContext): Domain {
-  const tickets = ticketStoreFor(ctx);
+export function approvalDomain(ctx: DaemonContext, { tickets }: { tickets: TicketStore }): Domain {
   const store = new ApprovalStore(tickets);
   const expiry = new ApprovalExpiry(store, () => ctx.cfg(), ctx.logger);
   const auto = new AutoRequest(tickets, store, expiry, () => ctx.cfg(), ctx.logger);

@@ -1,24 +1,18 @@
 import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
 import { runtimeHandlers } from "./handlers.js";
+import type { RuntimeEnvAccess } from "./holder-spawn.js";
 import { RuntimeManager } from "./manager.js";
 import { loadDetectors } from "./state-detector.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
 
-const managers = new WeakMap<DaemonContext, RuntimeManager>();
-
-/** The runtime manager of a daemon, for other domains (the coordinator runs agents through it). */
-export function runtimeManagerFor(ctx: DaemonContext): RuntimeManager | undefined {
-  return managers.get(ctx);
-}
-
 /** The runtimes domain: agents in PTYs held outside the daemon (R-R1…R-R5). */
-export function runtimeDomain(ctx: DaemonContext): Domain {
-  const mgr = new RuntimeManager(ctx);
-  managers.set(ctx, mgr);
+export function runtimeDomain(ctx: DaemonContext, deps: { envs: RuntimeEnvAccess }): Domain & { manager: RuntimeManager } {
+  const mgr = new RuntimeManager(ctx, deps.envs);
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",
+    manager: mgr,
     handlers: runtimeHandlers(mgr, new UnmanagedRuntimes(ctx, mgr.registry, (row) => mgr.forget(row))),
     async start() {
       mgr.setDetectors(await loadDetectors());

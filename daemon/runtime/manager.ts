@@ -8,7 +8,7 @@ import type { runtimeStart } from "../../protocol/methods/runtime.js";
 import type { DaemonContext } from "../context.js";
 import type { AgentKind } from "./adapters/types.js";
 import type { HolderExit } from "./holder/frames.js";
-import { envCommand, holderTail, spawnHolder } from "./holder-spawn.js";
+import { holderTail, spawnHolder, type RuntimeEnvAccess } from "./holder-spawn.js";
 import { HolderLink } from "./holder-link.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
@@ -40,7 +40,10 @@ export class RuntimeManager {
     return this.adopting;
   }
 
-  constructor(private readonly ctx: DaemonContext) {
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly envs: RuntimeEnvAccess,
+  ) {
     this.registry = new RuntimeRegistry(ctx.db);
     this.tmux = new TmuxBackend(ctx, {
       registry: this.registry,
@@ -125,7 +128,7 @@ export class RuntimeManager {
       }
       p = { ...p, command: argv };
     }
-    const host = p.env ? await envCommand(this.ctx, p.env, p.command, p.cwd) : null;
+    const host = p.env ? await this.envs.ptyCommand(p.env, p.command, p.cwd) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
     if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
       throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, {

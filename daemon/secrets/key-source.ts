@@ -125,7 +125,7 @@ export function loadMasterKey(home: string, logger: Logger, opts: { useKeyring?:
     const key = fromFile(file);
     return { key: () => key, source: "file" };
   }
-  let why = "disabled (SWARM_NO_KEYRING=1)";
+  let why = "disabled (secrets.keyring is false)";
   if (opts.useKeyring !== false) {
     const t0 = Date.now();
     const k = fromKeyring(home, { create: !inKeyring });

@@ -105,6 +105,18 @@ export const ConfigSchema = z
       .default({ timeout_ms: 24 * 3600 * 1000, expire_outcome: "reject", max_diff_bytes: 1024 * 1024 }),
     env: EnvConfig,
     runtime: RuntimeConfig,
+    secrets: z
+      .object({
+        keyring: z
+          .boolean()
+          .default(true)
+          .describe(
+            "keep the secrets' master key in the OS keyring (Secret Service) when one answers; false = always the 0600 key file; takes effect on restart",
+          ),
+        keyring_retry_ms: z.number().int().min(50).default(10_000).describe("how often an unreachable keyring holding the key is asked again (ms)"),
+      })
+      .strict()
+      .default({ keyring: true, keyring_retry_ms: 10_000 }),
   })
   .strict();
 

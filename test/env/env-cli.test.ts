@@ -212,7 +212,10 @@ describe("swarmctl env (worktree provider, real daemon)", () => {
   });
 
   it("providers lists every provider with availability, install hints and the planned ones", async () => {
-    const r = await w.json<{ default_provider: string; providers: { name: string; available: boolean; planned: boolean; install_hint: string | null; reason: string | null }[] }>(["providers"]);
+    const r = await w.json<{
+      default_provider: string;
+      providers: { name: string; available: boolean; planned: boolean; install_hint: string | null; reason: string | null }[];
+    }>(["providers"]);
     expect(r.default_provider).toBe("worktree");
     expect(r.providers.find((p) => p.name === "worktree")).toMatchObject({ available: true, planned: false });
     for (const planned of ["firecracker", "kubernetes", "libvirt"]) {

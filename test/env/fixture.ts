@@ -30,8 +30,9 @@ export interface EnvWorld {
 
 export async function startWorld(opts: { config?: Record<string, unknown>; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<EnvWorld> {
   const h = tempHome("swarm-env-");
-  if (opts.config) fs.writeFileSync(h.paths.configFile, JSON.stringify(opts.config));
-  const d = await startDaemon({ home: h, extraEnv: { SWARM_NO_KEYRING: "1", ...opts.extraEnv } });
+  // the file key, not the OS keyring: these tests are about environments, and CI has no session bus here
+  const config = { ...opts.config, secrets: { keyring: false, ...(opts.config?.secrets as object | undefined) } };
+  const d = await startDaemon({ home: h, config, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}) });
   const repo = makeRepo();
   const ctl = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => swarmctl(d.env, ["--no-autostart", ...args], o);
   const w: EnvWorld = {

@@ -209,7 +209,7 @@ describe.skipIf(SKIP !== null)(`a keyring that does not answer while the daemon 
     const h = tempHome("swarm-kr-stall-");
     dirs.push(h.home);
     fs.writeFileSync(path.join(h.home, "secrets.keyring"), "the key is in the keyring\n"); // it held the key before
-    const d = await startDaemon({ home: h, extraEnv: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${sock}`, SWARM_KEYRING_RETRY_MS: "100" } });
+    const d = await startDaemon({ home: h, extraEnv: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${sock}` }, config: { secrets: { keyring_retry_ms: 100 } } });
     daemons.push(d);
     // the first attempt, at start, may still be running when the socket answers
     await waitFor("the start's keyring attempt to fail", () => /the secrets key is in the OS keyring, which is not usable now/.test(logOf(d)), 15_000, 50);
@@ -268,7 +268,7 @@ describe("both a key file and the keyring marker", () => {
     const marker = path.join(h.home, "secrets.keyring");
     fs.writeFileSync(keyFile, Buffer.alloc(32, 7).toString("base64") + "\n", { mode: 0o600 });
     fs.writeFileSync(marker, "the key is in the keyring\n", { mode: 0o600 });
-    const d = await startDaemon({ home: h, extraEnv: { SWARM_NO_KEYRING: "1" } });
+    const d = await startDaemon({ home: h, config: { secrets: { keyring: false } } });
     daemons.push(d);
     const r = await swarmctl(d.env, ["--no-autostart", "secret", "set", "K", "v"]);
     expect(r.code).not.toBe(0);

@@ -51,8 +51,15 @@ export interface TestDaemon {
 }
 
 /** Starts `swarmd --foreground` on a home and waits until it answers on its socket. */
-export async function startDaemon(opts: { home?: ReturnType<typeof tempHome>; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<TestDaemon> {
+export async function startDaemon(
+  opts: { home?: ReturnType<typeof tempHome>; extraEnv?: NodeJS.ProcessEnv; config?: Record<string, unknown> } = {},
+): Promise<TestDaemon> {
   const h = opts.home ?? tempHome();
+  // written once, before the first start: a restart keeps whatever the test changed since
+  if (opts.config) {
+    fs.mkdirSync(path.dirname(h.paths.configFile), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(h.paths.configFile, JSON.stringify(opts.config, null, 2));
+  }
   const env = { ...h.env, ...opts.extraEnv };
   const proc = spawn(process.execPath, [SWARMD, "--foreground"], { env, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";

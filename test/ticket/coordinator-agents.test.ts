@@ -54,6 +54,7 @@ beforeAll(async () => {
   fs.writeFileSync(
     home.paths.configFile,
     JSON.stringify({
+      secrets: { keyring: false },
       coordinator: {
         agent_kinds: ["custom", "broken", "stuck", "nocmd", "slow", "oneshot"],
         default_agent_kind: "custom",
@@ -81,7 +82,7 @@ beforeAll(async () => {
       },
     }),
   );
-  d = await startDaemon({ home, extraEnv: { SWARM_NO_KEYRING: "1" } });
+  d = await startDaemon({ home });
   c = await d.client();
 });
 afterAll(async () => {

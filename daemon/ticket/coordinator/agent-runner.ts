@@ -43,8 +43,8 @@ export interface AgentRunnerDeps {
   events: EventLog;
   db: Db;
   admits: () => { ok: boolean; reason: string | null };
-  envs: () => EnvService | undefined;
-  runtimes: () => RuntimeManager | undefined;
+  envs: EnvService;
+  runtimes: RuntimeManager;
   complete: (id: string, token: string, result: unknown, checks: string[]) => void;
 }
 
@@ -86,7 +86,6 @@ export class AgentRunner {
   tick(): void {
     const c = this.d.cfg();
     if (this.stopping || c.agent_kinds.length === 0 || (!c.repo && Object.keys(c.repos).length === 0)) return;
-    if (!this.d.envs() || !this.d.runtimes()) return;
     for (;;) {
       if (!this.d.admits().ok) return;
       const r = this.d.book.claim(LOCAL_WORKER, { kinds: c.agent_kinds });
@@ -124,14 +123,14 @@ export class AgentRunner {
   }
 
   private exec(run: AgentRun): EnvExec {
-    return (argv) => this.d.envs()!.exec(run.name, argv, { timeoutMs: 120_000 });
+    return (argv) => this.d.envs.exec(run.name, argv, { timeoutMs: 120_000 });
   }
 
   private async prepare(run: AgentRun): Promise<void> {
     await this.winding.get(run.lease.ticket.id);
     const c = this.d.cfg();
-    const envs = this.d.envs()!;
-    const mgr = this.d.runtimes()!;
+    const envs = this.d.envs;
+    const mgr = this.d.runtimes;
     const kind = run.lease.agent_kind;
     const parsed = AgentKindSchema.safeParse(kind);
     const agent = parsed.success ? parsed.data : "custom";
@@ -213,7 +212,7 @@ export class AgentRunner {
   /** Decides, from the runtime's state, whether the agent finished, failed, or works on. */
   private watch(run: AgentRun): void {
     if (run.phase !== "running" || this.runs.get(run.lease.ticket.id) !== run) return;
-    const mgr = this.d.runtimes()!;
+    const mgr = this.d.runtimes;
     let row;
     try {
       row = mgr.row(run.name);
@@ -243,8 +242,8 @@ export class AgentRunner {
   }
 
   private async stopRuntime(run: AgentRun): Promise<void> {
-    const mgr = this.d.runtimes();
-    if (!mgr || !run.runtimeStarted) return;
+    const mgr = this.d.runtimes;
+    if (!run.runtimeStarted) return;
     try {
       if (mgr.row(run.name).state === "exited") return;
       const rt = mgr.signal(run.name, "SIGTERM");
@@ -339,7 +338,7 @@ export class AgentRunner {
     run.stopReason ??= reason;
     if (run.runtimeStarted) {
       try {
-        this.d.runtimes()?.signal(run.name, "SIGTERM");
+        this.d.runtimes.signal(run.name, "SIGTERM");
       } catch {
         /* already gone */
       }

@@ -1,0 +1,48 @@
+import type { DaemonContext } from "./context.js";
+import type { Domain } from "./domains.js";
+import { approvalDomain } from "./approval/domain.js";
+import { envDomain } from "./env/domain.js";
+import { ProviderSet } from "./env/provider-set.js";
+import { EnvRegistry } from "./env/registry.js";
+import { EnvService } from "./env/service.js";
+import { runtimeDomain } from "./runtime/domain.js";
+import { secretsDomain } from "./secrets/domain.js";
+import { loadMasterKey } from "./secrets/key-source.js";
+import { Vault } from "./secrets/vault.js";
+import { coordinatorDomain } from "./ticket/coordinator/domain.js";
+import { ticketDomain } from "./ticket/domain.js";
+import { TicketStore } from "./ticket/store.js";
+import { vmDomain } from "./vm/domain.js";
+
+/**
+ * Builds every domain of the daemon and hands each exactly what it needs: the one place
+ * where the daemon's parts meet. Nothing is looked up at run time, so the compiler sees
+ * every dependency. Returns the domains in start order (stop runs in reverse).
+ */
+export function assembleDomains(ctx: DaemonContext): Domain[] {
+  const secretsCfg = ctx.cfg().secrets;
+  const masterKey = loadMasterKey(ctx.paths.home, ctx.logger, { useKeyring: secretsCfg.keyring, retryMs: secretsCfg.keyring_retry_ms });
+  const vault = new Vault(ctx.db, masterKey.key);
+
+  const registry = new EnvRegistry(ctx.db);
+  // SWARM_ENV / SWARM_PROJECT last: a user variable of that name must not hide which environment this is
+  const providers = new ProviderSet(ctx, (h) => {
+    const env = registry.get(h.name);
+    return env ? { ...vault.resolve(env.project), SWARM_ENV: h.name, SWARM_PROJECT: env.project } : { SWARM_ENV: h.name };
+  });
+  const envs = new EnvService(ctx, registry, providers);
+
+  // One ticket store for every domain that moves tickets, so their transactions nest and events go out once, at commit.
+  const tickets = new TicketStore(ctx.db, ctx.events, { maxBodyBytes: () => ctx.cfg().tickets.max_body_bytes });
+  const runtime = runtimeDomain(ctx, { envs });
+
+  return [
+    secretsDomain(ctx, { vault, keySource: masterKey.source }),
+    envDomain(ctx, { service: envs }),
+    coordinatorDomain(ctx, { tickets, envs, runtimes: runtime.manager }),
+    ticketDomain(ctx, { tickets }),
+    approvalDomain(ctx, { tickets }),
+    runtime,
+    vmDomain(ctx),
+  ];
+}
