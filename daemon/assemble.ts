@@ -7,6 +7,8 @@ import { EnvRegistry } from "./env/registry.js";
 import { EnvService } from "./env/service.js";
 import { runtimeDomain } from "./runtime/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
+import { SwarmMetrics } from "./metrics/collectors.js";
+import { metricsDomain } from "./metrics/domain.js";
 import { loadMasterKey } from "./secrets/key-source.js";
 import { Vault } from "./secrets/vault.js";
 import { coordinatorDomain } from "./ticket/coordinator/domain.js";
@@ -44,5 +46,6 @@ export function assembleDomains(ctx: DaemonContext): Domain[] {
     approvalDomain(ctx, { tickets }),
     runtime,
     vmDomain(ctx),
+    metricsDomain(ctx, { metrics: new SwarmMetrics(ctx.db) }),
   ];
 }

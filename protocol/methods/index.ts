@@ -10,6 +10,7 @@ import * as secret from "./secret.js";
 import * as coordinator from "./coordinator.js";
 import * as runtime from "./runtime.js";
 import * as vm from "./vm.js";
+import * as metrics from "./metrics.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -27,6 +28,7 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   coordinator,
   runtime,
   vm,
+  metrics,
 };
 
 function isMethodDef(x: unknown): x is MethodDef {
