@@ -9,7 +9,6 @@ import type { DaemonContext } from "./context.js";
 import { DOMAINS, type Domain } from "./domains.js";
 import { EventLog } from "./events/event-log.js";
 import { configHandlers } from "./handlers/config.js";
-import { conformanceHandlers } from "./handlers/conformance.js";
 import { daemonHandlers } from "./handlers/daemon.js";
 import { eventHandlers } from "./handlers/event.js";
 import { createFileLogger } from "./log/logger.js";
@@ -56,7 +55,7 @@ async function runForeground(): Promise<void> {
     throw err;
   }
   const db = openDatabase(paths.database);
-  const events = new EventLog(db);
+  const events = new EventLog(db, logger);
   const shutdownFns: (() => void | Promise<void>)[] = [];
   let shuttingDown: Promise<void> | null = null;
   const ctx: DaemonContext = {
@@ -92,7 +91,6 @@ async function runForeground(): Promise<void> {
   dispatcher.register(configHandlers(ctx));
   const domains: Domain[] = DOMAINS.map((make) => make(ctx));
   for (const d of domains) dispatcher.register(d.handlers);
-  if (process.env.SWARM_TEST_METHODS === "1") dispatcher.register(conformanceHandlers());
   const missing = METHODS.filter((m) => !dispatcher.has(m.name)).map((m) => m.name);
   if (missing.length) throw new Error(`methods without a handler: ${missing.join(", ")}`);
 
