@@ -1,6 +1,6 @@
 import type { DaemonContext } from "./context.js";
 import type { HandlerEntry } from "./rpc/handler.js";
-import { envDomain } from "./env/domain.js";
+import { envDomain, envServiceFor } from "./env/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
 import { ticketDomain } from "./ticket/domain.js";
 import { approvalDomain } from "./approval/domain.js";
@@ -20,5 +20,12 @@ export interface Domain {
 
 export type DomainFactory = (ctx: DaemonContext) => Domain;
 
-/** Every domain, in start order. A new domain adds its factory here. */
-export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, approvalDomain, runtimeDomain, vmDomain];
+/** Every domain, in start order; each is handed what it needs from the others. */
+export function buildDomains(ctx: DaemonContext): Domain[] {
+  const secrets = secretsDomain(ctx);
+  const env = envDomain(ctx);
+  const envs = envServiceFor(ctx);
+  if (!envs) throw new Error("the env domain did not build its service");
+  const runtime = runtimeDomain(ctx, { envs });
+  return [secrets, env, coordinatorDomain(ctx, { runtimes: runtime.manager }), ticketDomain(ctx), approvalDomain(ctx), runtime, vmDomain(ctx)];
+}

@@ -6,7 +6,7 @@ import { resolvePaths } from "../protocol/paths.js";
 import { SWARM_VERSION } from "../protocol/version.js";
 import { ConfigError, ConfigStore } from "./config/config-store.js";
 import type { DaemonContext } from "./context.js";
-import { DOMAINS, type Domain } from "./domains.js";
+import { buildDomains, type Domain } from "./domains.js";
 import { EventLog } from "./events/event-log.js";
 import { configHandlers } from "./handlers/config.js";
 import { conformanceHandlers } from "./handlers/conformance.js";
@@ -90,7 +90,7 @@ async function runForeground(): Promise<void> {
   dispatcher.register(daemonHandlers(ctx, { connections: () => server.connectionCount }));
   dispatcher.register(eventHandlers(ctx));
   dispatcher.register(configHandlers(ctx));
-  const domains: Domain[] = DOMAINS.map((make) => make(ctx));
+  const domains: Domain[] = buildDomains(ctx);
   for (const d of domains) dispatcher.register(d.handlers);
   if (process.env.SWARM_TEST_METHODS === "1") dispatcher.register(conformanceHandlers());
   const missing = METHODS.filter((m) => !dispatcher.has(m.name)).map((m) => m.name);

@@ -3,8 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeConfig } from "../../protocol/config/runtime.js";
-import { SwarmError } from "../../protocol/errors.js";
-import type { HostCommand } from "../../providers/types.js";
 import type { DaemonContext } from "../context.js";
 import type { HolderSpec } from "./holder/frames.js";
 
@@ -62,29 +60,6 @@ export function holderTail(dir: string): string {
     }
   }
   return "";
-}
-
-/**
- * The host command that runs `command` inside an environment, from the env domain's
- * provider (`ptyCommand`). Looked up at run time (the env domain exports `envServiceFor`)
- * so the runtime domain does not depend on it.
- */
-export async function envCommand(ctx: DaemonContext, env: string, command: string[], cwd?: string): Promise<HostCommand> {
-  type EnvLookup = (ctx: DaemonContext) => { ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand> } | undefined;
-  let lookup: EnvLookup | undefined;
-  try {
-    const spec = "../env/domain.js";
-    lookup = ((await import(spec)) as { envServiceFor?: EnvLookup }).envServiceFor;
-  } catch {
-    lookup = undefined;
-  }
-  const svc = lookup?.(ctx);
-  if (!svc) {
-    throw new SwarmError("UNAVAILABLE", `this daemon cannot run runtimes inside environments yet (asked for --env ${env})`, {
-      hint: "run in a plain directory with --cwd DIR",
-    });
-  }
-  return svc.ptyCommand(env, command, cwd);
 }
 
 function childEnv(vars: Record<string, string>, extra: Record<string, string>): Record<string, string> {

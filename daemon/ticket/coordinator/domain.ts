@@ -13,7 +13,7 @@ import { ClaimWaiters } from "./waiters.js";
 import { CommandRunner, LOCAL_WORKER } from "./runner.js";
 import { AgentRunner } from "./agent-runner.js";
 import { envServiceFor } from "../../env/domain.js";
-import { runtimeManagerFor } from "../../runtime/domain.js";
+import type { RuntimeManager } from "../../runtime/manager.js";
 
 /** The coordinator section of the live config (defaults when the section is absent). */
 function coordinatorCfg(ctx: DaemonContext): CoordinatorConfig {
@@ -24,7 +24,7 @@ function coordinatorCfg(ctx: DaemonContext): CoordinatorConfig {
  * The coordinator domain (R-T3, R-T7): leases for workers, the daemon's own command
  * runner, the expiry sweep, and a signed bundle for every finished ticket.
  */
-export function coordinatorDomain(ctx: DaemonContext): Domain {
+export function coordinatorDomain(ctx: DaemonContext, deps: { runtimes: RuntimeManager }): Domain {
   const cfg = () => coordinatorCfg(ctx);
   const store = new TicketStore(ctx.db, ctx.events, { maxBodyBytes: () => Number.MAX_SAFE_INTEGER });
   const book = new LeaseBook(ctx.db, ctx.events, store, cfg);
@@ -91,7 +91,7 @@ export function coordinatorDomain(ctx: DaemonContext): Domain {
     admits: () => hostAdmits(cfg()),
     complete,
     envs: () => envServiceFor(ctx),
-    runtimes: () => runtimeManagerFor(ctx),
+    runtimes: () => deps.runtimes,
   });
   // Agent kinds go to environments + runtimes, the rest to the configured command.
   const runner = {
