@@ -14,7 +14,7 @@
  */
 import type { z } from "zod";
 import type { RuntimeConfig } from "../../protocol/config/runtime.js";
-import type { ScreenResult as ScreenResultSchema, runtimeStart } from "../../protocol/methods/runtime.js";
+import { RUNTIME_FEATURES, type ScreenResult as ScreenResultSchema, type runtimeStart } from "../../protocol/methods/runtime.js";
 import type { DaemonContext } from "../context.js";
 import type { Connection } from "../rpc/handler.js";
 import type { RuntimeRegistry, RuntimeRow } from "./registry.js";
@@ -28,9 +28,9 @@ export type ScreenResult = z.output<typeof ScreenResultSchema>;
 /** The backends there are; shown to users (`pty_backend`, errors), never switched on. */
 export type BackendKind = "holder" | "tmux" | "unmanaged";
 
-/** Every optional capability, by its method name in RuntimeCapabilities. */
-export const FEATURES = ["screen", "send", "input", "attach", "resize", "signal"] as const;
-export type Feature = (typeof FEATURES)[number];
+/** Every optional capability, by its method name in RuntimeCapabilities (the protocol's one list). */
+export const FEATURES = RUNTIME_FEATURES;
+export type Feature = (typeof RUNTIME_FEATURES)[number];
 
 /** Capabilities that change the program or its terminal: never offered for runtimes swarm did not start. */
 export const WRITE_FEATURES: ReadonlySet<Feature> = new Set(["send", "input", "attach", "resize", "signal"]);

@@ -102,12 +102,18 @@ export const runtimeList = defineMethod({
   result: z.object({ runtimes: z.array(Runtime) }),
 });
 
+/** A runtime backend's optional capabilities; which apply to a runtime is in `runtime.show` `features`. */
+export const RUNTIME_FEATURES = ["screen", "send", "input", "attach", "resize", "signal"] as const;
+export const RuntimeFeatures = z
+  .object(Object.fromEntries(RUNTIME_FEATURES.map((f) => [f, z.boolean()])) as Record<(typeof RUNTIME_FEATURES)[number], z.ZodBoolean>)
+  .describe("what this runtime supports: screen, send, input, attach, resize, signal (stop/kill); the rest is refused");
+
 export const runtimeShow = defineMethod({
   name: "runtime.show",
   summary: "One runtime's record plus where its recordings are.",
   mutating: false,
   params: NameParam,
-  result: Runtime.extend({ recordings: z.array(z.string()).describe("asciicast files, oldest first") }),
+  result: Runtime.extend({ recordings: z.array(z.string()).describe("asciicast files, oldest first"), features: RuntimeFeatures }),
 });
 
 export const runtimeStop = defineMethod({
