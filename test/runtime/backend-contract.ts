@@ -97,7 +97,7 @@ export function defineBackendContract(s: BackendSubject): void {
       const r = await show(h.c, NAME);
       expect(r.management).toBe(s.managed ? "managed" : "unmanaged");
       expect(r.state, r.why).not.toMatch(/exited|lost/);
-      expect((r as Runtime & { features: Features }).features).toEqual(s.features);
+      expect(r.features).toEqual(s.features);
       const { runtimes } = await h.c.call<{ runtimes: Runtime[] }>("runtime.list", {});
       expect(runtimes.map((x) => x.name)).toContain(NAME);
     }, 60_000);
@@ -163,7 +163,7 @@ export function defineBackendContract(s: BackendSubject): void {
       const after = await show(h.c, NAME);
       expect(after.id).toBe(before.id);
       expect(after.state, after.why).not.toMatch(/exited|lost/);
-      expect((after as Runtime & { features: Features }).features).toEqual(s.features);
+      expect(after.features).toEqual(s.features);
       if (s.features.screen) expect((await screen(h.c, NAME)).lines.join("\n")).toContain(BANNER);
       if (s.features.send) {
         const r = await h.c.call<{ status: string; why: string }>("runtime.send", { name: NAME, text: "after restart" });
