@@ -2,7 +2,17 @@ import fs from "node:fs";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
 import type { Connection } from "../rpc/handler.js";
-import { NO_FEATURES, type AdoptOutcome, type AttachResult, type BackendHooks, type BackendInfo, type Launch, type RuntimeBackend, type ScreenResult, type StartParams } from "./backend.js";
+import {
+  NO_FEATURES,
+  type AdoptOutcome,
+  type AttachResult,
+  type BackendHooks,
+  type BackendInfo,
+  type Launch,
+  type RuntimeBackend,
+  type ScreenResult,
+  type StartParams,
+} from "./backend.js";
 import type { HolderExit } from "./holder/frames.js";
 import { HolderLink } from "./holder-link.js";
 import { holderTail, spawnHolder } from "./holder-spawn.js";
@@ -70,10 +80,34 @@ export class HolderBackend implements RuntimeBackend {
   }
 
   async start(p: StartParams, how: Launch): Promise<RuntimeRow> {
-    const row = newRow({ name: p.name, agent: p.agent, command: p.command, pty_backend: "holder", management: "managed", state: "starting", why: "holder spawned" });
-    Object.assign(row, { environment: p.env ?? null, cwd: how.cwd, session_id: p.session_id ?? null, cols: p.cols, rows: p.rows, detector: p.detector ?? null });
+    const row = newRow({
+      name: p.name,
+      agent: p.agent,
+      command: p.command,
+      pty_backend: "holder",
+      management: "managed",
+      state: "starting",
+      why: "holder spawned",
+    });
+    Object.assign(row, {
+      environment: p.env ?? null,
+      cwd: how.cwd,
+      session_id: p.session_id ?? null,
+      cols: p.cols,
+      rows: p.rows,
+      detector: p.detector ?? null,
+    });
     const dir = this.dirOf(row.id);
-    const { holder, socket } = spawnHolder(this.hooks.ctx, this.hooks.cfg(), { id: row.id, name: p.name, dir, cwd: how.cwd, cols: p.cols, rows: p.rows, command: how.argv, vars: how.vars });
+    const { holder, socket } = spawnHolder(this.hooks.ctx, this.hooks.cfg(), {
+      id: row.id,
+      name: p.name,
+      dir,
+      cwd: how.cwd,
+      cols: p.cols,
+      rows: p.rows,
+      command: how.argv,
+      vars: how.vars,
+    });
     row.holder_pid = holder.pid ?? null;
     row.holder_socket = socket;
     this.hooks.registry.insert(row);

@@ -97,7 +97,8 @@ export class RuntimeManager {
     }
     checkDetector(p);
     const backend = this.backends.find((b) => b.kind === p.backend && b.start);
-    if (!backend?.start) throw new SwarmError("INVALID_ARGUMENT", `runtimes cannot be started with backend ${p.backend}`, { hint: "use --backend holder or tmux" });
+    if (!backend?.start)
+      throw new SwarmError("INVALID_ARGUMENT", `runtimes cannot be started with backend ${p.backend}`, { hint: "use --backend holder or tmux" });
     const launch = await this.launchOf(p);
     if (existing) this.forget(existing);
     return backend.start({ ...p, command: launch.command }, launch);
@@ -185,7 +186,12 @@ export class RuntimeManager {
   /** The send options of a request, with the configured defaults filled in. */
   sendOptions(p: { text: string; enter: boolean; enter_delay_ms?: number | undefined; confirm_timeout_ms?: number | undefined }): SendOptions {
     const cfg = this.cfg();
-    return { text: p.text, enter: p.enter, enterDelayMs: p.enter_delay_ms ?? cfg.enter_delay_ms, confirmTimeoutMs: p.confirm_timeout_ms ?? cfg.confirm_timeout_ms };
+    return {
+      text: p.text,
+      enter: p.enter,
+      enterDelayMs: p.enter_delay_ms ?? cfg.enter_delay_ms,
+      confirmTimeoutMs: p.confirm_timeout_ms ?? cfg.confirm_timeout_ms,
+    };
   }
 
   input(name: string, data: string, human: boolean): number {

@@ -3,7 +3,16 @@ import path from "node:path";
 import type { z } from "zod";
 import { SwarmError } from "../../protocol/errors.js";
 import type { runtimeObserve } from "../../protocol/methods/runtime.js";
-import { NO_FEATURES, type AdoptOutcome, type BackendHooks, type BackendInfo, type Launch, type RuntimeBackend, type ScreenResult, type StartParams } from "./backend.js";
+import {
+  NO_FEATURES,
+  type AdoptOutcome,
+  type BackendHooks,
+  type BackendInfo,
+  type Launch,
+  type RuntimeBackend,
+  type ScreenResult,
+  type StartParams,
+} from "./backend.js";
 import { newRow, type RuntimeRow } from "./registry.js";
 import type { SendOptions, SendResult } from "./send.js";
 import { ManagedTmuxSession, TmuxPaneObserver, TmuxServer, findManagedSession, startManagedSession, type TmuxSocket } from "./tmux/index.js";
@@ -67,7 +76,15 @@ export class TmuxBackend implements RuntimeBackend {
   }
 
   async start(p: StartParams, how: Launch): Promise<RuntimeRow> {
-    const row = newRow({ name: p.name, agent: p.agent, command: p.command, pty_backend: "tmux", management: "managed", state: "starting", why: "tmux session started" });
+    const row = newRow({
+      name: p.name,
+      agent: p.agent,
+      command: p.command,
+      pty_backend: "tmux",
+      management: "managed",
+      state: "starting",
+      why: "tmux session started",
+    });
     const socket: TmuxSocket = { path: this.ownSocketPath() };
     fs.mkdirSync(this.hooks.ctx.paths.runDir, { recursive: true });
     const server = new TmuxServer({ socket });
@@ -110,8 +127,23 @@ export class TmuxBackend implements RuntimeBackend {
       throw new SwarmError("CONFLICT", `runtime ${p.name} already exists and is ${existing.state}`, { hint: "pick another name" });
     }
     if (existing) this.hooks.forget(existing);
-    const row = newRow({ name: p.name, agent: p.agent, command: info.command ? [info.command] : [], pty_backend: "tmux", management: "unmanaged", state: "starting", why: "observing tmux pane " + info.paneId });
-    Object.assign(row, { pid: info.pid || null, holder_socket: JSON.stringify({ socket, pane: info.paneId } satisfies TmuxWhere), target: p.target, cols: info.cols, rows: info.rows, detector: p.detector ?? null });
+    const row = newRow({
+      name: p.name,
+      agent: p.agent,
+      command: info.command ? [info.command] : [],
+      pty_backend: "tmux",
+      management: "unmanaged",
+      state: "starting",
+      why: "observing tmux pane " + info.paneId,
+    });
+    Object.assign(row, {
+      pid: info.pid || null,
+      holder_socket: JSON.stringify({ socket, pane: info.paneId } satisfies TmuxWhere),
+      target: p.target,
+      cols: info.cols,
+      rows: info.rows,
+      detector: p.detector ?? null,
+    });
     this.hooks.registry.insert(row);
     const t = this.track(row, new TmuxPaneObserver(server, info.paneId), null);
     this.hooks.ctx.events.append("runtime.registered", p.name, { id: row.id, pty_backend: "tmux", target: p.target, pane: info.paneId });

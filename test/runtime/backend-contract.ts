@@ -124,15 +124,23 @@ export function defineBackendContract(s: BackendSubject): void {
     it("resize reaches the terminal (or is refused)", async () => {
       if (!s.features.resize) return expectRefused(s, h, "resize");
       expect(await h.c.call("runtime.resize", { name: NAME, cols: 100, rows: 30 })).toEqual({ cols: 100, rows: 30 });
-      await waitFor("the record to show 100x30", async () => {
-        const r = await show(h.c, NAME);
-        return r.cols === 100 && r.rows === 30;
-      }, 30_000);
+      await waitFor(
+        "the record to show 100x30",
+        async () => {
+          const r = await show(h.c, NAME);
+          return r.cols === 100 && r.rows === 30;
+        },
+        30_000,
+      );
       if (s.features.screen) {
-        await waitFor("the screen to be 100x30", async () => {
-          const v = await h.c.call<{ cols: number; rows: number }>("runtime.screen", { name: NAME });
-          return v.cols === 100 && v.rows === 30;
-        }, 30_000);
+        await waitFor(
+          "the screen to be 100x30",
+          async () => {
+            const v = await h.c.call<{ cols: number; rows: number }>("runtime.screen", { name: NAME });
+            return v.cols === 100 && v.rows === 30;
+          },
+          30_000,
+        );
       }
     }, 60_000);
 
