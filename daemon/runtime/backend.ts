@@ -14,7 +14,7 @@
  */
 import type { z } from "zod";
 import type { RuntimeConfig } from "../../protocol/config/runtime.js";
-import { RUNTIME_FEATURES, type ScreenResult as ScreenResultSchema, type runtimeStart } from "../../protocol/methods/runtime.js";
+import type { RuntimeFeature, RuntimeFeatures, ScreenResult as ScreenResultSchema, runtimeStart } from "../../protocol/methods/runtime.js";
 import type { DaemonContext } from "../context.js";
 import type { Connection } from "../rpc/handler.js";
 import type { RuntimeRegistry, RuntimeRow } from "./registry.js";
@@ -28,9 +28,8 @@ export type ScreenResult = z.output<typeof ScreenResultSchema>;
 /** The backends there are; shown to users (`pty_backend`, errors), never switched on. */
 export type BackendKind = "holder" | "tmux" | "unmanaged";
 
-/** Every optional capability, by its method name in RuntimeCapabilities (the protocol's one list). */
-export const FEATURES = RUNTIME_FEATURES;
-export type Feature = (typeof RUNTIME_FEATURES)[number];
+/** Every optional capability, by its method name in RuntimeCapabilities (the protocol's one table). */
+export type Feature = RuntimeFeature;
 
 /** Capabilities that change the program or its terminal: never offered for runtimes swarm did not start. */
 export const WRITE_FEATURES: ReadonlySet<Feature> = new Set(["send", "input", "attach", "resize", "signal"]);
@@ -40,9 +39,7 @@ export interface BackendInfo {
   /** swarm started this runtime (it may write to it); false for observed or registered ones */
   managed: boolean;
   /** which optional capabilities apply to this runtime */
-  features: Record<Feature, boolean>;
-  /** the runtime survives a daemon restart: after SIGKILL of the daemon, `adopt` finds it again */
-  survivesRestart: boolean;
+  features: RuntimeFeatures;
   /** said when a capability is missing: what the runtime is, e.g. "runs in tmux" */
   what: string;
   /** what to do instead of a missing capability (a command the user can run) */
@@ -140,4 +137,4 @@ export interface BackendHooks {
 }
 
 /** No capability: the base of a feature table. */
-export const NO_FEATURES: Readonly<Record<Feature, boolean>> = { screen: false, send: false, input: false, attach: false, resize: false, signal: false };
+export const NO_FEATURES: Readonly<RuntimeFeatures> = { screen: false, send: false, input: false, attach: false, resize: false, signal: false };

@@ -18,7 +18,7 @@ export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
     handle(m.runtimeList, () => ({ runtimes: mgr.list().map(pub) })),
     handle(m.runtimeShow, (p) => {
       const row = mgr.row(p.name);
-      return { ...pub(row), recordings: mgr.recordings(row), features: mgr.backendOf(row).info(row).features };
+      return { ...pub(row), recordings: mgr.recordings(row), features: mgr.info(row).features };
     }),
     handle(m.runtimeStop, async (p) => {
       await mgr.stop(p.name, p.timeout_ms);

@@ -27,7 +27,6 @@ const HOLDER_INFO: BackendInfo = {
   backend: "holder",
   managed: true,
   features: { ...NO_FEATURES, screen: true, send: true, input: true, attach: true, resize: true, signal: true },
-  survivesRestart: true,
   what: "runs in a PTY holder",
   hint: "see `swarmctl runtime show NAME`",
 };

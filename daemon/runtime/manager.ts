@@ -5,7 +5,18 @@ import { RuntimeConfig } from "../../protocol/config/runtime.js";
 import type { DaemonContext } from "../context.js";
 import type { Connection } from "../rpc/handler.js";
 import type { AgentKind } from "./adapters/types.js";
-import type { AdoptOutcome, AttachResult, BackendHooks, Launch, RuntimeBackend, ScreenResult, SendOptions, SendResult, StartParams } from "./backend.js";
+import type {
+  AdoptOutcome,
+  AttachResult,
+  BackendHooks,
+  BackendInfo,
+  Launch,
+  RuntimeBackend,
+  ScreenResult,
+  SendOptions,
+  SendResult,
+  StartParams,
+} from "./backend.js";
 import type { RuntimeEnvAccess } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
 import type { LiveRuntime } from "./live-runtime.js";
@@ -74,6 +85,11 @@ export class RuntimeManager {
   /** The backend that owns a row (the unmanaged one holds whatever no other does). */
   backendOf(row: RuntimeRow): RuntimeBackend {
     return this.backends.find((b) => b.owns(row)) ?? this.unmanaged;
+  }
+
+  /** What a runtime supports, from its backend. */
+  info(row: RuntimeRow): BackendInfo {
+    return this.backendOf(row).info(row);
   }
 
   /** The record, freshest copy first, or NOT_FOUND naming how to list what exists. */

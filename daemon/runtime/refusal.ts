@@ -41,7 +41,9 @@ export function refusal(name: string, info: BackendInfo, feature: Feature): Swar
 /** The capability `feature` of a runtime, bound to its backend, or the refusal when its flag is off. */
 export function capability<F extends Feature>(backend: RuntimeBackend, row: RuntimeRow, feature: F): RuntimeCapabilities[F] {
   const info = backend.info(row);
+  if (!info.features[feature]) throw refusal(row.name, info, feature);
   const fn = backend[feature];
-  if (!info.features[feature] || typeof fn !== "function") throw refusal(row.name, info, feature);
+  // a flag without its method is a bug in the backend, not something to refuse politely
+  if (typeof fn !== "function") throw new Error(`backend ${backend.kind} announces ${feature} but does not implement it`);
   return (fn as (...a: unknown[]) => unknown).bind(backend) as RuntimeCapabilities[F];
 }

@@ -56,7 +56,6 @@ export class TmuxBackend implements RuntimeBackend {
         backend: "tmux",
         managed: true,
         features: { ...NO_FEATURES, screen: true, send: true, resize: true, signal: true },
-        survivesRestart: true,
         what: "runs in tmux (no byte stream: attach and raw input are for PTY-holder runtimes)",
         hint: `use \`swarmctl runtime send|screen ${row.name}\`, or tmux itself: \`tmux -S ${this.ownSocketPath()} attach -t ${row.target ?? ""}\``,
       };
@@ -65,7 +64,6 @@ export class TmuxBackend implements RuntimeBackend {
       backend: "tmux",
       managed: false,
       features: { ...NO_FEATURES, screen: true },
-      survivesRestart: true,
       what: "is an observed tmux pane",
       hint: `only runtimes started with \`swarmctl runtime start\` accept input; read this one with \`swarmctl runtime screen ${row.name}\``,
     };

@@ -24,7 +24,6 @@ export class UnmanagedRuntimes implements RuntimeBackend {
       backend: "unmanaged",
       managed: false,
       features: { ...NO_FEATURES },
-      survivesRestart: true,
       what: "is a registered record, not a terminal swarm holds (to swarm its terminal is gone)",
       hint: `its owner reports on it with runtime.heartbeat; see \`swarmctl runtime show ${row.name}\``,
     };

@@ -102,11 +102,19 @@ export const runtimeList = defineMethod({
   result: z.object({ runtimes: z.array(Runtime) }),
 });
 
-/** A runtime backend's optional capabilities; which apply to a runtime is in `runtime.show` `features`. */
-export const RUNTIME_FEATURES = ["screen", "send", "input", "attach", "resize", "signal"] as const;
+/** What a runtime supports (its backend's optional capabilities); anything else is refused. */
 export const RuntimeFeatures = z
-  .object(Object.fromEntries(RUNTIME_FEATURES.map((f) => [f, z.boolean()])) as Record<(typeof RUNTIME_FEATURES)[number], z.ZodBoolean>)
+  .object({
+    screen: z.boolean().describe("runtime.screen"),
+    send: z.boolean().describe("runtime.send"),
+    input: z.boolean().describe("runtime.input"),
+    attach: z.boolean().describe("runtime.attach / runtime.detach"),
+    resize: z.boolean().describe("runtime.resize"),
+    signal: z.boolean().describe("runtime.stop / runtime.kill"),
+  })
   .describe("what this runtime supports: screen, send, input, attach, resize, signal (stop/kill); the rest is refused");
+export type RuntimeFeatures = z.infer<typeof RuntimeFeatures>;
+export type RuntimeFeature = keyof RuntimeFeatures;
 
 export const runtimeShow = defineMethod({
   name: "runtime.show",

@@ -18,13 +18,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../cli/client.js";
-import type { Runtime } from "../../protocol/methods/runtime.js";
+import type { Runtime, RuntimeFeature, RuntimeFeatures } from "../../protocol/methods/runtime.js";
 import { startDaemon, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
 import { killAll, screen, show, waitScreen } from "./runtime-helpers.js";
 
-export type Feature = "screen" | "send" | "input" | "attach" | "resize" | "signal";
-export type Features = Record<Feature, boolean>;
+type Feature = RuntimeFeature;
 
 /** The daemon under test and a client to it (both replaced by the restart case). */
 export interface Harness {
@@ -39,7 +38,7 @@ export interface BackendSubject {
   /** swarm starts the program (false: it only observes or records someone else's) */
   managed: boolean;
   /** the flags the backend must announce for the runtime, and honour */
-  features: Features;
+  features: RuntimeFeatures;
   /** when set, the suite is skipped with this reason (e.g. tmux missing) */
   skipReason?: string | null;
   /**
