@@ -5,7 +5,7 @@ import path from "node:path";
 import { connectDaemon, type RpcClient } from "../cli/client.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
-import { FAKE_AGENT_RULES as FAKE_RULES } from "../daemon/runtime/adapters/custom.js";
+import { FAKE_AGENT_RULES as FAKE_RULES } from "../test/fixtures/fake-agent-rules.js";
 
 /**
  * Runtimes: (1) `cat` of a 50 MB file through our pipeline (PTY → holder → daemon → headless

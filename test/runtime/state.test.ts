@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, waitScreen, useDaemon } from "./runtime-helpers.js";
-import { FAKE_AGENT_RULES as RULES } from "../../daemon/runtime/adapters/custom.js";
+import { FAKE_AGENT_RULES as RULES } from "../fixtures/fake-agent-rules.js";
 
 interface Ev {
   id: number;
