@@ -1,6 +1,6 @@
 import type { DaemonContext } from "./context.js";
 import type { HandlerEntry } from "./rpc/handler.js";
-import { envDomain } from "./env/domain.js";
+import { envDomain, envServiceFor } from "./env/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
 import { ticketDomain } from "./ticket/domain.js";
 import { approvalDomain } from "./approval/domain.js";
@@ -21,4 +21,9 @@ export interface Domain {
 export type DomainFactory = (ctx: DaemonContext) => Domain;
 
 /** Every domain, in start order. A new domain adds its factory here. */
-export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, approvalDomain, runtimeDomain, vmDomain];
+export const DOMAINS: DomainFactory[] = [secretsDomain, envDomain, coordinatorDomain, ticketDomain, approvalDomain, runtimeDomain, vmOfEnv];
+
+/** Until daemon/main.ts passes each domain its dependencies: the vm domain takes the base-image provider the env domain built (env starts first). */
+function vmOfEnv(ctx: DaemonContext): Domain {
+  return vmDomain(ctx, { baseImages: envServiceFor(ctx)?.providers.baseImages() ?? null });
+}

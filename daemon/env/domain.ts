@@ -36,8 +36,10 @@ export function envDomain(ctx: DaemonContext): Domain {
       await readopt(ctx, svc);
       stopReaper = startIdleReaper(ctx, svc);
     },
-    stop() {
+    async stop() {
       stopReaper?.();
+      // in-process helpers only (sandbox proxies); environments and their processes stay
+      await providers.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import { SwarmError } from "../../protocol/errors.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
   Checkpointing,
+  Closable,
   CheckpointInfo,
   DetectResult,
   EnvHandle,
@@ -23,7 +24,7 @@ import type {
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
 import { assertArgv, assertName } from "../common/ids.js";
-import { KeyedLock } from "../common/limit.js";
+import { KeyedLock } from "../../protocol/keyed-lock.js";
 import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, which, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
@@ -31,7 +32,8 @@ import { bwrapArgs, SANDBOX_PROXY_SOCKET } from "./bwrap-args.js";
 import { detectCgroups, joinAndExec, type Cgroups } from "../common/cgroups.js";
 import { SandboxCheckpoints } from "./checkpoints.js";
 import { baseKey, checkBranchName, ensureBase, envDirs, exists, isMounted, mountOverlay, unmount, writeBranch, type LayerMode } from "./layers.js";
-import { AllowListProxy, FORWARDER_JS, FORWARDER_PORT } from "../common/proxy.js";
+import { AllowListProxy, FORWARDER_PORT } from "../common/proxy.js";
+import { distScript } from "../common/dist-path.js";
 
 export interface SandboxData extends Record<string, unknown> {
   mode: LayerMode;
@@ -70,7 +72,7 @@ const locks = new KeyedLock();
  * limits in a cgroup where writable. Checkouts are overlays over one shared clone per
  * repository + commit, so a create costs a mount, not a checkout.
  */
-export class SandboxProvider implements Provider, Checkpointing {
+export class SandboxProvider implements Provider, Checkpointing, Closable {
   private readonly run: Runner;
   private readonly git: Git;
   private readonly mode: LayerMode;
@@ -108,6 +110,9 @@ export class SandboxProvider implements Provider, Checkpointing {
         network: ["none", "proxy", "full"],
         enforcesResources: this.cgroups !== null,
         processesOutliveDaemon: false,
+        restoreDeleted: false,
+        baseImage: false,
+        close: true,
       },
     };
   }
@@ -275,7 +280,7 @@ export class SandboxProvider implements Provider, Checkpointing {
     // command is 127 with "not found", as everywhere else (the proxy forwarder does the same)
     let inner =
       d.net === "proxy"
-        ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv]
+        ? [process.execPath, distScript("providers", "sandbox", "forwarder-main.js"), SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv]
         : ["/bin/sh", "-c", 'exec "$@"', "swarm", ...argv];
     // In a new PID namespace the outer terminal's process group is invisible, so shells
     // cannot do job control ("Cannot set tty process group") and misreport exit codes.

@@ -29,7 +29,8 @@ const ROOT_SIZE = "2G";
 const MODULES = ["virtio", "virtio_ring", "virtio_mmio", "virtio_blk", "virtio_console", "failover", "net_failover", "virtio_net"];
 const GUEST_FILES = ["agent.c", "initramfs-init.sh", "root-init.sh", "host-bridge.c"];
 
-export interface BaseManifest {
+/** A type, not an interface, so it fits providers/types.ts BaseImageManifest (an index signature). */
+export type BaseManifest = {
   id: string;
   /** folder under the base dir holding this build; older builds stay while disks back onto them */
   image: string;
@@ -39,7 +40,7 @@ export interface BaseManifest {
   busybox: string;
   rootfs: "busybox";
   inputs: Record<string, string>;
-}
+};
 
 export interface InitBaseResult {
   upToDate: boolean;

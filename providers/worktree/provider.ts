@@ -16,11 +16,13 @@ import type {
   ProviderContext,
   ProviderInfo,
   ProgressFn,
+  RestoresDeleted,
 } from "../types.js";
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
 import { assertArgv, assertName } from "../common/ids.js";
-import { KeyedLock, Semaphore } from "../common/limit.js";
+import { KeyedLock } from "../../protocol/keyed-lock.js";
+import { Semaphore } from "../common/limit.js";
 import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, which, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
@@ -57,7 +59,7 @@ const repoLocks = new KeyedLock();
  * Creation serialises `git worktree add --no-checkout` per repository (concurrent adds
  * race on `.git/worktrees/<n>/commondir`) and checks out in parallel.
  */
-export class WorktreeProvider implements Provider, Checkpointing {
+export class WorktreeProvider implements Provider, Checkpointing, RestoresDeleted {
   readonly git: Git;
   private readonly run: Runner;
   private readonly checkouts: Semaphore;
@@ -82,7 +84,16 @@ export class WorktreeProvider implements Provider, Checkpointing {
     return {
       name: "worktree",
       summary: "a git worktree on its own branch; processes run on the host in that directory (no isolation)",
-      features: { checkpoint: true, copyOnWrite: false, network: ["full"], enforcesResources: this.groups.cgroups !== null, processesOutliveDaemon: true },
+      features: {
+        checkpoint: true,
+        copyOnWrite: false,
+        network: ["full"],
+        enforcesResources: this.groups.cgroups !== null,
+        processesOutliveDaemon: true,
+        restoreDeleted: true,
+        baseImage: false,
+        close: false,
+      },
     };
   }
 
