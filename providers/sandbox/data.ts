@@ -31,4 +31,3 @@ export interface SandboxOptions {
   /** false to not use cgroups even where writable */
   cgroups?: boolean;
 }
-
