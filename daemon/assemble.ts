@@ -45,7 +45,7 @@ export function assembleDomains(ctx: DaemonContext): Domain[] {
     ticketDomain(ctx, { tickets }),
     approvalDomain(ctx, { tickets }),
     runtime,
-    vmDomain(ctx),
+    vmDomain(ctx, { baseImages: providers.baseImages() }),
     metricsDomain(ctx, { metrics: new SwarmMetrics(ctx.db) }),
   ];
 }
