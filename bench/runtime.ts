@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connectDaemon, type RpcClient } from "../cli/client.js";
+import { connectDaemon, type RpcClient } from "../client/index.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
 import { FAKE_AGENT_RULES as FAKE_RULES } from "../daemon/runtime/adapters/custom.js";
@@ -114,7 +114,7 @@ export async function run(): Promise<string> {
     for (let i = 0; i < AGENTS; i += 10) {
       await Promise.all(
         Array.from({ length: 10 }, (_, k) =>
-          c.call("runtime.start", {
+          c.call<unknown>("runtime.start", {
             name: `fa-${i + k}`,
             command: [FAKE_AGENT, "--print-steady", "10"],
             cwd: home,
@@ -141,10 +141,10 @@ export async function run(): Promise<string> {
 
     // 3. State-change latency: input makes the fake agent draw its spinner at once; time until
     //    the daemon's runtime.state "working" event reaches a subscribed client.
-    await c.call("runtime.start", { name: "lat", command: [FAKE_AGENT, "--work-ms", "150"], cwd: home, agent: "custom", detector: FAKE_RULES });
+    await c.call<unknown>("runtime.start", { name: "lat", command: [FAKE_AGENT, "--work-ms", "150"], cwd: home, agent: "custom", detector: FAKE_RULES });
     const seen: { state: string; at: number }[] = [];
     c.on("event.notify", (p) => {
-      const ev = (p as { event: { type: string; subject: string; data: { state: string } } }).event;
+      const ev = (p as unknown as { event: { type: string; subject: string; data: { state: string } } }).event;
       if (ev.type === "runtime.state" && ev.subject === "lat") seen.push({ state: ev.data.state, at: performance.now() });
     });
     await c.call("event.subscribe", { types: ["runtime.state"] });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { resolvePaths, type SwarmPaths } from "../protocol/paths.js";
-import { connectDaemon, type RpcClient } from "./client.js";
+import { connectDaemon, type RpcClient } from "../client/index.js";
 import { createOutput, type Output } from "./output.js";
 
 /** What every command gets: output, paths, and a lazily opened daemon connection. */

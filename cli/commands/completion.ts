@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { SwarmError } from "../../protocol/errors.js";
-import { RpcClient } from "../client.js";
+import { RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 import { GROUPS } from "../groups.js";
 

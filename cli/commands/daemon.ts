@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive } from "../../protocol/os.js";
-import { RpcClient, startDaemon } from "../client.js";
+import { RpcClient, startDaemon } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { checkConfigFile } from "../../protocol/config/file.js";
 import type { ProviderEntry } from "../../protocol/methods/provider.js";
-import { RpcClient } from "../client.js";
+import { RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 type Status = "ok" | "warn" | "fail";

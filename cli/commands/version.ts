@@ -1,6 +1,6 @@
 import type { CommandGroup } from "../context.js";
 import { PROTOCOL_VERSION_STRING, SWARM_VERSION } from "../../protocol/version.js";
-import { RpcClient } from "../client.js";
+import { RpcClient } from "../../client/index.js";
 import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 
 export const register: CommandGroup = (program, ctx) => {

@@ -1,7 +1,7 @@
 import { CONFORMANCE_METHODS } from "../../protocol/methods/conformance.js";
 import type { HandlerEntry } from "../rpc/handler.js";
 
-const byName = new Map(CONFORMANCE_METHODS.map((m) => [m.name, m]));
+const byName = new Map<string, (typeof CONFORMANCE_METHODS)[number]>(CONFORMANCE_METHODS.map((m) => [m.name, m]));
 function method(name: string) {
   const m = byName.get(name);
   if (!m) throw new Error(name);

@@ -1,5 +1,5 @@
 import { useEffect, useReducer } from "react";
-import { connectDaemon } from "../../cli/client.js";
+import { connectDaemon } from "../../client/index.js";
 import { NOTIFICATIONS, type EventRecord } from "../../protocol/events.js";
 import type { SwarmPaths } from "../../protocol/paths.js";
 import { initialState, reducer, type DaemonInfo } from "../state/reducer.js";
