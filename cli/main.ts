@@ -16,6 +16,9 @@ function buildProgram(json: boolean): Command {
     .version(SWARM_VERSION, "-V, --version", "print the swarmctl version")
     .addOption(new Option("--json", "machine-readable output on stdout"))
     .addOption(new Option("--no-autostart", "fail instead of starting swarmd when it is not running"))
+    .addOption(
+      new Option("--timeout <duration>", "deadline for each call to swarmd, e.g. 10s or 5m (default: 30s for quick calls, 1h for long operations)"),
+    )
     .exitOverride();
   if (json) {
     // subcommands inherit this output configuration when they are created

@@ -1,4 +1,5 @@
 import { SwarmError } from "../protocol/errors.js";
+import { parseDurationMs } from "../protocol/units.js";
 import type { MethodName } from "./methods.js";
 
 /**
@@ -40,16 +41,13 @@ export function deadlineKind(method: string): DeadlineKind {
   return LONG_METHODS.has(method) ? "long" : "quick";
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `500ms`, `2s`, `1.5m`, `1h`; a bare number is seconds. */
+/** A duration as people type it (500ms, 10s, 5m, 1h), or INVALID_ARGUMENT naming `what`. */
 export function parseDuration(text: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  const ms = m ? Number(m[1]) * UNITS[m[2] ?? "s"]! : NaN;
-  if (!Number.isFinite(ms) || ms <= 0) {
+  const ms = parseDurationMs(text);
+  if (ms === null || ms <= 0) {
     throw new SwarmError("INVALID_ARGUMENT", `${what} must be a duration like 500ms, 10s, 5m or 1h, got ${JSON.stringify(text)}`);
   }
-  return Math.round(ms);
+  return ms;
 }
 
 export interface Deadlines {

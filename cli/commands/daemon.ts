@@ -3,13 +3,13 @@ import type { Command } from "commander";
 import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive } from "../../protocol/os.js";
-import { RpcClient, startDaemon } from "../../client/index.js";
+import { startDaemon, type RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {
   let c: RpcClient;
   try {
-    c = await RpcClient.connect(ctx.paths.socket);
+    c = await ctx.probe();
   } catch {
     return null;
   }
@@ -23,7 +23,7 @@ async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {
 async function stop(ctx: CliContext, timeoutMs: number): Promise<number | null> {
   const st = await currentStatus(ctx);
   if (!st) return null;
-  const c = await RpcClient.connect(ctx.paths.socket);
+  const c = await ctx.probe();
   try {
     await c.call("daemon.shutdown", { reason: "swarmctl daemon stop" });
   } finally {
