@@ -43,7 +43,8 @@ export function createContext(program: Command): CliContext {
       return clientP;
     },
     probe: () => RpcClient.connect(paths.socket, { deadlines }),
-    call: (async (method: string, params?: unknown, callOpts?: object) => (await ctx.client()).call(method as never, params as never, callOpts)) as RpcClient["call"],
+    call: (async (method: string, params?: unknown, callOpts?: object) =>
+      (await ctx.client()).call(method as never, params as never, callOpts)) as RpcClient["call"],
     exitCode: 0,
     close() {
       if (clientP) clientP.then((c) => c.close()).catch(() => {});

@@ -16,9 +16,7 @@ function buildProgram(json: boolean): Command {
     .version(SWARM_VERSION, "-V, --version", "print the swarmctl version")
     .addOption(new Option("--json", "machine-readable output on stdout"))
     .addOption(new Option("--no-autostart", "fail instead of starting swarmd when it is not running"))
-    .addOption(
-      new Option("--timeout <duration>", "deadline for each call to swarmd, e.g. 10s or 5m (default: 30s for quick calls, 1h for long operations)"),
-    )
+    .addOption(new Option("--timeout <duration>", "deadline for each call to swarmd, e.g. 10s or 5m (default: 30s for quick calls, 1h for long operations)"))
     .exitOverride();
   if (json) {
     // subcommands inherit this output configuration when they are created
@@ -36,9 +34,17 @@ function buildProgram(json: boolean): Command {
   return program;
 }
 
-/** First word that is not an option: the command group being used. */
+/** Global options that take a value (`--timeout 5s`): their value is not the command group. */
+const GLOBAL_VALUE_OPTIONS = new Set(["--timeout"]);
+
+/** First word that is not an option or a global option's value: the command group being used. */
 function groupOf(args: string[]): string | undefined {
-  return args.find((a) => !a.startsWith("-"));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith("-")) return a;
+  }
+  return undefined;
 }
 
 /**
@@ -74,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(wantsJson(args));
   let name = groupOf(args);
   // `swarmctl help GROUP` needs the group's subcommands loaded, like `swarmctl GROUP --help`.
-  if (name === "help") name = args.filter((a) => !a.startsWith("-"))[1] ?? name;
+  if (name === "help") name = groupOf(args.slice(args.indexOf("help") + 1)) ?? name;
   let ctx: CliContext | null = null;
   const getCtx = () => (ctx ??= createContext(program));
   if (name && name in GROUPS) {

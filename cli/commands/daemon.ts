@@ -72,10 +72,11 @@ export const register: CommandGroup = (program: Command, ctx) => {
   daemon
     .command("stop")
     .description("stop swarmd gracefully; returns once it has exited")
-    .option("--timeout <s>", "seconds to wait for the exit", "30")
-    .action(async (o: { timeout: string }) => {
+    // not --timeout: that global flag is the deadline of each call to swarmd
+    .option("--wait <s>", "seconds to wait for the exit", "30")
+    .action(async (o: { wait: string }) => {
       const c = ctx();
-      const pid = await stop(c, Number(o.timeout) * 1000);
+      const pid = await stop(c, Number(o.wait) * 1000);
       if (c.out.json) c.out.printJson({ stopped: pid !== null, pid });
       else c.out.print(pid ? `swarmd (pid ${pid}) stopped` : "swarmd was not running");
     });

@@ -153,13 +153,14 @@ function registerInspect(rt: Command, ctx: () => CliContext): void {
 
 function registerControl(rt: Command, ctx: () => CliContext): void {
   rt.command("stop")
-    .description("SIGTERM, then SIGKILL after --timeout seconds; returns once it has exited")
+    .description("SIGTERM, then SIGKILL after --grace seconds; returns once it has exited")
     .argument("<name>")
-    .option("--timeout <s>", "seconds before SIGKILL", "5")
-    .action(async (name: string, o: { timeout: string }) => {
+    // not --timeout: that global flag is the deadline of the call to swarmd
+    .option("--grace <s>", "seconds before SIGKILL", "5")
+    .action(async (name: string, o: { grace: string }) => {
       const c = ctx();
-      const ms = Math.round(Number(o.timeout) * 1000);
-      if (!Number.isFinite(ms) || ms < 0) throw new SwarmError("INVALID_ARGUMENT", `--timeout must be a number of seconds, got ${o.timeout}`);
+      const ms = Math.round(Number(o.grace) * 1000);
+      if (!Number.isFinite(ms) || ms < 0) throw new SwarmError("INVALID_ARGUMENT", `--grace must be a number of seconds, got ${o.grace}`);
       printRuntime(c, await c.call("runtime.stop", { name, timeout_ms: ms }));
     });
 
@@ -189,8 +190,8 @@ function registerControl(rt: Command, ctx: () => CliContext): void {
     .argument("[text...]", "the text (joined with spaces); omit to read stdin")
     .option("--no-enter", "do not press Enter after the text")
     .option("--enter-delay <ms>", "pause between the text and Enter")
-    .option("--timeout <ms>", "how long to wait for confirmation")
-    .action(async (name: string, words: string[], o: { enter: boolean; enterDelay?: string; timeout?: string }) => {
+    .option("--confirm-timeout <ms>", "how long to wait for confirmation")
+    .action(async (name: string, words: string[], o: { enter: boolean; enterDelay?: string; confirmTimeout?: string }) => {
       const c = ctx();
       const text = words.length ? words.join(" ") : fs.readFileSync(0, "utf8").replace(/\n$/, "");
       if (!text) throw new SwarmError("INVALID_ARGUMENT", "nothing to send", { hint: `swarmctl runtime send ${name} "your text"` });
@@ -199,7 +200,7 @@ function registerControl(rt: Command, ctx: () => CliContext): void {
         text,
         enter: o.enter,
         ...(o.enterDelay ? { enter_delay_ms: intOpt(o.enterDelay, "--enter-delay") } : {}),
-        ...(o.timeout ? { confirm_timeout_ms: intOpt(o.timeout, "--timeout") } : {}),
+        ...(o.confirmTimeout ? { confirm_timeout_ms: intOpt(o.confirmTimeout, "--confirm-timeout") } : {}),
       });
       if (c.out.json) c.out.printJson(r);
       else
