@@ -1,6 +1,5 @@
 import { JSONRPCServer, JSONRPCErrorException, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
 import { checkRequest, invalid } from "./request-shape.js";
-import type { z } from "zod";
 import { ERROR_KINDS, JSONRPC_CODES, SwarmError } from "../../protocol/errors.js";
 import { invalidParams } from "../../protocol/params.js";
 import type { Logger } from "../log/logger.js";
