@@ -14,7 +14,7 @@ async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {
     return null;
   }
   try {
-    return await c.call<DaemonStatus>("daemon.status");
+    return await c.call("daemon.status");
   } finally {
     c.close();
   }

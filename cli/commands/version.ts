@@ -1,6 +1,5 @@
 import type { CommandGroup } from "../context.js";
 import { PROTOCOL_VERSION_STRING, SWARM_VERSION } from "../../protocol/version.js";
-import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 
 export const register: CommandGroup = (program, ctx) => {
   program
@@ -12,7 +11,7 @@ export const register: CommandGroup = (program, ctx) => {
       try {
         const client = await c.probe();
         try {
-          const st = await client.call<DaemonStatus>("daemon.status");
+          const st = await client.call("daemon.status");
           daemon = { version: st.version, protocol_version: st.protocol_version };
         } finally {
           client.close();
