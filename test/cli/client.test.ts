@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDaemon, followEvents, RpcClient, type ResultFor } from "../../client/index.js";
+import { connectDaemon, deadlineKind, DEFAULT_DEADLINES_MS, followEvents, resolveDeadlines, RpcClient, type ResultFor } from "../../client/index.js";
 import { ERROR_KINDS } from "../../protocol/errors.js";
 import type { EventRecord } from "../../protocol/events.js";
 import { daemonStatus } from "../../protocol/methods/daemon.js";
-import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { ROOT, startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
 
 let d: TestDaemon;
@@ -41,6 +41,27 @@ describe("client: typed calls", () => {
       c.call(daemonStatus, { bogus: 1 }),
     ];
     expect(typeof wrongShapes).toBe("function");
+  });
+});
+
+describe("cli: flags checked with the protocol's schemas", () => {
+  it("a wrong --net is refused before sending, with the words the daemon uses for the same value", async () => {
+    // No daemon on this home and no autostart: only a CLI-side check can answer INVALID_ARGUMENT.
+    const r = await swarmctl(tempHome().env, ["--no-autostart", "env", "create", "n1", "--repo", ROOT, "--net", "bogus"]);
+    expect(r.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
+    const daemonSide = await errOf((await d.client()).call("env.create", { name: "n1", repo: ROOT, net: "bogus" as "none" }));
+    const issue = (daemonSide.details as { issues: { path: string; message: string }[] }).issues[0]!;
+    expect(issue.path).toBe("net");
+    expect(r.stderr).toBe(`error: invalid net: ${issue.message}\n`);
+  });
+
+  it("--timeout takes a duration; a malformed one is refused naming the flag", async () => {
+    const r = await swarmctl(d.env, ["--timeout", "soon", "ticket", "list"]);
+    expect(r.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
+    expect(r.stderr).toMatch(/--timeout must be a duration like 500ms, 10s, 5m or 1h, got "soon"/);
+    expect(deadlineKind("env.create")).toBe("long");
+    expect(deadlineKind("ticket.list")).toBe("quick");
+    expect(resolveDeadlines({ SWARM_RPC_TIMEOUT: "3s" })).toEqual({ quick: 3000, long: DEFAULT_DEADLINES_MS.long });
   });
 });
 
