@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,7 +6,7 @@ import { connectDaemon, deadlineKind, DEFAULT_DEADLINES_MS, followEvents, resolv
 import { ERROR_KINDS } from "../../protocol/errors.js";
 import type { EventRecord } from "../../protocol/events.js";
 import { daemonStatus } from "../../protocol/methods/daemon.js";
-import { ROOT, startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { ROOT, SWARMCTL, startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
 
 let d: TestDaemon;
@@ -62,6 +63,26 @@ describe("cli: flags checked with the protocol's schemas", () => {
     expect(deadlineKind("env.create")).toBe("long");
     expect(deadlineKind("ticket.list")).toBe("quick");
     expect(resolveDeadlines({ SWARM_RPC_TIMEOUT: "3s" })).toEqual({ quick: 3000, long: DEFAULT_DEADLINES_MS.long });
+  });
+});
+
+describe("client: start-up cost", () => {
+  it("`daemon status` and `ticket list` load no zod (about 60 ms): the client's types are type-only imports", () => {
+    // A resolve hook prints every module URL the command loads.
+    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); process._rawDebug(r.url); return r; }`;
+    const reg = `import { register } from "node:module"; register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));`;
+    for (const cmd of [
+      ["daemon", "status"],
+      ["ticket", "list"],
+    ]) {
+      const r = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(reg)}`, SWARMCTL, ...cmd], {
+        env: d.env,
+        encoding: "utf8",
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain("/dist/client/connection.js");
+      expect(r.stderr).not.toContain("node_modules/zod");
+    }
   });
 });
 
