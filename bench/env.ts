@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connectDaemon, RpcClient } from "../cli/client.js";
+import { connectDaemon, RpcClient } from "../client/index.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { waitUntil } from "../protocol/wait.js";
 import { WorktreeProvider } from "../providers/worktree/provider.js";

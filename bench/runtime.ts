@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connectDaemon, type RpcClient } from "../cli/client.js";
+import { connectDaemon, type RpcClient } from "../client/index.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { waitUntil } from "../protocol/wait.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
@@ -144,8 +144,8 @@ async function stateLatency(c: RpcClient, home: string): Promise<number[]> {
   await c.call("runtime.start", { name: "lat", command: [FAKE_AGENT, "--work-ms", "150"], cwd: home, agent: "custom", detector: FAKE_RULES });
   const seen: { state: string; at: number }[] = [];
   c.on("event.notify", (p) => {
-    const ev = (p as { event: { type: string; subject: string; data: { state: string } } }).event;
-    if (ev.type === "runtime.state" && ev.subject === "lat") seen.push({ state: ev.data.state, at: performance.now() });
+    const ev = p.event;
+    if (ev.type === "runtime.state" && ev.subject === "lat") seen.push({ state: String(ev.data.state), at: performance.now() });
   });
   await c.call("event.subscribe", { types: ["runtime.state"] });
   await waitUntil("lat idle", async () => (await c.call<{ state: string }>("runtime.show", { name: "lat" })).state === "idle", {

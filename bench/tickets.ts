@@ -4,7 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { connectDaemon, type RpcClient } from "../cli/client.js";
+import { connectDaemon, type RpcClient } from "../client/index.js";
 import { CoordinatorConfig } from "../protocol/config/coordinator.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { pollUntil, waitUntil } from "../protocol/wait.js";

@@ -271,5 +271,4 @@ export const runtimeDeregister = defineMethod({
   result: z.object({ removed: z.literal(true) }),
 });
 
-/** Notification params: `runtime.output` {name, data, reset?}; `runtime.exit` {name, exit_code, exit_signal}. */
-export const RUNTIME_NOTIFICATIONS = { output: "runtime.output", exit: "runtime.exit" } as const;
+export { RUNTIME_NOTIFICATIONS } from "../notifications.js";

@@ -17,7 +17,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Runtime, RuntimeFeature, RuntimeFeatures } from "../../protocol/methods/runtime.js";
 import { startDaemon, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";

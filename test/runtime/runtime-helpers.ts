@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
 import { afterAll, beforeAll } from "vitest";
 import { ROOT, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
 import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, killAll, show, waitScreen } from "./runtime-helpers.js";
