@@ -23,5 +23,6 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   env: { summary: "create, run in, copy, checkpoint and delete environments", load: () => import("./commands/env.js") },
   providers: { summary: "list environment providers: available here or not, and how to install", load: () => import("./commands/providers.js") },
   secret: { summary: "env vars and secrets forwarded into environments", load: () => import("./commands/secret.js") },
+  metrics: { summary: "print the daemon's metrics (Prometheus text, or --json)", load: () => import("./commands/metrics.js") },
   vm: { summary: "build and inspect the QEMU microVM base image (init-base, status)", load: () => import("./commands/vm.js") },
 };

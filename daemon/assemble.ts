@@ -7,7 +7,7 @@ import { EnvRegistry } from "./env/registry.js";
 import { EnvService } from "./env/service.js";
 import { runtimeDomain } from "./runtime/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
-import { SwarmMetrics } from "./metrics/collectors.js";
+import type { SwarmMetrics } from "./metrics/collectors.js";
 import { metricsDomain } from "./metrics/domain.js";
 import { loadMasterKey } from "./secrets/key-source.js";
 import { Vault } from "./secrets/vault.js";
@@ -21,7 +21,7 @@ import { vmDomain } from "./vm/domain.js";
  * where the daemon's parts meet. Nothing is looked up at run time, so the compiler sees
  * every dependency. Returns the domains in start order (stop runs in reverse).
  */
-export function assembleDomains(ctx: DaemonContext): Domain[] {
+export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: SwarmMetrics }): Domain[] {
   const secretsCfg = ctx.cfg().secrets;
   const masterKey = loadMasterKey(ctx.paths.home, ctx.logger, { useKeyring: secretsCfg.keyring, retryMs: secretsCfg.keyring_retry_ms });
   const vault = new Vault(ctx.db, masterKey.key);
@@ -46,6 +46,6 @@ export function assembleDomains(ctx: DaemonContext): Domain[] {
     approvalDomain(ctx, { tickets }),
     runtime,
     vmDomain(ctx, { baseImages: providers.baseImages() }),
-    metricsDomain(ctx, { metrics: new SwarmMetrics(ctx.db) }),
+    metricsDomain(ctx, { metrics }),
   ];
 }

@@ -11,6 +11,7 @@ import { configHandlers } from "./handlers/config.js";
 import { daemonHandlers } from "./handlers/daemon.js";
 import { eventHandlers } from "./handlers/event.js";
 import { createFileLogger } from "./log/logger.js";
+import { SwarmMetrics } from "./metrics/collectors.js";
 import { Dispatcher } from "./rpc/dispatcher.js";
 import { openDatabase } from "./store/db.js";
 import { acquireInstance, AlreadyRunningError } from "./transport/instance-lock.js";
@@ -73,8 +74,8 @@ async function stopAll(r: Running, reason: string): Promise<void> {
 }
 
 /** The RPC surface: the daemon's own methods plus every domain's; a method of the table without a handler stops start-up. */
-function buildDispatcher(ctx: DaemonContext, server: () => SocketServer, domains: Domain[]): Dispatcher {
-  const dispatcher = new Dispatcher(ctx.logger);
+function buildDispatcher(ctx: DaemonContext, server: () => SocketServer, domains: Domain[], metrics: SwarmMetrics): Dispatcher {
+  const dispatcher = new Dispatcher(ctx.logger, (method, seconds, outcome) => metrics.rpcLatency.observe({ method, outcome }, seconds));
   dispatcher.register(daemonHandlers(ctx, { connections: () => server().connectionCount }));
   dispatcher.register(eventHandlers(ctx));
   dispatcher.register(configHandlers(ctx));
@@ -131,8 +132,9 @@ export async function runForeground(): Promise<void> {
     logger.warn("config invalid; previous config stays in force", { problems });
     events.append("config.invalid", null, { file: paths.configFile, problems });
   };
-  const domains = assembleDomains(ctx);
-  const dispatcher = buildDispatcher(ctx, () => server, domains);
+  const metrics = new SwarmMetrics(db);
+  const domains = assembleDomains(ctx, { metrics });
+  const dispatcher = buildDispatcher(ctx, () => server, domains, metrics);
   const server = new SocketServer({
     socketPath: paths.socket,
     maxFrameBytes: config.get().rpc.max_frame_bytes,

@@ -21,7 +21,11 @@ export class Dispatcher {
   private readonly methods = new Set<string>();
   stopping = false;
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    /** Told of every handled call (metrics): method, seconds, "ok" or the error kind. */
+    private readonly onCall: (method: string, seconds: number, outcome: string) => void = () => {},
+  ) {
     this.server.mapErrorToJSONRPCErrorResponse = (id: JSONRPCID, error: unknown): JSONRPCErrorResponse => {
       if (error instanceof SwarmError) {
         return { jsonrpc: "2.0", id, error: { code: ERROR_KINDS[error.kind].rpcCode, message: error.message, data: error.toData() } };
@@ -68,8 +72,10 @@ export class Dispatcher {
         try {
           const result = await fn(parsed.data, call);
           log.debug("request", { ms: +(performance.now() - started).toFixed(2) });
+          this.onCall(method.name, (performance.now() - started) / 1000, "ok");
           return result === undefined ? null : result;
         } catch (err) {
+          this.onCall(method.name, (performance.now() - started) / 1000, err instanceof SwarmError ? err.kind : "INTERNAL");
           if (err instanceof SwarmError) {
             log.info("request failed", { kind: err.kind, error: err.message });
           } else {

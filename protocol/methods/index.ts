@@ -16,7 +16,7 @@ import * as metrics from "./metrics.js";
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
  * its file here; the daemon refuses to start if a method has no handler.
  */
-export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
+export const METHOD_GROUPS = {
   daemon,
   event,
   config,
@@ -29,7 +29,7 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   runtime,
   vm,
   metrics,
-};
+} satisfies Record<string, Record<string, unknown>>;
 
 function isMethodDef(x: unknown): x is MethodDef {
   return typeof x === "object" && x !== null && "name" in x && "params" in x && "result" in x && "summary" in x;

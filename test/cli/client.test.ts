@@ -11,7 +11,8 @@ import { errOf } from "../helpers/errors.js";
 
 let d: TestDaemon;
 beforeAll(async () => {
-  d = await startDaemon();
+  // the host-load gate off: a long-poll claim must really wait on a busy host
+  d = await startDaemon({ config: { coordinator: { min_free_mem_mb: 0, max_load_per_cpu: 0 } } });
 });
 afterAll(async () => {
   await d?.stop();
@@ -136,21 +137,22 @@ describe("client: never hangs", () => {
 
   it("a per-call deadline fails that call with TIMEOUT naming the method and the deadline", async () => {
     const c = await d.client();
-    const err = await errOf(c.call("test.sleep", { ms: 3000 }, { timeoutMs: 200 }));
+    // a long-poll for a kind nobody submits: the daemon holds the call for 3 s
+    const err = await errOf(c.call("ticket.claim", { worker: "w", agent_kind: "nobody-submits-this", wait_ms: 3000 }, { timeoutMs: 200 }));
     expect(err.kind).toBe("TIMEOUT");
-    expect(err.message).toBe("test.sleep: no answer from swarmd within 200ms");
-    expect(err.details).toMatchObject({ method: "test.sleep", timeout_ms: 200 });
+    expect(err.message).toBe("ticket.claim: no answer from swarmd within 200ms");
+    expect(err.details).toMatchObject({ method: "ticket.claim", timeout_ms: 200 });
   });
 
   it("an AbortSignal cancels a pending call at once; the connection stays usable", async () => {
     const c = await d.client();
     const ac = new AbortController();
     const t0 = Date.now();
-    const slow = c.call("test.sleep", { ms: 5000 }, { signal: ac.signal });
+    const slow = c.call("ticket.claim", { worker: "w", agent_kind: "nobody-submits-this", wait_ms: 5000 }, { signal: ac.signal });
     setImmediate(() => ac.abort(new Error("user pressed q")));
     await expect(slow).rejects.toThrow("user pressed q");
     expect(Date.now() - t0).toBeLessThan(2000);
-    await expect(c.call("test.sleep", { ms: 1 }, { signal: AbortSignal.abort(new Error("already")) })).rejects.toThrow("already");
+    await expect(c.call("daemon.ping", {}, { signal: AbortSignal.abort(new Error("already")) })).rejects.toThrow("already");
     expect((await c.call("daemon.ping", { data: 1 })).pong).toBe(true);
   });
 });

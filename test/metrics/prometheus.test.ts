@@ -44,6 +44,17 @@ describe.skipIf(!HAVE_PROMETHEUS && process.env.CI !== "true")("metrics scraped 
     expect(own.status).toBe(200);
     expect(own.text).toMatch(/^swarm_tickets_total 3$/m);
     expect((await getText(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    expect(own.text).toMatch(/^swarm_rpc_seconds_count\{method="ticket.submit",outcome="ok"\} 3$/m);
+    // the CLI prints the same registry, and --json the same metrics as objects
+    const cli = await swarmctl(d.env, ["--no-autostart", "metrics"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^swarm_tickets\{state="ready"\} 3$/m);
+    const js = JSON.parse((await swarmctl(d.env, ["--no-autostart", "--json", "metrics"])).stdout) as {
+      endpoint: string;
+      metrics: { name: string; values: { value: number }[] }[];
+    };
+    expect(js.endpoint).toBe(`http://127.0.0.1:${port}/metrics`);
+    expect(js.metrics.find((m) => m.name === "swarm_tickets_total")?.values[0]?.value).toBe(3);
 
     const promPort = await freePort();
     const dir = fs.mkdtempSync(path.join(h.home, "prom-"));
