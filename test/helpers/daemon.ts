@@ -18,9 +18,24 @@ export function tempHome(prefix = "swarm-test-"): { home: string; env: NodeJS.Pr
   return { home, env, paths: resolvePaths(env) };
 }
 
-/** Resolves when `pred` returns a truthy value; rejects at the deadline with `what`. */
+/**
+ * Deadlines in tests are sized for a quiet machine; CI and a developer's busy laptop are
+ * loaded 2-core hosts where a spawn or a daemon start can take seconds. Every deadline a test
+ * waits on is multiplied by SWARM_TEST_DEADLINE_SCALE (default 3 when CI is set, else 2).
+ * A larger deadline costs nothing when the awaited thing happens: only failures wait longer.
+ */
+export const DEADLINE_SCALE = ((): number => {
+  const v = Number(process.env.SWARM_TEST_DEADLINE_SCALE);
+  if (Number.isFinite(v) && v > 0) return v;
+  return process.env.CI && process.env.CI !== "false" ? 3 : 2;
+})();
+
+/** A deadline of `ms` on a quiet machine, scaled for the host the tests run on. */
+export const deadlineMs = (ms: number): number => Math.round(ms * DEADLINE_SCALE);
+
+/** Resolves when `pred` returns a truthy value; rejects at the (scaled) deadline with `what`. */
 export async function waitFor<T>(what: string, pred: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 10): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + deadlineMs(timeoutMs);
   let lastErr: unknown;
   for (;;) {
     try {
@@ -29,7 +44,7 @@ export async function waitFor<T>(what: string, pred: () => T | Promise<T>, timeo
     } catch (err) {
       lastErr = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ""}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs(timeoutMs)} ms waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -106,10 +121,13 @@ export function swarmctl(
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
-    const t = setTimeout(() => {
-      p.kill("SIGKILL");
-      reject(new Error(`swarmctl ${args.join(" ")} timed out; stderr: ${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
+    const t = setTimeout(
+      () => {
+        p.kill("SIGKILL");
+        reject(new Error(`swarmctl ${args.join(" ")} timed out; stderr: ${stderr}`));
+      },
+      deadlineMs(opts.timeoutMs ?? 30_000),
+    );
     p.on("exit", (code) => {
       clearTimeout(t);
       resolve({ code, stdout, stderr });
