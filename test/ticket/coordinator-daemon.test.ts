@@ -142,7 +142,9 @@ describe("coordinator in the daemon", () => {
   it("external workers: claim by kind, per-kind cap, stale completion refused, bad lease refused", async () => {
     const a = await submit("ext-a", { agent_kind: "external", priority: 100 });
     const b = await submit("ext-b", { agent_kind: "external", priority: 100 });
-    const r1 = await c.call<{ lease: Lease | null; reason: string | null }>("ticket.claim", { worker: "ext1", agent_kind: "external", lease_ms: 300 });
+    // ext1's lease must outlive the next claim (which checks the per-kind cap) even on a loaded
+    // host, and then run out while the test waits: 3 s, not a few hundred ms
+    const r1 = await c.call<{ lease: Lease | null; reason: string | null }>("ticket.claim", { worker: "ext1", agent_kind: "external", lease_ms: 3000 });
     expect(r1.lease?.ticket.id).toBe(a.id);
     const r2 = await c.call<{ lease: Lease | null; reason: string | null }>("ticket.claim", { worker: "ext2", agent_kind: "external" });
     expect(r2.lease).toBeNull();
