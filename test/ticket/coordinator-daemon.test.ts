@@ -46,7 +46,8 @@ beforeAll(async () => {
         max_attempts: 2,
         backoff_base_ms: 50,
         breaker_failures: 3,
-        breaker_cooldown_ms: 1500,
+        // the breaker test's claim must land inside the cool-down on a loaded host
+        breaker_cooldown_ms: 5000,
         min_free_mem_mb: 0,
         max_load_per_cpu: 0,
       },
