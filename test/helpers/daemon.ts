@@ -4,6 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { RpcClient, connectDaemon } from "../../cli/client.js";
 import { resolvePaths, type SwarmPaths } from "../../protocol/paths.js";
+import { deadlineMs } from "./deadline.js";
+
+export { DEADLINE_SCALE, deadlineMs } from "./deadline.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const SWARMD = path.join(ROOT, "dist/daemon/main.js");
@@ -17,21 +20,6 @@ export function tempHome(prefix = "swarm-test-"): { home: string; env: NodeJS.Pr
   delete env.SWARM_RUNTIME_DIR;
   return { home, env, paths: resolvePaths(env) };
 }
-
-/**
- * Deadlines in tests are sized for a quiet machine; CI and a developer's busy laptop are
- * loaded 2-core hosts where a spawn or a daemon start can take seconds. Every deadline a test
- * waits on is multiplied by SWARM_TEST_DEADLINE_SCALE (default 3 when CI is set, else 2).
- * A larger deadline costs nothing when the awaited thing happens: only failures wait longer.
- */
-export const DEADLINE_SCALE = ((): number => {
-  const v = Number(process.env.SWARM_TEST_DEADLINE_SCALE);
-  if (Number.isFinite(v) && v > 0) return v;
-  return process.env.CI && process.env.CI !== "false" ? 3 : 2;
-})();
-
-/** A deadline of `ms` on a quiet machine, scaled for the host the tests run on. */
-export const deadlineMs = (ms: number): number => Math.round(ms * DEADLINE_SCALE);
 
 /** Resolves when `pred` returns a truthy value; rejects at the (scaled) deadline with `what`. */
 export async function waitFor<T>(what: string, pred: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 10): Promise<NonNullable<T>> {

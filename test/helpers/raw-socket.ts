@@ -1,5 +1,5 @@
 import net from "node:net";
-import { deadlineMs } from "./daemon.js";
+import { deadlineMs } from "./deadline.js";
 
 /** A raw newline-JSON connection for protocol tests: send text, await parsed frames. */
 export class RawConn {
