@@ -257,6 +257,9 @@ export class RuntimeManager {
         if (await this.link(row)) {
           n.adopted++;
           this.ctx.events.append("runtime.adopted", row.name, { id: row.id, pid: row.pid });
+          // requests wait for adoption: let xterm finish parsing the replay (it parses asynchronously)
+          const rt = this.live.get(row.name);
+          if (rt) await new Promise<void>((r) => rt.model.write("", r));
           return;
         }
         if (this.exitFromFile(row)) n.exited++;
