@@ -166,6 +166,9 @@ export class HolderBackend implements RuntimeBackend {
     if (TERMINAL.has(row.state)) return "skipped";
     if (await this.link(row)) {
       this.hooks.ctx.events.append("runtime.adopted", row.name, { id: row.id, pid: row.pid });
+      // requests wait for adoption: let xterm finish parsing the replay (it parses asynchronously)
+      const rt = this.live.get(row.name);
+      if (rt) await new Promise<void>((r) => rt.model.write("", r));
       return "adopted";
     }
     if (this.exitFromFile(row)) return "exited";

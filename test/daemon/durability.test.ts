@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { startDaemon, tempHome, type TestDaemon } from "../helpers/daemon.js";
+import { startDaemon, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { connectDaemon } from "../../client/index.js";
 
 let d: TestDaemon | undefined;
@@ -32,8 +32,8 @@ describe("SIGKILL while clients write", () => {
     };
     const running = Array.from({ length: writers }, (_, w) => writer(w));
     // Kill once a good number of writes were acknowledged, while writers are mid-flight.
-    const deadline = Date.now() + 20_000;
-    while (acked.length < 400 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    // (waitFor sleeps between looks; a setImmediate spin here took a core from the daemon.)
+    await waitFor("400 acknowledged writes", () => acked.length >= 400, 20_000);
     await d.kill();
     killed = true;
     await Promise.all(running);

@@ -33,8 +33,18 @@ describe("env shell on a real terminal", () => {
     tmux("send-keys", "-t", "s", "stty size; echo in-$((40+2))", "Enter");
     await waitFor("the shell to report 30 100", () => /^30 100$/m.test(screen()) && /^in-42$/m.test(screen()), 30_000, 50);
     tmux("resize-window", "-t", "s", "-x", "120", "-y", "40");
-    tmux("send-keys", "-t", "s", "clear; stty size", "Enter");
-    await waitFor("the shell to see the resize to 40 120", () => /^40 120$/m.test(screen()), 30_000, 50);
+    // the resize travels tmux → swarmctl → daemon → the env's terminal while the command is
+    // typed: ask again until it has arrived (on a loaded host the first stty can run before)
+    await waitFor(
+      "the shell to see the resize to 40 120",
+      () => {
+        if (/^40 120$/m.test(screen())) return true;
+        tmux("send-keys", "-t", "s", "clear; stty size", "Enter");
+        return false;
+      },
+      30_000,
+      500,
+    );
     // raw mode: Ctrl-C goes to the shell inside, not to swarmctl
     tmux("send-keys", "-t", "s", "sh -c 'echo sleep-$((1+1)); exec sleep 30'", "Enter");
     // the child is the terminal's foreground process group once it prints

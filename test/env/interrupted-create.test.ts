@@ -7,6 +7,7 @@
 import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { NOTIFICATIONS, type EventRecord } from "../../protocol/events.js";
@@ -16,9 +17,11 @@ import { startWorld, type EnvWorld } from "./fixture.js";
 
 const worlds: EnvWorld[] = [];
 const pinned: string[] = [];
+const shimDirs: string[] = [];
 afterAll(async () => {
   for (const f of pinned) unpin(f);
   for (const w of worlds) await w.dispose();
+  for (const d of shimDirs) fs.rmSync(d, { recursive: true, force: true });
 }, 60_000);
 
 const hasBwrap = (() => {
@@ -48,6 +51,28 @@ const mountedUnder = (dir: string) =>
     .filter((l) => l.split(" ")[4]?.startsWith(dir));
 const names = async (w: EnvWorld) => (await w.json<EnvRecord[]>(["env", "list"])).map((e) => e.name);
 
+/**
+ * `mount` as the daemon finds it on PATH: the real one, except that while `armed` exists an
+ * overlay mount waits until it is removed and then fails without mounting. The cut create's
+ * mount is armed, so the kill always lands inside the provider's steps however slow the host
+ * is to deliver the progress event (unarmed, the create could finish, or its mount complete
+ * after the kill, before the test's SIGKILL arrived).
+ */
+function mountShim(): { env: NodeJS.ProcessEnv; armed: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-mount-shim-"));
+  shimDirs.push(dir);
+  const real = execFileSync("sh", ["-c", "command -v mount"], { encoding: "utf8" }).trim();
+  const armed = path.join(dir, "armed");
+  const script = `#!/bin/sh
+case "$*" in *overlay*)
+  if [ -e '${armed}' ]; then while [ -e '${armed}' ]; do sleep 0.05; done; exit 1; fi ;;
+esac
+exec '${real}' "$@"
+`;
+  fs.writeFileSync(path.join(dir, "mount"), script, { mode: 0o755 });
+  return { env: { PATH: `${dir}:${process.env.PATH ?? ""}` }, armed };
+}
+
 function mountLikeTheProvider(w: EnvWorld, dir: string): void {
   const bases = path.join(w.d.paths.dataDir, "providers", "sandbox", "bases");
   const base = fs.readdirSync(bases).find((f) => !f.endsWith(".ready"))!;
@@ -76,10 +101,12 @@ describe.skipIf(!hasBwrap)(`interrupted creates${hasBwrap ? "" : " (skipped: bwr
   it.each(["base", "overlay"])(
     "SIGKILL at the provider's %s step: the restarted daemon reclaims it and the name can be created again",
     async (killAt) => {
-      const w = await startWorld();
+      const shim = mountShim();
+      const w = await startWorld({ extraEnv: shim.env });
       worlds.push(w);
       // the shared base clone exists already, so the kill lands in the per-environment steps
       expect((await w.ctl(["env", "create", "warm", "--provider", "sandbox", "--repo", w.repo])).code).toBe(0);
+      fs.writeFileSync(shim.armed, "");
       const c = await w.d.client();
       let killed: Promise<void> | null = null;
       let phaseAtKill = "";
@@ -97,11 +124,12 @@ describe.skipIf(!hasBwrap)(`interrupted creates${hasBwrap ? "" : " (skipped: bwr
       );
       await waitFor("the daemon to be killed mid-create", () => killed !== null, 20_000);
       await (killed as Promise<void> | null);
+      fs.rmSync(shim.armed); // the held mount gives up without mounting
       expect(await create).toBe("cut off");
       expect(phaseAtKill).toBe(killAt);
       const dir = sandboxDir(w, "cut");
-      // The kill races the provider's `mount`; when it won, finish the mount as a kill a few ms
-      // later would have left it, so reclaim really meets a mounted overlay.
+      // The kill landed before the provider's `mount` (held by the shim): finish the mount as a
+      // kill a few ms later would have left it, so reclaim really meets a mounted overlay.
       if (killAt === "overlay" && mountedUnder(dir).length === 0) mountLikeTheProvider(w, dir);
       const leftAtKill = { dir: fs.existsSync(dir), mounts: mountedUnder(dir).length };
       expect(leftAtKill.dir).toBe(true);

@@ -254,7 +254,9 @@ describe.skipIf(SKIP !== null)(`a keyring that does not answer while the daemon 
     }
     console.log(`ping latency while the keyring times out: max ${maxPingMs.toFixed(1)} ms over ${pings} pings, ${connections - atStart} retries`);
     expect(pings).toBeGreaterThan(20);
-    expect(maxPingMs).toBeLessThan(500);
+    // A retry on the event loop would stall a ping for most of the 3 s keyring timeout; half of
+    // that separates the two even when a loaded host delays a ping by a few hundred ms.
+    expect(maxPingMs).toBeLessThan(1500);
     expect([...refusals]).toEqual([expect.stringMatching(/the secrets key is in the OS keyring, which is not usable now: no answer within 3 s/)]);
     expect(filesNamed(d.home, "secrets.key")).toEqual([]);
   }, 60_000);

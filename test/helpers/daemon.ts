@@ -4,6 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { RpcClient, connectDaemon } from "../../client/index.js";
 import { resolvePaths, type SwarmPaths } from "../../protocol/paths.js";
+import { deadlineMs } from "./deadline.js";
+
+export { DEADLINE_SCALE, deadlineMs } from "./deadline.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const SWARMD = path.join(ROOT, "dist/daemon/main.js");
@@ -18,9 +21,9 @@ export function tempHome(prefix = "swarm-test-"): { home: string; env: NodeJS.Pr
   return { home, env, paths: resolvePaths(env) };
 }
 
-/** Resolves when `pred` returns a truthy value; rejects at the deadline with `what`. */
+/** Resolves when `pred` returns a truthy value; rejects at the (scaled) deadline with `what`. */
 export async function waitFor<T>(what: string, pred: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 10): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + deadlineMs(timeoutMs);
   let lastErr: unknown;
   for (;;) {
     try {
@@ -29,7 +32,7 @@ export async function waitFor<T>(what: string, pred: () => T | Promise<T>, timeo
     } catch (err) {
       lastErr = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ""}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs(timeoutMs)} ms waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -113,10 +116,13 @@ export function swarmctl(
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
-    const t = setTimeout(() => {
-      p.kill("SIGKILL");
-      reject(new Error(`swarmctl ${args.join(" ")} timed out; stderr: ${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
+    const t = setTimeout(
+      () => {
+        p.kill("SIGKILL");
+        reject(new Error(`swarmctl ${args.join(" ")} timed out; stderr: ${stderr}`));
+      },
+      deadlineMs(opts.timeoutMs ?? 30_000),
+    );
     p.on("exit", (code) => {
       clearTimeout(t);
       resolve({ code, stdout, stderr });

@@ -1,4 +1,5 @@
 import net from "node:net";
+import { deadlineMs } from "./deadline.js";
 
 /** A raw newline-JSON connection for protocol tests: send text, await parsed frames. */
 export class RawConn {
@@ -36,8 +37,8 @@ export class RawConn {
     this.socket.write(text);
   }
 
-  /** Next frame, or rejects after timeoutMs. */
-  async next(timeoutMs = 5000): Promise<unknown> {
+  /** Next frame, or rejects after timeoutMs (by default 5 s scaled for a loaded host). */
+  async next(timeoutMs = deadlineMs(5000)): Promise<unknown> {
     const deadline = Date.now() + timeoutMs;
     while (this.frames.length === 0) {
       if (this.closed) throw new Error("connection closed");

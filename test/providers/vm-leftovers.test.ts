@@ -29,6 +29,10 @@ function idle(...args: string[]): ChildProcess {
   return c;
 }
 
+/** True once `c` runs its own program: right after fork its /proc cmdline is still this process's. */
+const execed = (c: ChildProcess): boolean =>
+  c.pid !== undefined && pidAlive(c.pid) && fs.readFileSync(`/proc/${c.pid}/cmdline`, "utf8") === c.spawnargs.join("\0") + "\0";
+
 const exited = (c: ChildProcess): Promise<void> =>
   c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", () => r()));
 
@@ -40,7 +44,8 @@ describe("vm leftovers", () => {
     const ours = [idle(d.muxSock), idle("-daemonize", "-pidfile", d.qemuPid)];
     // another SWARM_HOME whose folders end in ours, so substrings of its args equal our paths
     const theirs = [idle(path.join("/srv/other", d.qemuPid)), idle(path.join("/srv/other", d.sockDir, "mux.sock")), idle(`x${d.muxSock}`)];
-    await waitFor("the stand-ins to start", () => [...ours, ...theirs].every((c) => c.pid !== undefined && pidAlive(c.pid)));
+    // reclaim finds them by their command lines, so wait until those are theirs
+    await waitFor("the stand-ins to start", () => [...ours, ...theirs].every(execed));
     await reclaimVm(d);
     await Promise.all(ours.map(exited));
     for (const c of theirs) expect(c.exitCode === null && c.signalCode === null, `${c.spawnargs.join(" ")} was killed`).toBe(true);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { EnvSpec } from "../../providers/types.js";
 import { runProcess, type Runner } from "../../providers/common/run.js";
 import { WorktreeProvider } from "../../providers/worktree/provider.js";
-import { waitFor } from "../helpers/daemon.js";
+import { deadlineMs, waitFor } from "../helpers/daemon.js";
 import { expectKind } from "./contract.js";
 import { GIT_ID, makeRepo, providerContext, tempDir } from "./fixtures.js";
 
@@ -112,8 +112,9 @@ describe("worktree provider: concurrency", () => {
     const inFlight = { add: 0, reset: 0 };
     const peak = { add: 0, reset: 0 };
     const calls: string[][] = [];
-    // Checkouts wait (up to 5 s) until a second one is in flight: a parallel provider gets
-    // there at once, a serial one cannot, so the peak below does not depend on timing.
+    // Checkouts wait (up to 5 s, scaled for a loaded host) until a second one is in flight: a
+    // parallel provider gets there at once, a serial one cannot, so the peak below does not
+    // depend on timing.
     let openGate: () => void = () => {};
     const gate = new Promise<void>((r) => (openGate = r));
     const recording: Runner = async (file, args, opts) => {
@@ -122,7 +123,7 @@ describe("worktree provider: concurrency", () => {
       if (kind) peak[kind] = Math.max(peak[kind], ++inFlight[kind]);
       if (kind === "reset") {
         if (inFlight.reset >= 2) openGate();
-        await Promise.race([gate, new Promise((r) => setTimeout(r, 5000))]);
+        await Promise.race([gate, new Promise((r) => setTimeout(r, deadlineMs(5000)))]);
       }
       try {
         return await runProcess(file, args, opts);

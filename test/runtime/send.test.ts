@@ -36,7 +36,9 @@ describe("runtime.send: text delivery", () => {
     await waitScreen(c, "plain", "the prompt", (t) => /^>( |$)/m.test(t));
     const r = await c.call<{ status: string; paste: boolean }>("runtime.send", { name: "plain", text: "typed hello" });
     expect(r).toMatchObject({ status: "delivered", paste: false });
-    await c.call("runtime.start", { name: "mute", command: ["sh", "-c", "stty -echo; read x; sleep 30"], cwd: d.home });
+    await c.call("runtime.start", { name: "mute", command: ["sh", "-c", "stty -echo; echo echo-is-off; read x; sleep 30"], cwd: d.home });
+    // the text must not be typed before `stty -echo` ran (a slow host may not have run it yet)
+    await waitScreen(c, "mute", "echo turned off", (t) => t.includes("echo-is-off"));
     const m = await c.call<{ status: string; why: string }>("runtime.send", { name: "mute", text: "into the void", confirm_timeout_ms: 300 });
     expect(m.status).toBe("not_confirmed");
     expect(m.why).toMatch(/did not appear/);

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, waitScreen, useDaemon } from "./runtime-helpers.js";
@@ -15,9 +17,12 @@ describe("state detection", () => {
 
   it("runtime.state events follow the screen: idle → working → asking_approval → working → idle, each with its why", async () => {
     const c = await d.client();
+    // it works until `gate` exists, written once "working" was recorded: a loaded host's late
+    // state evaluation cannot miss a working spell that ended too soon
+    const gate = path.join(d.home, "st-gate");
     await c.call<unknown>("runtime.start", {
       name: "st",
-      command: [FAKE_AGENT, "--work-ms", "400", "--approval"],
+      command: [FAKE_AGENT, "--work-ms", "0", "--work-until", gate, "--approval"],
       cwd: d.home,
       agent: "custom",
       detector: RULES,
@@ -26,7 +31,10 @@ describe("state detection", () => {
     const states = async () =>
       (await c.call<{ events: Ev[] }>("event.list", { since: 0, types: ["runtime.state"], limit: 1000 })).events.filter((e) => e.subject === "st");
     await waitFor("idle", async () => (await states()).some((e) => e.data.state === "idle"));
+    const beforeSend = (await states()).at(-1)!.id;
     await c.call("runtime.send", { name: "st", text: "do the thing" });
+    await waitFor("working", async () => (await states()).some((e) => e.id > beforeSend && e.data.state === "working"));
+    fs.writeFileSync(gate, "");
     await waitFor("asking approval", async () => (await states()).some((e) => e.data.state === "asking_approval"), 10_000);
     await c.call("runtime.input", { name: "st", data: "y" });
     await waitFor("idle again", async () => (await states()).filter((e) => e.data.state === "idle").length >= 2, 10_000);

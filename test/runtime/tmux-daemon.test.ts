@@ -15,6 +15,7 @@ const USER_SOCKET = `swarm-obs-${process.pid}`;
 const userTmux = (...args: string[]) => execFileSync("tmux", ["-L", USER_SOCKET, ...args], { encoding: "utf8" });
 
 interface Ev {
+  id: number;
   type: string;
   subject: string;
   data: { state?: string; why?: string };
@@ -64,9 +65,12 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown backend "screen"/);
 
+    // the first message works until `gate` exists, written once "working" was recorded (a 30 ms
+    // spell is easily missed by a tmux poll on a loaded host); the others work 30 ms each
+    const gate = path.join(d.home, "tm-gate");
     const started = await c.call<Runtime>("runtime.start", {
       name: "tm",
-      command: [FAKE_AGENT, "--work-ms", "30", "--log", log],
+      command: [FAKE_AGENT, "--work-ms", "30", "--work-until", gate, "--log", log],
       cwd: d.home,
       agent: "custom",
       detector: RULES,
@@ -79,9 +83,16 @@ describe.skipIf(!hasTmux)("tmux backend in the daemon", () => {
     await waitFor("tm idle", async () => (await show(c, "tm")).state === "idle", 10_000);
 
     const sent = Array.from({ length: 20 }, (_, i) => `message ${i} with "quotes" and $HOME`);
+    const beforeSend = (await events(c, "tm", ["runtime.state"])).at(-1)?.id ?? 0;
     for (const text of sent) {
       const r = await c.call<{ status: string; why: string }>("runtime.send", { name: "tm", text });
       expect(r.status, r.why).toBe("delivered");
+      if (text === sent[0]) {
+        await waitFor("tm working on the first message", async () =>
+          (await events(c, "tm", ["runtime.state"])).some((e) => e.id > beforeSend && e.data.state === "working"),
+        );
+        fs.writeFileSync(gate, "");
+      }
     }
     await waitFor("20 messages logged", () => lines(log).length >= 20, 20_000);
     expect(lines(log)).toEqual(sent);

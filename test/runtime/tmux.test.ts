@@ -163,10 +163,23 @@ describe.skipIf(!hasTmux)("tmux with the real fake agent", () => {
 
   it("tracks working, approval and idle, and reports the exit status after /exit", async () => {
     const server = privateServer();
-    const s = await startManagedSession(server, { name: "approve", argv: fake("--work-ms", "1500", "--approval", "--exit-code", "7"), cols: 80, rows: 24 });
+    // it works until `gate` exists: "working" lasts until the test has seen it, however slow the host
+    const gate = path.join(tmp, "approve-gate");
+    const s = await startManagedSession(server, {
+      name: "approve",
+      argv: fake("--work-ms", "0", "--work-until", gate, "--approval", "--exit-code", "7"),
+      cols: 80,
+      rows: 24,
+    });
     await waitFor("idle", async () => (await s.detect(fakeAgentAdapter)).state === "idle");
     await s.send("deploy it", { confirmTimeoutMs: 0 });
     const seen = new Set<string>();
+    await waitFor("working", async () => {
+      const d = await s.detect(fakeAgentAdapter);
+      seen.add(d.state);
+      return d.state === "working";
+    });
+    fs.writeFileSync(gate, "");
     await waitFor("asking approval", async () => {
       const d = await s.detect(fakeAgentAdapter);
       seen.add(d.state);

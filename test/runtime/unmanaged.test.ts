@@ -8,7 +8,9 @@ describe("unmanaged runtimes: register, heartbeat, deregister, expiry", () => {
   let d: TestDaemon;
   beforeAll(async () => {
     const home = tempHome();
-    fs.writeFileSync(home.paths.configFile, JSON.stringify({ runtime: { stale_after_ms: 1000 } }));
+    // long enough that the pane cannot go stale between register and its first heartbeat on a
+    // loaded host, short enough that the test sees it go lost soon after the heartbeats stop
+    fs.writeFileSync(home.paths.configFile, JSON.stringify({ runtime: { stale_after_ms: 3000 } }));
     d = await startDaemon({ home });
   });
   afterAll(async () => {

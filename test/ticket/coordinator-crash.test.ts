@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Ticket } from "../../protocol/methods/ticket.js";
 import { verifyBundle } from "../../protocol/bundle/verify.js";
 import { parsePublicKey } from "../../protocol/bundle/format.js";
-import { ROOT, startDaemon, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { ROOT, deadlineMs, startDaemon, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 
 /**
  * Crash safety (R-T3, issue 5): 1,000 tickets, external worker processes, 20 of them
@@ -43,7 +43,8 @@ afterAll(async () => {
   await d?.stop();
 });
 
-describe("coordinator crash safety", () => {
+// 120 s scaled like the waits inside (it took 80 s with two suites on a loaded 2-core host)
+describe("coordinator crash safety", { timeout: deadlineMs(120_000) }, () => {
   it("1,000 tickets, 20 workers SIGKILLed mid-lease, daemon SIGKILLed mid-run: each done exactly once", async () => {
     const home = tempHome();
     fs.writeFileSync(
@@ -126,5 +127,5 @@ describe("coordinator crash safety", () => {
       expect(verifyBundle(fs.readFileSync(path.join(home.home, "bundles", `${v.ticket}.tar`)), key).ok).toBe(true);
     }
     db.close();
-  }, 120_000);
+  });
 });

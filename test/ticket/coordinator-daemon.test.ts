@@ -46,7 +46,8 @@ beforeAll(async () => {
         max_attempts: 2,
         backoff_base_ms: 50,
         breaker_failures: 3,
-        breaker_cooldown_ms: 1500,
+        // the breaker test's claim must land inside the cool-down on a loaded host
+        breaker_cooldown_ms: 5000,
         min_free_mem_mb: 0,
         max_load_per_cpu: 0,
       },
@@ -142,7 +143,9 @@ describe("coordinator in the daemon", () => {
   it("external workers: claim by kind, per-kind cap, stale completion refused, bad lease refused", async () => {
     const a = await submit("ext-a", { agent_kind: "external", priority: 100 });
     const b = await submit("ext-b", { agent_kind: "external", priority: 100 });
-    const r1 = await c.call<{ lease: Lease | null; reason: string | null }>("ticket.claim", { worker: "ext1", agent_kind: "external", lease_ms: 300 });
+    // ext1's lease must outlive the next claim (which checks the per-kind cap) even on a loaded
+    // host, and then run out while the test waits: 3 s, not a few hundred ms
+    const r1 = await c.call<{ lease: Lease | null; reason: string | null }>("ticket.claim", { worker: "ext1", agent_kind: "external", lease_ms: 3000 });
     expect(r1.lease?.ticket.id).toBe(a.id);
     const r2 = await c.call<{ lease: Lease | null; reason: string | null }>("ticket.claim", { worker: "ext2", agent_kind: "external" });
     expect(r2.lease).toBeNull();
@@ -183,11 +186,15 @@ describe("coordinator in the daemon", () => {
     expect(empty.lease).toBeNull();
     expect(empty.reason).toMatch(/no ready ticket of kind lp/);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
-    const waiting = c.call<{ lease: Lease | null }>("ticket.claim", { worker: "lp", agent_kind: "lp", wait_ms: 10_000 });
+    // The waiting claim must be woken by the submit, not by its own deadline: it returns with
+    // the ticket well inside wait_ms (generous, so a loaded host's slow submit cannot fail it).
+    const waitMs = 30_000;
+    const waiting = c.call<{ lease: Lease | null }>("ticket.claim", { worker: "lp", agent_kind: "lp", wait_ms: waitMs });
     const submitted = await submit("lp-job", { agent_kind: "lp" });
+    const submittedAt = Date.now();
     const got = await waiting;
     expect(got.lease?.ticket.id).toBe(submitted.id);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - submittedAt).toBeLessThan(waitMs / 2);
     await c.call("ticket.complete", { id: submitted.id, lease: got.lease!.lease, result: null });
   });
 

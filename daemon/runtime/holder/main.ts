@@ -71,6 +71,9 @@ function startDrain(): void {
   clearInterval(reapWatch);
   // Flow control no longer matters: the remaining bytes are bounded by the kernel buffer.
   setPaused(false);
+  // The quiet period starts now: while paused nothing was read, so an old lastDataAt would
+  // close the slave at once and lose what the kernel still holds (seen on a loaded host).
+  lastDataAt = Date.now();
   const check = () => {
     if (Date.now() - lastDataAt < DRAIN_QUIET_MS) return void setTimeout(check, DRAIN_QUIET_MS / 3);
     if (slaveFd === null) return socketDestroy();
