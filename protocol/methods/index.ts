@@ -10,6 +10,9 @@ import * as secret from "./secret.js";
 import * as coordinator from "./coordinator.js";
 import * as runtime from "./runtime.js";
 import * as vm from "./vm.js";
+import * as thread from "./thread.js";
+import * as agent from "./agent.js";
+import * as audit from "./audit.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -27,6 +30,9 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   coordinator,
   runtime,
   vm,
+  thread,
+  agent,
+  audit,
 };
 
 function isMethodDef(x: unknown): x is MethodDef {
@@ -51,3 +57,6 @@ export * as secret from "./secret.js";
 export * as coordinator from "./coordinator.js";
 export * as runtime from "./runtime.js";
 export * as vm from "./vm.js";
+export * as thread from "./thread.js";
+export * as agent from "./agent.js";
+export * as audit from "./audit.js";

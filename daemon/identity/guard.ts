@@ -1,0 +1,113 @@
+import type { z } from "zod";
+import { SwarmError } from "../../protocol/errors.js";
+import type { MethodDef } from "../../protocol/method.js";
+import type { AgentAuth } from "../../protocol/thread/model.js";
+import { mayCall, type CallerRole } from "../../protocol/thread/roles.js";
+import type { AuditLog } from "../audit/log.js";
+import { operatorLabel } from "../audit/domain.js";
+import type { CallContext, HandlerEntry } from "../rpc/handler.js";
+import { handle } from "../rpc/handler.js";
+import { unverifiedPayload } from "./jws.js";
+import { denied, requestHash, type TokenStore } from "./tokens.js";
+
+/** Runs a function in one database transaction (daemon/assemble.ts supplies it). */
+export type RunTx = <T>(fn: () => T) => T;
+
+/** Who makes a call: the operator (no token) or an agent whose token checked out. */
+export interface Caller {
+  kind: "operator" | "agent";
+  /** agent_id, or `operator`. */
+  id: string;
+  role: CallerRole;
+  workspace: string | null;
+  session_id: string | null;
+  jti: string | null;
+  /** For the audit log: `operator:<client>#<conn>` or the agent id. */
+  label: string;
+}
+
+/** Params an agent may only set to its own claims: naming another agent is a claim mismatch. */
+const CLAIM_FIELDS = { as: "agent_id", agent_id: "agent_id", agent: "agent_id", workspace: "workspace_id", session_id: "session_id" } as const;
+
+type AgentFn<M extends MethodDef> = (params: z.output<M["params"]>, caller: Caller, call: CallContext) => z.input<M["result"]>;
+
+/**
+ * The identity check every thread, session, agent and audit call goes through (R-M4, R-O5):
+ * token signature, expiry, revocation, the role matrix, claims against params, and the
+ * nonce. The handler then runs in one transaction with its audit row; a refused call is
+ * audited after the rollback, with its reason.
+ */
+export class Guard {
+  constructor(
+    private readonly tokens: TokenStore,
+    private readonly audit: AuditLog,
+    private readonly tx: RunTx,
+  ) {}
+
+  authenticate(method: string, params: Record<string, unknown>, call: CallContext): Caller {
+    const auth = params.auth as AgentAuth | undefined;
+    if (!auth) {
+      if (!mayCall("operator", method)) throw denied("role", `${method} is for agents: call it with an agent token (auth)`);
+      return { kind: "operator", id: "operator", role: "operator", workspace: null, session_id: null, jti: null, label: operatorLabel(call) };
+    }
+    const c = this.tokens.check(auth.token);
+    if (!mayCall(c.role, method)) throw denied("role", `role ${c.role} may not call ${method} (docs/threads.md has the role matrix)`, { role: c.role });
+    for (const [field, claim] of Object.entries(CLAIM_FIELDS)) {
+      const given = params[field];
+      if (given === undefined || given === c[claim]) continue;
+      const kind = claim === "workspace_id" ? "cross_workspace" : "claim_mismatch";
+      throw denied(kind, `${field} ${JSON.stringify(given)} does not match the token's ${claim} ${JSON.stringify(c[claim])}`, { field, token: c[claim] });
+    }
+    this.tokens.useNonce(c, auth.nonce, method, requestHash(method, params));
+    return { kind: "agent", id: c.agent_id, role: c.role, workspace: c.workspace_id, session_id: c.session_id, jti: c.jti, label: c.agent_id };
+  }
+
+  /** A handler behind the identity check; `fn` runs in one transaction with the audit row of a mutating call. */
+  handle<M extends MethodDef>(def: M, fn: AgentFn<M>): HandlerEntry {
+    return handle(def, (p, call) => {
+      const params = p as Record<string, unknown>;
+      let caller: Caller | null = null;
+      try {
+        caller = this.authenticate(def.name, params, call);
+        const who = caller;
+        return this.tx(() => {
+          const r = fn(p, who, call);
+          if (def.mutating) this.record(def.name, params, who, "ok", null, {});
+          return r;
+        });
+      } catch (err) {
+        this.rejected(def, params, caller, err, call);
+        throw err;
+      }
+    });
+  }
+
+  /** Audits a failed call: every agent failure, and operator failures of mutating methods. */
+  private rejected(def: MethodDef, params: Record<string, unknown>, caller: Caller | null, err: unknown, call: CallContext): void {
+    const auth = params.auth as AgentAuth | undefined;
+    if (!auth && !def.mutating) return;
+    const kind = err instanceof SwarmError ? err.kind : "INTERNAL";
+    const who: Caller = caller ?? (auth ? claimedCaller(auth.token) : this.authenticateOperatorLabel(call));
+    const details = { error: kind, ...(err instanceof SwarmError ? err.details : {}) };
+    this.record(def.name, params, who, kind === "PERMISSION_DENIED" || kind === "RESOURCE_EXHAUSTED" ? "denied" : "error", (err as Error).message, details);
+  }
+
+  private authenticateOperatorLabel(call: CallContext): Caller {
+    return { kind: "operator", id: "operator", role: "operator", workspace: null, session_id: null, jti: null, label: operatorLabel(call) };
+  }
+
+  private record(action: string, params: Record<string, unknown>, who: Caller, outcome: "ok" | "denied" | "error", message: string | null, details: object) {
+    const subject = typeof params.id === "string" ? params.id : typeof params.agent_id === "string" ? params.agent_id : null;
+    const reason = outcome === "ok" ? (typeof params.reason === "string" ? params.reason : null) : message;
+    const extra = who.kind === "agent" ? { role: who.role, workspace: who.workspace, jti: who.jti } : {};
+    this.audit.append({ actor: who.label, actor_kind: who.kind, action, subject, outcome, reason, details: { ...extra, ...details } });
+  }
+}
+
+/** Who a refused token claimed to be (unverified: for the audit row only). */
+function claimedCaller(token: string): Caller {
+  const p = unverifiedPayload(token);
+  const id = typeof p?.agent_id === "string" ? p.agent_id.slice(0, 63) : "unknown-agent";
+  const role = (typeof p?.role === "string" ? p.role : "participant") as CallerRole;
+  return { kind: "agent", id, role, workspace: null, session_id: null, jti: typeof p?.jti === "string" ? p.jti : null, label: `${id}?` };
+}
