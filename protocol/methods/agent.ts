@@ -30,6 +30,7 @@ export const agentTokenMint = defineMethod({
     role: AgentRole.default("participant"),
     session_id: z.string().min(1).max(200).optional().describe("logical session id; a fresh one when omitted"),
     ttl_ms: z.number().int().min(1000).optional().describe("lifetime; default threads.token_ttl_ms, at most threads.max_token_ttl_ms"),
+    auth: AgentAuth.optional().describe("refused: agents cannot mint (present so a token is seen and refused, not ignored)"),
   }),
   result: Minted,
 });
@@ -38,7 +39,7 @@ export const agentTokenRefresh = defineMethod({
   name: "agent.token_refresh",
   summary: "An agent swaps its valid token for a new one with the same claims and a fresh expiry; the old one stays valid until it expires, so no call is dropped.",
   mutating: true,
-  params: z.object({ auth: AgentAuth }),
+  params: z.object({ auth: AgentAuth.optional().describe("the token to refresh (required; without it the call is refused)") }),
   result: Minted,
 });
 
@@ -52,6 +53,7 @@ export const agentRevoke = defineMethod({
       agent_id: AgentId.optional(),
       session_id: z.string().min(1).optional(),
       reason: Reason,
+      auth: AgentAuth.optional().describe("refused: agents cannot revoke"),
     })
     .refine((p) => p.jti !== undefined || p.agent_id !== undefined || p.session_id !== undefined, "name a jti, an agent_id or a session_id to revoke"),
   result: z.object({ revoked: z.number().int().describe("tokens newly revoked") }),
