@@ -44,22 +44,30 @@ export class Guard {
     private readonly tx: RunTx,
   ) {}
 
-  authenticate(method: string, params: Record<string, unknown>, call: CallContext): Caller {
+  /** Who calls: the operator without `auth`, else the agent its token names (signature, expiry, revocation checked). */
+  identify(params: Record<string, unknown>, call: CallContext): Caller {
     const auth = params.auth as AgentAuth | undefined;
-    if (!auth) {
-      if (!mayCall("operator", method)) throw denied("role", `${method} is for agents: call it with an agent token (auth)`);
-      return { kind: "operator", id: "operator", role: "operator", workspace: null, session_id: null, jti: null, label: operatorLabel(call) };
-    }
+    if (!auth) return { kind: "operator", id: "operator", role: "operator", workspace: null, session_id: null, jti: null, label: operatorLabel(call) };
     const c = this.tokens.check(auth.token);
-    if (!mayCall(c.role, method)) throw denied("role", `role ${c.role} may not call ${method} (docs/threads.md has the role matrix)`, { role: c.role });
+    return { kind: "agent", id: c.agent_id, role: c.role, workspace: c.workspace_id, session_id: c.session_id, jti: c.jti, label: c.agent_id };
+  }
+
+  /** May this caller make this call: the role matrix, claims against params, then the nonce (spent only by a call that got this far). */
+  authorize(caller: Caller, method: string, params: Record<string, unknown>): void {
+    if (caller.kind === "operator") {
+      if (!mayCall("operator", method)) throw denied("role", `${method} is for agents: call it with an agent token (auth)`);
+      return;
+    }
+    if (!mayCall(caller.role, method)) throw denied("role", `role ${caller.role} may not call ${method} (docs/threads.md has the role matrix)`, { role: caller.role });
+    const claims: Record<string, string | null> = { agent_id: caller.id, workspace_id: caller.workspace, session_id: caller.session_id };
     for (const [field, claim] of Object.entries(CLAIM_FIELDS)) {
       const given = params[field];
-      if (given === undefined || given === c[claim]) continue;
+      if (given === undefined || given === claims[claim]) continue;
       const kind = claim === "workspace_id" ? "cross_workspace" : "claim_mismatch";
-      throw denied(kind, `${field} ${JSON.stringify(given)} does not match the token's ${claim} ${JSON.stringify(c[claim])}`, { field, token: c[claim] });
+      throw denied(kind, `${field} ${JSON.stringify(given)} does not match the token's ${claim} ${JSON.stringify(claims[claim])}`, { field, token: claims[claim] });
     }
-    this.tokens.useNonce(c, auth.nonce, method, requestHash(method, params));
-    return { kind: "agent", id: c.agent_id, role: c.role, workspace: c.workspace_id, session_id: c.session_id, jti: c.jti, label: c.agent_id };
+    const auth = params.auth as AgentAuth;
+    this.tokens.useNonce({ jti: caller.jti!, exp: this.tokens.expiryOf(auth.token) }, auth.nonce, method, requestHash(method, params));
   }
 
   /** A handler behind the identity check; `fn` runs in one transaction with the audit row of a mutating call. */
@@ -68,8 +76,9 @@ export class Guard {
       const params = p as Record<string, unknown>;
       let caller: Caller | null = null;
       try {
-        caller = this.authenticate(def.name, params, call);
+        caller = this.identify(params, call);
         const who = caller;
+        this.authorize(who, def.name, params);
         return this.tx(() => {
           const r = fn(p, who, call);
           if (def.mutating) this.record(def.name, params, who, "ok", null, {});

@@ -5,7 +5,7 @@ import { TokenClaims } from "../../protocol/methods/agent.js";
 import type { AgentRole } from "../../protocol/thread/model.js";
 import type { DaemonKey } from "../keys/ed25519.js";
 import type { Db } from "../store/db.js";
-import { signJws, verifyJws } from "./jws.js";
+import { signJws, unverifiedPayload, verifyJws } from "./jws.js";
 
 /** Why an agent call was refused; each is a `reason_code` in the error details and the audit row. */
 export type DenyReason =
@@ -115,7 +115,7 @@ export class TokenStore {
   }
 
   /** Records (jti, nonce) for this request; a nonce seen before is a replay. */
-  useNonce(claims: TokenClaims, nonce: string, method: string, hash: string): void {
+  useNonce(claims: { jti: string; exp: number }, nonce: string, method: string, hash: string): void {
     const seen = this.s.nonce.get(claims.jti, nonce) as { request_hash: string } | undefined;
     if (seen) {
       if (seen.request_hash === hash) throw denied("replayed", "this request was already made with this nonce (replay refused); send a fresh nonce per call");
@@ -123,6 +123,11 @@ export class TokenStore {
     }
     this.s.addNonce.run(claims.jti, nonce, hash, method, claims.exp * 1000);
     if (++this.inserts % 1000 === 0) this.purgeNonces();
+  }
+
+  /** exp (seconds) of a token already checked. */
+  expiryOf(token: string): number {
+    return Number(unverifiedPayload(token)?.exp ?? 0);
   }
 
   purgeNonces(now = Date.now()): void {
