@@ -10,10 +10,7 @@ import type { AuditLog } from "./log.js";
 export function auditDomain({ audit, guard }: { audit: AuditLog; guard: Guard }): Domain {
   return {
     name: "audit",
-    handlers: [
-      guard.handle(m.auditList, (p) => ({ entries: audit.list(p) })),
-      guard.handle(m.auditVerify, () => audit.verify()),
-    ],
+    handlers: [guard.handle(m.auditList, (p) => ({ entries: audit.list(p) })), guard.handle(m.auditVerify, () => audit.verify())],
   };
 }
 
@@ -46,7 +43,11 @@ export function auditMutations(domain: Domain, audit: AuditLog): Domain {
           action: h.method.name,
           subject: subjectOf(params),
           reason: typeof (params as { reason?: unknown })?.reason === "string" ? (params as { reason: string }).reason : null,
-          details: { params_sha256: createHash("sha256").update(JSON.stringify(params ?? null)).digest("hex") },
+          details: {
+            params_sha256: createHash("sha256")
+              .update(JSON.stringify(params ?? null))
+              .digest("hex"),
+          },
         };
         try {
           const r = await h.fn(params, call);

@@ -89,7 +89,8 @@ export class AuditLog {
         problem: { seq, kind, message },
       });
       if (rowHash(r.prev_hash, r) !== r.hash) return bad("edited", r.seq, `row ${r.seq} was edited: its contents do not match its hash`);
-      if (r.seq !== expectSeq) return bad("deleted", expectSeq, `row ${expectSeq} was deleted${r.seq > expectSeq + 1 ? ` (rows ${expectSeq}..${r.seq - 1} are missing)` : ""}`);
+      if (r.seq !== expectSeq)
+        return bad("deleted", expectSeq, `row ${expectSeq} was deleted${r.seq > expectSeq + 1 ? ` (rows ${expectSeq}..${r.seq - 1} are missing)` : ""}`);
       if (r.prev_hash !== prev) {
         const moved = byHash.has(r.prev_hash) && byHash.get(r.prev_hash)! > r.seq;
         return moved

@@ -31,12 +31,24 @@ export function identityDomain(ctx: DaemonContext, { tokens, guard }: { tokens: 
       }),
       guard.handle(m.agentTokenRefresh, (_p, caller) => {
         const ttl = ctx.cfg().threads.token_ttl_ms;
-        const c = { agent_id: caller.id, workspace_id: caller.workspace!, role: caller.role as m.TokenClaims["role"], session_id: caller.session_id!, ttl_ms: ttl };
+        const c = {
+          agent_id: caller.id,
+          workspace_id: caller.workspace!,
+          role: caller.role as m.TokenClaims["role"],
+          session_id: caller.session_id!,
+          ttl_ms: ttl,
+        };
         return minted(tokens.mint(c, `refresh:${caller.jti}`));
       }),
       guard.handle(m.agentRevoke, (p) => {
         const count = tokens.revoke(p, p.reason);
-        event("agent.revoked", p.agent_id ?? p.jti ?? p.session_id ?? "", { jti: p.jti, agent_id: p.agent_id, session_id: p.session_id, count, reason: p.reason });
+        event("agent.revoked", p.agent_id ?? p.jti ?? p.session_id ?? "", {
+          jti: p.jti,
+          agent_id: p.agent_id,
+          session_id: p.session_id,
+          count,
+          reason: p.reason,
+        });
         return { revoked: count };
       }),
     ],

@@ -29,6 +29,9 @@ export interface Caller {
 /** Params an agent may only set to its own claims: naming another agent is a claim mismatch. */
 const CLAIM_FIELDS = { as: "agent_id", agent_id: "agent_id", agent: "agent_id", workspace: "workspace_id", session_id: "session_id" } as const;
 
+/** An agent's own bookkeeping: kept in its tables (cursors, sessions), not in the audit log, which it would flood. */
+const BOOKKEEPING = new Set(["session.heartbeat", "thread.ack"]);
+
 type AgentFn<M extends MethodDef> = (params: z.output<M["params"]>, caller: Caller, call: CallContext) => z.input<M["result"]>;
 
 /**
@@ -58,13 +61,17 @@ export class Guard {
       if (!mayCall("operator", method)) throw denied("role", `${method} is for agents: call it with an agent token (auth)`);
       return;
     }
-    if (!mayCall(caller.role, method)) throw denied("role", `role ${caller.role} may not call ${method} (docs/threads.md has the role matrix)`, { role: caller.role });
+    if (!mayCall(caller.role, method))
+      throw denied("role", `role ${caller.role} may not call ${method} (docs/threads.md has the role matrix)`, { role: caller.role });
     const claims: Record<string, string | null> = { agent_id: caller.id, workspace_id: caller.workspace, session_id: caller.session_id };
     for (const [field, claim] of Object.entries(CLAIM_FIELDS)) {
       const given = params[field];
       if (given === undefined || given === claims[claim]) continue;
       const kind = claim === "workspace_id" ? "cross_workspace" : "claim_mismatch";
-      throw denied(kind, `${field} ${JSON.stringify(given)} does not match the token's ${claim} ${JSON.stringify(claims[claim])}`, { field, token: claims[claim] });
+      throw denied(kind, `${field} ${JSON.stringify(given)} does not match the token's ${claim} ${JSON.stringify(claims[claim])}`, {
+        field,
+        token: claims[claim],
+      });
     }
     const auth = params.auth as AgentAuth;
     this.tokens.useNonce({ jti: caller.jti!, exp: this.tokens.expiryOf(auth.token) }, auth.nonce, method, requestHash(method, params));
@@ -81,7 +88,7 @@ export class Guard {
         this.authorize(who, def.name, params);
         return this.tx(() => {
           const r = fn(p, who, call);
-          if (def.mutating) this.record(def.name, params, who, "ok", null, {});
+          if (def.mutating && !(who.kind === "agent" && BOOKKEEPING.has(def.name))) this.record(def.name, params, who, "ok", null, {});
           return r;
         });
       } catch (err) {

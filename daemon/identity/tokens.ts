@@ -50,7 +50,9 @@ function canonical(v: unknown): string {
 /** sha256 of the method and its params without `auth`: what a nonce is bound to. */
 export function requestHash(method: string, params: Record<string, unknown>): string {
   const { auth: _a, ...rest } = params;
-  return createHash("sha256").update(canonical({ method, params: rest })).digest("hex");
+  return createHash("sha256")
+    .update(canonical({ method, params: rest }))
+    .digest("hex");
 }
 
 /**

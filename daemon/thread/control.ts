@@ -37,7 +37,8 @@ function assertMayChange(id: string, from: ThreadStatus, to: ThreadStatus, calle
     const what = from === "blocked" ? "unblock" : `move a disputed thread to ${to}`;
     throw denied("role", `a ${caller.role} cannot ${what} (thread ${id}); the operator or a coordinator can, with a reason`, { id, from, to });
   }
-  if (!reason) throw new SwarmError("INVALID_ARGUMENT", `thread ${id}: going from ${from} to ${to} needs a reason (it is audited)`, { details: { id, from, to } });
+  if (!reason)
+    throw new SwarmError("INVALID_ARGUMENT", `thread ${id}: going from ${from} to ${to} needs a reason (it is audited)`, { details: { id, from, to } });
 }
 
 function clearBlock(d: ThreadDeps, id: string): void {
@@ -65,7 +66,8 @@ export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {
     guard.handle(m.threadStatus, (p, caller) => {
       assertCanSee(threads, p.id, caller);
       const t = threads.row(p.id);
-      if (p.from && p.from !== t.status) throw new SwarmError("CONFLICT", `thread ${p.id} is ${t.status}, not ${p.from}`, { details: { id: p.id, status: t.status } });
+      if (p.from && p.from !== t.status)
+        throw new SwarmError("CONFLICT", `thread ${p.id} is ${t.status}, not ${p.from}`, { details: { id: p.id, status: t.status } });
       assertThreadTransition(p.id, t.status, p.to);
       assertMayChange(p.id, t.status, p.to, caller, p.reason);
       if (t.status === "blocked") clearBlock(d, p.id);
@@ -80,7 +82,10 @@ export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {
     guard.handle(m.threadUnblock, (p, caller) => {
       assertCanSee(threads, p.id, caller);
       const t = threads.row(p.id);
-      if (t.status !== "blocked") throw new SwarmError("INVALID_TRANSITION", `thread ${p.id} is ${t.status}, not blocked; nothing to unblock`, { details: { id: p.id, from: t.status, to: p.to, allowed: [] } });
+      if (t.status !== "blocked")
+        throw new SwarmError("INVALID_TRANSITION", `thread ${p.id} is ${t.status}, not blocked; nothing to unblock`, {
+          details: { id: p.id, from: t.status, to: p.to, allowed: [] },
+        });
       assertThreadTransition(p.id, t.status, p.to);
       clearBlock(d, p.id);
       threads.setStatus(p.id, t.status, p.to, p.reason, caller.label);

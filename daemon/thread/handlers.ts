@@ -19,7 +19,8 @@ function post(d: ThreadDeps, p: PostParams, caller: Caller) {
   const prior = messages.prior(p.id, msg);
   if (prior) return { message: prior, created: false, thread: threads.get(p.id, author) };
   const t = threads.row(p.id);
-  if (t.status === "closed") throw new SwarmError("CONFLICT", `thread ${p.id} is closed; the operator can reopen it with thread.override`, { details: { id: p.id, status: t.status } });
+  if (t.status === "closed")
+    throw new SwarmError("CONFLICT", `thread ${p.id} is closed; the operator can reopen it with thread.override`, { details: { id: p.id, status: t.status } });
   if (t.status === "blocked" && caller.kind === "agent") {
     throw new SwarmError("CONFLICT", `thread ${p.id} is blocked (${t.status_reason ?? "no reason"}); the operator or a coordinator must unblock it first`, {
       details: { id: p.id, status: t.status },
@@ -27,7 +28,8 @@ function post(d: ThreadDeps, p: PostParams, caller: Caller) {
   }
   const max = d.cfg().max_body_bytes;
   const bytes = Buffer.byteLength(p.body, "utf8");
-  if (bytes > max) throw new SwarmError("INVALID_ARGUMENT", `message body is ${bytes} bytes; threads.max_body_bytes is ${max}`, { details: { bytes, limit: max } });
+  if (bytes > max)
+    throw new SwarmError("INVALID_ARGUMENT", `message body is ${bytes} bytes; threads.max_body_bytes is ${max}`, { details: { bytes, limit: max } });
   if (caller.kind === "agent") d.rate.take(caller.id);
   if (caller.role === "coordinator" && !threads.isParticipant(p.id, caller.id)) threads.join(p.id, caller.id, "coordinator");
   const message: Message & { finding_hash: string | null } = messages.append(p.id, msg);
@@ -51,7 +53,15 @@ export function threadHandlers(d: ThreadDeps): HandlerEntry[] {
         seen.add(x.agent_id);
       }
       const created_by = caller.kind === "agent" ? caller.id : "operator";
-      return threads.create({ workspace, type: p.type, title: p.title, ticket_id: p.ticket_id ?? null, participants, created_by, idempotency_key: p.idempotency_key ?? null });
+      return threads.create({
+        workspace,
+        type: p.type,
+        title: p.title,
+        ticket_id: p.ticket_id ?? null,
+        participants,
+        created_by,
+        idempotency_key: p.idempotency_key ?? null,
+      });
     }),
     guard.handle(m.threadGet, (p, caller) => {
       assertCanSee(threads, p.id, caller);
@@ -71,7 +81,12 @@ export function threadHandlers(d: ThreadDeps): HandlerEntry[] {
       const reader = readerOf(caller, p.as);
       const cursor = threads.cursor(p.id, reader);
       const since = p.since ?? (reader === "operator" ? 0 : cursor);
-      return { messages: messages.read(p.id, since, p.limit), last_seq: threads.row(p.id).last_seq, last_read_seq: cursor, unread: threads.unread(p.id, reader, cursor) };
+      return {
+        messages: messages.read(p.id, since, p.limit),
+        last_seq: threads.row(p.id).last_seq,
+        last_read_seq: cursor,
+        unread: threads.unread(p.id, reader, cursor),
+      };
     }),
     guard.handle(m.threadAck, (p, caller) => {
       assertCanSee(threads, p.id, caller);
@@ -86,4 +101,3 @@ export function threadHandlers(d: ThreadDeps): HandlerEntry[] {
     }),
   ];
 }
-

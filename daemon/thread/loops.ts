@@ -7,7 +7,11 @@ import type { ThreadStore } from "./threads.js";
 
 /** The finding's text with case, punctuation and spacing removed, so rewordings of layout count as one. */
 export function normaliseFinding(body: string): string {
-  return body.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  return body
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 }
 
 export function findingHash(body: string): string {
@@ -63,7 +67,10 @@ export class LoopBreaker {
     const lim = this.limits();
     const cycles = m.finding_hash ? this.countFinding(id, m.finding_hash, m) : 0;
     if (cycles >= lim.repeated_finding_cycles) {
-      return { kind: "repeated_finding", reason: `the same finding was raised in ${cycles} cycles (threads.repeated_finding_cycles = ${lim.repeated_finding_cycles})` };
+      return {
+        kind: "repeated_finding",
+        reason: `the same finding was raised in ${cycles} cycles (threads.repeated_finding_cycles = ${lim.repeated_finding_cycles})`,
+      };
     }
     if (turns >= lim.no_progress_turns) {
       return { kind: "no_progress", reason: `${turns} agent turns without progress (threads.no_progress_turns = ${lim.no_progress_turns})` };
@@ -92,7 +99,15 @@ export class LoopBreaker {
 
   /** Records the decision: audit row (actor `policy`) and the escalation event. */
   recordBlock(id: string, d: BlockDecision, seq: number): void {
-    this.audit.append({ actor: "policy", actor_kind: "policy", action: "thread.auto_block", subject: id, outcome: "ok", reason: d.reason, details: { kind: d.kind, seq } });
+    this.audit.append({
+      actor: "policy",
+      actor_kind: "policy",
+      action: "thread.auto_block",
+      subject: id,
+      outcome: "ok",
+      reason: d.reason,
+      details: { kind: d.kind, seq },
+    });
     this.events.append("thread.escalated", id, { id, kind: d.kind, reason: d.reason, by: "policy", seq });
   }
 }

@@ -33,7 +33,8 @@ export class MessageStore {
     private readonly events: EventLog,
   ) {
     this.s = {
-      insert: db.prepare(`INSERT INTO thread_messages (thread_id, seq, author, kind, body, in_reply_to, progress, finding_hash, idempotency_key, schema_version, created_at)
+      insert:
+        db.prepare(`INSERT INTO thread_messages (thread_id, seq, author, kind, body, in_reply_to, progress, finding_hash, idempotency_key, schema_version, created_at)
         VALUES (@thread_id, @seq, @author, @kind, @body, @in_reply_to, @progress, @finding_hash, @idempotency_key, @schema_version, @created_at)`),
       byKey: db.prepare("SELECT * FROM thread_messages WHERE thread_id = ? AND author = ? AND idempotency_key = ?"),
       after: db.prepare("SELECT * FROM thread_messages WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
@@ -46,10 +47,14 @@ export class MessageStore {
     const r = this.s.byKey.get(id, m.author, m.idempotency_key) as MessageRow | undefined;
     if (!r) return null;
     if (r.body !== m.body || r.kind !== m.kind) {
-      throw new SwarmError("CONFLICT", `idempotency key ${JSON.stringify(m.idempotency_key)} was already used by ${m.author} in ${id} for another message (seq ${r.seq})`, {
-        details: { id, seq: r.seq, idempotency_key: m.idempotency_key },
-        hint: "use a new key for a new message; a retry must send the same body and kind",
-      });
+      throw new SwarmError(
+        "CONFLICT",
+        `idempotency key ${JSON.stringify(m.idempotency_key)} was already used by ${m.author} in ${id} for another message (seq ${r.seq})`,
+        {
+          details: { id, seq: r.seq, idempotency_key: m.idempotency_key },
+          hint: "use a new key for a new message; a retry must send the same body and kind",
+        },
+      );
     }
     return toMessage(r);
   }
@@ -77,7 +82,8 @@ export class MessageStore {
   ack(id: string, reader: string, seq: number | undefined): { last_read_seq: number; unread: number; moved: boolean } {
     const last = this.threads.row(id).last_seq;
     const target = seq ?? last;
-    if (target > last) throw new SwarmError("INVALID_ARGUMENT", `seq ${target} is past the newest message of ${id} (${last})`, { details: { id, seq: target, last_seq: last } });
+    if (target > last)
+      throw new SwarmError("INVALID_ARGUMENT", `seq ${target} is past the newest message of ${id} (${last})`, { details: { id, seq: target, last_seq: last } });
     const cur = this.threads.cursor(id, reader);
     const moved = target > cur;
     if (moved) this.threads.setCursor(id, reader, target);

@@ -28,9 +28,13 @@ export class RateLimiter {
       return;
     }
     const retry_after_ms = Math.ceil((1 - b.tokens) / perMs);
-    throw new SwarmError("RESOURCE_EXHAUSTED", `agent ${agent} posts faster than threads.rate_limit allows (${rate}/min, burst ${burst}); retry in ${retry_after_ms} ms`, {
-      details: { reason_code: "rate_limited", agent, retry_after_ms, messages_per_minute: rate, burst },
-      hint: "wait retry_after_ms, or raise threads.rate_limit in the config",
-    });
+    throw new SwarmError(
+      "RESOURCE_EXHAUSTED",
+      `agent ${agent} posts faster than threads.rate_limit allows (${rate}/min, burst ${burst}); retry in ${retry_after_ms} ms`,
+      {
+        details: { reason_code: "rate_limited", agent, retry_after_ms, messages_per_minute: rate, burst },
+        hint: "wait retry_after_ms, or raise threads.rate_limit in the config",
+      },
+    );
   }
 }

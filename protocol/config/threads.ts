@@ -38,7 +38,13 @@ export const ThreadsConfig = z
     rate_limit: z
       .object({
         messages_per_minute: z.number().int().min(1).max(100000).default(THREADS_DEFAULTS.rate_limit.messages_per_minute).describe("sustained posts per agent"),
-        burst: z.number().int().min(1).max(100000).default(THREADS_DEFAULTS.rate_limit.burst).describe("posts an agent may make at once before the rate applies"),
+        burst: z
+          .number()
+          .int()
+          .min(1)
+          .max(100000)
+          .default(THREADS_DEFAULTS.rate_limit.burst)
+          .describe("posts an agent may make at once before the rate applies"),
       })
       .strict()
       .default(THREADS_DEFAULTS.rate_limit)
@@ -49,12 +55,7 @@ export const ThreadsConfig = z
       .min(1000)
       .default(THREADS_DEFAULTS.token_ttl_ms)
       .describe("lifetime of an agent token minted without ttl_ms (agent.token_mint)"),
-    max_token_ttl_ms: z
-      .number()
-      .int()
-      .min(1000)
-      .default(THREADS_DEFAULTS.max_token_ttl_ms)
-      .describe("longest lifetime agent.token_mint accepts"),
+    max_token_ttl_ms: z.number().int().min(1000).default(THREADS_DEFAULTS.max_token_ttl_ms).describe("longest lifetime agent.token_mint accepts"),
     retention: z.enum(["indefinite"]).default("indefinite").describe("how long messages are kept; only `indefinite` exists (flag for later, not yet enforced)"),
     content_filter: z.enum(["off"]).default("off").describe("filtering of message content; only `off` exists (flag for later, not yet enforced)"),
   })

@@ -37,7 +37,8 @@ export const agentTokenMint = defineMethod({
 
 export const agentTokenRefresh = defineMethod({
   name: "agent.token_refresh",
-  summary: "An agent swaps its valid token for a new one with the same claims and a fresh expiry; the old one stays valid until it expires, so no call is dropped.",
+  summary:
+    "An agent swaps its valid token for a new one with the same claims and a fresh expiry; the old one stays valid until it expires, so no call is dropped.",
   mutating: true,
   params: z.object({ auth: AgentAuth.optional().describe("the token to refresh (required; without it the call is refused)") }),
   result: Minted,

@@ -15,7 +15,6 @@ import {
   Workspace,
 } from "../thread/model.js";
 
-
 const auth = AgentAuth.optional();
 const Body = z.string().min(1, "a message body must not be empty").describe("message text; the size limit is threads.max_body_bytes");
 
@@ -25,10 +24,24 @@ export const threadCreate = defineMethod({
   mutating: true,
   params: z.object({
     title: z.string().trim().min(1, "title must not be empty").max(200, "title is at most 200 characters").describe("what the thread is about"),
-    type: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "a type is lower-case letters, digits, '_' or '-'").default("discussion").describe("e.g. discussion, review"),
+    type: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,31}$/, "a type is lower-case letters, digits, '_' or '-'")
+      .default("discussion")
+      .describe("e.g. discussion, review"),
     workspace: Workspace.optional().describe("defaults to the agent's workspace, or `default` for the operator"),
     participants: z
-      .array(z.object({ agent_id: AgentId, role: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).default("participant") }).strict())
+      .array(
+        z
+          .object({
+            agent_id: AgentId,
+            role: z
+              .string()
+              .regex(/^[a-z][a-z0-9_-]{0,31}$/)
+              .default("participant"),
+          })
+          .strict(),
+      )
       .max(64)
       .default([])
       .describe("agents taking part, with their role in this thread (executor, reviewer…)"),

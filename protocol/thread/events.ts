@@ -5,7 +5,7 @@ export const THREAD_EVENT_TYPES: Record<string, string> = {
   "thread.read_advanced": "A reader's cursor moved (data: id, reader, last_read_seq, unread).",
   "thread.status_changed": "A thread's status changed (data: id, from, to, reason, by); automatic blocks have by = `policy`.",
   "thread.escalated":
-    "A thread needs the operator (data: id, kind no_progress|repeated_finding|manual, reason, by, seq); loop breakers raise it when they block a thread.",
+    "A thread needs the operator (data: id, kind: no_progress, repeated_finding or manual, reason, by, seq); loop breakers raise it when they block a thread.",
   "thread.unblocked": "A blocked thread was returned to work (data: id, to, reason, by).",
   "thread.overridden": "The operator set a thread's status regardless of policy (data: id, from, to, reason).",
   "thread.summarized": "A thread's summary was replaced (data: id, by).",

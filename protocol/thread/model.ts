@@ -3,7 +3,7 @@ import { Name } from "../names.js";
 
 /** Thread statuses (R-M1); the allowed transitions live in daemon/thread/state-machine.ts. */
 export const THREAD_STATUSES = ["open", "waiting", "disputed", "blocked", "resolved", "closed"] as const;
-export const ThreadStatus = z.enum(THREAD_STATUSES).describe("open | waiting | disputed | blocked | resolved | closed");
+export const ThreadStatus = z.enum(THREAD_STATUSES).describe("open, waiting, disputed, blocked, resolved or closed");
 export type ThreadStatus = z.infer<typeof ThreadStatus>;
 
 export const MESSAGE_KINDS = ["message", "finding", "status", "system"] as const;
@@ -14,7 +14,9 @@ export type MessageKind = z.infer<typeof MessageKind>;
 
 /** Roles an agent token carries (R-M4); what each may call is protocol/thread/roles.ts. */
 export const AGENT_ROLES = ["participant", "coordinator", "auditor"] as const;
-export const AgentRole = z.enum(AGENT_ROLES).describe("participant: works in its threads; coordinator: steers every thread of its workspace; auditor: reads only");
+export const AgentRole = z
+  .enum(AGENT_ROLES)
+  .describe("participant: works in its threads; coordinator: steers every thread of its workspace; auditor: reads only");
 export type AgentRole = z.infer<typeof AgentRole>;
 
 export const ThreadId = z
@@ -25,7 +27,11 @@ export const AgentId = Name.describe("agent id: a runtime's name unless it was s
 export const Workspace = Name.describe("workspace the thread (or agent) belongs to");
 export const Seq = z.number().int().min(0).describe("message sequence number within its thread: 1, 2, 3… with no gaps");
 export const Reason = z.string().trim().min(1, "a reason is required").max(2000).describe("why; recorded in the audit log");
-export const IdempotencyKey = z.string().min(1).max(200).describe("the same key again (same thread, same author) returns the first result instead of writing twice");
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe("the same key again (same thread, same author) returns the first result instead of writing twice");
 
 /**
  * How an agent call proves who makes it (R-M4, R-O5). Sent as the `auth` param; a call

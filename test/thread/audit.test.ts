@@ -22,7 +22,9 @@ async function withLog(): Promise<TestDaemon> {
   expect(v).toMatchObject({ ok: true, problem: null });
   expect(v.rows).toBeGreaterThanOrEqual(8);
   const { entries } = await c.call<{ entries: AuditEntry[] }>("audit.list", {});
-  expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(["agent.token_mint", "thread.create", "thread.post", "thread.override", "ticket.submit"]));
+  expect(entries.map((e) => e.action)).toEqual(
+    expect.arrayContaining(["agent.token_mint", "thread.create", "thread.post", "thread.override", "ticket.submit"]),
+  );
   expect(entries.find((e) => e.action === "thread.override")).toMatchObject({ actor: "a1", outcome: "denied" });
   expect(entries.find((e) => e.action === "ticket.submit")).toMatchObject({ actor_kind: "operator", outcome: "ok" });
   await d.stop();
@@ -75,7 +77,12 @@ describe("audit log hash chain", () => {
       const cols = "ts, actor, actor_kind, action, subject, outcome, reason, details, prev_hash, hash";
       const r5 = db.prepare(`SELECT ${cols} FROM audit_log WHERE seq = 5`).get() as Record<string, unknown>;
       const r6 = db.prepare(`SELECT ${cols} FROM audit_log WHERE seq = 6`).get() as Record<string, unknown>;
-      const set = db.prepare(`UPDATE audit_log SET ${cols.split(", ").map((k) => `${k} = @${k}`).join(", ")} WHERE seq = @seq`);
+      const set = db.prepare(
+        `UPDATE audit_log SET ${cols
+          .split(", ")
+          .map((k) => `${k} = @${k}`)
+          .join(", ")} WHERE seq = @seq`,
+      );
       set.run({ ...r6, seq: 5 });
       set.run({ ...r5, seq: 6 });
     });

@@ -21,11 +21,22 @@ afterAll(async () => {
 });
 
 const pair = async () =>
-  (await c.call<{ thread: Thread }>("thread.create", { title: "loop", participants: [{ agent_id: "exec", role: "executor" }, { agent_id: "rev", role: "reviewer" }] }))
-    .thread;
+  (
+    await c.call<{ thread: Thread }>("thread.create", {
+      title: "loop",
+      participants: [
+        { agent_id: "exec", role: "executor" },
+        { agent_id: "rev", role: "reviewer" },
+      ],
+    })
+  ).thread;
 
 async function escalations(id: string): Promise<{ data: { kind: string; by: string } }[]> {
-  const { events } = await c.call<{ events: { subject: string; data: { kind: string; by: string } }[] }>("event.list", { since: 0, limit: 10000, types: ["thread.escalated"] });
+  const { events } = await c.call<{ events: { subject: string; data: { kind: string; by: string } }[] }>("event.list", {
+    since: 0,
+    limit: 10000,
+    types: ["thread.escalated"],
+  });
   return events.filter((e) => e.subject === id);
 }
 

@@ -52,7 +52,13 @@ describe("thread messages", () => {
   });
 
   it("cursors and unread counts: reads do not move them, acks do, never backwards", async () => {
-    const t = await create({ title: "cursors", participants: [{ agent_id: "ca", role: "executor" }, { agent_id: "cb", role: "reviewer" }] });
+    const t = await create({
+      title: "cursors",
+      participants: [
+        { agent_id: "ca", role: "executor" },
+        { agent_id: "cb", role: "reviewer" },
+      ],
+    });
     const a = await mintAgent(c, "ca");
     const b = await mintAgent(c, "cb");
     for (let i = 1; i <= 3; i++) await a.call("thread.post", { id: t.id, body: `a${i}`, progress: true });
@@ -91,7 +97,11 @@ describe("thread messages", () => {
 
   it("session.heartbeat records the session from the token", async () => {
     const a = await mintAgent(c, "hb");
-    const s1 = await a.call<{ agent_id: string; session_id: string; last_heartbeat_at: string }>("session.heartbeat", { runtime: "rt1", runtime_kind: "claude", resumable: true });
+    const s1 = await a.call<{ agent_id: string; session_id: string; last_heartbeat_at: string }>("session.heartbeat", {
+      runtime: "rt1",
+      runtime_kind: "claude",
+      resumable: true,
+    });
     expect(s1).toMatchObject({ agent_id: "hb", runtime: "rt1", runtime_kind: "claude", resumable: true });
     const s2 = await a.call<{ last_heartbeat_at: string; created_at: string }>("session.heartbeat", {});
     expect(s2.last_heartbeat_at >= s1.last_heartbeat_at).toBe(true);
