@@ -8,6 +8,7 @@ import { connectDaemon, type RpcClient } from "../cli/client.js";
 import { CoordinatorConfig } from "../protocol/config/coordinator.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { EventLog } from "../daemon/events/event-log.js";
+import { nullLogger } from "../daemon/log/logger.js";
 import { loadOrCreateKey } from "../daemon/keys/ed25519.js";
 import { openDatabase } from "../daemon/store/db.js";
 import { BundleStore } from "../daemon/ticket/bundle/bundle-store.js";
@@ -27,7 +28,7 @@ const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 function ours(withBundles: boolean, chained = false): number {
   const db = openDatabase(path.join(tmp("bench-ours-"), "swarm.db"));
   db.pragma("synchronous = FULL");
-  const events = new EventLog(db);
+  const events = new EventLog(db, nullLogger());
   const store = new TicketStore(db, events, { maxBodyBytes: () => 1 << 20 });
   const cfg = CoordinatorConfig.parse({ max_concurrent: 1000, min_free_mem_mb: 0, max_load_per_cpu: 0 });
   const book = new LeaseBook(db, events, store, () => cfg);

@@ -15,6 +15,8 @@ import { TokenStore } from "./identity/tokens.js";
 import { loadOrCreateKey } from "./keys/ed25519.js";
 import { runtimeDomain } from "./runtime/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
+import { SwarmMetrics } from "./metrics/collectors.js";
+import { metricsDomain } from "./metrics/domain.js";
 import { loadMasterKey } from "./secrets/key-source.js";
 import { Vault } from "./secrets/vault.js";
 import { coordinatorDomain } from "./ticket/coordinator/domain.js";
@@ -50,8 +52,8 @@ export function assembleDomains(ctx: DaemonContext): Domain[] {
   // Threads, agent identity and the audit log (issue 10). Their tables migrate here, with the domains that own them.
   migrate(ctx.db, { audit: auditMigrations, identity: identityMigrations, thread: threadMigrations });
   const audit = new AuditLog(ctx.db);
-  const runTx = ctx.db.transaction((fn: () => unknown) => fn());
-  const tx: RunTx = (fn) => runTx(fn) as ReturnType<typeof fn>;
+  // The one Transactor: events appended in a thread call reach listeners only after it commits.
+  const tx: RunTx = (fn) => ctx.events.transactor.run(fn);
   const tokens = new TokenStore(ctx.db, loadOrCreateKey(ctx.paths.home));
   const guard = new Guard(tokens, audit, tx);
   const assertTicket = (id: string) => void tickets.get(id);
@@ -65,6 +67,7 @@ export function assembleDomains(ctx: DaemonContext): Domain[] {
     approvalDomain(ctx, { tickets }),
     runtime,
     vmDomain(ctx),
+    metricsDomain(ctx, { metrics: new SwarmMetrics(ctx.db) }),
   ].map((d) => auditMutations(d, audit));
   return [...audited, identityDomain(ctx, { tokens, guard }), threadDomain(ctx, { guard, audit, assertTicket }), auditDomain({ audit, guard })];
 }

@@ -107,7 +107,7 @@ export async function runForeground(): Promise<void> {
   const logger = createFileLogger(paths.logFile, config.get().log.level, config.get().log.max_bytes);
   const release = await lockInstance(paths.lockFile, paths.socket);
   const db = openDatabase(paths.database);
-  const events = new EventLog(db);
+  const events = new EventLog(db, logger);
   const shutdownFns: (() => void | Promise<void>)[] = [];
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (reason: string): Promise<void> => (shuttingDown ??= stopAll(running, reason).then(() => process.exit(SWARMD_EXIT.ok)));

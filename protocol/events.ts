@@ -57,6 +57,8 @@ export const EVENT_TYPES: Record<string, string> = {
   "ticket.prompt_delivered": "A ticket's prompt was delivered to its agent and confirmed (data: id, runtime, runtime_id, ms).",
   "ticket.agent_adopted": "After a daemon restart, a re-claimed ticket carried on with its still-running agent (data: id, runtime, state).",
   "ticket.bundle_failed": "Writing a finished ticket's result bundle failed (data.error); it is retried at daemon start.",
+  "metrics.listening": "The Prometheus metrics endpoint is listening (data.url); see metrics.listen.",
+  "metrics.listen_failed": "The metrics endpoint could not listen on metrics.listen (data.error); metrics.get still works.",
   "runtime.started": "A runtime's PTY holder started its program (data.id, command, cwd, pid).",
   "runtime.state": "A runtime's detected state changed (data.state, previous, why: the rule that fired).",
   "runtime.exited": "A runtime's program exited; its output was drained first (data.exit_code, signal, bytes).",

@@ -1,3 +1,4 @@
+import { prepareAll, type Statements } from "../store/statements.js";
 import { whereClause } from "../store/where.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { Approval, ApprovalState } from "../../protocol/methods/approval.js";
@@ -64,20 +65,38 @@ const TICKET_EFFECT: Record<Decision, { to: "done" | "failed" | "blocked"; reaso
   clarification_requested: { to: "blocked", reason: "clarification requested" },
 };
 
+const SQL = {
+  byId: "SELECT * FROM approvals WHERE id = ?",
+  pendingOf: "SELECT id FROM approvals WHERE ticket_id = ? AND state = 'pending'",
+  nextSeq: "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM approvals",
+  insert: `INSERT INTO approvals (id, ticket_id, state, summary, diff, diff_truncated, files_changed, workdir, base, requested_by, requested_at, expires_at)
+    VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  decide: "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, expired = ? WHERE id = ?",
+  due: "SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at",
+  nextDeadline: "SELECT MIN(expires_at) AS t FROM approvals WHERE state = 'pending'",
+  record: "INSERT INTO approvals_audit (approval_id, ticket_id, action, actor, reason, ts, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  auditOf: "SELECT * FROM approvals_audit WHERE approval_id = ? ORDER BY seq",
+  auditAfter: "SELECT * FROM approvals_audit WHERE seq > ? ORDER BY seq LIMIT ?",
+} as const;
+
 /**
  * Approvals (R-T5). Requests and decisions change the approval, its ticket, the audit
  * table and the event log in one transaction (the ticket store's), so an audit entry
  * exists exactly when the decision took effect.
  */
 export class ApprovalStore {
-  constructor(private readonly tickets: TicketStore) {}
+  private readonly s: Statements<typeof SQL>;
+
+  constructor(private readonly tickets: TicketStore) {
+    this.s = prepareAll(tickets.db, SQL);
+  }
 
   private get db() {
     return this.tickets.db;
   }
 
   find(id: string): Approval | null {
-    const r = this.db.prepare("SELECT * FROM approvals WHERE id = ?").get(id) as Row | undefined;
+    const r = this.s.byId.get(id) as Row | undefined;
     return r ? toApproval(r) : null;
   }
 
@@ -97,25 +116,28 @@ export class ApprovalStore {
   }
 
   audit(opts: { approval_id?: string; since?: number; limit?: number } = {}) {
-    const rows = (
-      opts.approval_id
-        ? this.db.prepare("SELECT * FROM approvals_audit WHERE approval_id = ? ORDER BY seq").all(opts.approval_id)
-        : this.db.prepare("SELECT * FROM approvals_audit WHERE seq > ? ORDER BY seq LIMIT ?").all(opts.since ?? 0, opts.limit ?? 1000)
-    ) as { seq: number; approval_id: string; ticket_id: string | null; action: string; actor: string; reason: string | null; ts: string; details: string }[];
+    const rows = (opts.approval_id ? this.s.auditOf.all(opts.approval_id) : this.s.auditAfter.all(opts.since ?? 0, opts.limit ?? 1000)) as {
+      seq: number;
+      approval_id: string;
+      ticket_id: string | null;
+      action: string;
+      actor: string;
+      reason: string | null;
+      ts: string;
+      details: string;
+    }[];
     return rows.map((r) => ({ ...r, action: r.action as "requested" | Decision, details: JSON.parse(r.details) as Record<string, unknown> }));
   }
 
   private record(a: { id: string; ticket_id: string | null }, action: string, actor: string, reason: string | null, details: Record<string, unknown>): void {
-    this.db
-      .prepare("INSERT INTO approvals_audit (approval_id, ticket_id, action, actor, reason, ts, details) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(a.id, a.ticket_id, action, actor, reason, new Date().toISOString(), JSON.stringify(details));
+    this.s.record.run(a.id, a.ticket_id, action, actor, reason, new Date().toISOString(), JSON.stringify(details));
   }
 
   request(n: NewApproval): Approval {
     return this.tickets.tx(() => {
       if (n.ticket_id !== undefined) {
         const t = this.tickets.get(n.ticket_id);
-        const open = this.db.prepare("SELECT id FROM approvals WHERE ticket_id = ? AND state = 'pending'").get(t.id) as { id: string } | undefined;
+        const open = this.s.pendingOf.get(t.id) as { id: string } | undefined;
         if (open)
           throw new SwarmError("CONFLICT", `ticket ${t.id} already has a pending approval ${open.id}`, {
             hint: `decide it first: swarmctl approval show ${open.id}`,
@@ -124,26 +146,21 @@ export class ApprovalStore {
           this.tickets.transition(t.id, "review", { reason: "approval requested", actor: n.requested_by });
         }
       }
-      const seq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM approvals").get() as { n: number }).n;
+      const seq = (this.s.nextSeq.get() as { n: number }).n;
       const id = `ap-${seq}`;
-      this.db
-        .prepare(
-          `INSERT INTO approvals (id, ticket_id, state, summary, diff, diff_truncated, files_changed, workdir, base, requested_by, requested_at, expires_at)
-          VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          n.ticket_id ?? null,
-          n.summary,
-          n.diff,
-          n.diff_truncated ? 1 : 0,
-          JSON.stringify(n.files_changed),
-          n.workdir ?? null,
-          n.base ?? null,
-          n.requested_by,
-          new Date().toISOString(),
-          n.expires_at,
-        );
+      this.s.insert.run(
+        id,
+        n.ticket_id ?? null,
+        n.summary,
+        n.diff,
+        n.diff_truncated ? 1 : 0,
+        JSON.stringify(n.files_changed),
+        n.workdir ?? null,
+        n.base ?? null,
+        n.requested_by,
+        new Date().toISOString(),
+        n.expires_at,
+      );
       const a = { id, ticket_id: n.ticket_id ?? null };
       this.record(a, "requested", n.requested_by, null, {
         files_changed: n.files_changed.length,
@@ -183,9 +200,7 @@ export class ApprovalStore {
         }
       }
       const now = new Date().toISOString();
-      this.db
-        .prepare("UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, expired = ? WHERE id = ?")
-        .run(decision, actor, now, reason, expired ? 1 : 0, id);
+      this.s.decide.run(decision, actor, now, reason, expired ? 1 : 0, id);
       this.record(a, decision, actor, reason, { expired, ...ticketEffect });
       this.tickets.emit(expired ? "approval.expired" : `approval.${decision}`, id, { id, ticket_id: a.ticket_id, actor, reason, expired, ...ticketEffect });
       return this.get(id);
@@ -194,13 +209,11 @@ export class ApprovalStore {
 
   /** Pending approvals whose deadline has passed. */
   due(now: number): string[] {
-    return (this.db.prepare("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at").all(now) as { id: string }[]).map(
-      (r) => r.id,
-    );
+    return (this.s.due.all(now) as { id: string }[]).map((r) => r.id);
   }
 
   nextDeadline(): number | null {
-    const r = this.db.prepare("SELECT MIN(expires_at) AS t FROM approvals WHERE state = 'pending'").get() as { t: number | null };
+    const r = this.s.nextDeadline.get() as { t: number | null };
     return r.t;
   }
 }

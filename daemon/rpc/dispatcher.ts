@@ -114,10 +114,21 @@ export class Dispatcher {
     return responses.length === 0 ? null : JSON.stringify(responses);
   }
 
+  /**
+   * One request of a frame. A well-formed request without an `id` member is a notification:
+   * it runs, and nothing is sent back, not even an error (spec section 4.1, batches
+   * included). A malformed object is not a notification, so it still gets -32600 (section 7).
+   */
   private async handleOne(item: unknown, connection: Connection): Promise<unknown> {
     const checked = checkRequest(item);
     if (!checked.ok) return checked.response;
     const requestId = `c${connection.id}-${++this.seq}`;
-    return this.server.receive(checked.request as JSONRPCRequest, { connection, requestId });
+    const response = await this.server.receive(checked.request as JSONRPCRequest, { connection, requestId });
+    if (!("id" in checked.request)) {
+      if (response && "error" in response)
+        this.logger.debug("notification failed; notifications get no reply", { method: checked.request.method, error: response.error });
+      return null;
+    }
+    return response;
   }
 }

@@ -1,3 +1,4 @@
+import { prepareAll, type Statements } from "../store/statements.js";
 import { whereClause } from "../store/where.js";
 import type { Statement } from "better-sqlite3";
 import { SwarmError } from "../../protocol/errors.js";
@@ -14,76 +15,64 @@ export type { NewTicket, TicketPatch, LeasePatch, TransitionOpts, ListFilter, Ti
 
 const LEASED: readonly TicketState[] = ["claimed", "running"];
 
+const SQL = {
+  byId: "SELECT * FROM tickets WHERE id = ?",
+  byKey: "SELECT * FROM tickets WHERE idempotency_key = ?",
+  deps: "SELECT depends_on FROM ticket_deps WHERE ticket_id = ? ORDER BY depends_on",
+  dependents: "SELECT ticket_id FROM ticket_deps WHERE depends_on = ?",
+  notDone: "SELECT p.id, p.state FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ? AND p.state != 'done'",
+  parentResults: "SELECT p.id, p.result FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ?",
+  nextSeq: "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM tickets",
+  insert: `INSERT INTO tickets (id, workspace, title, body, priority, labels, state, requires_approval,
+    agent_kind, timeout_ms, max_attempts, idempotency_key, workflow_id, workflow_key, source_file, created_at, updated_at)
+    VALUES (@id, @workspace, @title, @body, @priority, @labels, 'backlog', @requires_approval, @agent_kind, @timeout_ms,
+    @max_attempts, @idempotency_key, @workflow_id, @workflow_key, @source_file, @now, @now)`,
+  addDep: "INSERT OR IGNORE INTO ticket_deps (ticket_id, depends_on) VALUES (?, ?)",
+  removeDep: "DELETE FROM ticket_deps WHERE ticket_id = ? AND depends_on = ?",
+  bumpVersion: "UPDATE tickets SET version = version + 1, updated_at = ? WHERE id = ?",
+  history: "INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, ?, ?, ?, ?, ?)",
+  historyOf: "SELECT * FROM ticket_transitions WHERE ticket_id = ? ORDER BY seq",
+  ready: "SELECT * FROM tickets WHERE state = 'ready' AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, seq LIMIT ?",
+  expired: "SELECT * FROM tickets WHERE state IN ('claimed', 'running') AND lease_expires_at IS NOT NULL AND lease_expires_at <= ? ORDER BY seq LIMIT ?",
+  backlogAll: "SELECT id FROM tickets WHERE state = 'backlog'",
+} as const;
+
 /**
  * The ticket store: the only code that writes the ticket tables. Every state change goes
  * through `transition` (validated by the state machine table); every change appends a
- * `ticket.*` event in the same transaction, so the log and the tables never disagree.
+ * `ticket.*` event in the same transaction, so the log and the tables never disagree, and
+ * listeners hear of it only once it has committed.
  */
 export class TicketStore {
-  private depth = 0;
-  private pending: { type: string; subject: string; data: Record<string, unknown> }[] = [];
-  private readonly s: Record<string, Statement>;
+  private readonly s: Statements<typeof SQL>;
+  /** UPDATE statements of `transition`, by the sorted list of extra columns they set (generated SQL, so keyed by string). */
   private readonly patchStmts = new Map<string, Statement>();
-  /** Built once: better-sqlite3 makes several wrappers per db.transaction() call. */
-  private readonly runTx: (fn: () => unknown) => unknown;
 
   constructor(
     readonly db: Db,
     private readonly events: EventLog,
     private readonly opts: TicketStoreOptions,
   ) {
-    this.runTx = db.transaction((fn: () => unknown) => fn());
-    this.s = {
-      byId: db.prepare("SELECT * FROM tickets WHERE id = ?"),
-      byKey: db.prepare("SELECT * FROM tickets WHERE idempotency_key = ?"),
-      deps: db.prepare("SELECT depends_on FROM ticket_deps WHERE ticket_id = ? ORDER BY depends_on"),
-      dependents: db.prepare("SELECT ticket_id FROM ticket_deps WHERE depends_on = ?"),
-      notDone: db.prepare("SELECT p.id, p.state FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ? AND p.state != 'done'"),
-      parentResults: db.prepare("SELECT p.id, p.result FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ?"),
-      nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM tickets"),
-      insert: db.prepare(`INSERT INTO tickets (id, workspace, title, body, priority, labels, state, requires_approval,
-        agent_kind, timeout_ms, max_attempts, idempotency_key, workflow_id, workflow_key, source_file, created_at, updated_at)
-        VALUES (@id, @workspace, @title, @body, @priority, @labels, 'backlog', @requires_approval, @agent_kind, @timeout_ms,
-        @max_attempts, @idempotency_key, @workflow_id, @workflow_key, @source_file, @now, @now)`),
-      addDep: db.prepare("INSERT OR IGNORE INTO ticket_deps (ticket_id, depends_on) VALUES (?, ?)"),
-      removeDep: db.prepare("DELETE FROM ticket_deps WHERE ticket_id = ? AND depends_on = ?"),
-      history: db.prepare("INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, ?, ?, ?, ?, ?)"),
-      historyOf: db.prepare("SELECT * FROM ticket_transitions WHERE ticket_id = ? ORDER BY seq"),
-      ready: db.prepare("SELECT * FROM tickets WHERE state = 'ready' AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, seq LIMIT ?"),
-      expired: db.prepare(
-        "SELECT * FROM tickets WHERE state IN ('claimed', 'running') AND lease_expires_at IS NOT NULL AND lease_expires_at <= ? ORDER BY seq LIMIT ?",
-      ),
-      backlogAll: db.prepare("SELECT id FROM tickets WHERE state = 'backlog'"),
-    };
+    this.s = prepareAll(db, SQL);
   }
 
-  /** Runs `fn` in one transaction; events it emits are appended only if it commits. */
+  /**
+   * Runs `fn` in one transaction (a savepoint when nested): the daemon's one transaction
+   * (the event log's Transactor), so events it appends reach listeners after the outermost commit.
+   */
   tx<T>(fn: () => T): T {
-    if (this.depth > 0) return fn();
-    this.depth++;
-    const pending: typeof this.pending = [];
-    this.pending = pending;
-    try {
-      return this.runTx(() => {
-        const r = fn();
-        for (const e of pending) this.events.append(e.type, e.subject, e.data);
-        return r;
-      }) as T;
-    } finally {
-      this.depth--;
-      this.pending = [];
-    }
+    return this.events.transactor.run(fn);
   }
 
+  /** Appends an event; inside `tx`, listeners hear of it when the transaction commits. */
   emit(type: string, subject: string, data: Record<string, unknown>): void {
-    if (this.depth > 0) this.pending.push({ type, subject, data });
-    else this.events.append(type, subject, data);
+    this.events.append(type, subject, data);
   }
 
   // ---- reads ----
 
   find(id: string): Ticket | null {
-    const r = this.s.byId!.get(id) as TicketRow | undefined;
+    const r = this.s.byId.get(id) as TicketRow | undefined;
     return r ? toTicket(r, this.depsOf(id)) : null;
   }
 
@@ -96,14 +85,14 @@ export class TicketStore {
   }
 
   byIdempotencyKey(key: string): Ticket | null {
-    const r = this.s.byKey!.get(key) as TicketRow | undefined;
+    const r = this.s.byKey.get(key) as TicketRow | undefined;
     return r ? toTicket(r, this.depsOf(r.id)) : null;
   }
 
-  depsOf = (id: string): string[] => (this.s.deps!.all(id) as { depends_on: string }[]).map((r) => r.depends_on);
+  depsOf = (id: string): string[] => (this.s.deps.all(id) as { depends_on: string }[]).map((r) => r.depends_on);
 
   dependentsOf(id: string): string[] {
-    return (this.s.dependents!.all(id) as { ticket_id: string }[]).map((r) => r.ticket_id);
+    return (this.s.dependents.all(id) as { ticket_id: string }[]).map((r) => r.ticket_id);
   }
 
   list(f: ListFilter = {}): Ticket[] {
@@ -120,13 +109,13 @@ export class TicketStore {
 
   /** Ready tickets whose backoff has passed, highest priority first, then oldest. */
   readyTickets(opts: { limit?: number; now?: number } = {}): Ticket[] {
-    const rows = this.s.ready!.all(opts.now ?? Date.now(), opts.limit ?? 100) as TicketRow[];
+    const rows = this.s.ready.all(opts.now ?? Date.now(), opts.limit ?? 100) as TicketRow[];
     return rows.map((r) => toTicket(r, this.depsOf(r.id)));
   }
 
   /** Claimed or running tickets whose lease has run out. */
   expiredLeases(opts: { limit?: number; now?: number } = {}): Ticket[] {
-    const rows = this.s.expired!.all(opts.now ?? Date.now(), opts.limit ?? 100) as TicketRow[];
+    const rows = this.s.expired.all(opts.now ?? Date.now(), opts.limit ?? 100) as TicketRow[];
     return rows.map((r) => toTicket(r, this.depsOf(r.id)));
   }
 
@@ -134,7 +123,7 @@ export class TicketStore {
     id: string,
   ): { seq: number; ticket_id: string; from: TicketState | null; to: TicketState; reason: string | null; actor: string | null; ts: string }[] {
     this.get(id);
-    const rows = this.s.historyOf!.all(id) as {
+    const rows = this.s.historyOf.all(id) as {
       seq: number;
       ticket_id: string;
       from_state: TicketState | null;
@@ -171,16 +160,16 @@ export class TicketStore {
       const id = n.id ?? this.nextId();
       const idProblem = checkName(id);
       if (idProblem) throw new SwarmError("INVALID_ARGUMENT", `ticket id: ${idProblem}`);
-      if (this.s.byId!.get(id)) {
+      if (this.s.byId.get(id)) {
         throw new SwarmError("CONFLICT", `ticket ${id} already exists`, { hint: "choose another id, or edit it with `swarmctl ticket edit`" });
       }
       const deps = [...new Set(n.depends_on ?? [])];
       for (const d of deps) {
         if (d === id) throw new SwarmError("INVALID_ARGUMENT", `ticket ${id} cannot depend on itself (cycle: ${id} → ${id})`, { details: { cycle: [id, id] } });
-        if (!this.s.byId!.get(d)) throw new SwarmError("NOT_FOUND", `dependency ${d} of ticket ${id} does not exist`);
+        if (!this.s.byId.get(d)) throw new SwarmError("NOT_FOUND", `dependency ${d} of ticket ${id} does not exist`);
       }
       const now = new Date().toISOString();
-      this.s.insert!.run({
+      this.s.insert.run({
         id,
         workspace: n.workspace ?? "default",
         title: n.title,
@@ -197,8 +186,8 @@ export class TicketStore {
         source_file: n.source_file ?? null,
         now,
       });
-      for (const d of deps) this.s.addDep!.run(id, d);
-      this.s.history!.run(id, null, "backlog", "created", actor, now);
+      for (const d of deps) this.s.addDep.run(id, d);
+      this.s.history.run(id, null, "backlog", "created", actor, now);
       this.emit("ticket.created", id, { id, title: n.title, workspace: n.workspace ?? "default", depends_on: deps, actor, workflow_id: n.workflow_id ?? null });
       this.promote([id]);
       return { ticket: this.get(id), created: true };
@@ -206,8 +195,8 @@ export class TicketStore {
   }
 
   private nextId(): string {
-    let n = (this.s.nextSeq!.get() as { n: number }).n;
-    while (this.s.byId!.get(`t-${n}`)) n++;
+    let n = (this.s.nextSeq.get() as { n: number }).n;
+    while (this.s.byId.get(`t-${n}`)) n++;
     return `t-${n}`;
   }
 
@@ -244,7 +233,7 @@ export class TicketStore {
   /** The one way a ticket's state changes. */
   transition(id: string, to: TicketState, o: TransitionOpts = {}): Ticket {
     return this.tx(() => {
-      const row = this.s.byId!.get(id) as TicketRow | undefined;
+      const row = this.s.byId.get(id) as TicketRow | undefined;
       if (!row) return this.get(id); // throws the right NOT_FOUND / INVALID_ARGUMENT
       const from = row.state;
       if (o.from !== undefined && o.from !== from) {
@@ -259,7 +248,7 @@ export class TicketStore {
       }
       const set: Record<string, unknown> = { ...o.patch };
       if (to === "ready") {
-        const waiting = this.s.notDone!.all(id) as { id: string; state: string }[];
+        const waiting = this.s.notDone.all(id) as { id: string; state: string }[];
         if (waiting.length) {
           throw new SwarmError(
             "INVALID_TRANSITION",
@@ -286,7 +275,7 @@ export class TicketStore {
       }
       const now = new Date().toISOString();
       stmt.run({ ...set, to, reason: o.reason ?? null, now, id });
-      this.s.history!.run(id, from, to, o.reason ?? null, o.actor ?? null, now);
+      this.s.history.run(id, from, to, o.reason ?? null, o.actor ?? null, now);
       this.emit("ticket.transitioned", id, { id, from, to, reason: o.reason ?? null, actor: o.actor ?? null });
       if (to === "done") this.promote(this.dependentsOf(id));
       return this.get(id);
@@ -294,7 +283,7 @@ export class TicketStore {
   }
 
   private parentResults(id: string): string | null {
-    const rows = this.s.parentResults!.all(id) as { id: string; result: string | null }[];
+    const rows = this.s.parentResults.all(id) as { id: string; result: string | null }[];
     if (rows.length === 0) return null;
     const inputs: Record<string, unknown> = {};
     for (const r of rows) inputs[r.id] = r.result === null ? null : JSON.parse(r.result);
@@ -304,12 +293,12 @@ export class TicketStore {
   /** Moves backlog tickets among `ids` (all backlog tickets if omitted) whose dependencies are done to ready. */
   promote(ids?: readonly string[]): string[] {
     return this.tx(() => {
-      const list = ids ?? (this.s.backlogAll!.all() as { id: string }[]).map((r) => r.id);
+      const list = ids ?? (this.s.backlogAll.all() as { id: string }[]).map((r) => r.id);
       const promoted: string[] = [];
       for (const id of list) {
-        const row = this.s.byId!.get(id) as TicketRow | undefined;
+        const row = this.s.byId.get(id) as TicketRow | undefined;
         if (!row || row.state !== "backlog") continue;
-        if ((this.s.notDone!.all(id) as unknown[]).length) continue;
+        if ((this.s.notDone.all(id) as unknown[]).length) continue;
         this.transition(id, "ready", { reason: "dependencies done", actor: "swarm" });
         promoted.push(id);
       }
@@ -328,7 +317,7 @@ export class TicketStore {
       const added: string[] = [];
       const removed: string[] = [];
       for (const d of remove) {
-        if (this.s.removeDep!.run(id, d).changes) removed.push(d);
+        if (this.s.removeDep.run(id, d).changes) removed.push(d);
       }
       for (const d of add) {
         if (d !== id) this.get(d); // existence, with a clear error
@@ -339,12 +328,12 @@ export class TicketStore {
             hint: "tickets' dependencies must form a DAG; remove one edge of the cycle",
           });
         }
-        if (this.s.addDep!.run(id, d).changes) added.push(d);
+        if (this.s.addDep.run(id, d).changes) added.push(d);
       }
       if (added.length === 0 && removed.length === 0) return t;
-      this.db.prepare("UPDATE tickets SET version = version + 1, updated_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+      this.s.bumpVersion.run(new Date().toISOString(), id);
       this.emit("ticket.deps_changed", id, { id, added, removed, actor });
-      const waiting = (this.s.notDone!.all(id) as unknown[]).length > 0;
+      const waiting = (this.s.notDone.all(id) as unknown[]).length > 0;
       if (t.state === "ready" && waiting) this.transition(id, "backlog", { reason: `new dependency not done: ${added.join(", ")}`, actor });
       if (t.state === "backlog" && !waiting) this.promote([id]);
       return this.get(id);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SwarmError } from "../../protocol/errors.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
+import { prepareAll, type Statements } from "../store/statements.js";
 import { findCycle, formatCycle } from "./dag.js";
 import type { NewTicket, TicketStore } from "./store.js";
 
@@ -23,22 +24,32 @@ export interface WorkflowStatus {
   tickets: (Ticket & { key: string })[];
 }
 
+const SQL = {
+  byKey: "SELECT id FROM workflows WHERE idempotency_key = ?",
+  insert: "INSERT INTO workflows (id, name, idempotency_key, created_at) VALUES (?, ?, ?, ?)",
+  byId: "SELECT * FROM workflows WHERE id = ?",
+  children: "SELECT id, workflow_key FROM tickets WHERE workflow_id = ? ORDER BY seq",
+} as const;
+
 /**
  * Workflows (R-T2): a DAG of tickets submitted in one transaction. Nodes name each other by
  * `key`; a dependency that is not a key must be an existing ticket id. Any error (bad
  * node, unknown dependency, cycle, body too big) rolls the whole submit back.
  */
 export class Workflows {
-  constructor(private readonly store: TicketStore) {}
+  private readonly s: Statements<typeof SQL>;
+
+  constructor(private readonly store: TicketStore) {
+    this.s = prepareAll(store.db, SQL);
+  }
 
   submit(
     p: { name?: string | undefined; idempotency_key?: string | undefined; workspace?: string | undefined; tickets: WorkflowNodeInput[] },
     actor: string,
   ): WorkflowStatus & { created: boolean } {
-    const db = this.store.db;
     return this.store.tx(() => {
       if (p.idempotency_key !== undefined) {
-        const existing = db.prepare("SELECT id FROM workflows WHERE idempotency_key = ?").get(p.idempotency_key) as { id: string } | undefined;
+        const existing = this.s.byKey.get(p.idempotency_key) as { id: string } | undefined;
         if (existing) return { ...this.status(existing.id), created: false };
       }
       const byKey = new Map<string, WorkflowNodeInput>();
@@ -58,12 +69,7 @@ export class Workflows {
         throw new SwarmError("INVALID_ARGUMENT", `workflow dependencies form a cycle: ${formatCycle(cycle)}`, { details: { cycle } });
       }
       const id = `wf-${randomUUID().slice(0, 8)}`;
-      db.prepare("INSERT INTO workflows (id, name, idempotency_key, created_at) VALUES (?, ?, ?, ?)").run(
-        id,
-        p.name ?? null,
-        p.idempotency_key ?? null,
-        new Date().toISOString(),
-      );
+      this.s.insert.run(id, p.name ?? null, p.idempotency_key ?? null, new Date().toISOString());
       const ids = new Map<string, string>();
       // Create parents before children so every dependency exists when it is referenced.
       const order = topoOrder([...byKey.keys()], (k) => (byKey.get(k)?.depends_on ?? []).filter((d) => byKey.has(d)));
@@ -86,10 +92,9 @@ export class Workflows {
   }
 
   status(id: string): WorkflowStatus {
-    const db = this.store.db;
-    const wf = db.prepare("SELECT * FROM workflows WHERE id = ?").get(id) as WorkflowRow | undefined;
+    const wf = this.s.byId.get(id) as WorkflowRow | undefined;
     if (!wf) throw new SwarmError("NOT_FOUND", `no workflow ${id}`);
-    const keys = db.prepare("SELECT id, workflow_key FROM tickets WHERE workflow_id = ? ORDER BY seq").all(id) as { id: string; workflow_key: string }[];
+    const keys = this.s.children.all(id) as { id: string; workflow_key: string }[];
     const tickets = keys.map((k) => ({ ...this.store.get(k.id), key: k.workflow_key }));
     const counts: Record<string, number> = {};
     for (const t of tickets) counts[t.state] = (counts[t.state] ?? 0) + 1;

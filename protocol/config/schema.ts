@@ -106,6 +106,19 @@ export const ConfigSchema = z
       .default({ timeout_ms: 24 * 3600 * 1000, expire_outcome: "reject", max_diff_bytes: 1024 * 1024 }),
     env: EnvConfig,
     runtime: RuntimeConfig,
+    metrics: z
+      .object({
+        listen: z
+          .string()
+          .regex(
+            /^(off|(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{1,5})$/,
+            "off, or a loopback address with a port such as 127.0.0.1:9464 (never a public address)",
+          )
+          .default("off")
+          .describe("serve Prometheus metrics over HTTP at this loopback address (GET /metrics); off = only `swarmctl metrics`; takes effect on restart"),
+      })
+      .strict()
+      .default({ listen: "off" }),
     secrets: z
       .object({
         keyring: z

@@ -10,6 +10,7 @@ import * as secret from "./secret.js";
 import * as coordinator from "./coordinator.js";
 import * as runtime from "./runtime.js";
 import * as vm from "./vm.js";
+import * as metrics from "./metrics.js";
 import * as thread from "./thread.js";
 import * as agent from "./agent.js";
 import * as audit from "./audit.js";
@@ -30,6 +31,7 @@ export const METHOD_GROUPS: Record<string, Record<string, unknown>> = {
   coordinator,
   runtime,
   vm,
+  metrics,
   thread,
   agent,
   audit,

@@ -1,11 +1,15 @@
+import fs from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { startDaemon, tempHome, type TestDaemon } from "../helpers/daemon.js";
 import { RawConn } from "../helpers/raw-socket.js";
 
 let d: TestDaemon;
 beforeAll(async () => {
-  d = await startDaemon();
+  const home = tempHome();
+  // No host-load gate: a claim with nothing ready must long-poll, however busy the test host is.
+  fs.writeFileSync(home.paths.configFile, JSON.stringify({ coordinator: { min_free_mem_mb: 0, max_load_per_cpu: 0 } }));
+  d = await startDaemon({ home });
 });
 afterAll(async () => {
   await d?.stop();
@@ -57,14 +61,17 @@ describe("bad input never kills the daemon", () => {
     for (let i = 0; i < 5; i++) {
       const s = net.connect(d.paths.socket);
       await new Promise((r) => s.once("connect", r));
-      s.write(JSON.stringify({ jsonrpc: "2.0", method: "test.sleep", params: { ms: 100 }, id: 1 }) + "\n");
+      // A long-poll claim (no ticket is ready) is still waiting when its client goes.
+      s.write(JSON.stringify({ jsonrpc: "2.0", method: "ticket.claim", params: { worker: `gone-${i}`, wait_ms: 100 }, id: 1 }) + "\n");
       s.write('{"jsonrpc":"2.0","method":"daemon.st'); // half a frame
       s.destroy();
     }
     await stillServes();
-    // The sleeping handlers finish after their clients left; the daemon must survive that too.
+    // The waiting handlers finish after their clients left; the daemon must survive that too.
     const c = await RawConn.open(d.paths.socket);
-    expect(await c.request({ jsonrpc: "2.0", method: "test.sleep", params: { ms: 150 }, id: 9 })).toMatchObject({ result: { slept: 150 } });
+    const r = await c.request({ jsonrpc: "2.0", method: "ticket.claim", params: { worker: "stays", wait_ms: 150 }, id: 9 });
+    expect(r).toMatchObject({ id: 9, result: { lease: null } });
+    expect(r.result.reason).toMatch(/no ready ticket/);
     c.close();
     await stillServes();
   });

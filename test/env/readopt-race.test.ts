@@ -38,7 +38,7 @@ function world() {
   const ctx: DaemonContext = {
     paths,
     db,
-    events: new EventLog(db),
+    events: new EventLog(db, nullLogger()),
     config,
     logger: nullLogger(),
     startedAt: new Date(),

@@ -12,7 +12,7 @@ export const SWARMCTL = path.join(ROOT, "bin/swarmctl.js");
 /** A temp SWARM_HOME with XDG_RUNTIME_DIR unset, so socket and all live under it. */
 export function tempHome(prefix = "swarm-test-"): { home: string; env: NodeJS.ProcessEnv; paths: SwarmPaths } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home, SWARM_TEST_METHODS: "1", NO_COLOR: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home, NO_COLOR: "1" };
   delete env.XDG_RUNTIME_DIR;
   delete env.SWARM_RUNTIME_DIR;
   return { home, env, paths: resolvePaths(env) };

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CoordinatorConfig } from "../../protocol/config/coordinator.js";
 import { EventLog } from "../../daemon/events/event-log.js";
+import { nullLogger } from "../../daemon/log/logger.js";
 import { openDatabase } from "../../daemon/store/db.js";
 import { TicketStore } from "../../daemon/ticket/store.js";
 import { LeaseBook } from "../../daemon/ticket/coordinator/leases.js";
@@ -13,7 +14,7 @@ import { backoffDelay, CircuitBreaker } from "../../daemon/ticket/coordinator/po
 function setup(over: Partial<CoordinatorConfig> = {}, file?: string) {
   const dbFile = file ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), "swarm-coord-")), "swarm.db");
   const db = openDatabase(dbFile);
-  const events = new EventLog(db);
+  const events = new EventLog(db, nullLogger());
   const store = new TicketStore(db, events, { maxBodyBytes: () => 1 << 20 });
   const cfg = CoordinatorConfig.parse({ backoff_jitter: 0, backoff_base_ms: 1000, ...over });
   const book = new LeaseBook(

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import type { Statement } from "better-sqlite3";
 import type { CoordinatorConfig } from "../../../protocol/config/coordinator.js";
 import { SwarmError } from "../../../protocol/errors.js";
 import type { Ticket, TicketState } from "../../../protocol/methods/ticket.js";
 import type { Lease } from "../../../protocol/methods/coordinator.js";
 import type { EventLog } from "../../events/event-log.js";
 import type { Db } from "../../store/db.js";
+import { prepareAll, type Statements } from "../../store/statements.js";
 import { toTicket, type TicketRow } from "../row.js";
 import { assertTransition } from "../state-machine.js";
 import type { TicketStore } from "../store.js";
@@ -29,6 +29,42 @@ export type ClaimResult = { lease: Lease; reason: null } | { lease: null; reason
 
 const LEASED: readonly TicketState[] = ["claimed", "running"];
 
+const kindExpr = "COALESCE(agent_kind, @default_kind)";
+
+const SQL = {
+  leasedByKind: `SELECT ${kindExpr} AS kind, COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running') GROUP BY kind`,
+  // The claim: one UPDATE that only succeeds on a row still 'ready', so two claimers
+  // can never both win the same ticket, even across processes sharing the file.
+  claim: `UPDATE tickets SET state = 'claimed', state_reason = @reason, lease_owner = @worker,
+        lease_expires_at = @expires, attempts = attempts + 1, version = version + 1, updated_at = @iso
+      WHERE seq = (SELECT seq FROM tickets
+          WHERE state = 'ready' AND (not_before IS NULL OR not_before <= @now)
+            AND (@only IS NULL OR ${kindExpr} IN (SELECT value FROM json_each(@only)))
+            AND ${kindExpr} NOT IN (SELECT value FROM json_each(@blocked))
+          ORDER BY priority DESC, seq LIMIT 1)
+        AND state = 'ready'
+      RETURNING *, ${kindExpr} AS kind`,
+  putLease: `INSERT OR REPLACE INTO coordinator_leases
+      (ticket_id, token, worker, agent_kind, attempt, claimed_at, deadline, checks, finished_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+  history: "INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, 'ready', 'claimed', ?, ?, ?)",
+  lease: `SELECT l.*, t.state, t.attempts AS ticket_attempts, t.max_attempts, t.requires_approval
+      FROM coordinator_leases l JOIN tickets t ON t.id = l.ticket_id WHERE l.ticket_id = ?`,
+  leaseOnly: "SELECT * FROM coordinator_leases WHERE ticket_id = ?",
+  renew: "UPDATE tickets SET lease_expires_at = ? WHERE id = ? AND state IN ('claimed', 'running')",
+  finish: "UPDATE coordinator_leases SET checks = ?, finished_at = ? WHERE ticket_id = ? AND token = ?",
+  // Attempts since the last manual retry (failed/cancelled/blocked → backlog): max_attempts
+  // applies per round, while `attempts` keeps counting every claim ever made.
+  roundAttempts: `SELECT COUNT(*) AS n FROM ticket_transitions WHERE ticket_id = @id AND to_state = 'claimed'
+      AND seq > COALESCE((SELECT MAX(seq) FROM ticket_transitions WHERE ticket_id = @id AND to_state = 'backlog'
+        AND from_state IN ('failed', 'cancelled', 'blocked')), 0)`,
+  overdue: `SELECT t.id, t.state, l.token, l.deadline, t.lease_expires_at
+      FROM tickets t LEFT JOIN coordinator_leases l ON l.ticket_id = t.id
+      WHERE t.state IN ('claimed', 'running')
+        AND ((t.lease_expires_at IS NOT NULL AND t.lease_expires_at <= @now) OR l.deadline <= @now)
+      ORDER BY t.seq LIMIT 500`,
+} as const;
+
 /**
  * Leases on tickets: claim, heartbeat, complete, fail, and the sweep that takes back
  * expired or timed-out leases. Every operation is one SQLite transaction; every write is
@@ -36,50 +72,17 @@ const LEASED: readonly TicketState[] = ["claimed", "running"];
  */
 export class LeaseBook {
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly s: Record<string, Statement>;
+  private readonly s: Statements<typeof SQL>;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly events: EventLog,
     private readonly store: TicketStore,
     private readonly cfg: () => CoordinatorConfig,
     private readonly rand: () => number = Math.random,
   ) {
     assertTransition("(table check)", "ready", "claimed"); // the claim below bypasses store.transition
-    const kindExpr = "COALESCE(agent_kind, @default_kind)";
-    this.s = {
-      leasedByKind: db.prepare(`SELECT ${kindExpr} AS kind, COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running') GROUP BY kind`),
-      // The claim: one UPDATE that only succeeds on a row still 'ready', so two claimers
-      // can never both win the same ticket, even across processes sharing the file.
-      claim: db.prepare(`UPDATE tickets SET state = 'claimed', state_reason = @reason, lease_owner = @worker,
-          lease_expires_at = @expires, attempts = attempts + 1, version = version + 1, updated_at = @iso
-        WHERE seq = (SELECT seq FROM tickets
-            WHERE state = 'ready' AND (not_before IS NULL OR not_before <= @now)
-              AND (@only IS NULL OR ${kindExpr} IN (SELECT value FROM json_each(@only)))
-              AND ${kindExpr} NOT IN (SELECT value FROM json_each(@blocked))
-            ORDER BY priority DESC, seq LIMIT 1)
-          AND state = 'ready'
-        RETURNING *, ${kindExpr} AS kind`),
-      putLease: db.prepare(`INSERT OR REPLACE INTO coordinator_leases
-        (ticket_id, token, worker, agent_kind, attempt, claimed_at, deadline, checks, finished_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)`),
-      history: db.prepare("INSERT INTO ticket_transitions (ticket_id, from_state, to_state, reason, actor, ts) VALUES (?, 'ready', 'claimed', ?, ?, ?)"),
-      lease: db.prepare(`SELECT l.*, t.state, t.attempts AS ticket_attempts, t.max_attempts, t.requires_approval
-        FROM coordinator_leases l JOIN tickets t ON t.id = l.ticket_id WHERE l.ticket_id = ?`),
-      leaseOnly: db.prepare("SELECT * FROM coordinator_leases WHERE ticket_id = ?"),
-      renew: db.prepare("UPDATE tickets SET lease_expires_at = ? WHERE id = ? AND state IN ('claimed', 'running')"),
-      finish: db.prepare("UPDATE coordinator_leases SET checks = ?, finished_at = ? WHERE ticket_id = ? AND token = ?"),
-      // Attempts since the last manual retry (failed/cancelled/blocked → backlog): max_attempts
-      // applies per round, while `attempts` keeps counting every claim ever made.
-      roundAttempts: db.prepare(`SELECT COUNT(*) AS n FROM ticket_transitions WHERE ticket_id = @id AND to_state = 'claimed'
-        AND seq > COALESCE((SELECT MAX(seq) FROM ticket_transitions WHERE ticket_id = @id AND to_state = 'backlog'
-          AND from_state IN ('failed', 'cancelled', 'blocked')), 0)`),
-      overdue: db.prepare(`SELECT t.id, t.state, l.token, l.deadline, t.lease_expires_at
-        FROM tickets t LEFT JOIN coordinator_leases l ON l.ticket_id = t.id
-        WHERE t.state IN ('claimed', 'running')
-          AND ((t.lease_expires_at IS NOT NULL AND t.lease_expires_at <= @now) OR l.deadline <= @now)
-        ORDER BY t.seq LIMIT 500`),
-    };
+    this.s = prepareAll(db, SQL);
   }
 
   breaker(kind: string): CircuitBreaker {
@@ -96,12 +99,12 @@ export class LeaseBook {
   }
 
   leasedByKind(): Record<string, number> {
-    const rows = this.s.leasedByKind!.all({ default_kind: this.cfg().default_agent_kind }) as { kind: string; n: number }[];
+    const rows = this.s.leasedByKind.all({ default_kind: this.cfg().default_agent_kind }) as { kind: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
   }
 
   lease(id: string): LeaseRow | null {
-    return (this.s.leaseOnly!.get(id) as LeaseRow | undefined) ?? null;
+    return (this.s.leaseOnly.get(id) as LeaseRow | undefined) ?? null;
   }
 
   /** Leases the best ready ticket the caps and breakers allow, or says why none. */
@@ -132,7 +135,7 @@ export class LeaseBook {
         return { lease: null, reason: why.filter((w) => only.some((k) => w.startsWith(k + ":"))).join("; ") || "blocked" };
       }
       const iso = new Date(now).toISOString();
-      const row = this.s.claim!.get({
+      const row = this.s.claim.get({
         reason: `claimed by ${worker}`,
         worker,
         expires: now + leaseMs,
@@ -148,8 +151,8 @@ export class LeaseBook {
       }
       const token = randomBytes(12).toString("hex");
       const deadline = now + (row.timeout_ms ?? c.default_timeout_ms);
-      this.s.putLease!.run(row.id, token, worker, row.kind, row.attempts, now, deadline);
-      this.s.history!.run(row.id, `claimed by ${worker}`, worker, iso);
+      this.s.putLease.run(row.id, token, worker, row.kind, row.attempts, now, deadline);
+      this.s.history.run(row.id, `claimed by ${worker}`, worker, iso);
       this.events.append("ticket.transitioned", row.id, {
         id: row.id,
         from: "ready",
@@ -163,13 +166,13 @@ export class LeaseBook {
       const ticket = toTicket(ticketRow, this.store.depsOf(row.id));
       return { lease: { ticket, lease: token, worker, agent_kind: row.kind, lease_expires_at: now + leaseMs, deadline }, reason: null };
     };
-    // Inside complete-and-claim this is already in a transaction: no savepoint needed.
-    return this.db.inTransaction ? claimTx() : this.db.transaction(claimTx)();
+    // Inside complete-and-claim this nests (a savepoint) in that transaction.
+    return this.store.tx(claimTx);
   }
 
   /** Throws CONFLICT unless `token` is the live lease on `id`; returns the lease and state. */
   private held(id: string, token: string): HeldLease {
-    const row = this.s.lease!.get(id) as HeldLease | undefined;
+    const row = this.s.lease.get(id) as HeldLease | undefined;
     if (!row) {
       this.store.get(id); // NOT_FOUND for an unknown ticket
       throw new SwarmError("CONFLICT", `ticket ${id} has no lease; claim it first with ticket.claim`);
@@ -191,7 +194,7 @@ export class LeaseBook {
       const expires = now + (leaseMs ?? this.cfg().lease_ms);
       if (l.state === "claimed") {
         this.store.transition(id, "running", { from: "claimed", actor: l.worker, reason: "worker started", patch: { lease_expires_at: expires } });
-      } else this.s.renew!.run(expires, id);
+      } else this.s.renew.run(expires, id);
       return { lease_expires_at: expires, state: "running" as TicketState };
     });
   }
@@ -207,7 +210,7 @@ export class LeaseBook {
         reason: `completed by ${l.worker} (attempt ${l.attempt})`,
         result,
       });
-      this.s.finish!.run(JSON.stringify([...checks].sort()), now, id, token);
+      this.s.finish.run(JSON.stringify([...checks].sort()), now, id, token);
       this.breaker(l.agent_kind).onSuccess();
       return { ticket, lease: { ...l, checks: JSON.stringify(checks), finished_at: now } };
     });
@@ -251,7 +254,7 @@ export class LeaseBook {
     const c = this.cfg();
     this.breaker(kind).onFailure(now);
     const max = maxAttempts ?? c.max_attempts;
-    const used = (this.s.roundAttempts!.get({ id }) as { n: number }).n;
+    const used = (this.s.roundAttempts.get({ id }) as { n: number }).n;
     const short = error.length > 500 ? error.slice(0, 500) + "…" : error;
     if (retryable && used < max) {
       const retryAt = now + backoffDelay(used, { baseMs: c.backoff_base_ms, maxMs: c.backoff_max_ms, jitter: c.backoff_jitter }, this.rand);
@@ -271,7 +274,7 @@ export class LeaseBook {
   /** Takes back leases that expired or ran past their deadline; returns the ticket ids. */
   sweep(now = Date.now()): { id: string; why: "lease expired" | "timed out"; retry_at: number | null }[] {
     const out: { id: string; why: "lease expired" | "timed out"; retry_at: number | null }[] = [];
-    const rows = this.s.overdue!.all({ now }) as {
+    const rows = this.s.overdue.all({ now }) as {
       id: string;
       state: TicketState;
       token: string | null;
@@ -281,7 +284,7 @@ export class LeaseBook {
     for (const r of rows) {
       try {
         this.store.tx(() => {
-          const cur = this.s.lease!.get(r.id) as HeldLease | undefined;
+          const cur = this.s.lease.get(r.id) as HeldLease | undefined;
           const t = this.store.get(r.id);
           if (!LEASED.includes(t.state)) return; // changed since the scan
           if (cur && cur.token !== r.token) return;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { EventLog } from "../../../daemon/events/event-log.js";
+import { nullLogger } from "../../../daemon/log/logger.js";
 import { openDatabase } from "../../../daemon/store/db.js";
 import { TicketStore } from "../../../daemon/ticket/store.js";
 
@@ -9,7 +10,7 @@ import { TicketStore } from "../../../daemon/ticket/store.js";
 export function tempStore(maxBodyBytes = 256 * 1024): { store: TicketStore; events: EventLog; dir: string; close: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-ticket-"));
   const db = openDatabase(path.join(dir, "swarm.db"));
-  const events = new EventLog(db);
+  const events = new EventLog(db, nullLogger());
   const store = new TicketStore(db, events, { maxBodyBytes: () => maxBodyBytes });
   return {
     store,
