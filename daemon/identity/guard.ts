@@ -50,7 +50,7 @@ export class Guard {
   /** Who calls: the operator without `auth`, else the agent its token names (signature, expiry, revocation checked). */
   identify(params: Record<string, unknown>, call: CallContext): Caller {
     const auth = params.auth as AgentAuth | undefined;
-    if (!auth) return { kind: "operator", id: "operator", role: "operator", workspace: null, session_id: null, jti: null, label: operatorLabel(call) };
+    if (!auth) return operatorCaller(call);
     const c = this.tokens.check(auth.token);
     return { kind: "agent", id: c.agent_id, role: c.role, workspace: c.workspace_id, session_id: c.session_id, jti: c.jti, label: c.agent_id };
   }
@@ -103,13 +103,9 @@ export class Guard {
     const auth = params.auth as AgentAuth | undefined;
     if (!auth && !def.mutating) return;
     const kind = err instanceof SwarmError ? err.kind : "INTERNAL";
-    const who: Caller = caller ?? (auth ? claimedCaller(auth.token) : this.authenticateOperatorLabel(call));
+    const who: Caller = caller ?? (auth ? claimedCaller(auth.token) : operatorCaller(call));
     const details = { error: kind, ...(err instanceof SwarmError ? err.details : {}) };
     this.record(def.name, params, who, kind === "PERMISSION_DENIED" || kind === "RESOURCE_EXHAUSTED" ? "denied" : "error", (err as Error).message, details);
-  }
-
-  private authenticateOperatorLabel(call: CallContext): Caller {
-    return { kind: "operator", id: "operator", role: "operator", workspace: null, session_id: null, jti: null, label: operatorLabel(call) };
   }
 
   private record(action: string, params: Record<string, unknown>, who: Caller, outcome: "ok" | "denied" | "error", message: string | null, details: object) {
@@ -118,6 +114,10 @@ export class Guard {
     const extra = who.kind === "agent" ? { role: who.role, workspace: who.workspace, jti: who.jti } : {};
     this.audit.append({ actor: who.label, actor_kind: who.kind, action, subject, outcome, reason, details: { ...extra, ...details } });
   }
+}
+
+function operatorCaller(call: CallContext): Caller {
+  return { kind: "operator", id: "operator", role: "operator", workspace: null, session_id: null, jti: null, label: operatorLabel(call) };
 }
 
 /** Who a refused token claimed to be (unverified: for the audit row only). */

@@ -46,6 +46,8 @@ function clearBlock(d: ThreadDeps, id: string): void {
   d.loops.reset(id);
 }
 
+type FindingSummary = { hash: string; cycles: number; first_seq: number; last_seq: number; excerpt: string };
+
 function summarize(d: ThreadDeps, counts: Statement, findings: Statement, p: { id: string; text?: string }, caller: Caller) {
   assertCanSee(d.threads, p.id, caller);
   if (p.text !== undefined) {
@@ -55,7 +57,7 @@ function summarize(d: ThreadDeps, counts: Statement, findings: Statement, p: { i
   }
   const thread = d.threads.get(p.id, caller.id);
   const byKind = Object.fromEntries((counts.all(p.id) as { kind: string; n: number }[]).map((r) => [r.kind, r.n]));
-  return { thread, summary: thread.summary, counts: byKind, findings: findings.all(p.id) as never[] };
+  return { thread, summary: thread.summary, counts: byKind, findings: findings.all(p.id) as FindingSummary[] };
 }
 
 export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {
