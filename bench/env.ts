@@ -2,8 +2,9 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connectDaemon, RpcClient } from "../cli/client.js";
+import { connectDaemon, RpcClient } from "../client/index.js";
 import { resolvePaths } from "../protocol/paths.js";
+import { waitUntil } from "../protocol/wait.js";
 import { WorktreeProvider } from "../providers/worktree/provider.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
 import { benchContext, makeBenchRepo } from "./worktree.js";
@@ -24,16 +25,8 @@ async function startSwarmd(home: string): Promise<{ client: RpcClient; stop(): v
   delete env.SWARM_RUNTIME_DIR;
   const proc = spawn(process.execPath, [path.join(ROOT, "dist/daemon/main.js"), "--foreground"], { env, stdio: "ignore" });
   const paths = resolvePaths(env);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const c = await RpcClient.connect(paths.socket).catch(() => null);
-    if (c) {
-      c.close();
-      break;
-    }
-    if (Date.now() > deadline) throw new Error("swarmd did not start");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const probe = await waitUntil("swarmd to listen", () => RpcClient.connect(paths.socket).catch(() => null), { timeoutMs: 15_000, everyMs: 20 });
+  probe.close();
   const client = await connectDaemon(paths, { autostart: false, clientName: "bench" });
   return { client, stop: () => (client.close(), proc.kill("SIGTERM")) };
 }

@@ -88,6 +88,7 @@ export async function run(): Promise<string> {
     const nodeBare = medianWall(process.execPath, ["-e", "0"], env, runs);
     const status = medianWall(process.execPath, [path.join(ROOT, "bin/swarmctl.js"), "daemon", "status"], env, runs);
     const help = medianWall(process.execPath, [path.join(ROOT, "bin/swarmctl.js"), "--help"], env, runs);
+    const tickets = medianWall(process.execPath, [path.join(ROOT, "bin/swarmctl.js"), "ticket", "list"], env, runs);
     return [
       `## RPC round trip and CLI start-up`,
       ``,
@@ -105,6 +106,7 @@ export async function run(): Promise<string> {
       `|---|---|---|`,
       `| \`node -e 0\` | ${fmt(nodeBare, 0)} | 1.00x |`,
       `| \`swarmctl daemon status\` | ${fmt(status, 0)} | **${fmt(status / nodeBare, 2)}x** |`,
+      `| \`swarmctl ticket list\` | ${fmt(tickets, 0)} | ${fmt(tickets / nodeBare, 2)}x |`,
       `| \`swarmctl --help\` | ${fmt(help, 0)} | ${fmt(help / nodeBare, 2)}x |`,
     ].join("\n");
   } finally {

@@ -1,3 +1,5 @@
+import { USAGE_EXIT_CODE } from "../protocol/errors.js";
+import { EXIT } from "../protocol/exit-codes.js";
 import { writeSection } from "./lib.js";
 
 /**
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
   const unknown = wanted.filter((w) => !(w in BENCHES));
   if (unknown.length) {
     process.stderr.write(`unknown bench: ${unknown.join(", ")}; known: ${Object.keys(BENCHES).join(", ")}\n`);
-    process.exit(64);
+    process.exit(USAGE_EXIT_CODE);
   }
   const names = wanted.length ? wanted : Object.keys(BENCHES);
   let failed = 0;
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
       process.stderr.write(`bench ${name} failed: ${(err as Error).stack ?? err}\n`);
     }
   }
-  process.exit(failed ? 1 : 0);
+  process.exit(failed ? EXIT.failed : EXIT.ok);
 }
 
 void main();

@@ -2,10 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connectDaemon, type RpcClient } from "../cli/client.js";
+import { connectDaemon, type RpcClient } from "../client/index.js";
 import { resolvePaths } from "../protocol/paths.js";
+import { waitUntil } from "../protocol/wait.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
-import { FAKE_AGENT_RULES as FAKE_RULES } from "../daemon/runtime/adapters/custom.js";
+import { FAKE_AGENT_RULES as FAKE_RULES } from "../test/fixtures/fake-agent-rules.js";
 
 /**
  * Runtimes: (1) `cat` of a 50 MB file through our pipeline (PTY → holder → daemon → headless
@@ -22,16 +23,6 @@ const LATENCY_TRIALS = 40;
 const FAKE_AGENT = path.join(ROOT, "test/fixtures/fake-agent");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, pred: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 5): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 function makeFile(file: string): number {
   const lines = Math.floor((FILE_MB * 1024 * 1024) / 64);
@@ -58,15 +49,11 @@ async function oursThroughput(c: RpcClient, file: string, expected: number, i: n
   const name = `cat-${i}`;
   const t0 = performance.now();
   await c.call("runtime.start", { name, command: ["cat", file], cwd: path.dirname(file), cols: 120, rows: 40 });
-  const r = await until(
-    `${name} exit`,
-    async () => {
-      const x = await c.call<{ state: string; bytes_out: number }>("runtime.show", { name });
-      return x.state === "exited" ? x : null;
-    },
-    300_000,
-    2,
-  );
+  const exited = async () => {
+    const x = await c.call<{ state: string; bytes_out: number }>("runtime.show", { name });
+    return x.state === "exited" ? x : null;
+  };
+  const r = await waitUntil(`${name} to exit`, exited, { timeoutMs: 300_000, everyMs: 2 });
   const s = (performance.now() - t0) / 1000;
   await c.call("runtime.remove", { name });
   return { mbs: expected / 1e6 / s, lost: expected - r.bytes_out };
@@ -80,6 +67,133 @@ function tmuxThroughput(sock: string, conf: string, file: string, expected: numb
   return expected / 1e6 / ((performance.now() - t0) / 1000);
 }
 
+interface Throughput {
+  ours: number[];
+  tmux: number[];
+  lost: number;
+  expected: number;
+}
+
+/** `cat` of the big file through our pipeline and through a tmux pane, alternating so drift on a shared machine hits both. */
+async function throughput(c: RpcClient, home: string, tmuxSock: string, conf: string): Promise<Throughput> {
+  const file = path.join(home, "big.txt");
+  const expected = makeFile(file);
+  const haveTmux = spawnSync("sh", ["-c", "command -v tmux"]).status === 0;
+  if (haveTmux) spawnSync("tmux", ["-L", tmuxSock, "-f", conf, "new-session", "-d", "-s", "warm", "-x", "120", "-y", "40", "sleep 3600"]);
+  const ours: number[] = [];
+  const tmux: number[] = [];
+  let lost = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const o = await oursThroughput(c, file, expected, i);
+    ours.push(o.mbs);
+    lost += Math.abs(o.lost);
+    if (haveTmux) tmux.push(tmuxThroughput(tmuxSock, conf, file, expected));
+  }
+  ours.sort((a, b) => a - b);
+  tmux.sort((a, b) => a - b);
+  return { ours, tmux, lost, expected };
+}
+
+interface Load {
+  holders: number;
+  daemonCpu: number;
+  daemonRss: number;
+  holderCpu: number;
+  holderRss: number;
+}
+
+/** AGENTS fake agents printing steadily (10 lines/s each): daemon and holder CPU and RSS over SAMPLE_S. */
+async function agentsLoad(c: RpcClient, home: string, daemonPid: number): Promise<Load> {
+  for (let i = 0; i < AGENTS; i += 10) {
+    const batch = Array.from({ length: 10 }, (_, k) =>
+      c.call("runtime.start", {
+        name: `fa-${i + k}`,
+        command: [FAKE_AGENT, "--print-steady", "10"],
+        cwd: home,
+        cols: 100,
+        rows: 30,
+        agent: "custom",
+        detector: FAKE_RULES,
+      }),
+    );
+    await Promise.all(batch);
+  }
+  await sleep(2000); // let them settle into steady printing before the measurement window
+  const { runtimes } = await c.call<{ runtimes: { name: string; holder_pid: number | null }[] }>("runtime.list", {});
+  const holders = runtimes.filter((r) => r.name.startsWith("fa-") && r.holder_pid).map((r) => r.holder_pid!);
+  const d0 = procStat(daemonPid);
+  const h0 = holders.map((p) => procStat(p).cpuTicks).reduce((a, b) => a + b, 0);
+  await sleep(SAMPLE_S * 1000); // the measurement window
+  const d1 = procStat(daemonPid);
+  const h1 = holders.map((p) => procStat(p));
+  for (const r of runtimes) if (r.name.startsWith("fa-")) await c.call("runtime.kill", { name: r.name });
+  return {
+    holders: holders.length,
+    daemonCpu: (d1.cpuTicks - d0.cpuTicks) / TICKS / SAMPLE_S,
+    daemonRss: d1.rss,
+    holderCpu: (h1.reduce((a, b) => a + b.cpuTicks, 0) - h0) / TICKS / SAMPLE_S,
+    holderRss: h1.reduce((a, b) => a + b.rss, 0) / holders.length,
+  };
+}
+
+/**
+ * State-change latency: input makes the fake agent draw its spinner at once; time until the
+ * daemon's runtime.state "working" event reaches a subscribed client. Sorted, in ms.
+ */
+async function stateLatency(c: RpcClient, home: string): Promise<number[]> {
+  await c.call("runtime.start", { name: "lat", command: [FAKE_AGENT, "--work-ms", "150"], cwd: home, agent: "custom", detector: FAKE_RULES });
+  const seen: { state: string; at: number }[] = [];
+  c.on("event.notify", (p) => {
+    const ev = p.event;
+    if (ev.type === "runtime.state" && ev.subject === "lat") seen.push({ state: String(ev.data.state), at: performance.now() });
+  });
+  await c.call("event.subscribe", { types: ["runtime.state"] });
+  await waitUntil("lat idle", async () => (await c.call<{ state: string }>("runtime.show", { name: "lat" })).state === "idle", {
+    timeoutMs: 10_000,
+    everyMs: 5,
+  });
+  const lat: number[] = [];
+  for (let i = 0; i < LATENCY_TRIALS; i++) {
+    seen.length = 0;
+    const t0 = performance.now();
+    await c.call("runtime.input", { name: "lat", data: `job ${i}\r` });
+    const w = await waitUntil("working event", () => seen.find((s) => s.state === "working"), { timeoutMs: 5000, everyMs: 1 });
+    lat.push(w.at - t0);
+    await waitUntil("idle event", () => seen.find((s) => s.state === "idle"), { timeoutMs: 5000, everyMs: 1 });
+  }
+  return lat.sort((a, b) => a - b);
+}
+
+function report(t: Throughput, l: Load, lat: number[]): string {
+  const { ours, tmux } = t;
+  const ratio = tmux.length ? percentile(ours, 50) / percentile(tmux, 50) : NaN;
+  return [
+    `## Runtimes: PTY throughput, 100 agents, state latency`,
+    ``,
+    `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- runtime\`.`,
+    ``,
+    `\`cat\` of a ${FILE_MB} MB file (64-byte lines), 120x40, median of ${RUNS} runs each, alternating. Ours: PTY → holder (records asciicast) → daemon → @xterm/headless, timed from \`runtime.start\` until the runtime is reported exited (drained); tmux: \`new-window\` until \`wait-for\` fires.`,
+    ``,
+    `| pipeline | MB/s (min / median / max) | bytes lost |`,
+    `|---|---|---|`,
+    `| swarm runtime | ${fmt(ours[0]!)} / **${fmt(percentile(ours, 50))}** / ${fmt(ours[ours.length - 1]!)} | ${t.lost} of ${t.expected * RUNS} |`,
+    tmux.length
+      ? `| tmux pane | ${fmt(tmux[0]!)} / **${fmt(percentile(tmux, 50))}** / ${fmt(tmux[tmux.length - 1]!)} | (not counted) |`
+      : `| tmux pane | not installed | |`,
+    ``,
+    `Ratio ours / tmux (goal ≥ 1): **${fmt(ratio, 2)}x**.`,
+    ``,
+    `${l.holders} fake agents printing 10 lines/s each, sampled over ${SAMPLE_S} s:`,
+    ``,
+    `| process | CPU (cores) | RSS |`,
+    `|---|---|---|`,
+    `| swarmd (goal < 1 core, < 300 MB) | **${fmt(l.daemonCpu, 2)}** | **${fmt(l.daemonRss / 2 ** 20, 0)} MB** |`,
+    `| holders, all ${l.holders} together | ${fmt(l.holderCpu, 2)} | ${fmt(l.holderRss / 2 ** 20, 0)} MB each |`,
+    ``,
+    `State-change latency, ${LATENCY_TRIALS} trials: keystrokes sent → fake agent draws its spinner → \`runtime.state\` "working" event received by a subscribed client (includes the input path; debounce ${30} ms). p50 **${fmt(percentile(lat, 50), 0)} ms**, p90 ${fmt(percentile(lat, 90), 0)} ms, max ${fmt(lat[lat.length - 1]!, 0)} ms (goal p50 < 100 ms).`,
+  ].join("\n");
+}
+
 export async function run(): Promise<string> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-bench-rt-"));
   const env: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home };
@@ -91,101 +205,11 @@ export async function run(): Promise<string> {
   const conf = path.join(home, "tmux.conf");
   fs.writeFileSync(conf, "set -g status off\n");
   try {
-    const c = await until("daemon", () => connectDaemon(paths, { autostart: false }).catch(() => null), 15_000, 50);
-    const file = path.join(home, "big.txt");
-    const expected = makeFile(file);
-
-    // 1. Throughput, alternating peers so drift on a shared machine hits both.
-    const haveTmux = spawnSync("sh", ["-c", "command -v tmux"]).status === 0;
-    if (haveTmux) spawnSync("tmux", ["-L", tmuxSock, "-f", conf, "new-session", "-d", "-s", "warm", "-x", "120", "-y", "40", "sleep 3600"]);
-    const ours: number[] = [];
-    const tmux: number[] = [];
-    let lost = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const o = await oursThroughput(c, file, expected, i);
-      ours.push(o.mbs);
-      lost += Math.abs(o.lost);
-      if (haveTmux) tmux.push(tmuxThroughput(tmuxSock, conf, file, expected));
-    }
-    ours.sort((a, b) => a - b);
-    tmux.sort((a, b) => a - b);
-
-    // 2. 100 fake agents printing steadily (10 lines/s each).
-    for (let i = 0; i < AGENTS; i += 10) {
-      await Promise.all(
-        Array.from({ length: 10 }, (_, k) =>
-          c.call("runtime.start", {
-            name: `fa-${i + k}`,
-            command: [FAKE_AGENT, "--print-steady", "10"],
-            cwd: home,
-            cols: 100,
-            rows: 30,
-            agent: "custom",
-            detector: FAKE_RULES,
-          }),
-        ),
-      );
-    }
-    await sleep(2000);
-    const { runtimes } = await c.call<{ runtimes: { name: string; holder_pid: number | null }[] }>("runtime.list", {});
-    const holders = runtimes.filter((r) => r.name.startsWith("fa-") && r.holder_pid).map((r) => r.holder_pid!);
-    const d0 = procStat(daemon.pid!);
-    const h0 = holders.map((p) => procStat(p).cpuTicks).reduce((a, b) => a + b, 0);
-    await sleep(SAMPLE_S * 1000);
-    const d1 = procStat(daemon.pid!);
-    const h1 = holders.map((p) => procStat(p));
-    const daemonCpu = (d1.cpuTicks - d0.cpuTicks) / TICKS / SAMPLE_S;
-    const holderCpu = (h1.reduce((a, b) => a + b.cpuTicks, 0) - h0) / TICKS / SAMPLE_S;
-    const holderRss = h1.reduce((a, b) => a + b.rss, 0) / holders.length;
-    for (const r of runtimes) if (r.name.startsWith("fa-")) await c.call("runtime.kill", { name: r.name });
-
-    // 3. State-change latency: input makes the fake agent draw its spinner at once; time until
-    //    the daemon's runtime.state "working" event reaches a subscribed client.
-    await c.call("runtime.start", { name: "lat", command: [FAKE_AGENT, "--work-ms", "150"], cwd: home, agent: "custom", detector: FAKE_RULES });
-    const seen: { state: string; at: number }[] = [];
-    c.on("event.notify", (p) => {
-      const ev = (p as { event: { type: string; subject: string; data: { state: string } } }).event;
-      if (ev.type === "runtime.state" && ev.subject === "lat") seen.push({ state: ev.data.state, at: performance.now() });
-    });
-    await c.call("event.subscribe", { types: ["runtime.state"] });
-    await until("lat idle", async () => (await c.call<{ state: string }>("runtime.show", { name: "lat" })).state === "idle", 10_000);
-    const lat: number[] = [];
-    for (let i = 0; i < LATENCY_TRIALS; i++) {
-      seen.length = 0;
-      const t0 = performance.now();
-      await c.call("runtime.input", { name: "lat", data: `job ${i}\r` });
-      const w = await until("working event", async () => seen.find((s) => s.state === "working"), 5000, 1);
-      lat.push(w.at - t0);
-      await until("idle event", async () => seen.find((s) => s.state === "idle"), 5000, 1);
-    }
-    lat.sort((a, b) => a - b);
-
-    const ratio = tmux.length ? percentile(ours, 50) / percentile(tmux, 50) : NaN;
-    return [
-      `## Runtimes: PTY throughput, 100 agents, state latency`,
-      ``,
-      `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- runtime\`.`,
-      ``,
-      `\`cat\` of a ${FILE_MB} MB file (64-byte lines), 120x40, median of ${RUNS} runs each, alternating. Ours: PTY → holder (records asciicast) → daemon → @xterm/headless, timed from \`runtime.start\` until the runtime is reported exited (drained); tmux: \`new-window\` until \`wait-for\` fires.`,
-      ``,
-      `| pipeline | MB/s (min / median / max) | bytes lost |`,
-      `|---|---|---|`,
-      `| swarm runtime | ${fmt(ours[0]!)} / **${fmt(percentile(ours, 50))}** / ${fmt(ours[ours.length - 1]!)} | ${lost} of ${expected * RUNS} |`,
-      tmux.length
-        ? `| tmux pane | ${fmt(tmux[0]!)} / **${fmt(percentile(tmux, 50))}** / ${fmt(tmux[tmux.length - 1]!)} | (not counted) |`
-        : `| tmux pane | not installed | |`,
-      ``,
-      `Ratio ours / tmux (goal ≥ 1): **${fmt(ratio, 2)}x**.`,
-      ``,
-      `${holders.length} fake agents printing 10 lines/s each, sampled over ${SAMPLE_S} s:`,
-      ``,
-      `| process | CPU (cores) | RSS |`,
-      `|---|---|---|`,
-      `| swarmd (goal < 1 core, < 300 MB) | **${fmt(daemonCpu, 2)}** | **${fmt(d1.rss / 2 ** 20, 0)} MB** |`,
-      `| holders, all ${holders.length} together | ${fmt(holderCpu, 2)} | ${fmt(holderRss / 2 ** 20, 0)} MB each |`,
-      ``,
-      `State-change latency, ${LATENCY_TRIALS} trials: keystrokes sent → fake agent draws its spinner → \`runtime.state\` "working" event received by a subscribed client (includes the input path; debounce ${30} ms). p50 **${fmt(percentile(lat, 50), 0)} ms**, p90 ${fmt(percentile(lat, 90), 0)} ms, max ${fmt(lat[lat.length - 1]!, 0)} ms (goal p50 < 100 ms).`,
-    ].join("\n");
+    const c = await waitUntil("the daemon to answer", () => connectDaemon(paths, { autostart: false }).catch(() => null), { timeoutMs: 15_000, everyMs: 50 });
+    const t = await throughput(c, home, tmuxSock, conf);
+    const l = await agentsLoad(c, home, daemon.pid!);
+    const lat = await stateLatency(c, home);
+    return report(t, l, lat);
   } finally {
     spawnSync("tmux", ["-L", tmuxSock, "kill-server"], { stdio: "ignore" });
     // Stop holders we started: runtimes outlive the daemon by design.

@@ -4,9 +4,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { connectDaemon, type RpcClient } from "../cli/client.js";
+import { connectDaemon, type RpcClient } from "../client/index.js";
 import { CoordinatorConfig } from "../protocol/config/coordinator.js";
 import { resolvePaths } from "../protocol/paths.js";
+import { pollUntil, waitUntil } from "../protocol/wait.js";
 import { EventLog } from "../daemon/events/event-log.js";
 import { nullLogger } from "../daemon/log/logger.js";
 import { loadOrCreateKey } from "../daemon/keys/ed25519.js";
@@ -213,8 +214,7 @@ async function pgBossLatency(boss: Boss): Promise<{ p50: number; p99: number }> 
     }
   });
   await paced(LAT_N, LAT_RATE, (k) => boss.send("lat", { t: k }).then(() => undefined));
-  const deadline = Date.now() + 60_000;
-  while (lat.length < LAT_N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await pollUntil(() => lat.length >= LAT_N, { timeoutMs: 60_000, everyMs: 20 });
   stop = true;
   await Promise.all(consumers);
   lat.sort((a, b) => a - b);
@@ -247,14 +247,10 @@ async function oursLatency(): Promise<{ p50: number; p99: number; n: number }> {
   const procs: ChildProcess[] = [spawn(process.execPath, [path.join(ROOT, "dist/daemon/main.js"), "--foreground"], { env, stdio: "ignore" })];
   let c: RpcClient | null = null;
   try {
-    const until = Date.now() + 15_000;
-    while (!c) {
-      c = await connectDaemon(paths, { autostart: false, clientName: "bench" }).catch(() => null);
-      if (!c) {
-        if (Date.now() > until) throw new Error("daemon did not start");
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
+    c = await waitUntil("swarmd to answer", () => connectDaemon(paths, { autostart: false, clientName: "bench" }).catch(() => null), {
+      timeoutMs: 15_000,
+      everyMs: 20,
+    });
     for (let i = 0; i < 4; i++) {
       procs.push(
         spawn(process.execPath, [path.join(ROOT, "dist/test/fixtures/worker.js")], {
@@ -269,11 +265,9 @@ async function oursLatency(): Promise<{ p50: number; p99: number; n: number }> {
     // Warm-up: the workers' start-up (node, connect) is not scheduling latency.
     const WARM = 20;
     for (let k = 0; k < WARM; k++) await client.call("ticket.submit", { title: `warm ${k}` });
-    let deadline = Date.now() + 60_000;
-    while (count() < WARM && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await pollUntil(() => count() >= WARM, { timeoutMs: 60_000, everyMs: 20 });
     await paced(LAT_N, LAT_RATE, (k) => client.call("ticket.submit", { title: `lat ${k}` }).then(() => undefined));
-    deadline = Date.now() + 60_000;
-    while (count() < WARM + LAT_N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await pollUntil(() => count() >= WARM + LAT_N, { timeoutMs: 60_000, everyMs: 20 });
     const rows = db
       .prepare(
         `SELECT (SELECT ts FROM ticket_transitions r WHERE r.ticket_id = t.id AND r.to_state = 'ready' ORDER BY seq LIMIT 1) AS ready,

@@ -9,13 +9,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execInGuest } from "../providers/vm/agent-client.js";
-import { initBase, requireBase } from "../providers/vm/base-image.js";
+import { initBase, requireBase, type BaseManifest } from "../providers/vm/base-image.js";
 import { bootFromState, coldBoot, type VmData } from "../providers/vm/boot.js";
 import { detectVm } from "../providers/vm/detect.js";
-import { vmDirs } from "../providers/vm/layout.js";
+import { vmDirs, type BaseLayout } from "../providers/vm/layout.js";
 import { VmProvider } from "../providers/vm/provider.js";
-import { createOverlay, kill, qemuArgs, type Accel } from "../providers/vm/qemu.js";
-import { ensureTemplate } from "../providers/vm/template.js";
+import { createOverlay, kill, qemuArgs, type Accel, type VmShape } from "../providers/vm/qemu.js";
+import { ensureTemplate, type Template } from "../providers/vm/template.js";
 import { fmt, machine, percentile } from "./lib.js";
 
 const RUNS = 5;
@@ -71,6 +71,113 @@ async function rawColdBoot(baseDir: string, scratch: string, accel: Accel, cpus:
   });
 }
 
+interface BenchBase {
+  scratch: string;
+  baseDir: string;
+  accel: Accel;
+  layout: BaseLayout;
+  manifest: BaseManifest;
+}
+
+const range = (xs: number[]) => `${fmt(median(xs), 0)} (${fmt(Math.min(...xs), 0)}–${fmt(Math.max(...xs), 0)})`;
+const goal = (xs: number[], ms: number) => (median(xs) <= ms ? "met" : "**missed**");
+
+/** One VM booted (cold from the base disk, or restored from a template) and timed to its first command. */
+async function bootToFirstCommand(b: BenchBase, dir: string, shape: VmShape, from: { template: Template } | "cold"): Promise<number> {
+  const data: VmData = {
+    dir,
+    disk: path.join(dir, "disk.qcow2"),
+    cpus: shape.cpus,
+    memoryMiB: shape.memoryMiB,
+    accel: b.accel,
+    baseId: b.manifest.id,
+    image: b.layout.dir,
+    bootedFrom: from === "cold" ? "cold" : "template",
+    ...(shape.net !== "none" ? { net: shape.net, proxyAllow: [] } : {}),
+  };
+  fs.mkdirSync(data.dir, { recursive: true });
+  const t0 = performance.now();
+  if (from === "cold") {
+    await createOverlay(data.disk, b.layout.rootImg, "raw");
+    await coldBoot(data);
+  } else {
+    await createOverlay(data.disk, from.template.disk, "qcow2");
+    await bootFromState(data, from.template.state);
+  }
+  await firstCommand(data);
+  const ms = since(t0);
+  await kill(vmDirs(data.dir));
+  return ms;
+}
+
+/** Cold boot and template restore per VM size, beside the raw QEMU peer. */
+async function shapeRows(b: BenchBase): Promise<string[]> {
+  const rows: string[] = [];
+  for (const [cpus, mem] of [
+    [1, 512],
+    [2, 4096],
+  ] as const) {
+    const shape: VmShape = { accel: b.accel, cpus, memoryMiB: mem, net: "none" };
+    const tTpl = performance.now();
+    const template = await ensureTemplate(b.scratch, b.layout, b.manifest, shape);
+    const tplMs = since(tTpl);
+    const cold: number[] = [];
+    const warm: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      cold.push(await bootToFirstCommand(b, path.join(b.scratch, `cold-${cpus}-${i}`), shape, "cold"));
+      warm.push(await bootToFirstCommand(b, path.join(b.scratch, `template-${cpus}-${i}`), shape, { template }));
+      raw.push(await rawColdBoot(b.baseDir, b.scratch, b.accel, cpus, mem));
+    }
+    rows.push(
+      `| ${cpus} vCPU / ${mem} MiB | cold boot → first command | ${range(cold)} | raw QEMU cold boot → first line from /init: ${fmt(median(raw), 0)} | ≤ 2000 | ${goal(cold, 2000)} |`,
+    );
+    rows.push(
+      `| ${cpus} vCPU / ${mem} MiB | template restore → first command | ${range(warm)} | template built once in ${fmt(tplMs, 0)} | ≤ 500 | ${goal(warm, 500)} |`,
+    );
+  }
+  return rows;
+}
+
+/** Template restore per network mode: each has its own template (the NIC is part of the saved devices). */
+async function netRows(b: BenchBase): Promise<string[]> {
+  const rows: string[] = [];
+  for (const net of ["full", "proxy"] as const) {
+    const shape: VmShape = { accel: b.accel, cpus: 1, memoryMiB: 512, net };
+    const template = await ensureTemplate(b.scratch, b.layout, b.manifest, shape);
+    const warm: number[] = [];
+    for (let i = 0; i < RUNS; i++) warm.push(await bootToFirstCommand(b, path.join(b.scratch, `net-${net}-${i}`), shape, { template }));
+    rows.push(`| 1 vCPU / 512 MiB, --net ${net} | template restore → first command | ${range(warm)} | — | ≤ 500 | ${goal(warm, 500)} |`);
+  }
+  return rows;
+}
+
+/** Checkpoint restore through the provider, as `env restore` does it, and one full create. */
+async function checkpointRows(b: BenchBase): Promise<string[]> {
+  const repo = path.join(b.scratch, "repo");
+  spawnSync("sh", [
+    "-c",
+    `git init -q -b main ${repo} && echo x > ${repo}/f && git -C ${repo} add f && git -C ${repo} -c user.name=b -c user.email=b@b commit -qm i`,
+  ]);
+  const p = new VmProvider({ stateDir: b.scratch, logger, forwardedEnv: () => ({}) }, { baseDir: b.baseDir, accel: b.accel });
+  const tCreate = performance.now();
+  let h = await p.create({ name: "b1", project: "b", repo, branch: "", cpus: 1, memoryMiB: 512, net: "none" });
+  const createMs = since(tCreate);
+  await p.checkpoint(h, "c");
+  const rest: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    h = await p.restore(h, "c");
+    await p.exec(h, ["true"]);
+    rest.push(since(t0));
+  }
+  await p.delete(h, { force: true });
+  return [
+    `| 1 vCPU / 512 MiB | checkpoint restore → first command | ${range(rest)} | — | ≤ 500 | ${goal(rest, 500)} |`,
+    `| 1 vCPU / 512 MiB | full \`create\` (template restore + checkout copy-in) → first command | ${fmt(createMs, 0)} (one run) | — | — | — |`,
+  ];
+}
+
 export async function run(): Promise<string> {
   const baseDir = process.env.SWARM_VM_BENCH_BASE ?? path.join(os.tmpdir(), "swarm-vm-base-cache");
   const tBase = performance.now();
@@ -81,121 +188,22 @@ export async function run(): Promise<string> {
   const accel = det.accel;
   const { layout, manifest } = requireBase(baseDir);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-bench-vm-"));
+  const b: BenchBase = { scratch, baseDir, accel, layout, manifest };
   const rows: string[] = [];
   try {
-    for (const [cpus, mem] of [
-      [1, 512],
-      [2, 4096],
-    ] as const) {
-      const shape = { accel, cpus, memoryMiB: mem, net: "none" as const };
-      const tTpl = performance.now();
-      const tpl = await ensureTemplate(scratch, layout, manifest, shape);
-      const tplMs = since(tTpl);
-      const cold: number[] = [];
-      const warm: number[] = [];
-      const raw: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        for (const kind of ["cold", "template"] as const) {
-          const data: VmData = {
-            dir: path.join(scratch, `${kind}-${cpus}-${i}`),
-            disk: "",
-            cpus,
-            memoryMiB: mem,
-            accel,
-            baseId: manifest.id,
-            image: layout.dir,
-            bootedFrom: "cold",
-          };
-          fs.mkdirSync(data.dir, { recursive: true });
-          data.disk = path.join(data.dir, "disk.qcow2");
-          const t0 = performance.now();
-          if (kind === "cold") {
-            await createOverlay(data.disk, layout.rootImg, "raw");
-            await coldBoot(data);
-          } else {
-            await createOverlay(data.disk, tpl.disk, "qcow2");
-            await bootFromState(data, tpl.state);
-          }
-          await firstCommand(data);
-          (kind === "cold" ? cold : warm).push(since(t0));
-          await kill(vmDirs(data.dir));
-        }
-        raw.push(await rawColdBoot(baseDir, scratch, accel, cpus, mem));
-      }
-      rows.push(
-        `| ${cpus} vCPU / ${mem} MiB | cold boot → first command | ${fmt(median(cold), 0)} (${fmt(Math.min(...cold), 0)}–${fmt(Math.max(...cold), 0)}) | raw QEMU cold boot → first line from /init: ${fmt(median(raw), 0)} | ≤ 2000 | ${median(cold) <= 2000 ? "met" : "**missed**"} |`,
-      );
-      rows.push(
-        `| ${cpus} vCPU / ${mem} MiB | template restore → first command | ${fmt(median(warm), 0)} (${fmt(Math.min(...warm), 0)}–${fmt(Math.max(...warm), 0)}) | template built once in ${fmt(tplMs, 0)} | ≤ 500 | ${median(warm) <= 500 ? "met" : "**missed**"} |`,
-      );
-    }
-    // each network mode has its own template (the NIC is part of the saved devices)
-    for (const net of ["full", "proxy"] as const) {
-      const shape = { accel, cpus: 1, memoryMiB: 512, net };
-      const tpl = await ensureTemplate(scratch, layout, manifest, shape);
-      const warm: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const data: VmData = {
-          dir: path.join(scratch, `net-${net}-${i}`),
-          disk: "",
-          cpus: 1,
-          memoryMiB: 512,
-          accel,
-          baseId: manifest.id,
-          image: layout.dir,
-          bootedFrom: "template",
-          net,
-          proxyAllow: [],
-        };
-        fs.mkdirSync(data.dir, { recursive: true });
-        data.disk = path.join(data.dir, "disk.qcow2");
-        const t0 = performance.now();
-        await createOverlay(data.disk, tpl.disk, "qcow2");
-        await bootFromState(data, tpl.state);
-        await firstCommand(data);
-        warm.push(since(t0));
-        await kill(vmDirs(data.dir));
-      }
-      rows.push(
-        `| 1 vCPU / 512 MiB, --net ${net} | template restore → first command | ${fmt(median(warm), 0)} (${fmt(Math.min(...warm), 0)}–${fmt(Math.max(...warm), 0)}) | — | ≤ 500 | ${median(warm) <= 500 ? "met" : "**missed**"} |`,
-      );
-    }
-    // checkpoint restore, through the provider as `env restore` does it
-    const repo = path.join(scratch, "repo");
-    spawnSync("sh", [
-      "-c",
-      `git init -q -b main ${repo} && echo x > ${repo}/f && git -C ${repo} add f && git -C ${repo} -c user.name=b -c user.email=b@b commit -qm i`,
-    ]);
-    const p = new VmProvider({ stateDir: scratch, logger, forwardedEnv: () => ({}) }, { baseDir, accel });
-    const tCreate = performance.now();
-    let h = await p.create({ name: "b1", project: "b", repo, branch: "", cpus: 1, memoryMiB: 512, net: "none" });
-    const createMs = since(tCreate);
-    await p.checkpoint(h, "c");
-    const rest: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const t0 = performance.now();
-      h = await p.restore(h, "c");
-      await p.exec(h, ["true"]);
-      rest.push(since(t0));
-    }
-    await p.delete(h, { force: true });
-    rows.push(
-      `| 1 vCPU / 512 MiB | checkpoint restore → first command | ${fmt(median(rest), 0)} (${fmt(Math.min(...rest), 0)}–${fmt(Math.max(...rest), 0)}) | — | ≤ 500 | ${median(rest) <= 500 ? "met" : "**missed**"} |`,
-    );
-    rows.push(`| 1 vCPU / 512 MiB | full \`create\` (template restore + checkout copy-in) → first command | ${fmt(createMs, 0)} (one run) | — | — | — |`);
+    rows.push(...(await shapeRows(b)), ...(await netRows(b)), ...(await checkpointRows(b)));
   } finally {
     spawnSync("sh", ["-c", `for f in ${scratch}/*/qemu.pid ${scratch}/templates/*/qemu.pid; do [ -f "$f" ] && kill -9 $(cat "$f"); done; true`]);
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
   return [
     "## VM provider: boot and restore to first command",
     "",
-    `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Load average at the end: ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(
-        " / ",
-      )} (shared host; TCG numbers scale with it). Accelerator: **${accel}**${det.warnings?.length ? ` (${det.warnings.join("; ")})` : ""}. Command: \`npm run bench -- vm\`.`,
+    `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Load average at the end: ${load} (shared host; TCG numbers scale with it). Accelerator: **${accel}**${det.warnings?.length ? ` (${det.warnings.join("; ")})` : ""}. Command: \`npm run bench -- vm\`.`,
     "",
     `Base ${manifest.id} (${manifest.kernelPackage}, busybox root): \`init-base\` ${built.upToDate ? "was up to date" : "built"} in ${fmt(baseMs / 1000, 1)} s. Median of ${RUNS} runs in ms (min–max); "first command" is \`true\` run through the guest agent and answered.`,
     "",

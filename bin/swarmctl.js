@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { main } from "../dist/cli/main.js";
+import { ERROR_KINDS } from "../dist/protocol/errors.js";
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
   },
   (err) => {
+    // main() maps every error it knows to its exit code; reaching here is a bug
     process.stderr.write(`swarmctl: ${err?.stack ?? err}\n`);
-    process.exitCode = 10;
+    process.exitCode = ERROR_KINDS.INTERNAL.exitCode;
   },
 );

@@ -1,44 +1,50 @@
 import type { Command } from "commander";
 import { resolvePaths, type SwarmPaths } from "../protocol/paths.js";
-import { connectDaemon, type RpcClient } from "./client.js";
+import { connectDaemon, parseDuration, resolveDeadlines, RpcClient, type Deadlines } from "../client/index.js";
 import { createOutput, type Output } from "./output.js";
 
-/** What every command gets: output, paths, and a lazily opened daemon connection. */
+/** What every command gets: output, paths, deadlines, and a lazily opened daemon connection. */
 export interface CliContext {
   readonly out: Output;
   readonly paths: SwarmPaths;
   readonly autostart: boolean;
+  /** Per-call deadlines: defaults by method kind, SWARM_RPC_TIMEOUT / SWARM_RPC_LONG_TIMEOUT, --timeout. */
+  readonly deadlines: Deadlines;
   /** Opens (once) a connection to the daemon, auto-starting it unless --no-autostart. */
   client(): Promise<RpcClient>;
   /** Drops the current connection and opens a new one (no autostart); for --follow loops. */
   reconnect(): Promise<RpcClient>;
-  /** Calls one method on the daemon. */
-  call<R = unknown>(method: string, params?: unknown): Promise<R>;
+  /** A socket connection without handshake or autostart (status probes, completion); throws when none listens. */
+  probe(): Promise<RpcClient>;
+  /** Calls one method on the daemon; typed by the method name (see client/methods.ts). */
+  call: RpcClient["call"];
   /** Process exit code to use when the command returns normally. */
   exitCode: number;
   close(): void;
 }
 
 export function createContext(program: Command): CliContext {
-  const opts = program.opts<{ json?: boolean; autostart?: boolean }>();
+  const opts = program.opts<{ json?: boolean; autostart?: boolean; timeout?: string }>();
   const paths = resolvePaths();
+  const deadlines = resolveDeadlines(process.env, opts.timeout === undefined ? undefined : parseDuration(opts.timeout, "--timeout"));
   let clientP: Promise<RpcClient> | null = null;
   const ctx: CliContext = {
     out: createOutput(opts.json === true),
     paths,
     autostart: opts.autostart !== false,
+    deadlines,
     client() {
-      clientP ??= connectDaemon(paths, { autostart: ctx.autostart });
+      clientP ??= connectDaemon(paths, { autostart: ctx.autostart, deadlines });
       return clientP;
     },
     reconnect() {
       if (clientP) clientP.then((c) => c.close()).catch(() => {});
-      clientP = connectDaemon(paths, { autostart: false });
+      clientP = connectDaemon(paths, { autostart: false, deadlines });
       return clientP;
     },
-    async call<R>(method: string, params?: unknown): Promise<R> {
-      return (await ctx.client()).call<R>(method, params);
-    },
+    probe: () => RpcClient.connect(paths.socket, { deadlines }),
+    call: (async (method: string, params?: unknown, callOpts?: object) =>
+      (await ctx.client()).call(method as never, params as never, callOpts)) as RpcClient["call"],
     exitCode: 0,
     close() {
       if (clientP) clientP.then((c) => c.close()).catch(() => {});

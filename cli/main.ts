@@ -1,14 +1,27 @@
+import { parseArgs } from "node:util";
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_KINDS, SwarmError, USAGE_EXIT_CODE } from "../protocol/errors.js";
 import { SWARM_VERSION } from "../protocol/version.js";
 import { createContext, type CliContext } from "./context.js";
 import { GROUPS } from "./groups.js";
 
-/** `--json` anywhere before `--`: usage errors must be JSON on stderr too, like every other error. */
-function wantsJson(args: string[]): boolean {
-  const end = args.indexOf("--");
-  return (end < 0 ? args : args.slice(0, end)).includes("--json");
+/**
+ * What must be known before commander parses: the command group (its module is loaded only
+ * when used) and `--json` anywhere before `--` (usage errors must be JSON on stderr too).
+ * Non-strict parseArgs: the group's own options are commander's business.
+ */
+function preScan(args: string[]): { group: string | undefined; json: boolean } {
+  const { tokens } = parseArgs({ args, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const end = tokens.findIndex((t) => t.kind === "option-terminator");
+  const before = end < 0 ? tokens : tokens.slice(0, end);
+  const positionals = before.filter((t) => t.kind === "positional").map((t) => t.value);
+  // `swarmctl help GROUP` needs the group's subcommands loaded, like `swarmctl GROUP --help`.
+  const group = positionals[0] === "help" ? (positionals[1] ?? "help") : positionals[0];
+  return { group, json: before.some((t) => t.kind === "option" && t.name === "json") };
 }
+
+/** The global flags; the ones taking a value must be named so their value is not taken for the group. */
+const GLOBAL_OPTIONS = { json: { type: "boolean" }, "no-autostart": { type: "boolean" }, timeout: { type: "string" } } as const;
 
 function buildProgram(json: boolean): Command {
   const program = new Command("swarmctl")
@@ -16,6 +29,7 @@ function buildProgram(json: boolean): Command {
     .version(SWARM_VERSION, "-V, --version", "print the swarmctl version")
     .addOption(new Option("--json", "machine-readable output on stdout"))
     .addOption(new Option("--no-autostart", "fail instead of starting swarmd when it is not running"))
+    .addOption(new Option("--timeout <duration>", "deadline for each call to swarmd, e.g. 10s or 5m (default: 30s for quick calls, 1h for long operations)"))
     .exitOverride();
   if (json) {
     // subcommands inherit this output configuration when they are created
@@ -31,11 +45,6 @@ function buildProgram(json: boolean): Command {
     program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   }
   return program;
-}
-
-/** First word that is not an option: the command group being used. */
-function groupOf(args: string[]): string | undefined {
-  return args.find((a) => !a.startsWith("-"));
 }
 
 /**
@@ -68,10 +77,8 @@ export function reportError(err: unknown, json: boolean): number {
 
 export async function main(argv: string[]): Promise<number> {
   const args = argv.slice(2);
-  const program = buildProgram(wantsJson(args));
-  let name = groupOf(args);
-  // `swarmctl help GROUP` needs the group's subcommands loaded, like `swarmctl GROUP --help`.
-  if (name === "help") name = args.filter((a) => !a.startsWith("-"))[1] ?? name;
+  const { group: name, json } = preScan(args);
+  const program = buildProgram(json);
   let ctx: CliContext | null = null;
   const getCtx = () => (ctx ??= createContext(program));
   if (name && name in GROUPS) {

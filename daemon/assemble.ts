@@ -66,7 +66,7 @@ export function assembleDomains(ctx: DaemonContext): Domain[] {
     ticketDomain(ctx, { tickets }),
     approvalDomain(ctx, { tickets }),
     runtime,
-    vmDomain(ctx),
+    vmDomain(ctx, { baseImages: providers.baseImages() }),
     metricsDomain(ctx, { metrics: new SwarmMetrics(ctx.db) }),
   ].map((d) => auditMutations(d, audit));
   return [...audited, identityDomain(ctx, { tokens, guard }), threadDomain(ctx, { guard, audit, assertTicket }), auditDomain({ audit, guard })];

@@ -75,8 +75,4 @@ export const EVENT_TYPES: Record<string, string> = {
   "user.*": "Any event a client published with event.publish (type must start with `user.`).",
 };
 
-/** Server-to-client notification names. */
-export const NOTIFICATIONS = {
-  /** params: { subscription, event: EventRecord } */
-  event: "event.notify",
-} as const;
+export { NOTIFICATIONS } from "./notifications.js";

@@ -14,7 +14,10 @@ export interface MethodDef<P extends z.ZodType = z.ZodType, R extends z.ZodType 
   readonly mutating: boolean;
 }
 
-export function defineMethod<P extends z.ZodType, R extends z.ZodType>(def: MethodDef<P, R>): MethodDef<P, R> {
+/** The name is kept as its literal type, so clients can type a call from the name alone (client/methods.ts). */
+export function defineMethod<const N extends string, P extends z.ZodType, R extends z.ZodType>(
+  def: MethodDef<P, R> & { readonly name: N },
+): MethodDef<P, R> & { readonly name: N } {
   return def;
 }
 

@@ -19,6 +19,12 @@ export interface ProviderFeatures {
   enforcesResources: boolean;
   /** processes inside keep running while the daemon is down */
   processesOutliveDaemon: boolean;
+  /** implements RestoresDeleted: a deleted environment is kept (a trash) and can be brought back */
+  restoreDeleted: boolean;
+  /** implements BaseImages: environments boot from a base image built on this host (`swarmctl vm init-base`) */
+  baseImage: boolean;
+  /** implements Closable: holds resources in the daemon's process (proxies) to release at shutdown */
+  close: boolean;
 }
 
 export interface ProviderInfo {
@@ -160,6 +166,67 @@ export interface Checkpointing {
 
 export function canCheckpoint(p: Provider): p is Provider & Checkpointing {
   return p.info().features.checkpoint && typeof (p as Partial<Checkpointing>).checkpoint === "function";
+}
+
+/** Optional: providers with info().features.restoreDeleted keep deleted environments and implement this. */
+export interface RestoresDeleted {
+  /** Brings back the most recently deleted environment of that name; NOT_FOUND when none is kept. */
+  restoreDeleted(name: string): Promise<EnvHandle>;
+}
+
+export function canRestoreDeleted(p: Provider): p is Provider & RestoresDeleted {
+  return p.info().features.restoreDeleted && typeof (p as Partial<RestoresDeleted>).restoreDeleted === "function";
+}
+
+/** Optional: providers with info().features.close release what they hold in the daemon's process. */
+export interface Closable {
+  /** Daemon shutdown: stops in-process helpers (proxies); environments and their processes stay. */
+  close(): Promise<void>;
+}
+
+export function canClose(p: Provider): p is Provider & Closable {
+  return p.info().features.close && typeof (p as Partial<Closable>).close === "function";
+}
+
+/** What a base image build made; `id` is what checkpoints name as their base. */
+export interface BaseImageManifest {
+  id: string;
+  builtAt: string;
+  [field: string]: unknown;
+}
+
+export interface BaseImageBuild {
+  /** true when nothing was built because the base matches its inputs */
+  upToDate: boolean;
+  manifest: BaseImageManifest;
+  /** the build's steps and how long each took */
+  phases: { phase: string; ms: number }[];
+}
+
+export interface BaseImageStatus {
+  /** the base in that folder, or null when none was built there */
+  base: BaseImageManifest | null;
+  /** whether environments can boot from it on this host, and if not why and how to fix it */
+  detect: DetectResult;
+  /** how guests would run (e.g. "kvm", "tcg"), when available */
+  accelerator: string | null;
+}
+
+/**
+ * Optional: providers with info().features.baseImage boot environments from a base image
+ * built on this host. The build may take minutes; it runs off the caller's event loop.
+ */
+export interface BaseImages {
+  /** The folder the provider boots from when none is named (absolute). */
+  defaultBaseDir(): string;
+  /** Builds the base into `dir` (absolute), or finds it up to date; `force` rebuilds anyway. */
+  buildBase(dir: string, opts: { force: boolean; progress?: ProgressFn }): Promise<BaseImageBuild>;
+  /** What is in `dir` and whether it is usable here; never throws for a missing base. */
+  baseStatus(dir: string): Promise<BaseImageStatus>;
+}
+
+export function canBuildBase(p: Provider): p is Provider & BaseImages {
+  return p.info().features.baseImage && typeof (p as Partial<BaseImages>).buildBase === "function";
 }
 
 /** What the daemon hands a provider when it constructs one. */

@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import React from "react";
 import { Box, render, Text, useApp, useInput, useStdout } from "ink";
 import { resolvePaths, type SwarmPaths } from "../protocol/paths.js";
@@ -27,15 +28,26 @@ function App({ paths }: { paths: SwarmPaths }) {
   );
 }
 
+/** `swarm [tui] [-h|--help]`; anything else is a usage error naming it. */
+function parseTuiArgs(args: string[]): { help: boolean } | { error: string } {
+  try {
+    const { values, positionals } = parseArgs({ args, options: { help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    const extra = positionals.filter((a) => a !== "tui");
+    return extra.length ? { error: `unknown argument ${extra[0]}` } : { help: values.help === true };
+  } catch (err) {
+    return { error: (err as Error).message.split("\n")[0]! };
+  }
+}
+
 export async function runTui(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  const parsed = parseTuiArgs(args);
+  if ("error" in parsed) {
+    process.stderr.write(`swarm: ${parsed.error}\nusage: swarm [tui]\n`);
+    return 64;
+  }
+  if (parsed.help) {
     process.stdout.write("usage: swarm [tui]\n\nFull-screen terminal UI attached to swarmd (started if needed). Keys: ? help, q quit.\n");
     return 0;
-  }
-  const unknown = args.filter((a) => a !== "tui");
-  if (unknown.length) {
-    process.stderr.write(`swarm: unknown argument ${unknown[0]}\nusage: swarm [tui]\n`);
-    return 64;
   }
   if (!process.stdin.isTTY) {
     process.stderr.write("swarm: the TUI needs a terminal; use swarmctl for scripts\n");

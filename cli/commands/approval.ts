@@ -1,6 +1,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import type { Approval } from "../../protocol/methods/approval.js";
+import type { ParamsFor } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 type Full = Approval & { audit: { ts: string; action: string; actor: string; reason: string | null }[] };
@@ -36,7 +37,8 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--ticket <id>", "only this ticket's")
     .action(async (o: { state?: string; ticket?: string }) => {
       const c = ctx();
-      const r = await c.call<{ approvals: Omit<Approval, "diff">[] }>("approval.list", { state: o.state, ticket_id: o.ticket });
+      // the daemon's schema refuses an unknown state, naming the allowed ones
+      const r = await c.call("approval.list", { state: o.state as NonNullable<ParamsFor<"approval.list">>["state"], ticket_id: o.ticket });
       if (c.out.json) return c.out.printJson(r.approvals);
       c.out.table(
         r.approvals.map((a) => ({ ...a, files: a.files_changed.length })),
@@ -55,7 +57,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .description("an approval with its diff and audit trail")
     .action(async (id: string) => {
       const c = ctx();
-      show(c, await c.call<Full>("approval.get", { id }));
+      show(c, await c.call("approval.get", { id }));
     });
   ap.command("request")
     .description("ask for an approval (moves the ticket to review); attaches the diff of --workdir against --base")
@@ -65,7 +67,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--base <rev>", "diff against this commit-ish (default HEAD)")
     .action(async (o: { summary: string; ticket?: string; workdir?: string; base?: string }) => {
       const c = ctx();
-      const a = await c.call<Approval>("approval.request", { summary: o.summary, ticket_id: o.ticket, workdir: o.workdir, base: o.base, requested_by: me() });
+      const a = await c.call("approval.request", { summary: o.summary, ticket_id: o.ticket, workdir: o.workdir, base: o.base, requested_by: me() });
       if (c.out.json) return c.out.printJson(a);
       c.out.print(`${a.id} pending (${a.files_changed.length} file(s) changed); expires ${a.expires_at}`);
     });
@@ -80,7 +82,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
       .option("--as <name>", "who decides (default: your user name)")
       .action(async (id: string, o: { reason?: string; as?: string }) => {
         const c = ctx();
-        const a = await c.call<Approval>(method, { id, reason: o.reason, actor: o.as ?? me() });
+        const a = await c.call(method, { id, reason: o.reason, actor: o.as ?? me() });
         if (c.out.json) return c.out.printJson(a);
         c.out.print(`${a.id} ${a.state} by ${a.decided_by}${a.ticket_id ? ` (ticket ${a.ticket_id})` : ""}`);
       });

@@ -1,17 +1,11 @@
 import type { Command } from "commander";
-import { RUNTIME_NOTIFICATIONS } from "../../protocol/methods/runtime.js";
+import { RUNTIME_NOTIFICATIONS } from "../../protocol/notifications.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 /** Ctrl-] detaches (as in telnet); documented in docs/runtimes.md. */
 export const DETACH_KEY = 0x1d;
 // Modes a snapshot may have switched on in the viewer's terminal; switched off on detach.
 const RESET_MODES = "\x1b[?2004l\x1b[?1l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?25h\x1b[0m";
-
-interface OutputParams {
-  name: string;
-  data: string;
-  reset?: boolean;
-}
 
 /**
  * Raw interactive attach: replay the daemon's serialized screen, then stream output, forward
@@ -23,22 +17,20 @@ export async function attach(c: CliContext, name: string, o: { resize: boolean }
   const stdout = process.stdout;
   let finish!: (msg: string) => void;
   const done = new Promise<string>((resolve) => (finish = resolve));
-  client.on(RUNTIME_NOTIFICATIONS.output, (p) => {
-    const x = p as OutputParams;
+  client.on(RUNTIME_NOTIFICATIONS.output, (x) => {
     if (x.name !== name) return;
     // A reset means we fell behind and the daemon skipped ahead: redraw from its snapshot.
     if (x.reset) stdout.write("\x1b[0m\x1b[H\x1b[2J\x1b[3J");
     stdout.write(x.data);
   });
-  client.on(RUNTIME_NOTIFICATIONS.exit, (p) => {
-    const x = p as { name: string; exit_code: number | null; exit_signal: number | null };
+  client.on(RUNTIME_NOTIFICATIONS.exit, (x) => {
     if (x.name === name) finish(`runtime ${name} exited (${x.exit_signal ? `signal ${x.exit_signal}` : `code ${x.exit_code}`})`);
   });
   client.onClose(() => finish("connection to swarmd lost"));
 
   const tty = stdout.isTTY === true;
   if (o.resize && tty) await client.call("runtime.resize", { name, cols: stdout.columns, rows: stdout.rows });
-  const r = await client.call<{ snapshot: string; cols: number; rows: number }>("runtime.attach", { name });
+  const r = await client.call("runtime.attach", { name });
   if (tty) stdout.write("\x1b[?1049h\x1b[H\x1b[2J");
   stdout.write(r.snapshot);
 

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { SwarmError } from "../../protocol/errors.js";
-import { RpcClient } from "../client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 import { GROUPS } from "../groups.js";
 
@@ -45,7 +45,7 @@ async function names(ctx: CliContext, group: string): Promise<string[]> {
   if (!src) return [];
   let c: RpcClient;
   try {
-    c = await RpcClient.connect(ctx.paths.socket);
+    c = await ctx.probe();
   } catch {
     return []; // no daemon: completion never starts one
   }

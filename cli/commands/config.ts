@@ -18,7 +18,7 @@ export const register: CommandGroup = (program, ctx) => {
     .description("print the config in force (defaults filled in), or one dotted key")
     .action(async (key?: string) => {
       const c = ctx();
-      const r = await c.call<{ file: string; value: unknown }>("config.get", key ? { key } : {});
+      const r = await c.call("config.get", key ? { key } : {});
       if (c.out.json) return c.out.printJson(r);
       c.out.print(typeof r.value === "object" ? JSON.stringify(r.value, null, 2) : String(r.value));
     });
@@ -27,7 +27,7 @@ export const register: CommandGroup = (program, ctx) => {
     .description('set one dotted key; the value is parsed as JSON when it can be (e.g. 2048, true, "text")')
     .action(async (key: string, value: string) => {
       const c = ctx();
-      const r = await c.call<{ file: string; value: unknown }>("config.set", { key, value: parseValue(value) });
+      const r = await c.call("config.set", { key, value: parseValue(value) });
       if (c.out.json) return c.out.printJson(r);
       c.out.print(`${key} = ${JSON.stringify(r.value)}  (${r.file})`);
     });

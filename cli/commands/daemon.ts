@@ -3,18 +3,18 @@ import type { Command } from "commander";
 import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive } from "../../protocol/os.js";
-import { RpcClient, startDaemon } from "../client.js";
+import { startDaemon, type RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {
   let c: RpcClient;
   try {
-    c = await RpcClient.connect(ctx.paths.socket);
+    c = await ctx.probe();
   } catch {
     return null;
   }
   try {
-    return await c.call<DaemonStatus>("daemon.status");
+    return await c.call("daemon.status");
   } finally {
     c.close();
   }
@@ -23,7 +23,7 @@ async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {
 async function stop(ctx: CliContext, timeoutMs: number): Promise<number | null> {
   const st = await currentStatus(ctx);
   if (!st) return null;
-  const c = await RpcClient.connect(ctx.paths.socket);
+  const c = await ctx.probe();
   try {
     await c.call("daemon.shutdown", { reason: "swarmctl daemon stop" });
   } finally {
@@ -72,10 +72,11 @@ export const register: CommandGroup = (program: Command, ctx) => {
   daemon
     .command("stop")
     .description("stop swarmd gracefully; returns once it has exited")
-    .option("--timeout <s>", "seconds to wait for the exit", "30")
-    .action(async (o: { timeout: string }) => {
+    // not --timeout: that global flag is the deadline of each call to swarmd
+    .option("--wait <s>", "seconds to wait for the exit", "30")
+    .action(async (o: { wait: string }) => {
       const c = ctx();
-      const pid = await stop(c, Number(o.timeout) * 1000);
+      const pid = await stop(c, Number(o.wait) * 1000);
       if (c.out.json) c.out.printJson({ stopped: pid !== null, pid });
       else c.out.print(pid ? `swarmd (pid ${pid}) stopped` : "swarmd was not running");
     });

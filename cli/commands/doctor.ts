@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { checkConfigFile } from "../../protocol/config/file.js";
 import type { ProviderEntry } from "../../protocol/methods/provider.js";
-import { RpcClient } from "../client.js";
+import { SwarmError } from "../../protocol/errors.js";
+import type { RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 type Status = "ok" | "warn" | "fail";
@@ -43,7 +44,7 @@ const TOOLS: { cmd: string; args: string[]; what: string; hint: string; required
   { cmd: "tmux", args: ["-V"], what: "tmux adapter", hint: "apt-get install -y tmux", required: false },
 ];
 
-async function runChecks(ctx: CliContext): Promise<Check[]> {
+function hostChecks(): Check[] {
   const checks: Check[] = [];
   const major = Number(process.versions.node.split(".")[0]);
   checks.push(
@@ -65,6 +66,11 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
       });
     }
   }
+  return checks;
+}
+
+function homeChecks(ctx: CliContext): Check[] {
+  const checks: Check[] = [];
   const cfg = checkConfigFile(ctx.paths.configFile);
   checks.push(
     cfg.problems.length === 0
@@ -85,55 +91,62 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
         : { check: "socket dir", status: "fail", detail: `${runDir} has mode ${mode.toString(8)}`, hint: `chmod 700 ${runDir}` },
     );
   }
-  let daemonUp = false;
+  return checks;
+}
+
+function providerCheck(p: ProviderEntry): Check {
+  if (p.available) {
+    return { check: `provider ${p.name}`, status: p.warnings.length ? "warn" : "ok", detail: p.warnings.length ? p.warnings.join("; ") : "available" };
+  }
+  return {
+    check: `provider ${p.name}`,
+    status: "warn",
+    detail: `not available: ${p.reason ?? "unknown reason"}`,
+    ...(p.install_hint ? { hint: p.install_hint } : {}),
+  };
+}
+
+async function daemonChecks(ctx: CliContext): Promise<{ checks: Check[]; up: boolean }> {
+  let c: RpcClient;
   try {
-    const c = await RpcClient.connect(ctx.paths.socket);
-    try {
-      const st = await c.call<{ pid: number; version: string }>("daemon.status");
-      daemonUp = true;
-      checks.push({ check: "daemon", status: "ok", detail: `running, pid ${st.pid}, version ${st.version}` });
-      // The providers' own detect() is the authority on what works here (e.g. KVM vs TCG).
-      const pl = await c.call<{ providers: ProviderEntry[] }>("provider.list").catch(() => null);
-      for (const p of pl?.providers.filter((x) => !x.planned) ?? []) {
-        checks.push(
-          p.available
-            ? { check: `provider ${p.name}`, status: p.warnings.length ? "warn" : "ok", detail: p.warnings.length ? p.warnings.join("; ") : "available" }
-            : {
-                check: `provider ${p.name}`,
-                status: "warn",
-                detail: `not available: ${p.reason ?? "unknown reason"}`,
-                ...(p.install_hint ? { hint: p.install_hint } : {}),
-              },
-        );
-      }
-    } finally {
-      c.close();
-    }
+    c = await ctx.probe();
   } catch {
-    checks.push({
-      check: "daemon",
-      status: "warn",
-      detail: `not running on ${ctx.paths.socket}`,
-      hint: "swarmctl daemon start (or any swarmctl command starts it)",
-    });
+    const hint = "swarmctl daemon start (or any swarmctl command starts it)";
+    return { checks: [{ check: "daemon", status: "warn", detail: `not running on ${ctx.paths.socket}`, hint }], up: false };
   }
-  if (fs.existsSync(ctx.paths.database)) {
-    try {
-      const Database = require("better-sqlite3");
-      const db = new Database(ctx.paths.database, { readonly: true, fileMustExist: true });
-      const ok = db.pragma("quick_check", { simple: true });
-      db.close();
-      checks.push(
-        ok === "ok"
-          ? { check: "database", status: "ok", detail: `${ctx.paths.database} (quick_check ok)` }
-          : { check: "database", status: "fail", detail: `quick_check: ${ok}`, hint: "stop the daemon and restore from a backup" },
-      );
-    } catch (err) {
-      checks.push({ check: "database", status: daemonUp ? "warn" : "fail", detail: (err as Error).message });
-    }
-  } else {
-    checks.push({ check: "database", status: "ok", detail: "not created yet (made on first daemon start)" });
+  try {
+    const st = await c.call("daemon.status");
+    const checks: Check[] = [{ check: "daemon", status: "ok", detail: `running, pid ${st.pid}, version ${st.version}` }];
+    // The providers' own detect() is the authority on what works here (e.g. KVM vs TCG).
+    const pl = await c.call("provider.list").catch(() => null);
+    for (const p of pl?.providers.filter((x) => !x.planned) ?? []) checks.push(providerCheck(p));
+    return { checks, up: true };
+  } catch (err) {
+    // Listening but not answering (stopped, stuck): say so instead of "not running".
+    const detail = err instanceof SwarmError ? err.message : String(err);
+    return { checks: [{ check: "daemon", status: "fail", detail, hint: `see ${ctx.paths.logFile}` }], up: false };
+  } finally {
+    c.close();
   }
+}
+
+function databaseCheck(ctx: CliContext, daemonUp: boolean): Check {
+  if (!fs.existsSync(ctx.paths.database)) return { check: "database", status: "ok", detail: "not created yet (made on first daemon start)" };
+  try {
+    const Database = require("better-sqlite3");
+    const db = new Database(ctx.paths.database, { readonly: true, fileMustExist: true });
+    const ok = db.pragma("quick_check", { simple: true });
+    db.close();
+    return ok === "ok"
+      ? { check: "database", status: "ok", detail: `${ctx.paths.database} (quick_check ok)` }
+      : { check: "database", status: "fail", detail: `quick_check: ${ok}`, hint: "stop the daemon and restore from a backup" };
+  } catch (err) {
+    return { check: "database", status: daemonUp ? "warn" : "fail", detail: (err as Error).message };
+  }
+}
+
+function toolChecks(): Check[] {
+  const checks: Check[] = [];
   for (const t of TOOLS) {
     const p = which(t.cmd);
     if (p) checks.push({ check: t.cmd, status: "ok", detail: `${version(t.cmd, t.args)} (${t.what})` });
@@ -150,6 +163,11 @@ async function runChecks(ctx: CliContext): Promise<Check[]> {
       : { check: "service", status: "warn", detail: "not installed as a user service", hint: "swarmctl service install" },
   );
   return checks;
+}
+
+async function runChecks(ctx: CliContext): Promise<Check[]> {
+  const daemon = await daemonChecks(ctx);
+  return [...hostChecks(), ...homeChecks(ctx), ...daemon.checks, databaseCheck(ctx, daemon.up), ...toolChecks()];
 }
 
 export const register: CommandGroup = (program, ctx) => {

@@ -1,10 +1,12 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { parseSizeMiB } from "../../protocol/methods/env.js";
+import type { ParamsFor } from "../../client/index.js";
 import { SwarmError } from "../../protocol/errors.js";
+import { checkProxyAllow, envCreate } from "../../protocol/methods/env.js";
 import { checkName } from "../../protocol/names.js";
-import { checkProxyAllow } from "../../protocol/methods/env.js";
+import { checkParams } from "../../protocol/params.js";
+import { parseSizeMiB } from "../../protocol/units.js";
 
 export interface CreateOpts {
   provider?: string;
@@ -46,29 +48,27 @@ export function gitToplevel(dir: string): string {
   }
 }
 
-/** Turns CLI flags into env.create params, refusing malformed values with what is allowed. */
-export function createParams(o: CreateOpts): Record<string, unknown> {
+/** The env.create fields the create flags map to (bulk create shares them). */
+export type CreateFields = Omit<ParamsFor<"env.create">, "name">;
+
+/**
+ * Turns CLI flags into env.create params and checks them against the protocol's own schema,
+ * so a wrong value (a net mode, a CPU count) is refused with the daemon's words before sending.
+ * Only what the daemon never sees is checked here: the size syntax and the git repository.
+ */
+export function createParams(o: CreateOpts, method: "env.create" | "env.bulk_create"): CreateFields {
   const p: Record<string, unknown> = { repo: o.repo ? gitToplevel(path.resolve(o.repo)) : gitToplevel(process.cwd()) };
   if (o.provider) p.provider = o.provider;
   if (o.branch) p.branch = o.branch;
   if (o.base) p.base = o.base;
   if (o.project) p.project = o.project;
-  if (o.cpus !== undefined) {
-    const n = Number(o.cpus);
-    if (!Number.isFinite(n) || n <= 0) throw new SwarmError("INVALID_ARGUMENT", `--cpus must be a positive number, got ${JSON.stringify(o.cpus)}`);
-    p.cpus = n;
-  }
+  if (o.cpus !== undefined) p.cpus = Number(o.cpus);
   if (o.memory !== undefined) {
     const mib = parseSizeMiB(o.memory);
     if (mib === null) throw new SwarmError("INVALID_ARGUMENT", `--memory must be a size like 512M or 4G, got ${JSON.stringify(o.memory)}`);
     p.memory_mib = mib;
   }
-  if (o.net !== undefined) {
-    if (!["none", "proxy", "full"].includes(o.net)) {
-      throw new SwarmError("INVALID_ARGUMENT", `--net must be none, proxy or full, got ${JSON.stringify(o.net)}`);
-    }
-    p.net = o.net;
-  }
+  if (o.net !== undefined) p.net = o.net;
   if (o.proxyAllow?.length) {
     for (const h of o.proxyAllow) {
       const bad = checkProxyAllow(h);
@@ -76,7 +76,8 @@ export function createParams(o: CreateOpts): Record<string, unknown> {
     }
     p.proxy_allow = o.proxyAllow;
   }
-  return p;
+  checkParams(method, envCreate.params.omit({ name: true }), p);
+  return p as CreateFields;
 }
 
 export function requireName(name: string): string {

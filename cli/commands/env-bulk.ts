@@ -38,8 +38,8 @@ export function registerBulk(env: Command, ctx: () => CliContext): void {
     .option(...PROXY_ALLOW_OPTION)
     .action(async (project: string, names: string[], o: CreateOpts) => {
       const c = ctx();
-      const params = { ...createParams(o), project, names };
-      const r = await withProgress(c, names, () => c.call<{ results: BulkItem[] }>("env.bulk_create", params));
+      const params = { ...createParams(o, "env.bulk_create"), project, names };
+      const r = await withProgress(c, names, () => c.call("env.bulk_create", params));
       report(c, r.results);
     });
   bulk
@@ -54,7 +54,7 @@ export function registerBulk(env: Command, ctx: () => CliContext): void {
         throw new SwarmError("INVALID_ARGUMENT", "give either --project P or NAMES, not both and not neither");
       }
       const params = o.project !== undefined ? { project: o.project, force: o.force === true } : { names, force: o.force === true };
-      const r = await c.call<{ results: BulkItem[] }>("env.bulk_delete", params);
+      const r = await c.call("env.bulk_delete", params);
       report(c, r.results);
     });
 }

@@ -1,5 +1,5 @@
 import type { EventRecord } from "../../protocol/events.js";
-import { NOTIFICATIONS } from "../../protocol/events.js";
+import { NOTIFICATIONS } from "../../protocol/notifications.js";
 import type { CliContext } from "../context.js";
 
 /** How one kind of progress event is shown on stderr. */
@@ -27,8 +27,7 @@ export async function followProgress<T>(ctx: CliContext, view: ProgressView, wor
   const tty = process.stderr.isTTY === true;
   const lastStep = new Map<string, string>();
   let dirty = false;
-  const off = client.on(NOTIFICATIONS.event, (p) => {
-    const ev = (p as { event: EventRecord }).event;
+  const off = client.on(NOTIFICATIONS.event, ({ event: ev }) => {
     if (ev.type !== view.type || (view.subjects && (!ev.subject || !view.subjects.includes(ev.subject)))) return;
     const text = view.text(ev);
     if (tty && view.inPlace) {
@@ -44,7 +43,7 @@ export async function followProgress<T>(ctx: CliContext, view: ProgressView, wor
     }
     process.stderr.write(text + "\n");
   });
-  const sub = await client.call<{ subscription: number }>("event.subscribe", { types: [view.type] });
+  const sub = await client.call("event.subscribe", { types: [view.type] });
   try {
     return await work();
   } finally {

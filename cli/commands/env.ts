@@ -44,9 +44,7 @@ function printEnv(c: CliContext, e: EnvRecord, status?: { state: string; process
   c.out.print(lines.join("\n"));
 }
 
-export const register: CommandGroup = (program: Command, ctx) => {
-  const env = program.command("env").description("create, run in, copy to/from, checkpoint and delete environments");
-
+function registerLifecycle(env: Command, ctx: () => CliContext): void {
   env
     .command("create")
     .description("create an environment (a checkout on its own branch) and leave it running")
@@ -62,8 +60,8 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option(...PROXY_ALLOW_OPTION)
     .action(async (name: string, o: CreateOpts) => {
       const c = ctx();
-      const params = { ...createParams(o), name: requireName(name) };
-      const e = await withProgress(c, [name], () => c.call<EnvRecord>("env.create", params));
+      const params = { ...createParams(o, "env.create"), name: requireName(name) };
+      const e = await withProgress(c, [name], () => c.call("env.create", params));
       if (c.out.json) c.out.printJson(e);
       else c.out.print(`${c.out.ok("created")} ${e.name} (${e.provider}, branch ${e.branch}) at ${e.host_path ?? "-"}`);
     });
@@ -74,7 +72,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--project <p>", "only this project")
     .action(async (o: { project?: string }) => {
       const c = ctx();
-      const r = await c.call<{ envs: EnvRecord[] }>("env.list", o.project ? { project: o.project } : {});
+      const r = await c.call("env.list", o.project ? { project: o.project } : {});
       if (c.out.json) return c.out.printJson(r.envs);
       c.out.table(
         r.envs.map(row),
@@ -89,20 +87,22 @@ export const register: CommandGroup = (program: Command, ctx) => {
       .argument("<name>")
       .action(async (name: string) => {
         const c = ctx();
-        const r = await c.call<{ env: EnvRecord; status: { state: string; processes?: number; detail?: string } | null }>("env.show", {
+        const r = await c.call("env.show", {
           name: requireName(name),
         });
         printEnv(c, r.env, r.status);
       });
   }
+}
 
+function registerStartStop(env: Command, ctx: () => CliContext): void {
   env
     .command("start")
     .description("start a stopped environment (refused when it would oversubscribe the host)")
     .argument("<name>")
     .action(async (name: string) => {
       const c = ctx();
-      const e = await withProgress(c, [name], () => c.call<EnvRecord>("env.start", { name: requireName(name) }));
+      const e = await withProgress(c, [name], () => c.call("env.start", { name: requireName(name) }));
       if (c.out.json) c.out.printJson(e);
       else c.out.print(`${c.out.ok("running")} ${e.name}`);
     });
@@ -113,11 +113,13 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .argument("<name>")
     .action(async (name: string) => {
       const c = ctx();
-      const e = await c.call<EnvRecord>("env.stop", { name: requireName(name) });
+      const e = await c.call("env.stop", { name: requireName(name) });
       if (c.out.json) c.out.printJson(e);
       else c.out.print(`stopped ${e.name}`);
     });
+}
 
+function registerRemoval(env: Command, ctx: () => CliContext): void {
   env
     .command("delete")
     .description("delete an environment; refused with the reason when work would be lost, unless --force")
@@ -136,11 +138,13 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .argument("<name>")
     .action(async (name: string) => {
       const c = ctx();
-      const e = await c.call<EnvRecord>("env.restore_deleted", { name: requireName(name) });
+      const e = await c.call("env.restore_deleted", { name: requireName(name) });
       if (c.out.json) c.out.printJson(e);
       else c.out.print(`${c.out.ok("restored")} ${e.name} at ${e.host_path ?? "-"}`);
     });
+}
 
+function registerWork(env: Command, ctx: () => CliContext): void {
   env
     .command("run")
     .description("run a command inside an environment; output streams, the exit code is the command's")
@@ -173,7 +177,9 @@ export const register: CommandGroup = (program: Command, ctx) => {
       if (c.out.json) c.out.printJson({ ok: true, ...spec });
       else c.out.print(`copied ${src} -> ${dst}`);
     });
+}
 
+function registerCheckpoints(env: Command, ctx: () => CliContext): void {
   env
     .command("checkpoint")
     .description("save a checkpoint (default name: a UTC timestamp)")
@@ -181,7 +187,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .argument("[checkpoint]")
     .action(async (name: string, ckpt: string | undefined) => {
       const c = ctx();
-      const r = await c.call<{ name: string }>("env.checkpoint", { name: requireName(name), ...(ckpt ? { checkpoint: requireName(ckpt) } : {}) });
+      const r = await c.call("env.checkpoint", { name: requireName(name), ...(ckpt ? { checkpoint: requireName(ckpt) } : {}) });
       if (c.out.json) c.out.printJson(r);
       else c.out.print(`checkpoint ${r.name} of ${name} saved`);
     });
@@ -193,7 +199,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .argument("<checkpoint>")
     .action(async (name: string, ckpt: string) => {
       const c = ctx();
-      const e = await c.call<EnvRecord>("env.restore", { name: requireName(name), checkpoint: requireName(ckpt) });
+      const e = await c.call("env.restore", { name: requireName(name), checkpoint: requireName(ckpt) });
       if (c.out.json) c.out.printJson(e);
       else c.out.print(`restored ${name} to ${ckpt}`);
     });
@@ -204,22 +210,33 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .argument("<name>")
     .action(async (name: string) => {
       const c = ctx();
-      const r = await c.call<{ checkpoints: Record<string, unknown>[] }>("env.checkpoints", { name: requireName(name) });
+      const r = await c.call("env.checkpoints", { name: requireName(name) });
       if (c.out.json) return c.out.printJson(r.checkpoints);
       c.out.table(r.checkpoints, [{ key: "name" }, { key: "created_at", header: "created" }, { key: "provider" }, { key: "base" }, { key: "bytes" }]);
     });
+}
 
+function registerResources(env: Command, ctx: () => CliContext): void {
   env
     .command("resources")
     .description("host CPU/RAM, overcommit ratios, and what running environments reserve")
     .action(async () => {
       const c = ctx();
-      const r = await c.call<Record<string, number>>("env.resources");
+      const r = await c.call("env.resources");
       if (c.out.json) return c.out.printJson(r);
       c.out.print(
         `CPU  ${r.used_cpus} of ${r.host_cpus} x ${r.cpu_ratio} vCPU reserved\nRAM  ${r.used_memory_mib} of ${r.host_memory_mib} x ${r.memory_ratio} MiB reserved`,
       );
     });
+}
 
+export const register: CommandGroup = (program: Command, ctx) => {
+  const env = program.command("env").description("create, run in, copy to/from, checkpoint and delete environments");
+  registerLifecycle(env, ctx);
+  registerStartStop(env, ctx);
+  registerRemoval(env, ctx);
+  registerWork(env, ctx);
+  registerCheckpoints(env, ctx);
+  registerResources(env, ctx);
   registerBulk(env, ctx);
 };

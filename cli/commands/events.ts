@@ -1,5 +1,5 @@
 import type { EventRecord } from "../../protocol/events.js";
-import { NOTIFICATIONS } from "../../protocol/events.js";
+import { followEvents } from "../../client/index.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
@@ -22,29 +22,17 @@ export const register: CommandGroup = (program, ctx) => {
       const since = Number(o.since);
       if (!Number.isInteger(since) || since < 0) throw new SwarmError("INVALID_ARGUMENT", `--since must be an event id (0 or more), got ${o.since}`);
       if (!o.follow) {
-        const r = await c.call<{ events: EventRecord[] }>("event.list", { since, limit: Number(o.limit), types: o.type });
+        const r = await c.call("event.list", { since, limit: Number(o.limit), types: o.type });
         for (const ev of r.events) process.stdout.write(line(c, ev) + "\n");
         return;
       }
-      let last = since;
-      // Follow: subscribe; if the daemon goes away, reconnect and resume from the last id.
-      let connect = () => c.client();
-      for (;;) {
-        const client = await connect().catch(() => null);
-        if (client) {
-          await new Promise<void>((resolve) => {
-            client.on(NOTIFICATIONS.event, (p) => {
-              const ev = (p as { event: EventRecord }).event;
-              if (ev.id <= last) return;
-              last = ev.id;
-              process.stdout.write(line(c, ev) + "\n");
-            });
-            client.onClose(resolve);
-            client.call("event.subscribe", { since: last, types: o.type }).catch(() => resolve());
-          });
-        }
-        await new Promise((r) => setTimeout(r, 500));
-        connect = () => c.reconnect();
-      }
+      // Follow: if the daemon goes away, reconnect and resume after the last id printed (no gap, no duplicate).
+      let first = true;
+      await followEvents({
+        open: () => (first ? ((first = false), c.client()) : c.reconnect()),
+        since,
+        ...(o.type ? { types: o.type } : {}),
+        onEvent: (ev) => void process.stdout.write(line(c, ev) + "\n"),
+      });
     });
 };

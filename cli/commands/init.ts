@@ -54,7 +54,7 @@ export const register: CommandGroup = (program, ctx) => {
       const isRepo = git.status === 0;
       const ticketsDir = path.join(root, "tickets");
       // The sample ticket should show up in the queue right away: have the daemon watch the folder.
-      const watched = o.watch ? await c.call<{ synced: number }>("ticket.watch", { dir: ticketsDir }) : null;
+      const watched = o.watch ? await c.call("ticket.watch", { dir: ticketsDir }) : null;
       if (c.out.json)
         return c.out.printJson({ project: name, root, files: files.map(([f]) => path.join(root, f)), git_repo: isRepo, watching: watched !== null });
       for (const [f] of files) c.out.print(`${c.out.ok("created")} ${path.join(root, f)}`);

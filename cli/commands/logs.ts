@@ -32,7 +32,7 @@ export function plainText(s: string): string {
 }
 
 async function showRuntime(c: CliContext, name: string): Promise<ShowResult> {
-  return c.call<ShowResult>("runtime.show", { name });
+  return c.call("runtime.show", { name });
 }
 
 type Mode = "raw" | "text" | "json";

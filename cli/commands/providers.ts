@@ -1,4 +1,3 @@
-import type { ProviderEntry } from "../../protocol/methods/provider.js";
 import type { CommandGroup } from "../context.js";
 
 export const register: CommandGroup = (program, ctx) => {
@@ -7,7 +6,7 @@ export const register: CommandGroup = (program, ctx) => {
     .description("every environment provider: available or not here, why, and the install hint")
     .action(async () => {
       const c = ctx();
-      const r = await c.call<{ default_provider: string; providers: ProviderEntry[] }>("provider.list");
+      const r = await c.call("provider.list");
       if (c.out.json) return c.out.printJson(r);
       c.out.table(
         r.providers.map((p) => ({

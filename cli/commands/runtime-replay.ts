@@ -7,7 +7,7 @@ import { castEvents } from "./logs.js";
 export async function replay(c: CliContext, name: string, o: { speed: number; maxIdle: number }): Promise<void> {
   if (!(o.speed > 0)) throw new SwarmError("INVALID_ARGUMENT", "--speed must be a positive number");
   if (!(o.maxIdle >= 0)) throw new SwarmError("INVALID_ARGUMENT", "--max-idle must be a number of seconds, 0 or more");
-  const { recordings } = await c.call<{ recordings: string[] }>("runtime.show", { name });
+  const { recordings } = await c.call("runtime.show", { name });
   if (!recordings.length)
     throw new SwarmError("NOT_FOUND", `runtime ${name} has no recording`, { hint: "recording is off (config runtime.recording) or the runtime never printed" });
   let last = 0;

@@ -3,9 +3,21 @@ import path from "node:path";
 import type { Command } from "commander";
 import { SwarmError } from "../../protocol/errors.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
+import type { ParamsFor } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
-const AGENTS = ["shell", "claude", "codex", "aider", "gemini", "custom"];
+type AgentKind = NonNullable<ParamsFor<"runtime.start">["agent"]>;
+type Backend = NonNullable<ParamsFor<"runtime.start">["backend"]>;
+type Signal = NonNullable<ParamsFor<"runtime.kill">["signal"]>;
+// Keyed by the protocol's own unions, so a kind added or removed there fails to compile here (no zod loaded at run time).
+const AGENT_KINDS: Record<AgentKind, true> = { shell: true, claude: true, codex: true, aider: true, gemini: true, custom: true };
+const AGENTS = Object.keys(AGENT_KINDS) as AgentKind[];
+const BACKENDS: Record<Backend, true> = { holder: true, tmux: true };
+
+function agentKind(v: string): AgentKind {
+  if (v in AGENT_KINDS) return v as AgentKind;
+  throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(v)}`, { hint: `use one of ${AGENTS.join(", ")}` });
+}
 
 function ago(iso: string | null): string {
   if (!iso) return "-";
@@ -48,9 +60,7 @@ function intOpt(v: string | undefined, what: string): number | undefined {
   return n;
 }
 
-export const register: CommandGroup = (program: Command, ctx) => {
-  const rt = program.command("runtime").description("agents in PTYs: start, observe, list, show, stop, kill, send, screen, attach, replay");
-
+function registerStart(rt: Command, ctx: () => CliContext): void {
   rt.command("start")
     .description("start a program in a PTY that outlives the daemon: runtime start NAME [--cwd DIR | --env ENV] -- COMMAND [ARGS…]")
     .argument("<name>", "runtime name")
@@ -70,32 +80,33 @@ export const register: CommandGroup = (program: Command, ctx) => {
         });
       }
       if (o.env && o.cwd) throw new SwarmError("INVALID_ARGUMENT", "--env and --cwd exclude each other", { hint: "give one of them" });
-      if (!AGENTS.includes(o.agent))
-        throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
-      if (!["holder", "tmux"].includes(o.backend)) {
+      const agent = agentKind(o.agent);
+      if (!(o.backend in BACKENDS)) {
         throw new SwarmError("INVALID_ARGUMENT", `unknown backend ${JSON.stringify(o.backend)}`, {
           hint: "use --backend holder (the default) or --backend tmux",
         });
       }
       const cwd = o.env ? undefined : path.resolve(o.cwd ?? process.cwd());
       if (cwd && !fs.existsSync(cwd)) throw new SwarmError("INVALID_ARGUMENT", `--cwd ${cwd} does not exist`);
-      const r = await c.call<Runtime>("runtime.start", {
+      const r = await c.call("runtime.start", {
         name,
         command,
-        agent: o.agent,
+        agent,
         ...(cwd ? { cwd } : {}),
         ...(o.env ? { env: o.env } : {}),
         ...(o.session ? { session_id: o.session } : {}),
         ...(o.cols ? { cols: intOpt(o.cols, "--cols") } : {}),
         ...(o.rows ? { rows: intOpt(o.rows, "--rows") } : {}),
-        ...(o.backend !== "holder" ? { backend: o.backend } : {}),
+        ...(o.backend !== "holder" ? { backend: o.backend as Backend } : {}),
       });
       if (c.out.json) c.out.printJson(r);
       else if (r.pty_backend === "tmux")
         c.out.print(`started ${r.name} in tmux session ${r.target} (pid ${r.pid}); watch it with \`swarmctl runtime screen ${r.name}\``);
       else c.out.print(`started ${r.name} (pid ${r.pid}, ${r.id}); attach with \`swarmctl attach ${r.name}\``);
     });
+}
 
+function registerObserve(rt: Command, ctx: () => CliContext): void {
   rt.command("observe")
     .description("watch an EXISTING tmux pane as an unmanaged runtime (screen and state only; swarm never writes to it)")
     .argument("<name>", "runtime name")
@@ -106,24 +117,24 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .action(async (name: string, o: { tmuxTarget: string; tmuxSocket?: string; tmuxSocketName?: string; agent: string }) => {
       const c = ctx();
       if (o.tmuxSocket && o.tmuxSocketName) throw new SwarmError("INVALID_ARGUMENT", "--tmux-socket and -L exclude each other", { hint: "give one of them" });
-      if (!AGENTS.includes(o.agent))
-        throw new SwarmError("INVALID_ARGUMENT", `unknown agent kind ${JSON.stringify(o.agent)}`, { hint: `use one of ${AGENTS.join(", ")}` });
-      const r = await c.call<Runtime>("runtime.observe", {
+      const r = await c.call("runtime.observe", {
         name,
         target: o.tmuxTarget,
-        agent: o.agent,
+        agent: agentKind(o.agent),
         ...(o.tmuxSocket ? { socket_path: path.resolve(o.tmuxSocket) } : {}),
         ...(o.tmuxSocketName ? { socket_name: o.tmuxSocketName } : {}),
       });
       if (c.out.json) c.out.printJson(r);
       else c.out.print(`observing ${r.target} as ${r.name} (${r.state}: ${r.why}); read it with \`swarmctl runtime screen ${r.name}\``);
     });
+}
 
+function registerInspect(rt: Command, ctx: () => CliContext): void {
   rt.command("list")
     .description("every runtime, live and finished")
     .action(async () => {
       const c = ctx();
-      const { runtimes } = await c.call<{ runtimes: Runtime[] }>("runtime.list", {});
+      const { runtimes } = await c.call("runtime.list", {});
       if (c.out.json) return c.out.printJson(runtimes);
       c.out.table(
         runtimes.map((r) => ({ ...r, command: r.command.join(" "), output: ago(r.last_output_at) })),
@@ -138,15 +149,18 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const c = ctx();
       printRuntime(c, await c.call("runtime.show", { name }));
     });
+}
 
+function registerControl(rt: Command, ctx: () => CliContext): void {
   rt.command("stop")
-    .description("SIGTERM, then SIGKILL after --timeout seconds; returns once it has exited")
+    .description("SIGTERM, then SIGKILL after --grace seconds; returns once it has exited")
     .argument("<name>")
-    .option("--timeout <s>", "seconds before SIGKILL", "5")
-    .action(async (name: string, o: { timeout: string }) => {
+    // not --timeout: that global flag is the deadline of the call to swarmd
+    .option("--grace <s>", "seconds before SIGKILL", "5")
+    .action(async (name: string, o: { grace: string }) => {
       const c = ctx();
-      const ms = Math.round(Number(o.timeout) * 1000);
-      if (!Number.isFinite(ms) || ms < 0) throw new SwarmError("INVALID_ARGUMENT", `--timeout must be a number of seconds, got ${o.timeout}`);
+      const ms = Math.round(Number(o.grace) * 1000);
+      if (!Number.isFinite(ms) || ms < 0) throw new SwarmError("INVALID_ARGUMENT", `--grace must be a number of seconds, got ${o.grace}`);
       printRuntime(c, await c.call("runtime.stop", { name, timeout_ms: ms }));
     });
 
@@ -156,7 +170,8 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--signal <sig>", "SIGKILL, SIGTERM, SIGINT, SIGHUP or SIGQUIT", "SIGKILL")
     .action(async (name: string, o: { signal: string }) => {
       const c = ctx();
-      printRuntime(c, await c.call("runtime.kill", { name, signal: o.signal }));
+      // the daemon's schema refuses an unknown signal, naming the allowed ones
+      printRuntime(c, await c.call("runtime.kill", { name, signal: o.signal as Signal }));
     });
 
   rt.command("remove")
@@ -175,17 +190,17 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .argument("[text...]", "the text (joined with spaces); omit to read stdin")
     .option("--no-enter", "do not press Enter after the text")
     .option("--enter-delay <ms>", "pause between the text and Enter")
-    .option("--timeout <ms>", "how long to wait for confirmation")
-    .action(async (name: string, words: string[], o: { enter: boolean; enterDelay?: string; timeout?: string }) => {
+    .option("--confirm-timeout <ms>", "how long to wait for confirmation")
+    .action(async (name: string, words: string[], o: { enter: boolean; enterDelay?: string; confirmTimeout?: string }) => {
       const c = ctx();
       const text = words.length ? words.join(" ") : fs.readFileSync(0, "utf8").replace(/\n$/, "");
       if (!text) throw new SwarmError("INVALID_ARGUMENT", "nothing to send", { hint: `swarmctl runtime send ${name} "your text"` });
-      const r = await c.call<{ status: string; paste: boolean; why: string; ms: number }>("runtime.send", {
+      const r = await c.call("runtime.send", {
         name,
         text,
         enter: o.enter,
         ...(o.enterDelay ? { enter_delay_ms: intOpt(o.enterDelay, "--enter-delay") } : {}),
-        ...(o.timeout ? { confirm_timeout_ms: intOpt(o.timeout, "--timeout") } : {}),
+        ...(o.confirmTimeout ? { confirm_timeout_ms: intOpt(o.confirmTimeout, "--confirm-timeout") } : {}),
       });
       if (c.out.json) c.out.printJson(r);
       else
@@ -194,7 +209,9 @@ export const register: CommandGroup = (program: Command, ctx) => {
         );
       if (r.status !== "delivered") c.exitCode = 9;
     });
+}
 
+function registerView(rt: Command, ctx: () => CliContext): void {
   rt.command("screen")
     .description("print the current screen as plain text (--ansi styled; --json rows, cursor, state)")
     .argument("<name>")
@@ -203,7 +220,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .action(async (name: string, o: { ansi?: boolean; scrollback: string }) => {
       const c = ctx();
       const scrollback = intOpt(o.scrollback, "--scrollback") ?? 0;
-      const s = await c.call<{ lines: string[]; scrollback?: string[]; ansi?: string }>("runtime.screen", { name, ansi: o.ansi === true, scrollback });
+      const s = await c.call("runtime.screen", { name, ansi: o.ansi === true, scrollback });
       if (c.out.json) return c.out.printJson(s);
       if (o.ansi) return void process.stdout.write((s.ansi ?? "") + "\x1b[0m\n");
       const lines = [...(s.scrollback ?? []), ...s.lines];
@@ -229,4 +246,13 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const { attach } = await import("./attach.js");
       await attach(ctx(), name, o);
     });
+}
+
+export const register: CommandGroup = (program: Command, ctx) => {
+  const rt = program.command("runtime").description("agents in PTYs: start, observe, list, show, stop, kill, send, screen, attach, replay");
+  registerStart(rt, ctx);
+  registerObserve(rt, ctx);
+  registerInspect(rt, ctx);
+  registerControl(rt, ctx);
+  registerView(rt, ctx);
 };

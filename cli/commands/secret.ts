@@ -1,14 +1,6 @@
 import { SwarmError } from "../../protocol/errors.js";
 import type { CommandGroup } from "../context.js";
 
-interface Entry {
-  name: string;
-  project: string | null;
-  plain: boolean;
-  value: string | null;
-  updated_at: string;
-}
-
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -33,7 +25,7 @@ export const register: CommandGroup = (program, ctx) => {
       if (value !== undefined && o.stdin) throw new SwarmError("INVALID_ARGUMENT", "give VALUE or --stdin, not both");
       if (value === undefined && !o.stdin) throw new SwarmError("INVALID_ARGUMENT", "missing value: give VALUE or --stdin");
       const v = value ?? (await readStdin());
-      const r = await c.call<{ created: boolean }>("secret.set", {
+      const r = await c.call("secret.set", {
         name,
         value: v,
         plain: o.plain === true,
@@ -49,7 +41,7 @@ export const register: CommandGroup = (program, ctx) => {
     .option("--project <p>", "this project's entries and the global ones")
     .action(async (o: { project?: string }) => {
       const c = ctx();
-      const r = await c.call<{ key_source: string; entries: Entry[] }>("secret.list", o.project ? { project: o.project } : {});
+      const r = await c.call("secret.list", o.project ? { project: o.project } : {});
       if (c.out.json) return c.out.printJson(r);
       c.out.table(
         r.entries.map((e) => ({ ...e, scope: e.project ?? "(global)", kind: e.plain ? "plain" : "secret", value: e.plain ? e.value : "********" })),

@@ -1,9 +1,11 @@
 import fs from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
-import { ERROR_KINDS, SwarmError } from "../../protocol/errors.js";
+import { SwarmError } from "../../protocol/errors.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
+import { ticketBodyTooBig } from "../../protocol/limits.js";
+import type { ParamsFor, RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
+import { COLUMNS, registerFiles, registerWorkflow } from "./ticket-files.js";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -24,27 +26,17 @@ function bodyFrom(o: { body?: string; bodyFile?: string }): string | undefined {
   }
 }
 
-function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new SwarmError("INVALID_ARGUMENT", `cannot read ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new SwarmError("INVALID_ARGUMENT", `${file} is not valid JSON: ${(err as Error).message}`, {
-      hint: 'a workflow file is {"name": "...", "tickets": [{"key": "a", "title": "...", "depends_on": []}, ...]}',
-    });
-  }
-}
-
-const COLUMNS = [{ key: "id" }, { key: "state" }, { key: "priority", header: "prio" }, { key: "attempts", header: "tries" }, { key: "deps" }, { key: "title" }];
-
 function printTicket(c: CliContext, t: Ticket): void {
   if (c.out.json) return c.out.printJson(t);
   c.out.print(`${t.id}  ${t.state}  ${t.title}`);
+}
+
+/** A body the daemon would refuse is refused here, with the daemon's words, before it is sent. */
+function checkBodySize(client: RpcClient, body: string): void {
+  const max = client.limits.maxTicketBodyBytes;
+  const size = Buffer.byteLength(body, "utf8");
+  // A body too big for one frame gets the frame error from the client instead (it could never be sent).
+  if (max !== undefined && size > max && size <= (client.limits.maxFrameBytes ?? Infinity)) throw ticketBodyTooBig(size, max);
 }
 
 function showTicket(c: CliContext, t: Ticket, history: { ts: string; from: string | null; to: string; actor: string | null; reason: string | null }[]): void {
@@ -67,9 +59,7 @@ function showTicket(c: CliContext, t: Ticket, history: { ts: string; from: strin
   c.out.print(lines.join("\n"));
 }
 
-export const register: CommandGroup = (program: Command, ctx) => {
-  const ticket = program.command("ticket").description("submit, list, inspect and change tickets; workflows; ticket files");
-
+function registerSubmit(ticket: Command, ctx: () => CliContext): void {
   ticket
     .command("submit")
     .description("create a ticket (prints it; with --json the ticket object with its id)")
@@ -97,9 +87,11 @@ export const register: CommandGroup = (program: Command, ctx) => {
         agentKind?: string;
       }) => {
         const c = ctx();
-        const r = await c.call<{ ticket: Ticket; created: boolean }>("ticket.submit", {
+        const body = bodyFrom(o);
+        if (body !== undefined) checkBodySize(await c.client(), body);
+        const r = await c.call("ticket.submit", {
           title: o.title,
-          body: bodyFrom(o),
+          body,
           depends_on: o.dependsOn,
           priority: int("--priority", o.priority),
           labels: o.label,
@@ -111,7 +103,9 @@ export const register: CommandGroup = (program: Command, ctx) => {
         printTicket(c, r.ticket);
       },
     );
+}
 
+function registerRead(ticket: Command, ctx: () => CliContext): void {
   ticket
     .command("list")
     .description("list tickets, newest first (--json: an array of tickets)")
@@ -122,8 +116,9 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--limit <n>", "at most this many", "1000")
     .action(async (o: { state?: string; workspace?: string; label?: string; workflow?: string; limit: string }) => {
       const c = ctx();
-      const r = await c.call<{ tickets: Ticket[] }>("ticket.list", {
-        state: o.state,
+      const r = await c.call("ticket.list", {
+        // the daemon's schema refuses an unknown state, naming the allowed ones
+        state: o.state as NonNullable<ParamsFor<"ticket.list">>["state"],
         workspace: o.workspace,
         label: o.label,
         workflow_id: o.workflow,
@@ -141,14 +136,13 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .description("a ticket with its history")
     .action(async (id: string) => {
       const c = ctx();
-      const t = await c.call<Ticket>("ticket.get", { id });
-      const h = await c.call<{ transitions: { ts: string; from: string | null; to: string; actor: string | null; reason: string | null }[] }>(
-        "ticket.history",
-        { id },
-      );
+      const t = await c.call("ticket.get", { id });
+      const h = await c.call("ticket.history", { id });
       showTicket(c, t, h.transitions);
     });
+}
 
+function registerChange(ticket: Command, ctx: () => CliContext): void {
   ticket
     .command("edit <id>")
     .description("change a ticket's title, body, priority, labels or approval requirement")
@@ -161,10 +155,12 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--no-approval", "no approval needed")
     .action(async (id: string, o: { title?: string; body?: string; bodyFile?: string; priority?: string; label: string[]; approval?: boolean }) => {
       const c = ctx();
-      const t = await c.call<Ticket>("ticket.update", {
+      const body = bodyFrom(o);
+      if (body !== undefined) checkBodySize(await c.client(), body);
+      const t = await c.call("ticket.update", {
         id,
         title: o.title,
-        body: bodyFrom(o),
+        body,
         priority: int("--priority", o.priority),
         labels: o.label.length ? o.label : undefined,
         requires_approval: o.approval,
@@ -182,7 +178,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
       .option("--reason <text>", "why (kept in the history)")
       .action(async (id: string, o: { reason?: string }) => {
         const c = ctx();
-        printTicket(c, await c.call<Ticket>(method, { id, reason: o.reason }));
+        printTicket(c, await c.call(method, { id, reason: o.reason }));
       });
   }
 
@@ -194,79 +190,17 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .action(async (id: string, o: { add: string[]; remove: string[] }) => {
       const c = ctx();
       if (o.add.length === 0 && o.remove.length === 0) throw new SwarmError("INVALID_ARGUMENT", "give --add ID or --remove ID");
-      const t = await c.call<Ticket>("ticket.deps", { id, add: o.add, remove: o.remove });
+      const t = await c.call("ticket.deps", { id, add: o.add, remove: o.remove });
       if (c.out.json) return c.out.printJson(t);
       c.out.print(`${t.id}  ${t.state}  depends on ${t.depends_on.join(", ") || "nothing"}`);
     });
+}
 
-  const wf = ticket.command("workflow").description("submit a DAG of tickets at once, or show one");
-  wf.command("submit <file>")
-    .description('create every ticket of FILE.json atomically: {"name", "idempotency_key"?, "tickets": [{"key", "title", "depends_on": [keys]}]}')
-    .action(async (file: string) => {
-      const c = ctx();
-      const r = await c.call<{ workflow: { id: string }; state: string; tickets: (Ticket & { key: string })[] }>("ticket.workflow_submit", readJsonFile(file));
-      if (c.out.json) return c.out.printJson(r);
-      c.out.print(`workflow ${r.workflow.id} (${r.state})`);
-      c.out.table(
-        r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })),
-        [{ key: "key" }, ...COLUMNS],
-      );
-    });
-  wf.command("show <id>")
-    .description("a workflow and every child's state")
-    .action(async (id: string) => {
-      const c = ctx();
-      const r = await c.call<{
-        workflow: { id: string; name: string | null };
-        state: string;
-        counts: Record<string, number>;
-        tickets: (Ticket & { key: string })[];
-      }>("ticket.workflow", { id });
-      if (c.out.json) return c.out.printJson(r);
-      c.out.print(
-        `workflow ${r.workflow.id}${r.workflow.name ? ` "${r.workflow.name}"` : ""}: ${r.state}  ${Object.entries(r.counts)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", ")}`,
-      );
-      c.out.table(
-        r.tickets.map((t) => ({ ...t, deps: t.depends_on.join(",") || "-" })),
-        [{ key: "key" }, ...COLUMNS],
-      );
-    });
-
-  ticket
-    .command("lint [dir]")
-    .description("check a folder of ticket files (default ./tickets); exit 2 when a file has a problem")
-    .action(async (dir: string | undefined) => {
-      const c = ctx();
-      const r = await c.call<{ dir: string; files: number; ok: boolean; problems: { file: string; message: string; line: number | null }[] }>("ticket.lint", {
-        dir: path.resolve(dir ?? "tickets"),
-      });
-      if (!r.ok) c.exitCode = ERROR_KINDS.INVALID_ARGUMENT.exitCode;
-      if (c.out.json) return c.out.printJson(r);
-      for (const p of r.problems)
-        c.out.print(`${path.relative(process.cwd(), p.file) || p.file}${p.line ? `:${p.line}` : ""}: ${c.out.fail("error")} ${p.message}`);
-      c.out.print(r.ok ? c.out.ok(`${r.files} ticket file(s) OK`) : `${r.problems.length} problem(s) in ${r.files} file(s)`);
-    });
-
-  ticket
-    .command("watch <dir>")
-    .description("sync a folder of ticket files into the queue and keep watching it (kept across restarts)")
-    .action(async (dir: string) => {
-      const c = ctx();
-      const r = await c.call<{ dir: string; synced: number; problems: { file: string; message: string }[] }>("ticket.watch", { dir: path.resolve(dir) });
-      if (c.out.json) return c.out.printJson(r);
-      c.out.print(
-        `watching ${r.dir}: ${r.synced} file(s) synced${r.problems.length ? `, ${r.problems.length} problem(s) (see \`swarmctl ticket lint ${dir}\`)` : ""}`,
-      );
-    });
-  ticket
-    .command("unwatch <dir>")
-    .description("stop watching a folder (its tickets stay)")
-    .action(async (dir: string) => {
-      const c = ctx();
-      const r = await c.call<{ dir: string; removed: boolean }>("ticket.unwatch", { dir: path.resolve(dir) });
-      if (c.out.json) return c.out.printJson(r);
-      c.out.print(r.removed ? `stopped watching ${r.dir}` : `${r.dir} was not watched`);
-    });
+export const register: CommandGroup = (program: Command, ctx) => {
+  const ticket = program.command("ticket").description("submit, list, inspect and change tickets; workflows; ticket files");
+  registerSubmit(ticket, ctx);
+  registerRead(ticket, ctx);
+  registerChange(ticket, ctx);
+  registerWorkflow(ticket, ctx);
+  registerFiles(ticket, ctx);
 };

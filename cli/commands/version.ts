@@ -1,7 +1,5 @@
 import type { CommandGroup } from "../context.js";
 import { PROTOCOL_VERSION_STRING, SWARM_VERSION } from "../../protocol/version.js";
-import { RpcClient } from "../client.js";
-import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 
 export const register: CommandGroup = (program, ctx) => {
   program
@@ -11,9 +9,9 @@ export const register: CommandGroup = (program, ctx) => {
       const c = ctx();
       let daemon: { version: string; protocol_version: string } | null = null;
       try {
-        const client = await RpcClient.connect(c.paths.socket);
+        const client = await c.probe();
         try {
-          const st = await client.call<DaemonStatus>("daemon.status");
+          const st = await client.call("daemon.status");
           daemon = { version: st.version, protocol_version: st.protocol_version };
         } finally {
           client.close();

@@ -1,18 +1,15 @@
 /**
  * `swarmctl vm …`: the VM base image. init-base asks the daemon to build it (`vm.init_base`),
  * so the build's progress is durable events (R-E8) and one build runs at a time; this
- * command shows those events as lines on stderr. `vm status` reads the base directly.
- * The daemon's vm provider reads the same directory ($SWARM_HOME data dir/vm/base).
+ * command shows those events as lines on stderr. `vm status` asks the daemon (`vm.status`),
+ * which reads the base and detects the accelerator in its own process.
  */
 import path from "node:path";
 import type { Command } from "commander";
 import { ERROR_KINDS } from "../../protocol/errors.js";
 import type { EventRecord } from "../../protocol/events.js";
 import type { ResultOf } from "../../protocol/method.js";
-import type { vmInitBase } from "../../protocol/methods/vm.js";
-import { readManifest } from "../../providers/vm/base-image.js";
-import { detectVm } from "../../providers/vm/detect.js";
-import { defaultBaseDir } from "../../providers/vm/provider.js";
+import type { vmInitBase, vmStatus } from "../../protocol/methods/vm.js";
 import type { CommandGroup } from "../context.js";
 import { followProgress, type ProgressView } from "./env-progress.js";
 
@@ -52,24 +49,16 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .description("show the base image and which accelerator VMs use (probes KVM once, cached)")
     .option("--dir <path>", "the base directory (default: the data dir's vm/base)")
     .action(async (o: { dir?: string }) => {
-      const out = ctx().out;
-      const dir = o.dir ?? defaultBaseDir();
-      const manifest = readManifest(dir);
-      const d = await detectVm(dir);
-      if (out.json)
-        return out.printJson({
-          dir,
-          base: manifest,
-          available: d.available,
-          accel: d.accel ?? null,
-          reason: d.reason ?? null,
-          installHint: d.installHint ?? null,
-          warnings: d.warnings ?? [],
-        });
+      const c = ctx();
+      const out = c.out;
+      // relative to where the user is, not to the daemon's working directory
+      const d = await c.call<ResultOf<typeof vmStatus>>("vm.status", o.dir !== undefined ? { dir: path.resolve(o.dir) } : {});
+      const { dir, base: manifest } = d;
+      if (out.json) return out.printJson(d);
       const lines = [`base       ${manifest ? `${manifest.id} (${manifest.kernelPackage}, built ${manifest.builtAt})` : "none"}`, `dir        ${dir}`];
       if (d.available) lines.push(`accel      ${d.accel}`);
       else lines.push(`available  ${out.fail("no")}: ${d.reason}`, `fix        ${d.installHint}`);
-      for (const w of d.warnings ?? []) lines.push(out.warn(`warning    ${w}`));
+      for (const w of d.warnings) lines.push(out.warn(`warning    ${w}`));
       out.print(lines.join("\n"));
       if (!d.available) ctx().exitCode = ERROR_KINDS.UNAVAILABLE.exitCode;
     });

@@ -15,8 +15,10 @@ export function envDomain(ctx: DaemonContext, { service }: { service: EnvService
       await readopt(ctx, service);
       stopReaper = startIdleReaper(ctx, service);
     },
-    stop() {
+    async stop() {
       stopReaper?.();
+      // in-process helpers only (sandbox proxies); environments and their processes stay
+      await service.providers.close();
     },
   };
 }

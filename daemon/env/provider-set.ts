@@ -2,17 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ProviderEntry } from "../../protocol/methods/provider.js";
 import { SwarmError } from "../../protocol/errors.js";
-import type { DetectResult, EnvHandle, Provider, ProviderContext } from "../../providers/types.js";
+import { canBuildBase, canClose, type BaseImages, type DetectResult, type EnvHandle, type Provider, type ProviderContext } from "../../providers/types.js";
 import type { DaemonContext } from "../context.js";
 import { createProviders, PLANNED_PROVIDERS } from "../../providers/registry.js";
-
-/** Optional capability of providers that keep a trash (worktree): bring a deleted environment back. */
-export interface RestoresDeleted {
-  restoreDeleted(name: string): Promise<EnvHandle>;
-}
-export function canRestoreDeleted(p: Provider): p is Provider & RestoresDeleted {
-  return typeof (p as Partial<RestoresDeleted>).restoreDeleted === "function";
-}
 
 /** The providers this daemon runs, each built once with its own state folder. */
 export class ProviderSet {
@@ -39,6 +31,16 @@ export class ProviderSet {
     const result = await p.detect().catch((err: Error): DetectResult => ({ available: false, reason: `detect failed: ${err.message}` }));
     this.detected.set(name, { at: Date.now(), result });
     return result;
+  }
+
+  /** The provider that builds base images (info().features.baseImage), if this build has one. */
+  baseImages(): (Provider & BaseImages) | null {
+    return [...this.byName.values()].find(canBuildBase) ?? null;
+  }
+
+  /** Daemon shutdown: providers holding in-process resources (info().features.close) release them. */
+  async close(): Promise<void> {
+    await Promise.all([...this.byName.values()].filter(canClose).map((p) => p.close()));
   }
 
   names(): string[] {

@@ -1,14 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { EnvRecord } from "../../protocol/methods/env.js";
+import { KeyedLock } from "../../protocol/keyed-lock.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { checkName } from "../../protocol/names.js";
 import type { CheckpointInfo, EnvHandle, EnvSpec, ExecResult, HostCommand, NetMode, Provider } from "../../providers/types.js";
-import { canCheckpoint } from "../../providers/types.js";
-import { resolveInside } from "../../providers/common/safe-path.js";
+import { canCheckpoint, canRestoreDeleted } from "../../providers/types.js";
+import { resolveInside } from "../../providers/index.js";
 import type { DaemonContext } from "../context.js";
 import { progressReporter } from "./progress.js";
-import { canRestoreDeleted, type ProviderSet } from "./provider-set.js";
+import type { ProviderSet } from "./provider-set.js";
 import { handleOf, isInterruptedCreate, type EnvRegistry } from "./registry.js";
 import { assertFits, defaultReservation, hostTotals } from "./resources.js";
 
@@ -58,7 +59,7 @@ function asSwarmError(err: unknown, what: string): SwarmError {
  * Lifecycle operations on one environment are serialised by a per-name lock.
  */
 export class EnvService {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -66,19 +67,12 @@ export class EnvService {
     readonly providers: ProviderSet,
   ) {}
 
-  private async locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(name, tail);
-    void tail.then(() => {
-      if (this.locks.get(name) === tail) this.locks.delete(name);
-    });
-    return next;
+  private locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.with(name, fn);
   }
 
   isBusy(name: string): boolean {
-    return this.locks.has(name);
+    return this.locks.held(name);
   }
 
   private providerOf(env: EnvRecord): Promise<Provider> {

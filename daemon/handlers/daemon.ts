@@ -26,6 +26,8 @@ export function daemonHandlers(ctx: DaemonContext, stats: { connections(): numbe
         daemon_version: SWARM_VERSION,
         schema_version: SCHEMA_VERSION,
         connection_id: call.connection.id,
+        max_frame_bytes: ctx.cfg().rpc.max_frame_bytes,
+        max_ticket_body_bytes: ctx.cfg().tickets.max_body_bytes,
       };
     }),
     handle(m.daemonStatus, () => ({

@@ -1,18 +1,13 @@
 import { JSONRPCServer, JSONRPCErrorException, type JSONRPCErrorResponse, type JSONRPCID, type JSONRPCRequest } from "json-rpc-2.0";
 import { checkRequest, invalid } from "./request-shape.js";
-import type { z } from "zod";
 import { ERROR_KINDS, JSONRPC_CODES, SwarmError } from "../../protocol/errors.js";
+import { invalidParams } from "../../protocol/params.js";
 import type { Logger } from "../log/logger.js";
 import type { CallContext, Connection, HandlerEntry } from "./handler.js";
 
 interface ServerParams {
   connection: Connection;
   requestId: string;
-}
-
-function formatZodError(err: z.ZodError): { message: string; issues: { path: string; message: string }[] } {
-  const issues = err.issues.map((i) => ({ path: i.path.map(String).join(".") || "(params)", message: i.message }));
-  return { message: "invalid params: " + issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues };
 }
 
 /**
@@ -66,10 +61,7 @@ export class Dispatcher {
           });
         }
         const parsed = method.params.safeParse(rawParams === undefined ? undefined : rawParams);
-        if (!parsed.success) {
-          const f = formatZodError(parsed.error);
-          throw new SwarmError("INVALID_ARGUMENT", `${method.name}: ${f.message}`, { details: { issues: f.issues } });
-        }
+        if (!parsed.success) throw invalidParams(method.name, parsed.error);
         const log = this.logger.child({ rid: sp.requestId, method: method.name });
         const call: CallContext = { connection: sp.connection, requestId: sp.requestId, logger: log };
         const started = performance.now();

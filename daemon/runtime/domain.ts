@@ -1,21 +1,24 @@
 import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
+import type { RuntimeEnvAccess } from "./env-access.js";
 import { runtimeHandlers } from "./handlers.js";
-import type { RuntimeEnvAccess } from "./holder-spawn.js";
 import { RuntimeManager } from "./manager.js";
-import { loadDetectors } from "./state-detector.js";
-import { UnmanagedRuntimes } from "./unmanaged.js";
 
-/** The runtimes domain: agents in PTYs held outside the daemon (R-R1…R-R5). */
+export type { RuntimeEnvAccess };
+
+/**
+ * The runtimes domain: agents in PTYs held outside the daemon (R-R1…R-R6). It gets what
+ * it needs from other domains explicitly (`envs`: running a program inside an
+ * environment) and hands out its manager for the coordinator, which runs agents through it.
+ */
 export function runtimeDomain(ctx: DaemonContext, deps: { envs: RuntimeEnvAccess }): Domain & { manager: RuntimeManager } {
   const mgr = new RuntimeManager(ctx, deps.envs);
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",
     manager: mgr,
-    handlers: runtimeHandlers(mgr, new UnmanagedRuntimes(ctx, mgr.registry, (row) => mgr.forget(row))),
+    handlers: runtimeHandlers(mgr),
     async start() {
-      mgr.setDetectors(await loadDetectors());
       const n = await mgr.adoptAll();
       if (n.adopted + n.exited + n.lost > 0) ctx.logger.info("runtimes re-adopted", n);
       const cfg = mgr.cfg();

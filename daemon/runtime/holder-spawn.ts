@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeConfig } from "../../protocol/config/runtime.js";
-import type { HostCommand } from "../../providers/types.js";
 import type { DaemonContext } from "../context.js";
 import type { HolderSpec } from "./holder/frames.js";
 
@@ -61,11 +60,6 @@ export function holderTail(dir: string): string {
     }
   }
   return "";
-}
-
-/** What the runtime domain needs of environments: the host command that runs a program inside one (forwarded variables, secrets, limits). */
-export interface RuntimeEnvAccess {
-  ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand>;
 }
 
 function childEnv(vars: Record<string, string>, extra: Record<string, string>): Record<string, string> {

@@ -1,102 +1,105 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
 import { RuntimeConfig } from "../../protocol/config/runtime.js";
-import type { z } from "zod";
-import type { runtimeStart } from "../../protocol/methods/runtime.js";
 import type { DaemonContext } from "../context.js";
+import type { Connection } from "../rpc/handler.js";
 import type { AgentKind } from "./adapters/types.js";
-import type { HolderExit } from "./holder/frames.js";
-import { holderTail, spawnHolder, type RuntimeEnvAccess } from "./holder-spawn.js";
-import { HolderLink } from "./holder-link.js";
-import { LiveRuntime } from "./live-runtime.js";
+import type {
+  AdoptOutcome,
+  AttachResult,
+  BackendHooks,
+  BackendInfo,
+  Launch,
+  RuntimeBackend,
+  ScreenResult,
+  SendOptions,
+  SendResult,
+  StartParams,
+} from "./backend.js";
+import type { RuntimeEnvAccess } from "./env-access.js";
+import { HolderBackend } from "./holder-backend.js";
+import { capability } from "./refusal.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
+import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
-import { agentStartCommand, fallbackDetect, type DetectorLookup } from "./state-detector.js";
+import { UnmanagedRuntimes } from "./unmanaged.js";
+
+export type { StartParams };
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 
-export type StartParams = z.output<typeof runtimeStart.params>;
-
 /**
- * Owns every runtime: spawns PTY holders, links to them (again after a restart), keeps the
- * registry in step, and re-evaluates each runtime's state on output and on a timer.
+ * Owns every runtime through its backend (backend.ts): keeps the registry in step, starts
+ * programs, adopts them again after a restart, and routes each operation to the backend
+ * that owns the runtime, through `capability()` so what a backend lacks is refused in one
+ * place, by its feature flags. Nothing here knows which backend is which.
  */
 export class RuntimeManager {
   readonly registry: RuntimeRegistry;
+  readonly holder: HolderBackend;
   /** runtimes in tmux sessions (pty_backend "tmux"), managed or observed */
   readonly tmux: TmuxBackend;
-  private readonly live = new Map<string, LiveRuntime>();
-  private detectorFor: DetectorLookup = () => fallbackDetect;
+  readonly unmanaged: UnmanagedRuntimes;
+  /** every backend; exactly one owns each row */
+  private readonly backends: RuntimeBackend[];
   private stopping = false;
   // Pending until start-up adoption has run: the socket listens before domains start, and a
   // request in that gap must not see a survivor as unlinked.
   private adopted!: () => void;
-  private adopting: Promise<unknown> = new Promise<void>((r) => (this.adopted = r));
-
-  /** Resolves once runtimes that survived a restart are linked again; requests wait for it. */
-  ready(): Promise<unknown> {
-    return this.adopting;
-  }
+  private readonly adopting: Promise<unknown> = new Promise<void>((r) => (this.adopted = r));
 
   constructor(
     private readonly ctx: DaemonContext,
     private readonly envs: RuntimeEnvAccess,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
-    this.tmux = new TmuxBackend(ctx, {
+    const hooks: BackendHooks = {
+      ctx,
       registry: this.registry,
       setState: (row, state, why) => this.setState(row, state, why),
-      detector: (row) => this.detectorFor(row.agent as AgentKind, row.detector),
+      detector: (row) => detectorOf(row.agent as AgentKind, row.detector),
       cfg: () => this.cfg(),
       forget: (row) => this.forget(row),
-    });
+    };
+    this.holder = new HolderBackend(hooks, (id) => this.holderDir(id));
+    this.tmux = new TmuxBackend(hooks);
+    this.unmanaged = new UnmanagedRuntimes(hooks);
+    this.backends = [this.holder, this.tmux, this.unmanaged];
+  }
+
+  /** Resolves once runtimes that survived a restart are linked again; requests wait for it. */
+  ready(): Promise<unknown> {
+    return this.adopting;
   }
 
   cfg(): RuntimeConfig {
     return RuntimeConfig.parse((this.ctx.cfg() as { runtime?: unknown }).runtime);
   }
 
-  setDetectors(fn: DetectorLookup): void {
-    this.detectorFor = fn;
-  }
-
   holderDir(id: string): string {
     return path.join(this.ctx.paths.dataDir, "runtimes", id);
   }
-  recordingDir(id: string): string {
-    return path.join(this.holderDir(id), "recording");
+
+  /** The backend that owns a row (the unmanaged one holds whatever no other does). */
+  backendOf(row: RuntimeRow): RuntimeBackend {
+    return this.backends.find((b) => b.owns(row)) ?? this.unmanaged;
   }
 
-  /** The record, or NOT_FOUND naming how to list what exists. */
+  /** What a runtime supports, from its backend. */
+  info(row: RuntimeRow): BackendInfo {
+    return this.backendOf(row).info(row);
+  }
+
+  /** The record, freshest copy first, or NOT_FOUND naming how to list what exists. */
   row(name: string): RuntimeRow {
-    const r = this.live.get(name)?.row ?? this.registry.get(name);
+    const r = this.registry.get(name);
     if (!r) throw new SwarmError("NOT_FOUND", `no runtime named ${JSON.stringify(name)}`, { hint: "see `swarmctl runtime list`" });
-    return r;
-  }
-
-  /** The live runtime (the daemon holds its link), or an error saying why there is none. */
-  liveOf(name: string, opts: { running?: boolean } = {}): LiveRuntime {
-    const row = this.row(name);
-    const rt = this.live.get(name);
-    if (!rt) {
-      throw new SwarmError("INVALID_TRANSITION", `runtime ${name} is ${row.state}; its terminal is gone`, {
-        hint: `see its recording with \`swarmctl logs ${name}\``,
-        details: { state: row.state },
-      });
-    }
-    if (opts.running && rt.exited) {
-      throw new SwarmError("INVALID_TRANSITION", `runtime ${name} has exited (code ${rt.exit?.exit_code ?? "?"})`, {
-        hint: `start it again with \`swarmctl runtime start ${name} …\` after \`swarmctl runtime remove ${name}\``,
-        details: { state: row.state },
-      });
-    }
-    return rt;
+    return this.backendOf(r).current(name) ?? r;
   }
 
   list(): RuntimeRow[] {
-    return this.registry.list().map((r) => this.live.get(r.name)?.row ?? r);
+    return this.registry.list().map((r) => this.backendOf(r).current(r.name) ?? r);
   }
 
   async start(p: StartParams): Promise<RuntimeRow> {
@@ -107,140 +110,38 @@ export class RuntimeManager {
         hint: `pick another name, or stop it first: \`swarmctl runtime stop ${p.name}\``,
       });
     }
-    p.detector?.rules.forEach((rule, i) => {
-      try {
-        new RegExp(rule.pattern, "m");
-      } catch (err) {
-        throw new SwarmError("INVALID_ARGUMENT", `detector rule ${i}: ${JSON.stringify(rule.pattern)} is not a valid regex: ${(err as Error).message}`, {
-          hint: "write patterns as JavaScript regular expression sources",
-        });
-      }
-    });
-    if (p.detector && p.agent !== "custom") {
-      throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
-    }
-    if (p.command.length === 0) {
-      const argv = p.agent === "custom" ? null : await agentStartCommand(p.agent as AgentKind, p.session_id);
+    checkDetector(p);
+    const backend = this.backends.find((b) => b.kind === p.backend && b.start);
+    if (!backend?.start)
+      throw new SwarmError("INVALID_ARGUMENT", `runtimes cannot be started with backend ${p.backend}`, { hint: "use --backend holder or tmux" });
+    const launch = await this.launchOf(p);
+    if (existing) this.forget(existing);
+    return backend.start({ ...p, command: launch.command }, launch);
+  }
+
+  /** The command, directory and variables a program starts with, checked before anything is spawned. */
+  private async launchOf(p: StartParams): Promise<Launch & { command: string[] }> {
+    let command = p.command;
+    if (command.length === 0) {
+      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, p.session_id);
       if (!argv) {
         throw new SwarmError("INVALID_ARGUMENT", `no command given and agent ${p.agent} has no start command`, {
           hint: `swarmctl runtime start ${p.name} -- COMMAND [ARGS…]`,
         });
       }
-      p = { ...p, command: argv };
+      command = argv;
     }
-    const host = p.env ? await this.envs.ptyCommand(p.env, p.command, p.cwd) : null;
+    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
     if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
       throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, {
         hint: "pass an existing directory with --cwd",
       });
     }
-    if (existing) this.forget(existing);
-    if (p.backend === "tmux") {
-      return this.tmux.start(p, { cwd, argv: host ? [host.file, ...host.args] : p.command, vars: { ...host?.env, ...p.vars } });
-    }
-    const id = "rt-" + randomBytes(6).toString("hex");
-    const dir = this.holderDir(id);
-    const { holder, socket } = spawnHolder(this.ctx, this.cfg(), {
-      id,
-      name: p.name,
-      dir,
-      cwd,
-      cols: p.cols,
-      rows: p.rows,
-      command: host ? [host.file, ...host.args] : p.command,
-      vars: { ...host?.env, ...p.vars },
-    });
-    const now = new Date().toISOString();
-    const row: RuntimeRow = {
-      id,
-      name: p.name,
-      environment: p.env ?? null,
-      cwd,
-      agent: p.agent,
-      command: p.command,
-      session_id: p.session_id ?? null,
-      pid: null,
-      holder_pid: holder.pid ?? null,
-      holder_socket: socket,
-      pty_backend: "holder",
-      target: null,
-      management: "managed",
-      state: "starting",
-      why: "holder spawned",
-      exit_code: null,
-      exit_signal: null,
-      cols: p.cols,
-      rows: p.rows,
-      bytes_out: 0,
-      heartbeat_at: now,
-      last_output_at: null,
-      last_human_input_at: null,
-      created_at: now,
-      updated_at: now,
-      exited_at: null,
-      detector: p.detector ?? null,
-    };
-    this.registry.insert(row);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (await this.link(row)) break;
-      if (Date.now() > deadline || holder.exitCode !== null) {
-        const err = holderTail(dir);
-        this.setState(row, "lost", "the PTY holder did not come up");
-        throw new SwarmError("UNAVAILABLE", `the PTY holder for ${p.name} did not start${err ? `: ${err}` : ""}`, {
-          hint: "check that the command exists and see the daemon log",
-        });
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    this.ctx.events.append("runtime.started", p.name, { id, command: p.command, cwd, agent: p.agent, pid: row.pid });
-    return row;
+    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars: { ...host?.env, ...p.vars } };
   }
 
-  /** Links to a holder and rebuilds the screen from its replay; false when nobody answers. */
-  private async link(row: RuntimeRow): Promise<boolean> {
-    if (!row.holder_socket) return false;
-    const rt = this.live.get(row.name) ?? new LiveRuntime(row, this.cfg().scrollback);
-    let ready!: () => void;
-    const replayed = new Promise<void>((r) => (ready = r));
-    try {
-      rt.link = await HolderLink.connect(row.holder_socket, {
-        info: (info) => {
-          rt.resetFrom(info);
-          rt.row.pid = info.child_pid;
-          rt.row.holder_pid = info.holder_pid;
-        },
-        replay: (c) => rt.replay(c),
-        replayEnd: () => {
-          rt.replayed = true;
-          ready();
-        },
-        data: (c) => rt.data(c),
-        exit: (e) => rt.exited_(e),
-        close: () => {
-          ready();
-          if (!this.stopping && !rt.exited && this.live.get(row.name) === rt) void this.holderGone(rt);
-        },
-      });
-    } catch {
-      return false;
-    }
-    rt.onOutput = () => this.scheduleEval(rt);
-    rt.onExit = (e) => this.recordExit(rt, e);
-    this.live.set(row.name, rt);
-    await replayed;
-    this.registry.update(row.id, {
-      pid: rt.row.pid,
-      holder_pid: rt.row.holder_pid,
-      cols: rt.row.cols,
-      rows: rt.row.rows,
-      heartbeat_at: new Date().toISOString(),
-    });
-    return true;
-  }
-
-  /** After a restart: link to every holder still alive; mark the rest exited (with status) or lost. */
+  /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */
   adoptAll(): Promise<{ adopted: number; exited: number; lost: number }> {
     const p = this.adoptAllNow();
     void p.finally(() => this.adopted());
@@ -249,60 +150,9 @@ export class RuntimeManager {
 
   private async adoptAllNow(): Promise<{ adopted: number; exited: number; lost: number }> {
     const n = { adopted: 0, exited: 0, lost: 0 };
-    await Promise.all(
-      this.registry.list().map(async (row) => {
-        if (row.pty_backend === "tmux") {
-          const r = await this.tmux.adopt(row);
-          if (r !== "skipped") n[r]++;
-          return;
-        }
-        if (TERMINAL.has(row.state) || row.management !== "managed") return;
-        if (await this.link(row)) {
-          n.adopted++;
-          this.ctx.events.append("runtime.adopted", row.name, { id: row.id, pid: row.pid });
-          return;
-        }
-        if (this.exitFromFile(row)) n.exited++;
-        else {
-          n.lost++;
-          this.setState(row, "lost", "its PTY holder is gone and left no exit status");
-          this.ctx.events.append("runtime.lost", row.name, { id: row.id });
-        }
-      }),
-    );
+    const outcomes: AdoptOutcome[] = await Promise.all(this.registry.list().map((row) => this.backendOf(row).adopt(row)));
+    for (const o of outcomes) if (o !== "skipped") n[o]++;
     return n;
-  }
-
-  private exitFromFile(row: RuntimeRow): boolean {
-    try {
-      const e = JSON.parse(fs.readFileSync(path.join(this.holderDir(row.id), "exit.json"), "utf8")) as HolderExit;
-      this.markExited(row, e);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private async holderGone(rt: LiveRuntime): Promise<void> {
-    this.live.delete(rt.row.name);
-    if (!this.exitFromFile(rt.row)) {
-      this.setState(rt.row, "lost", "its PTY holder went away");
-      this.ctx.events.append("runtime.lost", rt.row.name, { id: rt.row.id });
-    }
-  }
-
-  private recordExit(rt: LiveRuntime, e: HolderExit): void {
-    rt.row.bytes_out = e.total_bytes;
-    this.markExited(rt.row, e);
-    rt.link?.release();
-  }
-
-  private markExited(row: RuntimeRow, e: HolderExit): void {
-    Object.assign(row, { exit_code: e.exit_code, exit_signal: e.signal || null, exited_at: e.exited_at, bytes_out: e.total_bytes });
-    this.registry.update(row.id, { exit_code: row.exit_code, exit_signal: row.exit_signal, exited_at: e.exited_at, bytes_out: e.total_bytes });
-    const why = e.signal ? `process killed by signal ${e.signal}` : `process exited with code ${e.exit_code}`;
-    this.setState(row, "exited", why);
-    this.ctx.events.append("runtime.exited", row.name, { id: row.id, exit_code: e.exit_code, signal: e.signal || null, bytes: e.total_bytes });
   }
 
   private setState(row: RuntimeRow, state: RuntimeRow["state"], why: string): void {
@@ -314,55 +164,12 @@ export class RuntimeManager {
     if (previous !== state) this.ctx.events.append("runtime.state", row.name, { id: row.id, state, previous, why });
   }
 
-  private evalTimers = new Map<string, NodeJS.Timeout>();
-
-  scheduleEval(rt: LiveRuntime): void {
-    if (this.evalTimers.has(rt.row.name)) return;
-    this.evalTimers.set(
-      rt.row.name,
-      setTimeout(() => {
-        this.evalTimers.delete(rt.row.name);
-        this.evaluate(rt);
-      }, this.cfg().state_debounce_ms),
-    );
-  }
-
-  /** Asks the agent's detector what the screen says, and records a change with its reason. */
-  evaluate(rt: LiveRuntime): void {
-    if (rt.exited || TERMINAL.has(rt.row.state) || !rt.replayed) return;
-    const detect = (rt.detect ??= this.detectorFor(rt.row.agent as AgentKind, rt.row.detector));
-    let d;
-    try {
-      d = detect(rt.model.view(), { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null });
-    } catch (err) {
-      d = { ...fallbackDetect(rt.model.view(), { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null }) };
-      d.why += ` (detector failed: ${String(err)})`;
-    }
-    if (d.state === "exited") return; // only the holder's exit report ends a runtime
-    this.setState(rt.row, d.state, d.why);
-  }
-
   evaluateAll(): void {
-    for (const rt of this.live.values()) this.evaluate(rt);
-    void this.tmux.pollAll();
+    for (const b of this.backends) b.poll();
   }
 
-  /** Refreshes heartbeat, output counters and times of everything the daemon holds. */
   heartbeat(): void {
-    const now = new Date().toISOString();
-    this.ctx.db.transaction(() => {
-      for (const rt of this.live.values()) {
-        if (rt.exited) continue;
-        rt.row.heartbeat_at = now;
-        rt.row.last_output_at = new Date(rt.lastOutputMs).toISOString();
-        this.registry.update(rt.row.id, {
-          heartbeat_at: now,
-          bytes_out: rt.row.bytes_out,
-          last_output_at: rt.row.last_output_at,
-          last_human_input_at: rt.row.last_human_input_at,
-        });
-      }
-    })();
+    for (const b of this.backends) b.recordHeartbeat?.();
   }
 
   /** Heartbeat policy: unmanaged records that stopped reporting are lost; old finished records go. */
@@ -378,26 +185,61 @@ export class RuntimeManager {
     }
   }
 
-  signal(name: string, signal: string): LiveRuntime {
-    const rt = this.liveOf(name, { running: true });
-    rt.link?.signal(signal);
-    return rt;
+  // The operations, each through the owning backend's capability (refused by its flags).
+
+  screen(name: string, opts: { ansi: boolean; scrollback: number }): Promise<ScreenResult> {
+    const row = this.row(name);
+    return capability(this.backendOf(row), row, "screen")(row, opts);
   }
 
-  humanInput(rt: LiveRuntime): void {
-    const now = new Date();
-    const prev = rt.row.last_human_input_at ? Date.parse(rt.row.last_human_input_at) : 0;
-    rt.row.last_human_input_at = now.toISOString();
-    // One write a second is enough for collision control; the in-memory value is exact.
-    if (now.getTime() - prev > 1000) this.registry.update(rt.row.id, { last_human_input_at: rt.row.last_human_input_at });
+  /** Delivers text; the outcome (delivered / not_confirmed, why) has one shape for every backend. */
+  send(name: string, o: SendOptions): Promise<SendResult> {
+    const row = this.row(name);
+    return capability(this.backendOf(row), row, "send")(row, o);
   }
 
-  resize(rt: LiveRuntime, cols: number, rows: number): void {
-    rt.model.resize(cols, rows);
-    rt.link?.resize(cols, rows);
-    rt.row.cols = cols;
-    rt.row.rows = rows;
-    this.registry.update(rt.row.id, { cols, rows });
+  /** The send options of a request, with the configured defaults filled in. */
+  sendOptions(p: { text: string; enter: boolean; enter_delay_ms?: number | undefined; confirm_timeout_ms?: number | undefined }): SendOptions {
+    const cfg = this.cfg();
+    return {
+      text: p.text,
+      enter: p.enter,
+      enterDelayMs: p.enter_delay_ms ?? cfg.enter_delay_ms,
+      confirmTimeoutMs: p.confirm_timeout_ms ?? cfg.confirm_timeout_ms,
+    };
+  }
+
+  input(name: string, data: string, human: boolean): number {
+    const row = this.row(name);
+    return capability(this.backendOf(row), row, "input")(row, data, human);
+  }
+
+  attach(name: string, conn: Connection): AttachResult {
+    const row = this.row(name);
+    return capability(this.backendOf(row), row, "attach")(row, conn);
+  }
+
+  detach(name: string, conn: Connection): boolean {
+    const row = this.row(name);
+    const b = this.backendOf(row);
+    capability(b, row, "attach");
+    return b.detach?.(row, conn) ?? false;
+  }
+
+  async resize(name: string, cols: number, rows: number): Promise<void> {
+    const row = this.row(name);
+    await capability(this.backendOf(row), row, "resize")(row, cols, rows);
+  }
+
+  /** Sends `signal` and waits up to `timeoutMs` for the runtime to end; true once it has. */
+  kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
+    const row = this.row(name);
+    return capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
+  }
+
+  /** SIGTERM, then SIGKILL after `timeoutMs`. */
+  async stop(name: string, timeoutMs: number): Promise<void> {
+    if (!(await this.kill(name, "SIGTERM", timeoutMs))) await this.kill(name, "SIGKILL", 5000);
   }
 
   remove(name: string): void {
@@ -409,17 +251,15 @@ export class RuntimeManager {
     this.forget(row);
   }
 
-  /** Drops a runtime entirely: live state, tmux tracking, row, holder files. */
+  /** Drops a runtime entirely: its backend's live state, the row, its files. */
   forget(row: RuntimeRow): void {
-    this.tmux.forget(row);
-    this.live.get(row.name)?.dispose();
-    this.live.delete(row.name);
+    this.backendOf(row).forget(row);
     this.registry.remove(row.id);
     fs.rmSync(this.holderDir(row.id), { recursive: true, force: true });
   }
 
   recordings(row: RuntimeRow): string[] {
-    const dir = this.recordingDir(row.id);
+    const dir = path.join(this.holderDir(row.id), "recording");
     if (!fs.existsSync(dir)) return [];
     const idx = (f: string) => (f === "output.cast" ? 0 : Number(f.split(".")[1]));
     return fs
@@ -429,13 +269,25 @@ export class RuntimeManager {
       .map((f) => path.join(dir, f));
   }
 
-  /** Graceful shutdown: drop the links, leave every holder (and agent) running. */
+  /** Graceful shutdown: drop the links, leave every program running. */
   shutdown(): void {
     this.stopping = true;
-    for (const t of this.evalTimers.values()) clearTimeout(t);
-    this.heartbeat();
-    for (const rt of this.live.values()) rt.dispose();
-    this.live.clear();
-    this.tmux.shutdown();
+    for (const b of this.backends) b.shutdown();
+  }
+}
+
+/** Custom detector rules: valid regexes, and only for agent custom. */
+function checkDetector(p: StartParams): void {
+  p.detector?.rules.forEach((rule, i) => {
+    try {
+      new RegExp(rule.pattern, "m");
+    } catch (err) {
+      throw new SwarmError("INVALID_ARGUMENT", `detector rule ${i}: ${JSON.stringify(rule.pattern)} is not a valid regex: ${(err as Error).message}`, {
+        hint: "write patterns as JavaScript regular expression sources",
+      });
+    }
+  });
+  if (p.detector && p.agent !== "custom") {
+    throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Statement } from "better-sqlite3";
 import type { CustomDetector, Runtime } from "../../protocol/methods/runtime.js";
 import type { Db } from "../store/db.js";
@@ -82,4 +83,35 @@ export class RuntimeRegistry {
   remove(id: string): void {
     this.deleteRow.run(id);
   }
+}
+
+/** The fields a backend decides when it creates a runtime; everything else starts empty. */
+export type NewRow = Pick<RuntimeRow, "name" | "agent" | "command" | "pty_backend" | "management" | "state" | "why"> & Partial<RuntimeRow>;
+
+/** A fresh row: a new id, now as every timestamp, no exit, no output yet. */
+export function newRow(f: NewRow): RuntimeRow {
+  const now = new Date().toISOString();
+  return {
+    id: "rt-" + randomBytes(6).toString("hex"),
+    environment: null,
+    cwd: "",
+    session_id: null,
+    pid: null,
+    holder_pid: null,
+    holder_socket: null,
+    target: null,
+    exit_code: null,
+    exit_signal: null,
+    cols: 0,
+    rows: 0,
+    bytes_out: 0,
+    heartbeat_at: now,
+    last_output_at: null,
+    last_human_input_at: null,
+    created_at: now,
+    updated_at: now,
+    exited_at: null,
+    detector: null,
+    ...f,
+  };
 }

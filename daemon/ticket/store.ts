@@ -2,6 +2,7 @@ import { prepareAll, type Statements } from "../store/statements.js";
 import { whereClause } from "../store/where.js";
 import type { Statement } from "better-sqlite3";
 import { SwarmError } from "../../protocol/errors.js";
+import { ticketBodyTooBig } from "../../protocol/limits.js";
 import { checkName } from "../../protocol/names.js";
 import type { Ticket, TicketState } from "../../protocol/methods/ticket.js";
 import type { EventLog } from "../events/event-log.js";
@@ -140,12 +141,7 @@ export class TicketStore {
   private checkBody(body: string): void {
     const max = this.opts.maxBodyBytes();
     const size = Buffer.byteLength(body, "utf8");
-    if (size > max) {
-      throw new SwarmError("INVALID_ARGUMENT", `ticket body is ${size} bytes; the limit is ${max} (tickets.max_body_bytes)`, {
-        hint: "put large material in a file the ticket refers to, or raise tickets.max_body_bytes",
-        details: { size, limit: max },
-      });
-    }
+    if (size > max) throw ticketBodyTooBig(size, max);
   }
 
   /** Creates a ticket (backlog, promoted to ready at once if its dependencies are done). */

@@ -14,6 +14,12 @@ export const daemonHello = defineMethod({
     daemon_version: z.string(),
     schema_version: z.number().int(),
     connection_id: z.number().int(),
+    max_frame_bytes: z
+      .number()
+      .int()
+      .optional()
+      .describe("largest frame (one line) the daemon accepts (rpc.max_frame_bytes); clients refuse bigger requests before sending"),
+    max_ticket_body_bytes: z.number().int().optional().describe("largest ticket body the daemon accepts (tickets.max_body_bytes)"),
   }),
 });
 

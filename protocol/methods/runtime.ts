@@ -102,12 +102,26 @@ export const runtimeList = defineMethod({
   result: z.object({ runtimes: z.array(Runtime) }),
 });
 
+/** What a runtime supports (its backend's optional capabilities); anything else is refused. */
+export const RuntimeFeatures = z
+  .object({
+    screen: z.boolean().describe("runtime.screen"),
+    send: z.boolean().describe("runtime.send"),
+    input: z.boolean().describe("runtime.input"),
+    attach: z.boolean().describe("runtime.attach / runtime.detach"),
+    resize: z.boolean().describe("runtime.resize"),
+    signal: z.boolean().describe("runtime.stop / runtime.kill"),
+  })
+  .describe("what this runtime supports: screen, send, input, attach, resize, signal (stop/kill); the rest is refused");
+export type RuntimeFeatures = z.infer<typeof RuntimeFeatures>;
+export type RuntimeFeature = keyof RuntimeFeatures;
+
 export const runtimeShow = defineMethod({
   name: "runtime.show",
   summary: "One runtime's record plus where its recordings are.",
   mutating: false,
   params: NameParam,
-  result: Runtime.extend({ recordings: z.array(z.string()).describe("asciicast files, oldest first") }),
+  result: Runtime.extend({ recordings: z.array(z.string()).describe("asciicast files, oldest first"), features: RuntimeFeatures }),
 });
 
 export const runtimeStop = defineMethod({
@@ -257,5 +271,4 @@ export const runtimeDeregister = defineMethod({
   result: z.object({ removed: z.literal(true) }),
 });
 
-/** Notification params: `runtime.output` {name, data, reset?}; `runtime.exit` {name, exit_code, exit_signal}. */
-export const RUNTIME_NOTIFICATIONS = { output: "runtime.output", exit: "runtime.exit" } as const;
+export { RUNTIME_NOTIFICATIONS } from "../notifications.js";

@@ -12,6 +12,7 @@ export const VmBaseManifest = z.looseObject({
   rootfs: z.string(),
   inputs: z.record(z.string(), z.string()),
 });
+export type VmBaseManifest = z.infer<typeof VmBaseManifest>;
 
 export const vmInitBase = defineMethod({
   name: "vm.init_base",
@@ -29,5 +30,26 @@ export const vmInitBase = defineMethod({
     upToDate: z.boolean().describe("true when nothing was built because the base matches its inputs"),
     manifest: VmBaseManifest,
     phases: z.array(z.object({ phase: z.string(), ms: z.number() })).describe("the build's steps and their durations"),
+  }),
+});
+
+export const vmStatus = defineMethod({
+  name: "vm.status",
+  summary:
+    "The VM base image in a folder and whether VMs can run on this host (QEMU installed, a base built, which accelerator). The daemon detects: the first call after a new base boots a probe VM to prove KVM (cached beside the base).",
+  mutating: false,
+  params: z
+    .object({
+      dir: z.string().min(1).optional().describe("absolute path of the base folder (default: the folder the daemon's vm provider boots from)"),
+    })
+    .default({}),
+  result: z.object({
+    dir: z.string(),
+    base: VmBaseManifest.nullable().describe("the base built in dir, or null when there is none"),
+    available: z.boolean().describe("whether environments can boot from this base on this host"),
+    accel: z.string().nullable().describe('how guests run ("kvm", "tcg"), when available'),
+    reason: z.string().nullable().describe("why not, when not available"),
+    installHint: z.string().nullable().describe("the command that fixes it, when not available"),
+    warnings: z.array(z.string()).describe('things that work but worse than they could ("KVM unusable, using TCG")'),
   }),
 });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
+import { pollUntil } from "../../protocol/wait.js";
 
 export interface Limits {
   /** 0 = no memory limit (the group still counts and kills what is in it) */
@@ -85,14 +86,15 @@ async function readPids(file: string): Promise<number[]> {
  */
 async function rmdirWhenEmpty(dir: string): Promise<string | null> {
   let last = "";
-  for (let i = 0; i < 50; i++) {
+  /** "removed", an error to report, or false to try again (busy: SIGKILL what is left) */
+  const attempt = async (): Promise<{ error: string | null } | false> => {
     try {
       await fsp.rmdir(dir);
-      return null;
+      return { error: null };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return null;
-      if (code !== "EBUSY") return `${dir}: ${(e as Error).message}`;
+      if (code === "ENOENT") return { error: null };
+      if (code !== "EBUSY") return { error: `${dir}: ${(e as Error).message}` };
       last = (e as Error).message;
       for (const pid of await readPids(path.join(dir, "cgroup.procs"))) {
         try {
@@ -101,9 +103,12 @@ async function rmdirWhenEmpty(dir: string): Promise<string | null> {
           /* gone */
         }
       }
-      await new Promise((r) => setTimeout(r, 20)); // the kernel frees the group asynchronously after the last exit
+      return false;
     }
-  }
+  };
+  // the kernel frees the group asynchronously after the last exit: retry for about a second
+  const done = await pollUntil(attempt, { timeoutMs: 1_000, everyMs: 20 });
+  if (done) return done.error;
   const pids = await readPids(path.join(dir, "cgroup.procs"));
   const children = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
   const what = [

@@ -1,4 +1,6 @@
 import fs from "node:fs/promises";
+import { pidAlive } from "../../protocol/os.js";
+import { pollUntil } from "../../protocol/wait.js";
 import { isInside } from "./safe-path.js";
 
 /** Host processes whose working directory is inside `dir` (via /proc; Linux only). */
@@ -21,22 +23,9 @@ export async function processesIn(dir: string): Promise<number[]> {
 /** SIGTERM, then SIGKILL whatever is still alive after `graceMs`. */
 export async function terminate(pids: number[], graceMs = 2000): Promise<void> {
   for (const pid of pids) signal(pid, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  let alive = pids.filter(isAlive);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20)); // polling process exit: no event exists for non-children
-    alive = alive.filter(isAlive);
-  }
-  for (const pid of alive) signal(pid, "SIGKILL");
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  // polling process exit: no event exists for non-children; a zombie counts as gone (pidAlive)
+  await pollUntil(() => !pids.some(pidAlive), { timeoutMs: graceMs });
+  for (const pid of pids.filter(pidAlive)) signal(pid, "SIGKILL");
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

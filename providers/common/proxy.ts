@@ -176,23 +176,3 @@ function validPort(p: number): boolean {
 
 /** Port the in-sandbox forwarder listens on (inside the sandbox's own network namespace). */
 export const FORWARDER_PORT = 3128;
-
-/**
- * Runs inside the sandbox (plain node, from `-e`): listens on 127.0.0.1:3128, pipes each
- * connection to the proxy's Unix socket, runs the command with HTTP(S)_PROXY pointing at
- * it, and exits with the command's status.
- */
-export const FORWARDER_JS = `
-const net = require("net"), { spawn } = require("child_process");
-const [sock, port, ...argv] = process.argv.slice(1);
-const srv = net.createServer((c) => { const u = net.connect(sock); c.pipe(u); u.pipe(c); u.on("error", () => c.destroy()); c.on("error", () => u.destroy()); });
-srv.listen(Number(port), "127.0.0.1", () => {
-  const url = "http://127.0.0.1:" + port;
-  const env = { ...process.env, HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, ALL_PROXY: url };
-  const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", env });
-  for (const s of ["SIGINT", "SIGQUIT"]) process.on(s, () => {});
-  for (const s of ["SIGTERM", "SIGHUP"]) process.on(s, () => child.kill(s));
-  child.on("error", (e) => { process.stderr.write(argv[0] + ": " + (e.code === "ENOENT" ? "command not found" : e.code === "EACCES" ? "permission denied" : e.message) + "\\n"); process.exit(e.code === "EACCES" ? 126 : 127); });
-  child.on("exit", (code, sig) => process.exit(code === null ? 128 + (require("os").constants.signals[sig] || 9) : code));
-});
-`;

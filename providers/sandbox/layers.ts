@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
 import type { Git } from "../common/git.js";
-import type { KeyedLock } from "../common/limit.js";
+import type { KeyedLock } from "../../protocol/keyed-lock.js";
 import { runOk, type Runner } from "../common/run.js";
 
 /** How an environment's checkout is made: an overlay over a shared clone, or a clone of its own. */

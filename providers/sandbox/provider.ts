@@ -6,6 +6,7 @@ import { SwarmError } from "../../protocol/errors.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
   Checkpointing,
+  Closable,
   CheckpointInfo,
   DetectResult,
   EnvHandle,
@@ -14,53 +15,28 @@ import type {
   ExecOptions,
   ExecResult,
   HostCommand,
-  NetMode,
   Provider,
   ProviderContext,
   ProviderInfo,
   ProgressFn,
 } from "../types.js";
+import type { SandboxData, SandboxOptions } from "./data.js";
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
 import { assertArgv, assertName } from "../common/ids.js";
-import { KeyedLock } from "../common/limit.js";
+import { KeyedLock } from "../../protocol/keyed-lock.js";
 import { processesIn, terminate } from "../common/procs.js";
-import { runProcess, which, type Runner } from "../common/run.js";
+import { runProcess, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
-import { bwrapArgs, SANDBOX_PROXY_SOCKET } from "./bwrap-args.js";
+import { bwrapArgs } from "./bwrap-args.js";
+import { detectSandbox } from "./detect.js";
+import { innerArgv } from "./inner-argv.js";
 import { detectCgroups, joinAndExec, type Cgroups } from "../common/cgroups.js";
 import { SandboxCheckpoints } from "./checkpoints.js";
 import { baseKey, checkBranchName, ensureBase, envDirs, exists, isMounted, mountOverlay, unmount, writeBranch, type LayerMode } from "./layers.js";
-import { AllowListProxy, FORWARDER_JS, FORWARDER_PORT } from "../common/proxy.js";
+import { AllowListProxy } from "../common/proxy.js";
 
-export interface SandboxData extends Record<string, unknown> {
-  mode: LayerMode;
-  repo: string;
-  commonDir: string;
-  branch: string;
-  base: string;
-  baseKey: string;
-  baseDir: string | null;
-  root: string;
-  merged: string;
-  net: NetMode;
-  proxyAllow: string[];
-  memoryMiB: number;
-  cpus: number;
-  stopped: boolean;
-}
-
-export interface SandboxOptions {
-  runner?: Runner;
-  /** default: overlay when this process may mount (root), else a clone per environment */
-  mode?: LayerMode;
-  /** pids limit per environment where cgroups are writable (default 4096) */
-  pidsMax?: number;
-  /** host paths hidden inside sandboxes (default: swarm's data, config and runtime dirs, whose socket would let a sandbox drive the daemon) */
-  hidePaths?: string[];
-  /** false to not use cgroups even where writable */
-  cgroups?: boolean;
-}
+export type { SandboxData, SandboxOptions } from "./data.js";
 
 const locks = new KeyedLock();
 
@@ -70,7 +46,7 @@ const locks = new KeyedLock();
  * limits in a cgroup where writable. Checkouts are overlays over one shared clone per
  * repository + commit, so a create costs a mount, not a checkout.
  */
-export class SandboxProvider implements Provider, Checkpointing {
+export class SandboxProvider implements Provider, Checkpointing, Closable {
   private readonly run: Runner;
   private readonly git: Git;
   private readonly mode: LayerMode;
@@ -108,41 +84,15 @@ export class SandboxProvider implements Provider, Checkpointing {
         network: ["none", "proxy", "full"],
         enforcesResources: this.cgroups !== null,
         processesOutliveDaemon: false,
+        restoreDeleted: false,
+        baseImage: false,
+        close: true,
       },
     };
   }
 
-  async detect(): Promise<DetectResult> {
-    const bwrap = await which("bwrap");
-    if (!bwrap) return { available: false, reason: "bubblewrap (bwrap) is not installed", installHint: "apt-get install -y bubblewrap" };
-    if (!(await which("git"))) return { available: false, reason: "git is not installed", installHint: "apt-get install -y git" };
-    const probe = await this.run("bwrap", [
-      "--ro-bind",
-      "/",
-      "/",
-      "--dev",
-      "/dev",
-      "--proc",
-      "/proc",
-      "--unshare-pid",
-      "--unshare-net",
-      "--cap-drop",
-      "ALL",
-      "--die-with-parent",
-      "true",
-    ]).catch(() => null);
-    if (!probe || probe.exitCode !== 0) {
-      return {
-        available: false,
-        reason: `bwrap cannot create namespaces here: ${probe?.stderr.toString().trim() ?? "did not run"}`,
-        installHint: "enable unprivileged user namespaces (sysctl -w kernel.unprivileged_userns_clone=1) or run the daemon as root",
-      };
-    }
-    const warnings: string[] = [];
-    if (this.mode === "clone") warnings.push("overlay mounts need root: each environment is a full clone (slower create, checkpoints copy the whole tree)");
-    if (!this.cgroups) warnings.push(`memory and pids limits are counted, not enforced: ${this.cgroupsReason}`);
-    const v = (await this.run("bwrap", ["--version"])).stdout.toString().trim();
-    return { available: true, warnings, details: { bwrap, version: v, mode: this.mode, cgroups: this.cgroups?.kind ?? null } };
+  detect(): Promise<DetectResult> {
+    return detectSandbox(this.run, this.mode, this.cgroups, this.cgroupsReason);
   }
 
   private data(h: EnvHandle): SandboxData {
@@ -271,25 +221,7 @@ export class SandboxProvider implements Provider, Checkpointing {
       newSession: o.newSession,
       env,
     });
-    // bwrap exits 1 when it cannot exec the command; through `sh -c 'exec "$@"'` a missing
-    // command is 127 with "not found", as everywhere else (the proxy forwarder does the same)
-    let inner =
-      d.net === "proxy"
-        ? [process.execPath, "-e", FORWARDER_JS, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv]
-        : ["/bin/sh", "-c", 'exec "$@"', "swarm", ...argv];
-    // In a new PID namespace the outer terminal's process group is invisible, so shells
-    // cannot do job control ("Cannot set tty process group") and misreport exit codes.
-    // `script` gives the program a terminal of its own inside the sandbox (and passes resizes on).
-    // Only when really on a terminal: `env run` streams a PTY command through plain pipes.
-    if (o.pty)
-      inner = [
-        "/bin/sh",
-        "-c",
-        'if [ -t 0 ] && [ -t 1 ]; then exec script -qefc "$1" /dev/null; fi; shift; exec "$@"',
-        "swarm-pty",
-        inner.map(shellQuote).join(" "),
-        ...inner,
-      ];
+    const inner = innerArgv(d.net, argv, o.pty === true);
     const hostEnv = { PATH: env.PATH!, TERM: env.TERM! };
     if (procsFiles.length === 0) return { file: "bwrap", args: [...bw, "--", ...inner], cwd: d.merged, env: hostEnv };
     // join the environment's cgroups before bwrap starts, so every process inside is limited
@@ -447,8 +379,4 @@ export class SandboxProvider implements Provider, Checkpointing {
   async close(): Promise<void> {
     await Promise.all([...this.proxies.keys()].map((n) => this.closeProxy(n)));
   }
-}
-
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_/.:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }

@@ -9,27 +9,24 @@
  * The base id is a hash of the inputs (package versions, guest sources), so a second run
  * with the same inputs is a no-op, and checkpoints can tell which base they belong to.
  */
-import { execFile as execFileCb } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { SwarmError } from "../../protocol/errors.js";
+export { installHint } from "./base-steps.js";
 import { pidAlive } from "../../protocol/os.js";
 import type { ProgressFn } from "../types.js";
-import { extractVmlinux } from "./vmlinux.js";
+import { buildAgent, buildInitramfs, buildKernel, buildRootfs, run } from "./base-steps.js";
 import { baseLayout, guestSourceDir, type BaseLayout } from "./layout.js";
 
-const execFile = promisify(execFileCb);
 /** bump when the builder itself (not a guest file) changes what it makes */
 const BUILDER_VERSION = 5;
 const ROOT_SIZE = "2G";
-/** virtio_net needs failover and net_failover; the init loads those three only when there is a NIC */
-const MODULES = ["virtio", "virtio_ring", "virtio_mmio", "virtio_blk", "virtio_console", "failover", "net_failover", "virtio_net"];
 const GUEST_FILES = ["agent.c", "initramfs-init.sh", "root-init.sh", "host-bridge.c"];
 
-export interface BaseManifest {
+/** A type, not an interface, so it fits providers/types.ts BaseImageManifest (an index signature). */
+export type BaseManifest = {
   id: string;
   /** folder under the base dir holding this build; older builds stay while disks back onto them */
   image: string;
@@ -39,31 +36,12 @@ export interface BaseManifest {
   busybox: string;
   rootfs: "busybox";
   inputs: Record<string, string>;
-}
+};
 
 export interface InitBaseResult {
   upToDate: boolean;
   manifest: BaseManifest;
   phases: { phase: string; ms: number }[];
-}
-
-async function run(file: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
-  try {
-    const r = await execFile(file, args, { cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" });
-    return r.stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string; code?: string };
-    if (err.code === "ENOENT") {
-      throw new SwarmError("UNAVAILABLE", `\`${file}\` is not installed`, { hint: installHint() });
-    }
-    throw new SwarmError("UNAVAILABLE", `\`${file} ${args.join(" ")}\` failed: ${(err.stderr || err.message).trim().slice(0, 600)}`, {
-      hint: "check the message above; init-base needs apt sources for Debian bookworm (`apt-get update`)",
-    });
-  }
-}
-
-export function installHint(): string {
-  return "apt-get update && apt-get install -y qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs gcc libc6-dev lz4 zstd xz-utils";
 }
 
 /** The versions that decide what gets built, read without downloading anything. */
@@ -174,80 +152,11 @@ export async function initBase(dir: string, opts: { force?: boolean; progress?: 
   const L = baseLayout(out);
   try {
     const kdir = path.join(work, "kernel");
-    await phase(phases, "kernel", opts.progress, async () => {
-      await run("apt-get", ["download", "-q", info.kernelPackage], { cwd: work });
-      const deb = fs.readdirSync(work).find((f) => f.startsWith(info.kernelPackage) && f.endsWith(".deb"));
-      if (!deb) throw new SwarmError("UNAVAILABLE", `apt-get download ${info.kernelPackage} produced no .deb`);
-      await run("dpkg", ["-x", path.join(work, deb), kdir]);
-      const bootDir = path.join(kdir, "boot");
-      const vmlinuz = fs.readdirSync(bootDir).find((f) => f.startsWith("vmlinuz-"));
-      if (!vmlinuz) throw new SwarmError("INTERNAL", `no vmlinuz in ${deb}`);
-      await extractVmlinux(path.join(bootDir, vmlinuz), L.vmlinux);
-    });
     const agentBin = path.join(work, "swarm-agent");
-    await phase(phases, "agent", opts.progress, async () => {
-      await run("gcc", ["-static", "-O2", "-s", "-o", agentBin, path.join(guestSourceDir(), "agent.c")]);
-      await run("gcc", ["-static", "-O2", "-s", "-o", L.hostBridge, path.join(guestSourceDir(), "host-bridge.c")]);
-    });
-    const busybox = "/bin/busybox";
-    await phase(phases, "initramfs", opts.progress, async () => {
-      const ir = path.join(work, "initramfs");
-      for (const d of ["bin", "dev", "proc", "newroot"]) fs.mkdirSync(path.join(ir, d), { recursive: true });
-      fs.copyFileSync(busybox, path.join(ir, "bin", "busybox"));
-      fs.chmodSync(path.join(ir, "bin", "busybox"), 0o755);
-      fs.copyFileSync(path.join(guestSourceDir(), "initramfs-init.sh"), path.join(ir, "init"));
-      fs.chmodSync(path.join(ir, "init"), 0o755);
-      const modRoot = path.join(kdir, "lib", "modules");
-      const kver = fs.readdirSync(modRoot)[0]!;
-      // in the kernel's own module folder with a modules.dep, so one `modprobe -a` loads them all
-      const irMods = path.join(ir, "lib", "modules", kver);
-      fs.mkdirSync(irMods, { recursive: true });
-      const found = (await run("find", [path.join(modRoot, kver), "-name", "*.ko*"])).split("\n").filter(Boolean);
-      for (const m of MODULES) {
-        const src = found.find((f) => path.basename(f).replace(/\.ko(\.\w+)?$/, "") === m);
-        if (!src) throw new SwarmError("INTERNAL", `kernel package has no ${m} module`);
-        if (src.endsWith(".ko")) fs.copyFileSync(src, path.join(irMods, `${m}.ko`));
-        else await run("sh", ["-c", `{ unxz -c "$0" 2>/dev/null || zstd -dc "$0"; } > "$1"`, src, path.join(irMods, `${m}.ko`)]);
-      }
-      await run(busybox, ["depmod", "-b", ir, kver]);
-      // Uncompressed: 2.4 MB the kernel copies instead of inflating under emulation.
-      await run("sh", ["-c", 'cd "$0" && find . | cpio -o -H newc --quiet > "$1"', ir, path.join(out, "initrd.cpio")]);
-    });
-    await phase(phases, "rootfs", opts.progress, async () => {
-      const r = path.join(work, "root");
-      for (const d of ["bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "root", "work", "etc", "var/tmp"]) {
-        fs.mkdirSync(path.join(r, d), { recursive: true });
-      }
-      fs.copyFileSync(busybox, path.join(r, "bin", "busybox"));
-      fs.chmodSync(path.join(r, "bin", "busybox"), 0o755);
-      const applets = (await run(busybox, ["--list-full"])).split("\n").filter(Boolean);
-      for (const a of applets) {
-        const p = path.join(r, a);
-        if (fs.existsSync(p)) continue;
-        fs.mkdirSync(path.dirname(p), { recursive: true });
-        fs.symlinkSync(path.relative(path.dirname(p), path.join(r, "bin", "busybox")), p);
-      }
-      fs.copyFileSync(agentBin, path.join(r, "sbin", "swarm-agent"));
-      fs.chmodSync(path.join(r, "sbin", "swarm-agent"), 0o755);
-      fs.copyFileSync(path.join(guestSourceDir(), "root-init.sh"), path.join(r, "sbin", "swarm-init"));
-      fs.chmodSync(path.join(r, "sbin", "swarm-init"), 0o755);
-      fs.writeFileSync(path.join(r, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-      fs.writeFileSync(path.join(r, "etc", "group"), "root:x:0:\n");
-      fs.writeFileSync(path.join(r, "etc", "hostname"), "swarm\n");
-      fs.writeFileSync(path.join(r, "etc", "hosts"), "127.0.0.1 localhost swarm\n::1 localhost\n");
-      fs.writeFileSync(
-        path.join(r, "etc", "fstab"),
-        [
-          "proc /proc proc defaults 0 0",
-          "sys /sys sysfs defaults 0 0",
-          "devpts /dev/pts devpts ptmxmode=0666,mode=0620 0 0",
-          "tmpfs /tmp tmpfs mode=1777 0 0",
-          "tmpfs /dev/shm tmpfs defaults 0 0",
-        ].join("\n") + "\n",
-      );
-      fs.chmodSync(path.join(r, "tmp"), 0o1777);
-      await run("mkfs.ext4", ["-q", "-F", "-L", "swarmroot", "-d", r, L.rootImg, ROOT_SIZE]);
-    });
+    await phase(phases, "kernel", opts.progress, () => buildKernel(work, info.kernelPackage, kdir, L));
+    await phase(phases, "agent", opts.progress, () => buildAgent(agentBin, L));
+    await phase(phases, "initramfs", opts.progress, () => buildInitramfs(work, kdir, path.join(out, "initrd.cpio")));
+    await phase(phases, "rootfs", opts.progress, () => buildRootfs(work, agentBin, L, ROOT_SIZE));
     const manifest: BaseManifest = {
       id,
       image,

@@ -6,21 +6,11 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-export function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("cannot find the swarm package root");
-    dir = up;
-  }
-  return dir;
-}
+import { distScript, repoRoot } from "../common/dist-path.js";
 
 /** A compiled helper (mux.js, pty-client.js); always the dist/ build, since node runs it directly. */
 export function helperScript(name: string): string {
-  return path.join(repoRoot(), "dist", "providers", "vm", name);
+  return distScript("providers", "vm", name);
 }
 
 export function guestSourceDir(): string {

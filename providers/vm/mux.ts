@@ -9,29 +9,29 @@ import fs from "node:fs";
 import { randomInt } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
+import { parseArgs } from "node:util";
+import { EXIT } from "../../protocol/exit-codes.js";
+import { waitUntil } from "../../protocol/wait.js";
 import { F, FrameReader, encodeFrame } from "./frames.js";
 
-function connectAgent(sock: string, deadline: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
+/** QEMU creates the agent socket as it starts: retry until it accepts. */
+function connectAgent(sock: string, timeoutMs: number): Promise<net.Socket> {
+  const attempt = () =>
+    new Promise<net.Socket | null>((resolve) => {
       const s = net.connect(sock);
       s.once("connect", () => resolve(s));
-      s.once("error", (e) => {
-        if (Date.now() > deadline) reject(e);
-        else setTimeout(attempt, 10);
-      });
-    };
-    attempt();
-  });
+      s.once("error", () => resolve(null));
+    });
+  return waitUntil(`QEMU's agent socket ${sock} to accept`, attempt, { timeoutMs, everyMs: 10 });
 }
 
 async function main(): Promise<void> {
-  const [agentSock, muxSock] = process.argv.slice(2);
+  const [agentSock, muxSock] = parseArgs({ args: process.argv.slice(2), options: {}, allowPositionals: true }).positionals;
   if (!agentSock || !muxSock) {
     process.stderr.write("usage: mux AGENT_SOCK MUX_SOCK\n");
-    process.exit(2);
+    process.exit(EXIT.usage);
   }
-  const agent = await connectAgent(agentSock, Date.now() + 30_000);
+  const agent = await connectAgent(agentSock, 30_000);
   const clients = new Map<number, { sock: net.Socket; pty: boolean }>();
   // A restarted mux must not reuse ids of commands an earlier one left running in the guest.
   let next = randomInt(1, 2 ** 30);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     } catch {
       /* already gone, or QEMU's sockets still there */
     }
-    process.exit(0);
+    process.exit(EXIT.ok);
   };
   agent.on("close", shutdown);
   agent.on("error", shutdown);
@@ -92,5 +92,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   process.stderr.write(`swarm vm mux: ${String(e)}\n`);
-  process.exit(1);
+  process.exit(EXIT.failed);
 });

@@ -13,6 +13,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { pidAlive, readPidFile } from "../../protocol/os.js";
+import { pollUntil } from "../../protocol/wait.js";
 import type { NetMode } from "../types.js";
 import { helperScript, type BaseLayout, type VmDirs } from "./layout.js";
 
@@ -71,10 +72,10 @@ export function ensureProxy(d: VmDirs, allow: string[]): boolean {
 /** Waits until the proxy listens, when this VM has one. */
 export async function waitProxy(d: VmDirs, deadline: number): Promise<boolean> {
   if (!fs.existsSync(d.proxyPid)) return true;
-  while (!fs.existsSync(d.proxySock)) {
+  const state = (): "listening" | "gone" | false => {
+    if (fs.existsSync(d.proxySock)) return "listening";
     const pid = readPidFile(d.proxyPid);
-    if (pid === null || !pidAlive(pid) || Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
+    return pid === null || !pidAlive(pid) ? "gone" : false;
+  };
+  return (await pollUntil(state, { timeoutMs: Math.max(0, deadline - Date.now()), everyMs: 5 })) === "listening";
 }

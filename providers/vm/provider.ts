@@ -12,6 +12,9 @@ import { checkName } from "../../protocol/names.js";
 import { assertName } from "../common/ids.js";
 import { resolvePaths } from "../../protocol/paths.js";
 import type {
+  BaseImageBuild,
+  BaseImages,
+  BaseImageStatus,
   CheckpointInfo,
   Checkpointing,
   DetectResult,
@@ -28,7 +31,8 @@ import type {
   ProgressFn,
 } from "../types.js";
 import { execInGuest } from "./agent-client.js";
-import { requireBase } from "./base-image.js";
+import { readManifest, requireBase } from "./base-image.js";
+import { buildBaseInWorker } from "./base-worker-client.js";
 import { checkpointVm, listVmCheckpoints, restoreVm } from "./checkpoints.js";
 import { changedFiles, copyCheckoutIn, copyInGuest, copyOutGuest, recordCheckoutSums } from "./guest-fs.js";
 import { detectVm } from "./detect.js";
@@ -73,7 +77,7 @@ async function requireRunning(h: EnvHandle): Promise<VmData> {
 
 const NET_MODES: readonly NetMode[] = ["none", "proxy", "full"];
 
-export class VmProvider implements Provider, Checkpointing {
+export class VmProvider implements Provider, Checkpointing, BaseImages {
   readonly baseDir: string;
   private accel: Accel | undefined;
 
@@ -89,7 +93,16 @@ export class VmProvider implements Provider, Checkpointing {
     return {
       name: "vm",
       summary: "QEMU microVM per environment (KVM when it really works, else TCG), copy-on-write qcow2 disks",
-      features: { checkpoint: true, copyOnWrite: true, network: [...NET_MODES], enforcesResources: true, processesOutliveDaemon: true },
+      features: {
+        checkpoint: true,
+        copyOnWrite: true,
+        network: [...NET_MODES],
+        enforcesResources: true,
+        processesOutliveDaemon: true,
+        restoreDeleted: false,
+        baseImage: true,
+        close: false,
+      },
     };
   }
 
@@ -99,6 +112,20 @@ export class VmProvider implements Provider, Checkpointing {
     for (const w of r.warnings ?? []) this.ctx.logger.warn(w);
     const { accel: _accel, ...rest } = r;
     return rest;
+  }
+
+  defaultBaseDir(): string {
+    return this.baseDir;
+  }
+
+  buildBase(dir: string, opts: { force: boolean; progress?: ProgressFn }): Promise<BaseImageBuild> {
+    return buildBaseInWorker(dir, opts);
+  }
+
+  async baseStatus(dir: string): Promise<BaseImageStatus> {
+    const base = readManifest(dir);
+    const { accel, ...detect } = await detectVm(dir);
+    return { base, detect, accelerator: accel ?? null };
   }
 
   private async accelerator(): Promise<Accel> {

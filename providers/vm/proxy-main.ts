@@ -4,8 +4,9 @@
  * QEMU reaches it through host-bridge (one per guest connection). Denials go to stderr,
  * which is the VM's proxy.log. It exits when its QEMU is gone.
  */
-import fs from "node:fs";
-import { pidAlive } from "../../protocol/os.js";
+import { parseArgs } from "node:util";
+import { EXIT } from "../../protocol/exit-codes.js";
+import { pidAlive, readPidFile } from "../../protocol/os.js";
 import { AllowListProxy } from "../common/proxy.js";
 
 function line(level: string, m: string, f?: Record<string, unknown>): void {
@@ -13,19 +14,15 @@ function line(level: string, m: string, f?: Record<string, unknown>): void {
 }
 
 function qemuGone(pidFile: string): boolean {
-  try {
-    const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
-    return !(pid > 0 && pidAlive(pid));
-  } catch {
-    return true;
-  }
+  const pid = readPidFile(pidFile);
+  return pid === null || !pidAlive(pid);
 }
 
 async function main(): Promise<void> {
-  const [sock, pidFile, allowJson] = process.argv.slice(2);
+  const [sock, pidFile, allowJson] = parseArgs({ args: process.argv.slice(2), options: {}, allowPositionals: true }).positionals;
   if (!sock || !pidFile || !allowJson) {
     process.stderr.write("usage: proxy-main SOCK QEMU_PIDFILE ALLOW_JSON\n");
-    process.exit(2);
+    process.exit(EXIT.usage);
   }
   const allow = JSON.parse(allowJson) as string[];
   const log = {
@@ -38,8 +35,8 @@ async function main(): Promise<void> {
   await proxy.start();
   // Whatever close() waits for, the proxy must not outlive its VM: leave after a short grace.
   const leave = (): void => {
-    setTimeout(() => process.exit(0), 2_000).unref();
-    void proxy.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(EXIT.ok), 2_000).unref();
+    void proxy.close().finally(() => process.exit(EXIT.ok));
   };
   // QEMU writes its pid file while we start; give it time, then leave with it.
   const startedAt = Date.now();
@@ -51,5 +48,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   process.stderr.write(`swarm vm proxy: ${String(e)}\n`);
-  process.exit(1);
+  process.exit(EXIT.failed);
 });

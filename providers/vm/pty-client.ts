@@ -5,32 +5,30 @@
  * It opens a PTY channel in the guest sized like its own terminal, puts its terminal in raw
  * mode so keys pass through untouched, forwards resizes, and exits with the guest's status.
  */
+import { parseArgs } from "node:util";
+import { EXIT, signalExitCode } from "../../protocol/exit-codes.js";
 import { connectMux } from "./agent-client.js";
 import { F, FrameReader, decodeExit, encodeFrame, encodeOpen, encodeResize } from "./frames.js";
 
-function parseArgs(argv: string[]): { sock: string; cwd: string; env: Record<string, string>; cmd: string[] } {
-  let sock = "";
-  let cwd = "/work";
+const USAGE = "usage: pty-client --sock MUX_SOCK [--cwd DIR] [--env K=V]... -- ARGV...";
+
+function args(argv: string[]): { sock: string; cwd: string; env: Record<string, string>; cmd: string[] } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { sock: { type: "string" }, cwd: { type: "string", default: "/work" }, env: { type: "string", multiple: true, default: [] } },
+    allowPositionals: true,
+  });
   const env: Record<string, string> = {};
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") break;
-    if (a === "--sock") sock = argv[++i] ?? "";
-    else if (a === "--cwd") cwd = argv[++i] ?? cwd;
-    else if (a === "--env") {
-      const kv = argv[++i] ?? "";
-      const eq = kv.indexOf("=");
-      if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
-    } else throw new Error(`unknown option ${a}`);
+  for (const kv of values.env) {
+    const eq = kv.indexOf("=");
+    if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const cmd = argv.slice(i + 1);
-  if (!sock || cmd.length === 0) throw new Error("usage: pty-client --sock MUX_SOCK [--cwd DIR] [--env K=V]... -- ARGV...");
-  return { sock, cwd, env, cmd };
+  if (!values.sock || positionals.length === 0) throw new Error(USAGE);
+  return { sock: values.sock, cwd: values.cwd, env, cmd: positionals };
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const a = args(process.argv.slice(2));
   const s = await connectMux(a.sock);
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
@@ -45,12 +43,12 @@ async function main(): Promise<void> {
   });
   stdin.on("data", (d: Buffer) => s.write(encodeFrame(F.STDIN, 0, d)));
   stdin.on("end", () => s.write(encodeFrame(F.STDIN_EOF, 0)));
-  let code = 255;
+  let code: number = EXIT.connectionLost;
   const r = new FrameReader((f) => {
     if (f.type === F.STDOUT || f.type === F.STDERR) process.stdout.write(f.payload);
     else if (f.type === F.EXIT) {
       const x = decodeExit(f.payload);
-      code = x.signal ? 128 + x.signal : x.code;
+      code = x.signal ? signalExitCode(x.signal) : x.code;
     }
   });
   s.on("data", (d: Buffer) => r.push(d));
@@ -63,5 +61,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   process.stderr.write(`swarm vm pty: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(255);
+  process.exit(EXIT.connectionLost);
 });

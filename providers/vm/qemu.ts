@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive, readPidFile } from "../../protocol/os.js";
+import { pollUntil, waitUntil } from "../../protocol/wait.js";
 import { ping } from "./agent-client.js";
 import { Qmp } from "./qmp.js";
 import { helperScript, type BaseLayout, type VmDirs } from "./layout.js";
@@ -177,16 +178,13 @@ export async function waitReady(d: VmDirs, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   // A ping sent before the guest opens its port waits in QEMU and is answered the moment
   // the agent starts; it fails fast (connection closed) if the VM dies, so wait long on it.
-  while (!(await ping(d.muxSock, 2_000))) {
-    if (!vmRunning(d)) {
-      const tail = fs.existsSync(d.console) ? fs.readFileSync(d.console, "utf8").split("\n").slice(-5).join("\n") : "";
-      throw new SwarmError("UNAVAILABLE", `the VM exited while booting. Last console lines:\n${tail}`, { hint: `full console log: ${d.console}` });
-    }
-    if (Date.now() > deadline) {
-      throw new SwarmError("TIMEOUT", `the VM's guest agent did not answer within ${timeoutMs / 1000} s`, { hint: `see the console log ${d.console}` });
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const answered = async (): Promise<boolean> => {
+    if (await ping(d.muxSock, 2_000)) return true;
+    if (vmRunning(d)) return false;
+    const tail = fs.existsSync(d.console) ? fs.readFileSync(d.console, "utf8").split("\n").slice(-5).join("\n") : "";
+    throw new SwarmError("UNAVAILABLE", `the VM exited while booting. Last console lines:\n${tail}`, { hint: `full console log: ${d.console}` });
+  };
+  await waitUntil("the VM's guest agent to answer", answered, { timeoutMs, everyMs: 5, hint: `see the console log ${d.console}` });
   if (!(await waitProxy(d, deadline))) {
     throw new SwarmError("UNAVAILABLE", "the VM's allow-list proxy did not start", { hint: `see ${d.dir}/proxy.log` });
   }
@@ -226,9 +224,8 @@ async function killStaleProxy(d: VmDirs): Promise<void> {
   } catch {
     return;
   }
-  const deadline = Date.now() + 5_000;
   // not our child, so no exit event: poll, with a deadline
-  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await pollUntil(() => !pidAlive(pid), { timeoutMs: 5_000, everyMs: 5 });
 }
 
 /** Kills QEMU and the multiplexer and waits until QEMU is gone, so its files can be reused. */
@@ -236,8 +233,7 @@ export async function kill(d: VmDirs): Promise<void> {
   const pid = killPidFile(d.qemuPid, "SIGKILL");
   killPidFile(d.muxPid, "SIGTERM");
   killPidFile(d.proxyPid, "SIGTERM");
-  const deadline = Date.now() + 10_000;
-  while (pid !== null && pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  if (pid !== null) await pollUntil(() => !pidAlive(pid), { timeoutMs: 10_000, everyMs: 5 });
   fs.rmSync(d.qemuPid, { force: true });
   fs.rmSync(d.muxPid, { force: true });
   fs.rmSync(d.proxyPid, { force: true });
@@ -255,8 +251,7 @@ export async function shutdown(d: VmDirs, timeoutMs = 10_000): Promise<void> {
       const q = await Qmp.connect(d.qmpSock, 2_000);
       await q.command("quit").catch(() => undefined);
       q.close();
-      const deadline = Date.now() + timeoutMs;
-      while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await pollUntil(() => !pidAlive(pid), { timeoutMs, everyMs: 5 });
     } catch {
       /* monitor unreachable: fall through to kill */
     }

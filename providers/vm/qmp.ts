@@ -1,6 +1,7 @@
 /** A minimal QMP client: one command at a time, events ignored. */
 import net from "node:net";
 import { SwarmError } from "../../protocol/errors.js";
+import { pollUntil, waitUntil } from "../../protocol/wait.js";
 
 export class Qmp {
   private buf = "";
@@ -36,8 +37,8 @@ export class Qmp {
   }
 
   static async connect(path: string, timeoutMs = 10_000): Promise<Qmp> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    let last: Error | null = null;
+    const attempt = async (): Promise<Qmp | null> => {
       try {
         const s = await new Promise<net.Socket>((resolve, reject) => {
           const s = net.connect(path);
@@ -49,14 +50,15 @@ export class Qmp {
         await q.command("qmp_capabilities");
         return q;
       } catch (e) {
-        if (Date.now() > deadline) {
-          throw new SwarmError("UNAVAILABLE", `cannot reach the VM monitor at ${path}: ${(e as Error).message}`, {
-            hint: "is the VM running? see `swarmctl env show NAME`",
-          });
-        }
-        await new Promise((r) => setTimeout(r, 10));
+        last = e as Error;
+        return null;
       }
-    }
+    };
+    const q = await pollUntil(attempt, { timeoutMs, everyMs: 10 });
+    if (q) return q;
+    throw new SwarmError("UNAVAILABLE", `cannot reach the VM monitor at ${path}: ${(last as Error | null)?.message ?? "timed out"}`, {
+      hint: "is the VM running? see `swarmctl env show NAME`",
+    });
   }
 
   command<T = unknown>(execute: string, args?: Record<string, unknown>): Promise<T> {
@@ -70,31 +72,26 @@ export class Qmp {
   /** Migrates the VM's state into a file; the VM is left stopped (state "postmigrate"). */
   async saveState(file: string, timeoutMs = 120_000): Promise<void> {
     await this.command("migrate", { uri: `exec:cat > '${file.replace(/'/g, "'\\''")}'` });
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const completed = async (): Promise<boolean> => {
       const st = await this.command<{ status?: string; "error-desc"?: string }>("query-migrate");
-      if (st.status === "completed") return;
       if (st.status === "failed" || st.status === "cancelled") {
         throw new SwarmError("INTERNAL", `saving the VM state failed: ${st["error-desc"] ?? st.status}`);
       }
-      if (Date.now() > deadline) throw new SwarmError("TIMEOUT", `saving the VM state took over ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+      return st.status === "completed";
+    };
+    await waitUntil("the VM state to be saved", completed, { timeoutMs, everyMs: 5 });
   }
 
   /** After `-incoming`: waits for the state to load, then runs the VM. */
   async resumeIncoming(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const loaded = async (): Promise<boolean> => {
       const st = await this.command<{ status: string; running: boolean }>("query-status");
-      if (st.running) return;
-      if (st.status !== "inmigrate") {
-        await this.command("cont");
-        return;
-      }
-      if (Date.now() > deadline) throw new SwarmError("TIMEOUT", `loading the VM state took over ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+      if (st.running) return true;
+      if (st.status === "inmigrate") return false;
+      await this.command("cont");
+      return true;
+    };
+    await waitUntil("the VM state to load", loaded, { timeoutMs, everyMs: 2 });
   }
 
   close(): void {

@@ -8,6 +8,7 @@
 import fs from "node:fs/promises";
 import { rmSync } from "node:fs";
 import { pidAlive } from "../../protocol/os.js";
+import { pollUntil } from "../../protocol/wait.js";
 import type { VmDirs } from "./layout.js";
 
 /**
@@ -44,9 +45,8 @@ export async function reclaimVm(d: VmDirs): Promise<void> {
       /* gone already */
     }
   }
-  const deadline = Date.now() + 10_000;
   // No exit event exists for processes that are not our children: poll, with a deadline.
-  while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await pollUntil(() => !pids.some(pidAlive), { timeoutMs: 10_000, everyMs: 10 });
   rmSync(d.sockDir, { recursive: true, force: true });
   rmSync(d.dir, { recursive: true, force: true });
 }

@@ -16,17 +16,20 @@ import type {
   ProviderContext,
   ProviderInfo,
   ProgressFn,
+  RestoresDeleted,
 } from "../types.js";
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
 import { assertArgv, assertName } from "../common/ids.js";
-import { KeyedLock, Semaphore } from "../common/limit.js";
+import { KeyedLock } from "../../protocol/keyed-lock.js";
+import { Semaphore } from "../common/limit.js";
 import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, which, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
 import { WorktreeCheckpoints } from "./checkpoints.js";
 import { limitsFor, WorktreeGroups, type WorktreeLimits } from "./limits.js";
 import { WorktreeTrash, type TrashEntry } from "./trash.js";
+import { reclaimFilesAndBranch, undoCreate, type UndoDeps } from "./undo.js";
 
 export interface WorktreeData extends Record<string, unknown> {
   repo: string;
@@ -57,7 +60,7 @@ const repoLocks = new KeyedLock();
  * Creation serialises `git worktree add --no-checkout` per repository (concurrent adds
  * race on `.git/worktrees/<n>/commondir`) and checks out in parallel.
  */
-export class WorktreeProvider implements Provider, Checkpointing {
+export class WorktreeProvider implements Provider, Checkpointing, RestoresDeleted {
   readonly git: Git;
   private readonly run: Runner;
   private readonly checkouts: Semaphore;
@@ -82,7 +85,16 @@ export class WorktreeProvider implements Provider, Checkpointing {
     return {
       name: "worktree",
       summary: "a git worktree on its own branch; processes run on the host in that directory (no isolation)",
-      features: { checkpoint: true, copyOnWrite: false, network: ["full"], enforcesResources: this.groups.cgroups !== null, processesOutliveDaemon: true },
+      features: {
+        checkpoint: true,
+        copyOnWrite: false,
+        network: ["full"],
+        enforcesResources: this.groups.cgroups !== null,
+        processesOutliveDaemon: true,
+        restoreDeleted: true,
+        baseImage: false,
+        close: false,
+      },
     };
   }
 
@@ -145,29 +157,13 @@ export class WorktreeProvider implements Provider, Checkpointing {
       const data: WorktreeData = { repo: top, commonDir, branch, base, path: dir, stopped: false, limits: limitsFor(spec) };
       return { name: spec.name, provider: "worktree", hostPath: dir, data };
     } catch (err) {
-      await this.undoCreate(spec, dir, branch, registered);
+      await undoCreate(this.undoDeps(), spec, dir, branch, registered);
       throw err;
     }
   }
 
-  private async undoCreate(spec: EnvSpec, dir: string, branch: string, registered: boolean): Promise<void> {
-    await fs.rm(dir, { recursive: true, force: true });
-    if (!registered) return;
-    const info = await this.git.repoInfo(spec.repo).catch(() => null);
-    if (!info) return;
-    await repoLocks.with(info.commonDir, async () => {
-      await this.git.tryOut(info.top, ["worktree", "prune"]);
-      await this.dropBranchWithoutWork(info.top, branch, spec);
-    });
-  }
-
-  /** Deletes the branch only when it holds no commits outside other branches and the base: never anyone's work. */
-  private async dropBranchWithoutWork(top: string, branch: string, spec: EnvSpec): Promise<void> {
-    if (!(await this.git.branchExists(top, branch))) return;
-    const base = await this.git.resolveCommit(top, spec.base ?? "HEAD").catch(() => null);
-    const own = base ? await this.git.unmergedCommits(top, branch, base).catch(() => null) : null;
-    if (own === 0) await this.git.tryOut(top, ["branch", "-D", branch]);
-    else this.ctx.logger.info("kept a branch with commits of its own", { env: spec.name, branch, commits: own });
+  private undoDeps(): UndoDeps {
+    return { git: this.git, logger: this.ctx.logger, repoLocks };
   }
 
   /** Git.repoInfo, asked once for a burst of concurrent creates on one repository (then Git caches it). */
@@ -355,26 +351,9 @@ export class WorktreeProvider implements Provider, Checkpointing {
     )
       await terminate(await processesIn(dir), 1000);
     const left = await this.groups.remove(spec.name);
-    await this.reclaimFilesAndBranch(spec, dir, branch);
+    await reclaimFilesAndBranch(this.undoDeps(), spec, dir, branch);
     // the rest is gone; the record stays (in error, with this) until the group can go too
     if (left.length > 0) throw new SwarmError("UNAVAILABLE", `cannot remove the cgroup(s) of ${spec.name}: ${left.join("; ")}`);
-  }
-
-  private async reclaimFilesAndBranch(spec: EnvSpec, dir: string, branch: string): Promise<void> {
-    const info = await this.git.repoInfo(spec.repo).catch(() => null);
-    // look before rm and prune: they destroy the evidence of which branch our add made
-    const recorded = info ? await worktreeRecordsAt(info.commonDir, dir) : [];
-    await fs.rm(dir, { recursive: true, force: true });
-    if (!info) return;
-    const ours = branch === `swarm/${spec.name}` || recorded.some((r) => r.head === `ref: refs/heads/${branch}`);
-    await repoLocks.with(info.commonDir, async () => {
-      await this.git.tryOut(info.top, ["worktree", "prune"]);
-      for (const r of recorded) await fs.rm(r.record, { recursive: true, force: true });
-      if (ours) await this.dropBranchWithoutWork(info.top, branch, spec);
-      else if (await this.git.branchExists(info.top, branch)) {
-        this.ctx.logger.info("kept a branch this environment did not make", { env: spec.name, branch });
-      }
-    });
   }
 
   async checkpoint(h: EnvHandle, name: string): Promise<CheckpointInfo> {
@@ -392,25 +371,6 @@ export class WorktreeProvider implements Provider, Checkpointing {
   async listCheckpoints(h: EnvHandle): Promise<CheckpointInfo[]> {
     return this.checkpoints.list(h.name);
   }
-}
-
-/** git's records (.git/worktrees/<id>) of worktrees at `dir`, with the HEAD each has checked out. */
-async function worktreeRecordsAt(commonDir: string, dir: string): Promise<{ record: string; head: string | null }[]> {
-  const root = path.join(commonDir, "worktrees");
-  // git may have written the path with symlinks resolved
-  const real = path.join(await fs.realpath(path.dirname(dir)).catch(() => path.dirname(dir)), path.basename(dir));
-  const out: { record: string; head: string | null }[] = [];
-  for (const id of await fs.readdir(root).catch(() => [] as string[])) {
-    const gitdir = await fs.readFile(path.join(root, id, "gitdir"), "utf8").catch(() => null);
-    const at = gitdir === null ? null : path.dirname(gitdir.trim());
-    if (at !== dir && at !== real) continue;
-    const head = await fs.readFile(path.join(root, id, "HEAD"), "utf8").then(
-      (t) => t.trim(),
-      () => null,
-    );
-    out.push({ record: path.join(root, id), head });
-  }
-  return out;
 }
 
 export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { startDaemon, tempHome, type TestDaemon } from "../helpers/daemon.js";
-import { connectDaemon } from "../../cli/client.js";
+import { connectDaemon } from "../../client/index.js";
 
 let d: TestDaemon | undefined;
 afterAll(async () => {

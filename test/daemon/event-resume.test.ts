@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { NOTIFICATIONS, type EventRecord } from "../../protocol/events.js";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
 
 let d: TestDaemon | undefined;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { RpcClient, connectDaemon } from "../../cli/client.js";
+import { RpcClient, connectDaemon } from "../../client/index.js";
 import { resolvePaths, type SwarmPaths } from "../../protocol/paths.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

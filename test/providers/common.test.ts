@@ -1,9 +1,13 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Git } from "../../providers/common/git.js";
-import { KeyedLock, Semaphore } from "../../providers/common/limit.js";
+import { KeyedLock } from "../../protocol/keyed-lock.js";
+import { pidAlive } from "../../protocol/os.js";
+import { pollUntil, waitUntil } from "../../protocol/wait.js";
+import { terminate } from "../../providers/common/procs.js";
+import { Semaphore } from "../../providers/common/limit.js";
 import { runProcess } from "../../providers/common/run.js";
 import { resolveInside } from "../../providers/common/safe-path.js";
 import { expectKind } from "./contract.js";
@@ -78,5 +82,54 @@ describe("locks", () => {
       ),
     );
     expect(peak).toBe(3);
+  });
+});
+
+describe("shared helpers: KeyedLock.held, pollUntil / waitUntil, pidAlive", () => {
+  it("a failing holder releases its key, and held() says while someone runs or waits", async () => {
+    const lock = new KeyedLock();
+    let release: (() => void) | null = null;
+    const first = lock.with("a", () => new Promise<void>((r) => (release = r)));
+    const failing = lock
+      .with("a", async () => {
+        throw new Error("boom");
+      })
+      .catch((e: unknown) => e);
+    expect(lock.held("a")).toBe(true);
+    expect(lock.held("b")).toBe(false);
+    (await waitUntil("the first holder to run", () => release, { timeoutMs: 5_000 }))();
+    await first;
+    expect(await failing).toMatchObject({ message: "boom" });
+    expect(await lock.with("a", async () => "after")).toBe("after");
+    expect(lock.held("a")).toBe(false);
+  });
+
+  it("pollUntil returns the first value that holds, or null at the deadline; waitUntil names what timed out", async () => {
+    let n = 0;
+    expect(await pollUntil(() => (++n >= 3 ? `n=${n}` : null), { timeoutMs: 5_000, everyMs: 1 })).toBe("n=3");
+    const t0 = Date.now();
+    expect(await pollUntil(() => false, { timeoutMs: 50, everyMs: 5 })).toBeNull();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
+    const err = await waitUntil("the thing to appear", () => undefined, { timeoutMs: 30, hint: "look elsewhere" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "TIMEOUT", hint: "look elsewhere", message: expect.stringContaining("waiting for the thing to appear") });
+    // 0 is a value, not "not yet"
+    expect(await pollUntil(() => 0, { timeoutMs: 10 })).toBe(0);
+  });
+
+  it("pidAlive counts a zombie as dead, and terminate() does not wait on one", async () => {
+    // `sleep 0 &` becomes a child of the exec'd `sleep 30`, which never reaps it: a zombie
+    const sh = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    const zombie = Number((await new Promise<Buffer>((r) => sh.stdout.once("data", r))).toString().trim());
+    try {
+      await waitUntil("the child to become a zombie", () => / Z /.test(fs.readFileSync(`/proc/${zombie}/stat`, "utf8")), { timeoutMs: 10_000 });
+      expect(() => process.kill(zombie, 0)).not.toThrow(); // signal 0 alone would call it alive
+      expect(pidAlive(zombie)).toBe(false);
+      expect(pidAlive(process.pid)).toBe(true);
+      const t0 = Date.now();
+      await terminate([zombie], 5_000);
+      expect(Date.now() - t0).toBeLessThan(2_000);
+    } finally {
+      sh.kill("SIGKILL");
+    }
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bwrapArgs } from "../../providers/sandbox/bwrap-args.js";
 import { SandboxProvider } from "../../providers/sandbox/provider.js";
 import { createProviders, PLANNED_PROVIDERS } from "../../providers/registry.js";
+import { canBuildBase, canCheckpoint, canClose, canRestoreDeleted, type Provider } from "../../providers/index.js";
 import { WorktreeProvider } from "../../providers/worktree/provider.js";
 import { providerContext, tempDir } from "./fixtures.js";
 
@@ -57,5 +58,33 @@ describe("sandbox bwrap arguments", () => {
     expect(p).toContain("--unshare-net");
     expect(pairs(p, "--bind")).toEqual(["/s/envs/a/merged", "/s/envs/a/proxy.sock"]);
     expect(p).not.toContain("--new-session");
+  });
+
+  it("each optional capability's feature flag says exactly whether the provider implements it", () => {
+    const root = tempDir();
+    const ps = createProviders((name) => providerContext(`${root}/${name}`));
+    const has = (p: Provider, method: string) => typeof (p as unknown as Record<string, unknown>)[method] === "function";
+    const caps: Record<string, { flag: "checkpoint" | "restoreDeleted" | "baseImage" | "close"; method: string; can: (p: Provider) => boolean }> = {
+      Checkpointing: { flag: "checkpoint", method: "checkpoint", can: canCheckpoint },
+      RestoresDeleted: { flag: "restoreDeleted", method: "restoreDeleted", can: canRestoreDeleted },
+      BaseImages: { flag: "baseImage", method: "buildBase", can: canBuildBase },
+      Closable: { flag: "close", method: "close", can: canClose },
+    };
+    const seen: string[] = [];
+    for (const [name, p] of ps) {
+      for (const [cap, c] of Object.entries(caps)) {
+        expect(p.info().features[c.flag], `${name} ${cap}`).toBe(has(p, c.method));
+        expect(c.can(p), `${name} ${cap}`).toBe(has(p, c.method));
+        if (c.can(p)) seen.push(`${name}:${cap}`);
+      }
+    }
+    expect(seen.sort()).toEqual([
+      "sandbox:Checkpointing",
+      "sandbox:Closable",
+      "vm:BaseImages",
+      "vm:Checkpointing",
+      "worktree:Checkpointing",
+      "worktree:RestoresDeleted",
+    ]);
   });
 });

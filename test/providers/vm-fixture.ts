@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pidAlive } from "../../protocol/os.js";
 import { initBase } from "../../providers/vm/base-image.js";
 import type { ProviderContext } from "../../providers/types.js";
 
@@ -40,15 +41,7 @@ export async function ensureTestBase(): Promise<string> {
       } catch {
         pid = process.pid; // the holder has not written its pid yet: wait for it
       }
-      let alive = false;
-      try {
-        if (pid) {
-          process.kill(pid, 0);
-          alive = true;
-        }
-      } catch {
-        alive = false;
-      }
+      const alive = pid > 0 && pidAlive(pid);
       if (!alive) fs.rmSync(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error("timed out waiting for another process building the VM base");
       else await new Promise((r) => setTimeout(r, 200));

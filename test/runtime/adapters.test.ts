@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ADAPTERS, adapterFor, createCustomAdapter, fakeAgentAdapter } from "../../daemon/runtime/adapters/index.js";
+import { ADAPTERS, adapterFor, createCustomAdapter } from "../../daemon/runtime/adapters/index.js";
+import { fakeAgentAdapter } from "../fixtures/fake-agent-rules.js";
 import { AGENT_KINDS, type AgentAdapter, type AgentState, type DetectContext, type ScreenView } from "../../daemon/runtime/adapters/types.js";
 import { SwarmError } from "../../protocol/errors.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, show, waitScreen, killAll } from "./runtime-helpers.js";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 
 const lastSteady = (text: string): number => {
   const m = [...text.matchAll(/steady (\d+)/g)];

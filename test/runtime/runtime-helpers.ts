@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
 import { afterAll, beforeAll } from "vitest";
 import { ROOT, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
@@ -8,7 +8,7 @@ export const FAKE_AGENT = path.join(ROOT, "test/fixtures/fake-agent");
 
 export type ScreenRes = { lines: string[]; cursor: { x: number; y: number }; state: string; alt_screen: boolean; bracketed_paste: boolean };
 
-export async function show(c: RpcClient, name: string): Promise<Runtime & { recordings: string[] }> {
+export async function show(c: RpcClient, name: string): Promise<Runtime & { recordings: string[]; features: Record<string, boolean> }> {
   return c.call("runtime.show", { name });
 }
 

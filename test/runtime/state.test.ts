@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, waitScreen, useDaemon } from "./runtime-helpers.js";
-import { FAKE_AGENT_RULES as RULES } from "../../daemon/runtime/adapters/custom.js";
+import { FAKE_AGENT_RULES as RULES } from "../fixtures/fake-agent-rules.js";
 
 interface Ev {
   id: number;
@@ -15,7 +15,13 @@ describe("state detection", () => {
 
   it("runtime.state events follow the screen: idle → working → asking_approval → working → idle, each with its why", async () => {
     const c = await d.client();
-    await c.call("runtime.start", { name: "st", command: [FAKE_AGENT, "--work-ms", "400", "--approval"], cwd: d.home, agent: "custom", detector: RULES });
+    await c.call<unknown>("runtime.start", {
+      name: "st",
+      command: [FAKE_AGENT, "--work-ms", "400", "--approval"],
+      cwd: d.home,
+      agent: "custom",
+      detector: RULES,
+    });
     await waitScreen(c, "st", "prompt", (t) => /^>( |$)/m.test(t));
     const states = async () =>
       (await c.call<{ events: Ev[] }>("event.list", { since: 0, types: ["runtime.state"], limit: 1000 })).events.filter((e) => e.subject === "st");

@@ -2,11 +2,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
 import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, killAll, show, waitScreen } from "./runtime-helpers.js";
-import { FAKE_AGENT_RULES as RULES } from "../../daemon/runtime/adapters/custom.js";
+import { FAKE_AGENT_RULES as RULES } from "../fixtures/fake-agent-rules.js";
 
 /** The daemon wired to tmux (R-R6): managed sessions on swarm's own socket, observed panes on a private one. */
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;

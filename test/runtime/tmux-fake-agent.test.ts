@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fakeAgentAdapter } from "../../daemon/runtime/adapters/index.js";
+import { fakeAgentAdapter } from "../fixtures/fake-agent-rules.js";
 import { TmuxServer, startManagedSession } from "../../daemon/runtime/tmux/index.js";
 import { waitFor } from "../helpers/daemon.js";
 import { FAKE_AGENT } from "./runtime-helpers.js";

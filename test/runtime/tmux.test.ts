@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ADAPTERS, fakeAgentAdapter } from "../../daemon/runtime/adapters/index.js";
+import { ADAPTERS } from "../../daemon/runtime/adapters/index.js";
+import { fakeAgentAdapter } from "../fixtures/fake-agent-rules.js";
 import {
   ManagedTmuxSession,
   TmuxPaneObserver,

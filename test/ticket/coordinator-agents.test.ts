@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
 import { startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { makeRepo } from "../env/fixture.js";

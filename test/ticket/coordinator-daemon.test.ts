@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Lease } from "../../protocol/methods/coordinator.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
 import { startDaemon, swarmctl, tempHome, waitFor, type TestDaemon } from "../helpers/daemon.js";
@@ -155,7 +155,9 @@ describe("coordinator in the daemon", () => {
     expect(back.attempts).toBe(1);
     const r3 = await waitFor("re-claim", async () => (await c.call<{ lease: Lease | null }>("ticket.claim", { worker: "ext2", agent_kind: "external" })).lease);
     expect([a.id, b.id]).toContain(r3.ticket.id);
-    const late = await c.call("ticket.complete", { id: a.id, lease: r1.lease!.lease, result: "late" }).catch((e: { kind: string; message: string }) => e);
+    const late = await c
+      .call<unknown>("ticket.complete", { id: a.id, lease: r1.lease!.lease, result: "late" })
+      .catch((e: { kind: string; message: string }) => e);
     expect((late as { kind: string }).kind).toBe("CONFLICT");
     expect((late as Error).message).toMatch(/stale lease/);
     const ok = await c.call<{ ticket: Ticket; bundle: string }>("ticket.complete", {

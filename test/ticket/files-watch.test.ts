@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { EventRecord } from "../../protocol/events.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import { TICKET_STATES, type Ticket } from "../../protocol/methods/ticket.js";
 import { TRANSITIONS } from "../../daemon/ticket/state-machine.js";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.js";

@@ -2,7 +2,7 @@
  * Any other command. Without configuration it judges by a yes/no question at the cursor
  * and by output activity. With a pattern config (rules as data, e.g. from a runtime's
  * settings) it fires the first matching regex, tested on the cursor line or on the last
- * rows up to the cursor. FAKE_AGENT_RULES describes test/fixtures/fake-agent.
+ * rows up to the cursor (a runtime's `detector` rules).
  */
 import { SwarmError } from "../../../protocol/errors.js";
 import { ACTIVE_OUTPUT_MS, EXITED_RULE, YES_NO_RE, cursorLine, runRules, tail, type Rule } from "./rules.js";
@@ -83,15 +83,4 @@ export function createCustomAdapter(config?: CustomDetectorConfig): AgentAdapter
   };
 }
 
-/** The screen contract of test/fixtures/fake-agent (see the comment at its top). */
-export const FAKE_AGENT_RULES: CustomDetectorConfig = {
-  label: "fake-agent",
-  rules: [
-    { state: "asking_approval", pattern: "^Allow\\? \\(y/n\\)$", on: "cursor_line", name: '"Allow? (y/n)" at the cursor' },
-    { state: "working", pattern: "^\\S Working… \\(\\d+\\.\\ds\\)$", on: "cursor_line", name: 'spinner "Working… (Ns)" at the cursor' },
-    { state: "idle", pattern: "^>( |$)", on: "cursor_line", name: 'prompt "> " at the cursor' },
-  ],
-};
-
-export const fakeAgentAdapter = createCustomAdapter(FAKE_AGENT_RULES);
 export const customAdapter = createCustomAdapter();

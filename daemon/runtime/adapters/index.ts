@@ -2,7 +2,7 @@
 import { aiderAdapter } from "./aider.js";
 import { claudeAdapter } from "./claude.js";
 import { codexAdapter } from "./codex.js";
-import { createCustomAdapter, customAdapter, fakeAgentAdapter, FAKE_AGENT_RULES, type CustomDetectorConfig } from "./custom.js";
+import { createCustomAdapter, customAdapter, type CustomDetectorConfig } from "./custom.js";
 import { geminiAdapter } from "./gemini.js";
 import { shellAdapter } from "./shell.js";
 import { SwarmError } from "../../../protocol/errors.js";
@@ -29,5 +29,5 @@ export function adapterFor(kind: AgentKind | string, custom?: CustomDetectorConf
 /** Alias the runtime's detector loader looks for. */
 export const getAdapter = (kind: AgentKind): AgentAdapter | undefined => ADAPTERS[kind];
 
-export { createCustomAdapter, fakeAgentAdapter, FAKE_AGENT_RULES };
+export { createCustomAdapter };
 export type { CustomDetectorConfig };

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import pty from "node-pty";
+import { pidAlive } from "../../../protocol/os.js";
 import { CastRecorder } from "./recorder.js";
 import { OutputRing } from "./ring.js";
 import { encodeFrame, encodeJson, FRAME, FrameReader, type HolderExit, type HolderInfo, type HolderSpec } from "./frames.js";
@@ -89,11 +90,8 @@ internals._socket.destroy = () => {
 // node-pty only asks to destroy the socket 200 ms after the child died; notice it sooner.
 const reapWatch = setInterval(() => {
   if (Date.now() - lastDataAt < DRAIN_QUIET_MS) return;
-  try {
-    process.kill(child.pid, 0);
-  } catch {
-    startDrain();
-  }
+  // a zombie counts as dead (protocol/os.ts): its output is all written once it has exited
+  if (!pidAlive(child.pid)) startDrain();
 }, 50);
 
 child.onData((d) => {

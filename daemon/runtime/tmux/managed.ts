@@ -5,6 +5,7 @@
  */
 import { SwarmError } from "../../../protocol/errors.js";
 import { checkName } from "../../../protocol/names.js";
+import { pollUntil } from "../../../protocol/wait.js";
 import { TmuxPaneObserver } from "./observer.js";
 import type { TmuxServer } from "./server.js";
 
@@ -95,12 +96,7 @@ export class ManagedTmuxSession extends TmuxPaneObserver {
   }
 
   private async screenChanges(before: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await this.capture()) !== before) return true;
-      await sleep(20);
-    }
-    return false;
+    return (await pollUntil(async () => (await this.capture()) !== before, { timeoutMs, everyMs: 20 })) !== null;
   }
 
   /** Sends tmux key names (e.g. "C-c", "Escape", "y") without pasting. */

@@ -10,7 +10,6 @@ import type { Db } from "../../store/db.js";
 import type { EnvService } from "../../env/service.js";
 import type { Logger } from "../../log/logger.js";
 import type { RuntimeManager } from "../../runtime/manager.js";
-import { deliver } from "../../runtime/send.js";
 import { commitTicket, headSha, runPrStep, type EnvExec } from "./git-step.js";
 import type { LeaseBook } from "./leases.js";
 import { LOCAL_WORKER } from "./runner.js";
@@ -179,13 +178,7 @@ export class AgentRunner {
     while (mgr.row(run.name).state === "starting" && Date.now() < ready && !run.stopReason) await new Promise((r) => setTimeout(r, 50));
     run.phase = "running"; // from here watch() settles exits and stop reasons
     if (run.stopReason || mgr.row(run.name).state === "exited") return;
-    const rc = mgr.cfg();
-    const sent = await deliver(mgr.liveOf(run.name, { running: true }), {
-      text: promptOf(run.lease),
-      enter: true,
-      enterDelayMs: rc.enter_delay_ms,
-      confirmTimeoutMs: rc.confirm_timeout_ms,
-    });
+    const sent = await mgr.send(run.name, mgr.sendOptions({ text: promptOf(run.lease), enter: true }));
     if (sent.status !== "delivered") return void this.stop(run.lease.ticket.id, `the prompt was not confirmed: ${sent.why}`);
     run.delivered = true;
     this.d.events.append("ticket.prompt_delivered", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, runtime_id: runtimeId, ms: sent.ms });
@@ -246,8 +239,7 @@ export class AgentRunner {
     if (!run.runtimeStarted) return;
     try {
       if (mgr.row(run.name).state === "exited") return;
-      const rt = mgr.signal(run.name, "SIGTERM");
-      if (!(await rt.waitExit(STOP_GRACE_MS))) await mgr.signal(run.name, "SIGKILL").waitExit(STOP_GRACE_MS);
+      if (!(await mgr.kill(run.name, "SIGTERM", STOP_GRACE_MS))) await mgr.kill(run.name, "SIGKILL", STOP_GRACE_MS);
     } catch (err) {
       this.d.logger.warn("stopping an agent runtime failed", { runtime: run.name, error: String(err) });
     }
@@ -337,10 +329,14 @@ export class AgentRunner {
     if (!run) return false;
     run.stopReason ??= reason;
     if (run.runtimeStarted) {
-      try {
-        this.d.runtimes.signal(run.name, "SIGTERM");
-      } catch {
+      // not awaited: watch() settles the run once the runtime has ended
+      const gone = () => {
         /* already gone */
+      };
+      try {
+        this.d.runtimes.kill(run.name, "SIGTERM", 0).catch(gone);
+      } catch {
+        gone();
       }
     }
     return true;

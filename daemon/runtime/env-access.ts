@@ -1,0 +1,11 @@
+import type { HostCommand } from "../../providers/types.js";
+
+/**
+ * What the runtime domain needs from environments: the host command that runs a program
+ * inside one, in a PTY (forwarding its variables and secrets, counting as activity). An
+ * EnvService satisfies it as it is; the daemon's assembly passes it in.
+ */
+export interface RuntimeEnvAccess {
+  /** Resolves `argv` (run in `cwd` inside environment `name`) to a host command; refuses an unknown or stopped environment. */
+  ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand>;
+}

@@ -1,0 +1,333 @@
+import fs from "node:fs";
+import path from "node:path";
+import { SwarmError } from "../../protocol/errors.js";
+import type { Connection } from "../rpc/handler.js";
+import {
+  NO_FEATURES,
+  type AdoptOutcome,
+  type AttachResult,
+  type BackendHooks,
+  type BackendInfo,
+  type Launch,
+  type RuntimeBackend,
+  type ScreenResult,
+  type StartParams,
+} from "./backend.js";
+import type { HolderExit } from "./holder/frames.js";
+import { HolderLink } from "./holder-link.js";
+import { holderTail, spawnHolder } from "./holder-spawn.js";
+import { LiveRuntime } from "./live-runtime.js";
+import { newRow, type RuntimeRow } from "./registry.js";
+import { deliver, type SendOptions, type SendResult } from "./send.js";
+import { fallbackDetect } from "./state-detector.js";
+
+const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
+
+const HOLDER_INFO: BackendInfo = {
+  backend: "holder",
+  managed: true,
+  features: { ...NO_FEATURES, screen: true, send: true, input: true, attach: true, resize: true, signal: true },
+  what: "runs in a PTY holder",
+  hint: "see `swarmctl runtime show NAME`",
+};
+
+/**
+ * The PTY-holder backend (R-R1): each program runs under a small holder process of its own
+ * that outlives the daemon; the daemon links to the holder's socket, keeps a headless
+ * terminal model of the screen, and links again after a restart from the holder's replay.
+ */
+export class HolderBackend implements RuntimeBackend {
+  readonly kind = "holder" as const;
+  private readonly live = new Map<string, LiveRuntime>();
+  private readonly evalTimers = new Map<string, NodeJS.Timeout>();
+  private stopping = false;
+
+  constructor(
+    private readonly hooks: BackendHooks,
+    /** the holder's directory of a runtime id: spec, logs, exit.json, recording/ */
+    private readonly dirOf: (id: string) => string,
+  ) {}
+
+  owns(row: RuntimeRow): boolean {
+    return row.pty_backend === "holder" && row.management === "managed";
+  }
+
+  info(): BackendInfo {
+    return HOLDER_INFO;
+  }
+
+  current(name: string): RuntimeRow | undefined {
+    return this.live.get(name)?.row;
+  }
+
+  /** The live runtime (the daemon holds its link), or an error saying why there is none. */
+  liveOf(row: RuntimeRow, opts: { running?: boolean } = {}): LiveRuntime {
+    const rt = this.live.get(row.name);
+    if (!rt) {
+      throw new SwarmError("INVALID_TRANSITION", `runtime ${row.name} is ${row.state}; its terminal is gone`, {
+        hint: `see its recording with \`swarmctl logs ${row.name}\``,
+        details: { state: row.state },
+      });
+    }
+    if (opts.running && rt.exited) {
+      throw new SwarmError("INVALID_TRANSITION", `runtime ${row.name} has exited (code ${rt.exit?.exit_code ?? "?"})`, {
+        hint: `start it again with \`swarmctl runtime start ${row.name} …\` after \`swarmctl runtime remove ${row.name}\``,
+        details: { state: row.state },
+      });
+    }
+    return rt;
+  }
+
+  async start(p: StartParams, how: Launch): Promise<RuntimeRow> {
+    const row = newRow({
+      name: p.name,
+      agent: p.agent,
+      command: p.command,
+      pty_backend: "holder",
+      management: "managed",
+      state: "starting",
+      why: "holder spawned",
+    });
+    Object.assign(row, {
+      environment: p.env ?? null,
+      cwd: how.cwd,
+      session_id: p.session_id ?? null,
+      cols: p.cols,
+      rows: p.rows,
+      detector: p.detector ?? null,
+    });
+    const dir = this.dirOf(row.id);
+    const { holder, socket } = spawnHolder(this.hooks.ctx, this.hooks.cfg(), {
+      id: row.id,
+      name: p.name,
+      dir,
+      cwd: how.cwd,
+      cols: p.cols,
+      rows: p.rows,
+      command: how.argv,
+      vars: how.vars,
+    });
+    row.holder_pid = holder.pid ?? null;
+    row.holder_socket = socket;
+    this.hooks.registry.insert(row);
+    const deadline = Date.now() + 10_000;
+    while (!(await this.link(row))) {
+      if (Date.now() > deadline || holder.exitCode !== null) {
+        const err = holderTail(dir);
+        this.hooks.setState(row, "lost", "the PTY holder did not come up");
+        throw new SwarmError("UNAVAILABLE", `the PTY holder for ${p.name} did not start${err ? `: ${err}` : ""}`, {
+          hint: "check that the command exists and see the daemon log",
+        });
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.hooks.ctx.events.append("runtime.started", p.name, { id: row.id, command: p.command, cwd: how.cwd, agent: p.agent, pid: row.pid });
+    return row;
+  }
+
+  /** Links to a holder and rebuilds the screen from its replay; false when nobody answers. */
+  private async link(row: RuntimeRow): Promise<boolean> {
+    if (!row.holder_socket) return false;
+    const rt = this.live.get(row.name) ?? new LiveRuntime(row, this.hooks.cfg().scrollback);
+    let ready!: () => void;
+    const replayed = new Promise<void>((r) => (ready = r));
+    try {
+      rt.link = await HolderLink.connect(row.holder_socket, {
+        info: (info) => {
+          rt.resetFrom(info);
+          rt.row.pid = info.child_pid;
+          rt.row.holder_pid = info.holder_pid;
+        },
+        replay: (c) => rt.replay(c),
+        replayEnd: () => {
+          rt.replayed = true;
+          ready();
+        },
+        data: (c) => rt.data(c),
+        exit: (e) => rt.exited_(e),
+        close: () => {
+          ready();
+          if (!this.stopping && !rt.exited && this.live.get(row.name) === rt) this.holderGone(rt);
+        },
+      });
+    } catch {
+      return false;
+    }
+    rt.onOutput = () => this.scheduleEval(rt);
+    rt.onExit = (e) => this.recordExit(rt, e);
+    this.live.set(row.name, rt);
+    await replayed;
+    const { pid, holder_pid, cols, rows } = rt.row;
+    this.hooks.registry.update(row.id, { pid, holder_pid, cols, rows, heartbeat_at: new Date().toISOString() });
+    return true;
+  }
+
+  async adopt(row: RuntimeRow): Promise<AdoptOutcome> {
+    if (TERMINAL.has(row.state)) return "skipped";
+    if (await this.link(row)) {
+      this.hooks.ctx.events.append("runtime.adopted", row.name, { id: row.id, pid: row.pid });
+      return "adopted";
+    }
+    if (this.exitFromFile(row)) return "exited";
+    this.hooks.setState(row, "lost", "its PTY holder is gone and left no exit status");
+    this.hooks.ctx.events.append("runtime.lost", row.name, { id: row.id });
+    return "lost";
+  }
+
+  private exitFromFile(row: RuntimeRow): boolean {
+    try {
+      const e = JSON.parse(fs.readFileSync(path.join(this.dirOf(row.id), "exit.json"), "utf8")) as HolderExit;
+      this.markExited(row, e);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private holderGone(rt: LiveRuntime): void {
+    this.live.delete(rt.row.name);
+    if (!this.exitFromFile(rt.row)) {
+      this.hooks.setState(rt.row, "lost", "its PTY holder went away");
+      this.hooks.ctx.events.append("runtime.lost", rt.row.name, { id: rt.row.id });
+    }
+  }
+
+  private recordExit(rt: LiveRuntime, e: HolderExit): void {
+    rt.row.bytes_out = e.total_bytes;
+    this.markExited(rt.row, e);
+    rt.link?.release();
+  }
+
+  private markExited(row: RuntimeRow, e: HolderExit): void {
+    Object.assign(row, { exit_code: e.exit_code, exit_signal: e.signal || null, exited_at: e.exited_at, bytes_out: e.total_bytes });
+    this.hooks.registry.update(row.id, { exit_code: row.exit_code, exit_signal: row.exit_signal, exited_at: e.exited_at, bytes_out: e.total_bytes });
+    const why = e.signal ? `process killed by signal ${e.signal}` : `process exited with code ${e.exit_code}`;
+    this.hooks.setState(row, "exited", why);
+    this.hooks.ctx.events.append("runtime.exited", row.name, { id: row.id, exit_code: e.exit_code, signal: e.signal || null, bytes: e.total_bytes });
+  }
+
+  private scheduleEval(rt: LiveRuntime): void {
+    if (this.evalTimers.has(rt.row.name)) return;
+    const t = setTimeout(() => {
+      this.evalTimers.delete(rt.row.name);
+      this.evaluate(rt);
+    }, this.hooks.cfg().state_debounce_ms);
+    this.evalTimers.set(rt.row.name, t);
+  }
+
+  /** Asks the agent's detector what the screen says, and records a change with its reason. */
+  private evaluate(rt: LiveRuntime): void {
+    if (rt.exited || TERMINAL.has(rt.row.state) || !rt.replayed) return;
+    const detect = (rt.detect ??= this.hooks.detector(rt.row));
+    const ctx = { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null };
+    let d;
+    try {
+      d = detect(rt.model.view(), ctx);
+    } catch (err) {
+      d = { ...fallbackDetect(rt.model.view(), ctx) };
+      d.why += ` (detector failed: ${String(err)})`;
+    }
+    if (d.state === "exited") return; // only the holder's exit report ends a runtime
+    this.hooks.setState(rt.row, d.state, d.why);
+  }
+
+  poll(): void {
+    for (const rt of this.live.values()) this.evaluate(rt);
+  }
+
+  /** Refreshes heartbeat, output counters and times of everything the daemon holds. */
+  recordHeartbeat(): void {
+    const now = new Date().toISOString();
+    this.hooks.ctx.db.transaction(() => {
+      for (const rt of this.live.values()) {
+        if (rt.exited) continue;
+        rt.row.heartbeat_at = now;
+        rt.row.last_output_at = new Date(rt.lastOutputMs).toISOString();
+        const { bytes_out, last_output_at, last_human_input_at } = rt.row;
+        this.hooks.registry.update(rt.row.id, { heartbeat_at: now, bytes_out, last_output_at, last_human_input_at });
+      }
+    })();
+  }
+
+  screen(row: RuntimeRow, opts: { ansi: boolean; scrollback: number }): Promise<ScreenResult> {
+    const rt = this.liveOf(row);
+    const v = rt.model.view();
+    return Promise.resolve({
+      name: row.name,
+      state: rt.row.state,
+      why: rt.row.why,
+      cols: v.cols,
+      rows: v.rows,
+      cursor: v.cursor,
+      alt_screen: v.altScreen,
+      bracketed_paste: v.bracketedPaste,
+      title: v.title,
+      lines: v.lines,
+      ...(opts.scrollback > 0 ? { scrollback: rt.model.scrollback(opts.scrollback) } : {}),
+      ...(opts.ansi ? { ansi: rt.model.ansi() } : {}),
+    });
+  }
+
+  send(row: RuntimeRow, o: SendOptions): Promise<SendResult> {
+    return deliver(this.liveOf(row, { running: true }), o);
+  }
+
+  input(row: RuntimeRow, data: string, human: boolean): number {
+    const rt = this.liveOf(row, { running: true });
+    if (human) this.humanInput(rt);
+    rt.link?.input(data);
+    return Buffer.byteLength(data);
+  }
+
+  private humanInput(rt: LiveRuntime): void {
+    const now = new Date();
+    const prev = rt.row.last_human_input_at ? Date.parse(rt.row.last_human_input_at) : 0;
+    rt.row.last_human_input_at = now.toISOString();
+    // One write a second is enough for collision control; the in-memory value is exact.
+    if (now.getTime() - prev > 1000) this.hooks.registry.update(rt.row.id, { last_human_input_at: rt.row.last_human_input_at });
+  }
+
+  attach(row: RuntimeRow, conn: Connection): AttachResult {
+    const rt = this.liveOf(row, { running: true });
+    const snapshot = rt.attach(conn);
+    return { snapshot, cols: rt.model.cols, rows: rt.model.rows, state: rt.row.state };
+  }
+
+  detach(row: RuntimeRow, conn: Connection): boolean {
+    return this.liveOf(row).detach(conn);
+  }
+
+  resize(row: RuntimeRow, cols: number, rows: number): Promise<void> {
+    const rt = this.liveOf(row, { running: true });
+    rt.model.resize(cols, rows);
+    rt.link?.resize(cols, rows);
+    rt.row.cols = cols;
+    rt.row.rows = rows;
+    this.hooks.registry.update(rt.row.id, { cols, rows });
+    return Promise.resolve();
+  }
+
+  signal(row: RuntimeRow, signal: string, timeoutMs: number): Promise<boolean> {
+    return this.signalLive(row, signal).waitExit(timeoutMs);
+  }
+
+  /** Sends a signal through the holder; the live runtime lets the caller wait for the exit. */
+  signalLive(row: RuntimeRow, signal: string): LiveRuntime {
+    const rt = this.liveOf(row, { running: true });
+    rt.link?.signal(signal);
+    return rt;
+  }
+
+  forget(row: RuntimeRow): void {
+    this.live.get(row.name)?.dispose();
+    this.live.delete(row.name);
+  }
+
+  shutdown(): void {
+    this.stopping = true;
+    for (const t of this.evalTimers.values()) clearTimeout(t);
+    this.recordHeartbeat();
+    for (const rt of this.live.values()) rt.dispose();
+    this.live.clear();
+  }
+}
