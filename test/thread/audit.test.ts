@@ -4,7 +4,7 @@ import type { AuditEntry } from "../../protocol/methods/audit.js";
 import type { Thread } from "../../protocol/thread/model.js";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
-import { mintAgent } from "./helpers.js";
+import { mintAgent, rpc } from "./helpers.js";
 
 type Verify = { ok: boolean; rows: number; head: string; problem: { seq: number; kind: string; message: string } | null };
 
@@ -12,16 +12,16 @@ type Verify = { ok: boolean; rows: number; head: string; problem: { seq: number;
 async function withLog(): Promise<TestDaemon> {
   const d = await startDaemon();
   const c = await d.client();
-  const t = (await c.call<{ thread: Thread }>("thread.create", { title: "audited", participants: [{ agent_id: "a1" }] })).thread;
+  const t = (await rpc<{ thread: Thread }>(c, "thread.create", { title: "audited", participants: [{ agent_id: "a1" }] })).thread;
   const a = await mintAgent(c, "a1");
   for (let i = 0; i < 3; i++) await a.call("thread.post", { id: t.id, body: `m${i}`, progress: true });
   await errOf(a.call("thread.override", { id: t.id, to: "closed", reason: "not mine" }));
-  await c.call("thread.escalate", { id: t.id, reason: "look" });
-  await c.call("ticket.submit", { title: "generic mutating call" });
-  const v = await c.call<Verify>("audit.verify");
+  await rpc(c, "thread.escalate", { id: t.id, reason: "look" });
+  await rpc(c, "ticket.submit", { title: "generic mutating call" });
+  const v = await rpc<Verify>(c, "audit.verify");
   expect(v).toMatchObject({ ok: true, problem: null });
   expect(v.rows).toBeGreaterThanOrEqual(8);
-  const { entries } = await c.call<{ entries: AuditEntry[] }>("audit.list", {});
+  const { entries } = await rpc<{ entries: AuditEntry[] }>(c, "audit.list", {});
   expect(entries.map((e) => e.action)).toEqual(
     expect.arrayContaining(["agent.token_mint", "thread.create", "thread.post", "thread.override", "ticket.submit"]),
   );
@@ -42,7 +42,7 @@ function tamper(d: TestDaemon, sql: (db: Database.Database) => void): void {
 async function verifyAfter(d: TestDaemon): Promise<Verify> {
   const d2 = await d.restart();
   try {
-    return await (await d2.client()).call<Verify>("audit.verify");
+    return await rpc<Verify>(await d2.client(), "audit.verify");
   } finally {
     await d2.stop();
   }

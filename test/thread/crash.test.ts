@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { connectDaemon } from "../../cli/client.js";
+import { connectDaemon } from "../../client/index.js";
 import type { Thread } from "../../protocol/thread/model.js";
 import { startDaemon, tempHome, type TestDaemon } from "../helpers/daemon.js";
-import { mintAgent, type PostResult } from "./helpers.js";
+import { mintAgent, type PostResult, rpc } from "./helpers.js";
 
 let d: TestDaemon | undefined;
 afterAll(async () => {
@@ -16,7 +16,7 @@ describe("SIGKILL mid-burst of posts", () => {
     d = await startDaemon({ home, config: { threads: { rate_limit: { messages_per_minute: 100000, burst: 100000 } } } });
     const c0 = await d.client();
     const writers = ["k0", "k1", "k2", "k3"];
-    const t = (await c0.call<{ thread: Thread }>("thread.create", { title: "crash", participants: writers.map((agent_id) => ({ agent_id })) })).thread;
+    const t = (await rpc<{ thread: Thread }>(c0, "thread.create", { title: "crash", participants: writers.map((agent_id) => ({ agent_id })) })).thread;
     const acked: { seq: number; body: string }[] = [];
     let killed = false;
     const writer = async (w: string) => {
@@ -45,13 +45,13 @@ describe("SIGKILL mid-burst of posts", () => {
 
     d = await d.restart();
     const c = await d.client();
-    const read = await c.call<{ messages: { seq: number; body: string }[]; last_seq: number }>("thread.read", { id: t.id, limit: 10000 });
+    const read = await rpc<{ messages: { seq: number; body: string }[]; last_seq: number }>(c, "thread.read", { id: t.id, limit: 10000 });
     const bySeq = new Map(read.messages.map((m) => [m.seq, m.body]));
     expect(acked.filter((a) => bySeq.get(a.seq) !== a.body)).toEqual([]);
     expect(read.messages.map((m) => m.seq)).toEqual(Array.from({ length: read.last_seq }, (_, i) => i + 1));
     const db = new Database(home.paths.database, { readonly: true });
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
     db.close();
-    expect((await c.call<{ ok: boolean }>("audit.verify")).ok).toBe(true);
+    expect((await rpc<{ ok: boolean }>(c, "audit.verify")).ok).toBe(true);
   });
 });

@@ -1,6 +1,14 @@
 import { randomBytes } from "node:crypto";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Message, Thread } from "../../protocol/thread/model.js";
+
+/**
+ * An untyped call: these tests send params as records (and sometimes wrong on purpose), and
+ * read results with their own narrow types.
+ */
+export function rpc<R = unknown>(c: RpcClient, method: string, params?: unknown): Promise<R> {
+  return c.call<R>(method, params);
+}
 
 export const nonce = (): string => randomBytes(12).toString("base64url");
 
@@ -14,12 +22,12 @@ export interface Agent {
 
 /** Mints a token as the operator and returns an agent that calls with it. */
 export async function mintAgent(c: RpcClient, agent_id: string, opts: { role?: string; workspace?: string; ttl_ms?: number } = {}): Promise<Agent> {
-  const r = await c.call<{ token: string; claims: { jti: string } }>("agent.token_mint", { agent_id, ...opts });
+  const r = await rpc<{ token: string; claims: { jti: string } }>(c, "agent.token_mint", { agent_id, ...opts });
   return {
     id: agent_id,
     token: r.token,
     jti: r.claims.jti,
-    call: <R>(method: string, params: Record<string, unknown> = {}) => c.call<R>(method, { ...params, auth: { token: r.token, nonce: nonce() } }),
+    call: <R>(method: string, params: Record<string, unknown> = {}) => rpc<R>(c, method, { ...params, auth: { token: r.token, nonce: nonce() } }),
   };
 }
 

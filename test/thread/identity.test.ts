@@ -1,11 +1,11 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { AuditEntry } from "../../protocol/methods/audit.js";
 import type { Thread } from "../../protocol/thread/model.js";
 import { startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
-import { mintAgent, nonce } from "./helpers.js";
+import { mintAgent, nonce, rpc } from "./helpers.js";
 
 let d: TestDaemon;
 let c: RpcClient;
@@ -13,7 +13,7 @@ let thread: Thread;
 beforeAll(async () => {
   d = await startDaemon();
   c = await d.client();
-  thread = (await c.call<{ thread: Thread }>("thread.create", { title: "identity", participants: [{ agent_id: "alice" }, { agent_id: "bob" }] })).thread;
+  thread = (await rpc<{ thread: Thread }>(c, "thread.create", { title: "identity", participants: [{ agent_id: "alice" }, { agent_id: "bob" }] })).thread;
 });
 afterAll(async () => {
   await d?.stop();
@@ -24,16 +24,16 @@ const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toStr
 
 /** Every refusal is audited: the newest denied row names the method and the reason code. */
 async function lastDenied(): Promise<AuditEntry> {
-  const { entries } = await c.call<{ entries: AuditEntry[] }>("audit.list", { outcome: "denied", limit: 10000 });
+  const { entries } = await rpc<{ entries: AuditEntry[] }>(c, "audit.list", { outcome: "denied", limit: 10000 });
   return entries[entries.length - 1]!;
 }
 
 async function refused(call: () => Promise<unknown>, reason_code: string): Promise<void> {
-  const before = (await c.call<{ entries: AuditEntry[] }>("audit.list", { outcome: "denied", limit: 10000 })).entries.length;
+  const before = (await rpc<{ entries: AuditEntry[] }>(c, "audit.list", { outcome: "denied", limit: 10000 })).entries.length;
   const e = await errOf(call());
   expect(e.kind).toBe("PERMISSION_DENIED");
   expect(e.details?.reason_code).toBe(reason_code);
-  const after = (await c.call<{ entries: AuditEntry[] }>("audit.list", { outcome: "denied", limit: 10000 })).entries;
+  const after = (await rpc<{ entries: AuditEntry[] }>(c, "audit.list", { outcome: "denied", limit: 10000 })).entries;
   expect(after.length).toBe(before + 1);
   expect(after[after.length - 1]!.details.reason_code).toBe(reason_code);
 }
@@ -52,11 +52,11 @@ describe("agent tokens", () => {
     const a = await mintAgent(c, "alice");
     const [h, p, s] = a.token.split(".") as [string, string, string];
     const forged = `${h}.${b64({ ...decode(p), agent_id: "bob" })}.${s}`;
-    await refused(() => c.call("thread.post", { id: thread.id, body: "x", auth: { token: forged, nonce: nonce() } }), "bad_signature");
+    await refused(() => rpc(c, "thread.post", { id: thread.id, body: "x", auth: { token: forged, nonce: nonce() } }), "bad_signature");
     const flipped = `${h}.${p}.${s.slice(0, -2)}${s.endsWith("AA") ? "BB" : "AA"}`;
-    await refused(() => c.call("thread.post", { id: thread.id, body: "x", auth: { token: flipped, nonce: nonce() } }), "bad_signature");
+    await refused(() => rpc(c, "thread.post", { id: thread.id, body: "x", auth: { token: flipped, nonce: nonce() } }), "bad_signature");
     const none = `${b64({ alg: "none", typ: "JWT" })}.${p}.${s}`;
-    await refused(() => c.call("thread.post", { id: thread.id, body: "x", auth: { token: none, nonce: nonce() } }), "malformed");
+    await refused(() => rpc(c, "thread.post", { id: thread.id, body: "x", auth: { token: none, nonce: nonce() } }), "malformed");
     expect((await lastDenied()).actor).toBe("alice?");
   });
 
@@ -73,19 +73,19 @@ describe("agent tokens", () => {
     expect(fresh.claims.agent_id).toBe("bob");
     expect(fresh.claims.jti).not.toBe(a.jti);
     await a.call("thread.get", { id: thread.id }); // the old token still works until it expires
-    expect(await c.call("agent.revoke", { jti: a.jti, reason: "rotated" })).toEqual({ revoked: 1 });
+    expect(await rpc(c, "agent.revoke", { jti: a.jti, reason: "rotated" })).toEqual({ revoked: 1 });
     await refused(() => a.call("thread.get", { id: thread.id }), "revoked");
-    await c.call("thread.get", { id: thread.id, auth: { token: fresh.token, nonce: nonce() } });
-    expect(await c.call("agent.revoke", { agent_id: "bob", reason: "left the project" })).toEqual({ revoked: 1 });
-    await refused(() => c.call("thread.get", { id: thread.id, auth: { token: fresh.token, nonce: nonce() } }), "revoked");
+    await rpc(c, "thread.get", { id: thread.id, auth: { token: fresh.token, nonce: nonce() } });
+    expect(await rpc(c, "agent.revoke", { agent_id: "bob", reason: "left the project" })).toEqual({ revoked: 1 });
+    await refused(() => rpc(c, "thread.get", { id: thread.id, auth: { token: fresh.token, nonce: nonce() } }), "revoked");
   });
 
   it("replayed: the same nonce twice is refused, for the same and for another request", async () => {
     const a = await mintAgent(c, "alice");
     const auth = { token: a.token, nonce: nonce() };
-    await c.call("thread.post", { id: thread.id, body: "once", auth });
-    await refused(() => c.call("thread.post", { id: thread.id, body: "once", auth }), "replayed");
-    await refused(() => c.call("thread.post", { id: thread.id, body: "twice", auth }), "nonce_reused");
+    await rpc(c, "thread.post", { id: thread.id, body: "once", auth });
+    await refused(() => rpc(c, "thread.post", { id: thread.id, body: "once", auth }), "replayed");
+    await refused(() => rpc(c, "thread.post", { id: thread.id, body: "twice", auth }), "nonce_reused");
   });
 
   it("claim mismatch: an agent cannot post, read or ack as another", async () => {
@@ -96,7 +96,7 @@ describe("agent tokens", () => {
   });
 
   it("cross-workspace: a thread of another workspace is out of reach, by params or by id", async () => {
-    const other = (await c.call<{ thread: Thread }>("thread.create", { title: "elsewhere", workspace: "web", participants: [{ agent_id: "alice" }] })).thread;
+    const other = (await rpc<{ thread: Thread }>(c, "thread.create", { title: "elsewhere", workspace: "web", participants: [{ agent_id: "alice" }] })).thread;
     const a = await mintAgent(c, "alice", { workspace: "default" });
     await refused(() => a.call("thread.get", { id: other.id }), "cross_workspace");
     await refused(() => a.call("thread.post", { id: other.id, body: "hi" }), "cross_workspace");
@@ -105,11 +105,11 @@ describe("agent tokens", () => {
   });
 
   it("a participant sees only its threads; the operator-only methods refuse tokens", async () => {
-    const lone = (await c.call<{ thread: Thread }>("thread.create", { title: "private", participants: [{ agent_id: "bob" }] })).thread;
+    const lone = (await rpc<{ thread: Thread }>(c, "thread.create", { title: "private", participants: [{ agent_id: "bob" }] })).thread;
     const a = await mintAgent(c, "alice");
     await refused(() => a.call("thread.read", { id: lone.id }), "not_participant");
     await refused(() => a.call("agent.token_mint", { agent_id: "root" }), "role");
-    await refused(() => c.call("agent.token_refresh", {}), "role");
+    await refused(() => rpc(c, "agent.token_refresh", {}), "role");
   });
 
   it("the daemon's key signs tokens; a database copy cannot mint (unknown jti)", async () => {
@@ -120,6 +120,6 @@ describe("agent tokens", () => {
     db.close();
     d = await d.restart();
     c = await d.client();
-    await refused(() => c.call("thread.get", { id: thread.id, auth: { token: a.token, nonce: nonce() } }), "unknown_token");
+    await refused(() => rpc(c, "thread.get", { id: thread.id, auth: { token: a.token, nonce: nonce() } }), "unknown_token");
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { AuditEntry } from "../../protocol/methods/audit.js";
 import type { Thread } from "../../protocol/thread/model.js";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
-import { mintAgent, type Agent, type PostResult } from "./helpers.js";
+import { mintAgent, type Agent, type PostResult, rpc } from "./helpers.js";
 
 let d: TestDaemon;
 let c: RpcClient;
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const pair = async () =>
   (
-    await c.call<{ thread: Thread }>("thread.create", {
+    await rpc<{ thread: Thread }>(c, "thread.create", {
       title: "loop",
       participants: [
         { agent_id: "exec", role: "executor" },
@@ -32,7 +32,7 @@ const pair = async () =>
   ).thread;
 
 async function escalations(id: string): Promise<{ data: { kind: string; by: string } }[]> {
-  const { events } = await c.call<{ events: { subject: string; data: { kind: string; by: string } }[] }>("event.list", {
+  const { events } = await rpc<{ events: { subject: string; data: { kind: string; by: string } }[] }>(c, "event.list", {
     since: 0,
     limit: 10000,
     types: ["thread.escalated"],
@@ -52,12 +52,12 @@ describe("loop controls", () => {
     expect(last.thread.status).toBe("blocked");
     expect(last.thread.escalation).toMatchObject({ kind: "no_progress", by: "policy" });
     expect((await escalations(t.id)).map((e) => e.data.kind)).toEqual(["no_progress"]);
-    const { entries } = await c.call<{ entries: AuditEntry[] }>("audit.list", { actor: "policy" });
+    const { entries } = await rpc<{ entries: AuditEntry[] }>(c, "audit.list", { actor: "policy" });
     expect(entries.some((e) => e.action === "thread.auto_block" && e.subject === t.id && e.details.kind === "no_progress")).toBe(true);
     // Agents are held until someone unblocks; a participant cannot.
     expect((await errOf(exec.call("thread.post", { id: t.id, body: "more" }))).kind).toBe("CONFLICT");
     expect((await errOf(exec.call("thread.unblock", { id: t.id, reason: "please" }))).details?.reason_code).toBe("role");
-    const un = await c.call<Thread>("thread.unblock", { id: t.id, reason: "nudged them" });
+    const un = await rpc<Thread>(c, "thread.unblock", { id: t.id, reason: "nudged them" });
     expect(un).toMatchObject({ status: "open", no_progress_turns: 0, escalation: null });
     await exec.call("thread.post", { id: t.id, body: "back to work" });
   });
@@ -82,10 +82,10 @@ describe("loop controls", () => {
     const third = await finding("the null check in PARSE() is missing");
     expect(third.thread.status).toBe("blocked");
     expect(third.thread.escalation).toMatchObject({ kind: "repeated_finding", by: "policy" });
-    const s = await c.call<{ findings: { cycles: number }[] }>("thread.summarize", { id: t.id });
+    const s = await rpc<{ findings: { cycles: number }[] }>(c, "thread.summarize", { id: t.id });
     expect(s.findings[0]!.cycles).toBe(3);
     // The system message that records it has the next seq.
-    const read = await c.call<{ messages: { seq: number; kind: string; author: string }[] }>("thread.read", { id: t.id });
+    const read = await rpc<{ messages: { seq: number; kind: string; author: string }[] }>(c, "thread.read", { id: t.id });
     expect(read.messages.at(-1)).toMatchObject({ kind: "system", author: "system", seq: third.message.seq + 1 });
   });
 
@@ -93,14 +93,14 @@ describe("loop controls", () => {
     const d2 = await startDaemon({ config: { threads: { rate_limit: { messages_per_minute: 1, burst: 3 } } } });
     try {
       const c2 = await d2.client();
-      const t = (await c2.call<{ thread: Thread }>("thread.create", { title: "rate", participants: [{ agent_id: "fast" }] })).thread;
+      const t = (await rpc<{ thread: Thread }>(c2, "thread.create", { title: "rate", participants: [{ agent_id: "fast" }] })).thread;
       const a = await mintAgent(c2, "fast");
       for (let i = 0; i < 3; i++) await a.call("thread.post", { id: t.id, body: `m${i}`, progress: true });
       const e = await errOf(a.call("thread.post", { id: t.id, body: "one too many" }));
       expect(e.kind).toBe("RESOURCE_EXHAUSTED");
       expect(e.details?.retry_after_ms).toBeGreaterThan(1000);
-      for (let i = 0; i < 5; i++) await c2.call("thread.post", { id: t.id, body: `op ${i}` });
-      const { entries } = await c2.call<{ entries: AuditEntry[] }>("audit.list", { outcome: "denied" });
+      for (let i = 0; i < 5; i++) await rpc(c2, "thread.post", { id: t.id, body: `op ${i}` });
+      const { entries } = await rpc<{ entries: AuditEntry[] }>(c2, "audit.list", { outcome: "denied" });
       expect(entries.at(-1)).toMatchObject({ actor: "fast", action: "thread.post" });
     } finally {
       await d2.stop();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import type { Thread } from "../../protocol/thread/model.js";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
-import { mintAgent, type PostResult } from "./helpers.js";
+import { mintAgent, type PostResult, rpc } from "./helpers.js";
 
 let d: TestDaemon;
 let c: RpcClient;
@@ -15,7 +15,7 @@ afterAll(async () => {
   await d?.stop();
 });
 
-const create = async (params: Record<string, unknown>) => (await c.call<{ thread: Thread }>("thread.create", params)).thread;
+const create = async (params: Record<string, unknown>) => (await rpc<{ thread: Thread }>(c, "thread.create", params)).thread;
 
 describe("thread messages", () => {
   it("seq is strictly monotonic with no gaps under 8 concurrent writer connections", async () => {
@@ -34,7 +34,7 @@ describe("thread messages", () => {
     for (const seqs of acked) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     const all = acked.flat().sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 8 * perWriter }, (_, i) => i + 1));
-    const read = await c.call<{ messages: { seq: number; author: string }[] }>("thread.read", { id: t.id, limit: 10000 });
+    const read = await rpc<{ messages: { seq: number; author: string }[] }>(c, "thread.read", { id: t.id, limit: 10000 });
     expect(read.messages.map((m) => m.seq)).toEqual(all);
   });
 
@@ -44,7 +44,7 @@ describe("thread messages", () => {
     const results = await Promise.all(Array.from({ length: 100 }, () => a.call<PostResult>("thread.post", { id: t.id, body: "once", idempotency_key: "k-1" })));
     expect(new Set(results.map((r) => r.message.seq))).toEqual(new Set([1]));
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    const read = await c.call<{ messages: unknown[]; last_seq: number }>("thread.read", { id: t.id });
+    const read = await rpc<{ messages: unknown[]; last_seq: number }>(c, "thread.read", { id: t.id });
     expect(read.messages).toHaveLength(1);
     expect(read.last_seq).toBe(1);
     const e = await errOf(a.call("thread.post", { id: t.id, body: "something else", idempotency_key: "k-1" }));
@@ -64,7 +64,7 @@ describe("thread messages", () => {
     for (let i = 1; i <= 3; i++) await a.call("thread.post", { id: t.id, body: `a${i}`, progress: true });
     await b.call("thread.post", { id: t.id, body: "b1" });
     const unread = (th: Thread, who: string) => th.participants.find((p) => p.agent_id === who)!.unread;
-    let th = await c.call<Thread>("thread.get", { id: t.id });
+    let th = await rpc<Thread>(c, "thread.get", { id: t.id });
     expect([unread(th, "ca"), unread(th, "cb")]).toEqual([1, 3]);
     expect(th.participants.map((p) => p.role)).toEqual(["executor", "reviewer"]);
     const r1 = await b.call<{ messages: { seq: number }[]; unread: number }>("thread.read", { id: t.id });
@@ -86,13 +86,13 @@ describe("thread messages", () => {
 
   it("in_reply_to must name an earlier message; posting to a closed thread is refused", async () => {
     const t = await create({ title: "replies" });
-    await c.call("thread.post", { id: t.id, body: "first" });
-    const r = await c.call<PostResult>("thread.post", { id: t.id, body: "second", in_reply_to: 1 });
+    await rpc(c, "thread.post", { id: t.id, body: "first" });
+    const r = await rpc<PostResult>(c, "thread.post", { id: t.id, body: "second", in_reply_to: 1 });
     expect(r.message).toMatchObject({ seq: 2, in_reply_to: 1, author: "operator", schema_version: 1 });
-    expect((await errOf(c.call("thread.post", { id: t.id, body: "x", in_reply_to: 7 }))).kind).toBe("INVALID_ARGUMENT");
-    await c.call("thread.status", { id: t.id, to: "closed" });
-    expect((await errOf(c.call("thread.post", { id: t.id, body: "late" }))).kind).toBe("CONFLICT");
-    expect((await c.call<{ last_seq: number }>("thread.read", { id: t.id })).last_seq).toBe(2);
+    expect((await errOf(rpc(c, "thread.post", { id: t.id, body: "x", in_reply_to: 7 }))).kind).toBe("INVALID_ARGUMENT");
+    await rpc(c, "thread.status", { id: t.id, to: "closed" });
+    expect((await errOf(rpc(c, "thread.post", { id: t.id, body: "late" }))).kind).toBe("CONFLICT");
+    expect((await rpc<{ last_seq: number }>(c, "thread.read", { id: t.id })).last_seq).toBe(2);
   });
 
   it("session.heartbeat records the session from the token", async () => {

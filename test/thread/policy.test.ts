@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RpcClient } from "../../cli/client.js";
+import type { RpcClient } from "../../client/index.js";
 import { THREAD_TRANSITIONS } from "../../daemon/thread/state-machine.js";
 import { THREAD_STATUSES, type Thread } from "../../protocol/thread/model.js";
 import { CALLER_ROLES, ROLE_MATRIX, type CallerRole } from "../../protocol/thread/roles.js";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
-import { mintAgent, type Agent } from "./helpers.js";
+import { mintAgent, type Agent, rpc } from "./helpers.js";
 
 let d: TestDaemon;
 let c: RpcClient;
@@ -17,15 +17,15 @@ afterAll(async () => {
   await d?.stop();
 });
 
-const create = async (params: Record<string, unknown> = {}) => (await c.call<{ thread: Thread }>("thread.create", { title: "t", ...params })).thread;
+const create = async (params: Record<string, unknown> = {}) => (await rpc<{ thread: Thread }>(c, "thread.create", { title: "t", ...params })).thread;
 
 describe("thread status table", () => {
   it("every (from, to) pair is allowed or refused as the table says", async () => {
     for (const from of THREAD_STATUSES) {
       for (const to of THREAD_STATUSES) {
         const t = await create();
-        if (from !== "open") await c.call("thread.override", { id: t.id, to: from, reason: "set up" });
-        const move = c.call<Thread>("thread.status", { id: t.id, to, reason: "table test" });
+        if (from !== "open") await rpc(c, "thread.override", { id: t.id, to: from, reason: "set up" });
+        const move = rpc<Thread>(c, "thread.status", { id: t.id, to, reason: "table test" });
         if (THREAD_TRANSITIONS[from].includes(to)) {
           expect((await move).status, `${from} -> ${to}`).toBe(to);
         } else {
@@ -50,16 +50,16 @@ describe("thread status table", () => {
     expect((await errOf(k.call("thread.status", { id: t.id, to: "closed" }))).kind).toBe("INVALID_ARGUMENT");
     expect((await k.call<Thread>("thread.status", { id: t.id, to: "resolved", reason: "reviewed both" })).status).toBe("resolved");
     const t2 = await create();
-    await c.call("thread.status", { id: t2.id, to: "disputed" });
-    expect((await errOf(c.call("thread.status", { id: t2.id, to: "closed" }))).kind).toBe("INVALID_ARGUMENT");
-    expect((await c.call<Thread>("thread.status", { id: t2.id, to: "closed", reason: "operator decides" })).status).toBe("closed");
+    await rpc(c, "thread.status", { id: t2.id, to: "disputed" });
+    expect((await errOf(rpc(c, "thread.status", { id: t2.id, to: "closed" }))).kind).toBe("INVALID_ARGUMENT");
+    expect((await rpc<Thread>(c, "thread.status", { id: t2.id, to: "closed", reason: "operator decides" })).status).toBe("closed");
   });
 });
 
 describe("role × method matrix", () => {
   it("every role may call exactly the methods the matrix gives it", async () => {
     const t = await create({ participants: [{ agent_id: "m-participant" }, { agent_id: "m-coordinator" }, { agent_id: "m-auditor" }] });
-    await c.call("thread.post", { id: t.id, body: "seed" });
+    await rpc(c, "thread.post", { id: t.id, body: "seed" });
     const agents: Partial<Record<CallerRole, Agent>> = {};
     for (const role of ["participant", "coordinator", "auditor"] as const) agents[role] = await mintAgent(c, `m-${role}`, { role });
     const params = (method: string, role: CallerRole): Record<string, unknown> =>
@@ -81,7 +81,7 @@ describe("role × method matrix", () => {
     for (const [method, allowed] of Object.entries(ROLE_MATRIX)) {
       for (const role of CALLER_ROLES) {
         const p = params(method, role);
-        const outcome = await (role === "operator" ? c.call(method, p) : agents[role]!.call(method, p)).then(
+        const outcome = await (role === "operator" ? rpc(c, method, p) : agents[role]!.call(method, p)).then(
           () => "ok",
           (e: { kind?: string; details?: { reason_code?: string } }) => (e.kind === "PERMISSION_DENIED" && e.details?.reason_code === "role" ? "denied" : "ok"),
         );
