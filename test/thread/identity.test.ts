@@ -60,10 +60,10 @@ describe("agent tokens", () => {
     expect((await lastDenied()).actor).toBe("alice?");
   });
 
-  it("expired: a token past exp is refused and audited", async () => {
-    const a = await mintAgent(c, "alice", { ttl_ms: 1000 });
+  it("expired: a token past exp (at least 2 s after minting: exp has whole seconds) is refused and audited", async () => {
+    const a = await mintAgent(c, "alice", { ttl_ms: 3000 });
     await a.call("thread.get", { id: thread.id });
-    await waitFor("the token to expire", () => Date.now() > Number(decode(a.token.split(".")[1]!).exp) * 1000 + 50, 5000);
+    await waitFor("the token to expire", () => Date.now() > Number(decode(a.token.split(".")[1]!).exp) * 1000 + 50, 10_000);
     await refused(() => a.call("thread.get", { id: thread.id }), "expired");
   });
 
