@@ -1,10 +1,18 @@
 import type { DaemonContext } from "./context.js";
 import type { Domain } from "./domains.js";
 import { approvalDomain } from "./approval/domain.js";
+import { auditDomain, auditMutations } from "./audit/domain.js";
+import { AuditLog } from "./audit/log.js";
+import { auditMigrations } from "./audit/migrations.js";
 import { envDomain } from "./env/domain.js";
 import { ProviderSet } from "./env/provider-set.js";
 import { EnvRegistry } from "./env/registry.js";
 import { EnvService } from "./env/service.js";
+import { identityDomain } from "./identity/domain.js";
+import { Guard, type RunTx } from "./identity/guard.js";
+import { identityMigrations } from "./identity/migrations.js";
+import { TokenStore } from "./identity/tokens.js";
+import { loadOrCreateKey } from "./keys/ed25519.js";
 import { runtimeDomain } from "./runtime/domain.js";
 import { secretsDomain } from "./secrets/domain.js";
 import type { SwarmMetrics } from "./metrics/collectors.js";
@@ -14,6 +22,9 @@ import { Vault } from "./secrets/vault.js";
 import { coordinatorDomain } from "./ticket/coordinator/domain.js";
 import { ticketDomain } from "./ticket/domain.js";
 import { TicketStore } from "./ticket/store.js";
+import { migrate } from "./store/db.js";
+import { threadDomain } from "./thread/domain.js";
+import { threadMigrations } from "./thread/migrations.js";
 import { vmDomain } from "./vm/domain.js";
 
 /**
@@ -38,7 +49,17 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const tickets = new TicketStore(ctx.db, ctx.events, { maxBodyBytes: () => ctx.cfg().tickets.max_body_bytes });
   const runtime = runtimeDomain(ctx, { envs });
 
-  return [
+  // Threads, agent identity and the audit log (issue 10). Their tables migrate here, with the domains that own them.
+  migrate(ctx.db, { audit: auditMigrations, identity: identityMigrations, thread: threadMigrations });
+  const audit = new AuditLog(ctx.db);
+  // The one Transactor: events appended in a thread call reach listeners only after it commits.
+  const tx: RunTx = (fn) => ctx.events.transactor.run(fn);
+  const tokens = new TokenStore(ctx.db, loadOrCreateKey(ctx.paths.home));
+  const guard = new Guard(tokens, audit, tx);
+  const assertTicket = (id: string) => void tickets.get(id);
+
+  // Every mutating call of these domains lands in the audit log (the thread, identity and audit domains audit their own).
+  const audited = [
     secretsDomain(ctx, { vault, keySource: masterKey.source }),
     envDomain(ctx, { service: envs }),
     coordinatorDomain(ctx, { tickets, envs, runtimes: runtime.manager }),
@@ -47,5 +68,6 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
     runtime,
     vmDomain(ctx, { baseImages: providers.baseImages() }),
     metricsDomain(ctx, { metrics }),
-  ];
+  ].map((d) => auditMutations(d, audit));
+  return [...audited, identityDomain(ctx, { tokens, guard }), threadDomain(ctx, { guard, audit, assertTicket }), auditDomain({ audit, guard })];
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { THREAD_EVENT_TYPES } from "./thread/events.js";
 
 /**
  * One entry of the daemon's event log. The `events` table is the source of the stream:
@@ -70,6 +71,7 @@ export const EVENT_TYPES: Record<string, string> = {
   "approval.rejected": "A person rejected (data: actor, reason, ticket_to).",
   "approval.clarification_requested": "A person asked for clarification (data: actor, reason, ticket_to).",
   "approval.expired": "A pending approval passed its deadline and became approvals.expire_outcome (actor `policy`).",
+  ...THREAD_EVENT_TYPES,
   "user.*": "Any event a client published with event.publish (type must start with `user.`).",
 };
 

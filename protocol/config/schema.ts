@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { COORDINATOR_DEFAULTS, CoordinatorConfig } from "./coordinator.js";
 import { RuntimeConfig } from "./runtime.js";
+import { ThreadsConfig } from "./threads.js";
 
 const ENV_DEFAULTS = {
   default_provider: "worktree",
@@ -130,6 +131,7 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ keyring: true, keyring_retry_ms: 10_000 }),
+    threads: ThreadsConfig,
   })
   .strict();
 

@@ -11,6 +11,9 @@ import * as coordinator from "./coordinator.js";
 import * as runtime from "./runtime.js";
 import * as vm from "./vm.js";
 import * as metrics from "./metrics.js";
+import * as thread from "./thread.js";
+import * as agent from "./agent.js";
+import * as audit from "./audit.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -29,6 +32,9 @@ export const METHOD_GROUPS = {
   runtime,
   vm,
   metrics,
+  thread,
+  agent,
+  audit,
 } satisfies Record<string, Record<string, unknown>>;
 
 function isMethodDef(x: unknown): x is MethodDef {
@@ -53,3 +59,6 @@ export * as secret from "./secret.js";
 export * as coordinator from "./coordinator.js";
 export * as runtime from "./runtime.js";
 export * as vm from "./vm.js";
+export * as thread from "./thread.js";
+export * as agent from "./agent.js";
+export * as audit from "./audit.js";
