@@ -14,7 +14,10 @@ export function percentile(sorted: number[], p: number): number {
 export function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown cpu";
   // the load at the start of the run: on a shared host it explains a slow row better than anything else
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, load ${load} (1/5/15 min)`;
 }
 
