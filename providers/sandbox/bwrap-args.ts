@@ -12,6 +12,8 @@ export interface SandboxCommand {
   roBinds: string[];
   /** for net = proxy: the host Unix socket of the allow-list proxy, bound into /tmp */
   proxySocket?: string;
+  /** for net = proxy: swarm's package folder on the host (package.json + dist/), whose forwarder runs inside */
+  swarmRoot?: string;
   /** false for PTYs: a new session would detach the shell from its terminal */
   newSession: boolean;
   env: Record<string, string>;
@@ -19,6 +21,13 @@ export interface SandboxCommand {
 
 /** Where the proxy socket appears inside the sandbox (under the private /tmp). */
 export const SANDBOX_PROXY_SOCKET = "/tmp/.swarm-proxy.sock";
+
+/**
+ * Where swarm's compiled helpers appear inside the sandbox. Bound to a fixed place because
+ * the install folder itself may be hidden there (an install under /tmp, which is private
+ * inside); package.json comes along so node reads dist/ as ES modules.
+ */
+export const SANDBOX_SWARM_ROOT = "/tmp/.swarm";
 
 /**
  * bwrap arguments: the host read-only; private /tmp, /proc, /dev; new PID, IPC and UTS
@@ -33,6 +42,10 @@ export function bwrapArgs(c: SandboxCommand): string[] {
   args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "swarm-sandbox");
   if (c.net !== "full") args.push("--unshare-net");
   if (c.net === "proxy" && c.proxySocket) args.push("--bind", c.proxySocket, SANDBOX_PROXY_SOCKET);
+  if (c.net === "proxy" && c.swarmRoot) {
+    args.push("--ro-bind", `${c.swarmRoot}/package.json`, `${SANDBOX_SWARM_ROOT}/package.json`);
+    args.push("--ro-bind", `${c.swarmRoot}/dist`, `${SANDBOX_SWARM_ROOT}/dist`);
+  }
   args.push("--cap-drop", "ALL", "--die-with-parent");
   if (c.newSession) args.push("--new-session");
   args.push("--clearenv");

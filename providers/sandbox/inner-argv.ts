@@ -1,7 +1,6 @@
 import type { NetMode } from "../types.js";
-import { distScript } from "../common/dist-path.js";
 import { FORWARDER_PORT } from "../common/proxy.js";
-import { SANDBOX_PROXY_SOCKET } from "./bwrap-args.js";
+import { SANDBOX_PROXY_SOCKET, SANDBOX_SWARM_ROOT } from "./bwrap-args.js";
 
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_/.:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
@@ -13,7 +12,7 @@ export function innerArgv(net: NetMode, argv: string[], pty: boolean): string[] 
   // command is 127 with "not found", as everywhere else (the proxy forwarder does the same)
   const inner =
     net === "proxy"
-      ? [process.execPath, distScript("providers", "sandbox", "forwarder-main.js"), SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv]
+      ? [process.execPath, `${SANDBOX_SWARM_ROOT}/dist/providers/sandbox/forwarder-main.js`, SANDBOX_PROXY_SOCKET, String(FORWARDER_PORT), ...argv]
       : ["/bin/sh", "-c", 'exec "$@"', "swarm", ...argv];
   if (!pty) return inner;
   // In a new PID namespace the outer terminal's process group is invisible, so shells

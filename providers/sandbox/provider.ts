@@ -29,6 +29,7 @@ import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";
 import { bwrapArgs } from "./bwrap-args.js";
+import { repoRoot } from "../common/dist-path.js";
 import { detectSandbox } from "./detect.js";
 import { innerArgv } from "./inner-argv.js";
 import { detectCgroups, joinAndExec, type Cgroups } from "../common/cgroups.js";
@@ -218,6 +219,7 @@ export class SandboxProvider implements Provider, Checkpointing, Closable {
       hide,
       roBinds: [path.join(d.commonDir, "objects")],
       proxySocket: path.join(d.root, "proxy.sock"),
+      swarmRoot: repoRoot(),
       newSession: o.newSession,
       env,
     });

@@ -60,6 +60,15 @@ describe("sandbox bwrap arguments", () => {
     expect(p).not.toContain("--new-session");
   });
 
+  it("proxy binds swarm's package (package.json + dist) at a fixed place, so the forwarder runs even when the install is hidden inside", () => {
+    const p = bwrapArgs({ ...base, net: "proxy", proxySocket: "/s/envs/a/proxy.sock", swarmRoot: "/tmp/ci/swarm" });
+    const ro = p.flatMap((a, i) => (a === "--ro-bind" ? [`${p[i + 1]} -> ${p[i + 2]}`] : []));
+    expect(ro).toEqual(expect.arrayContaining(["/tmp/ci/swarm/package.json -> /tmp/.swarm/package.json", "/tmp/ci/swarm/dist -> /tmp/.swarm/dist"]));
+    // after the private /tmp, or the tmpfs would cover the binds
+    expect(p.indexOf("/tmp/ci/swarm/dist")).toBeGreaterThan(p.indexOf("--tmpfs"));
+    expect(bwrapArgs({ ...base, net: "none", swarmRoot: "/tmp/ci/swarm" }).join(" ")).not.toContain("/tmp/.swarm");
+  });
+
   it("each optional capability's feature flag says exactly whether the provider implements it", () => {
     const root = tempDir();
     const ps = createProviders((name) => providerContext(`${root}/${name}`));
