@@ -79,7 +79,9 @@ async function callAs(link: DaemonLink, token: AgentToken, tool: ToolDef, args: 
     await link.dropIfClosed();
     result = await once();
   }
-  return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
+  // The daemon may send fields newer than this bridge's schema; the tool promises its output schema, so keep exactly that.
+  const out = tool.method.result.parse(result) as Record<string, unknown>;
+  return { content: [{ type: "text", text: JSON.stringify(out) }], structuredContent: out };
 }
 
 export function buildServer(o: McpOptions & { log: (line: string) => void }): { server: McpServer; link: DaemonLink } {
