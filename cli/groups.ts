@@ -25,7 +25,7 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   secret: { summary: "env vars and secrets forwarded into environments", load: () => import("./commands/secret.js") },
   metrics: { summary: "print the daemon's metrics (Prometheus text, or --json)", load: () => import("./commands/metrics.js") },
   thread: {
-    summary: "threads between agents: create, list, show, post, read, ack, status, summary, inspect, escalate, unblock, override",
+    summary: "threads between agents: create, list, show, post, read, ack, status, summary, inspect, trigger, escalate, unblock, override",
     load: () => import("./commands/thread.js"),
   },
   audit: { summary: "the tamper-evident audit log: list entries, verify the hash chain", load: () => import("./commands/audit.js") },

@@ -51,6 +51,21 @@ export function register(th: Command, ctx: () => CliContext): void {
         lines.push("", c.out.warn(`blocked: swarmctl thread unblock ${id} --reason TEXT (or override --to STATUS --reason TEXT)`));
       c.out.print(lines.join("\n"));
     });
+  registerLevers(th, ctx);
+}
+
+/** The operator's levers on a thread: trigger, escalate, unblock, override. */
+function registerLevers(th: Command, ctx: () => CliContext): void {
+  th.command("trigger <thread>")
+    .description("ask for a participant (default: every participant) to be woken to look at the thread; queued until the wake service serves it")
+    .option("--participant <agent>", "the participant to wake")
+    .option("--reason <text>", "what it should look at")
+    .action(async (id: string, o: { participant?: string; reason?: string }) => {
+      const c = ctx();
+      const r = await c.call("thread.trigger", { id, participant: o.participant, reason: o.reason });
+      if (c.out.json) return c.out.printJson(r);
+      c.out.print(`${id}: trigger ${r.status} for ${r.participants.join(", ") || "(nobody)"}`);
+    });
   th.command("escalate <thread>")
     .description("raise the thread to the operator (thread.escalated event); the status stays")
     .requiredOption("--reason <text>", "why (audited)")

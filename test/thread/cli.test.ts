@@ -86,6 +86,10 @@ describe("swarmctl thread", () => {
     const inspect = await json<{ thread: Thread; messages: Message[] }>(d, ["thread", "inspect", t.id]);
     expect(inspect.thread.escalation?.kind).toBe("manual");
     expect(inspect.messages.map((m) => m.kind)).toEqual(["message", "message", "system"]);
+    expect(await json(d, ["thread", "trigger", t.id, "--participant", "rev", "--reason", "your turn"])).toMatchObject({
+      status: "queued",
+      participants: ["rev"],
+    });
     expect(await json<Thread>(d, ["thread", "status", t.id, "blocked"])).toMatchObject({ status: "blocked" });
     expect(await json<Thread>(d, ["thread", "unblock", t.id, "--reason", "go on"])).toMatchObject({ status: "open", escalation: null });
     expect(await json<Thread>(d, ["thread", "status", t.id, "closed"])).toMatchObject({ status: "closed" });
