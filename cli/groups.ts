@@ -24,5 +24,12 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   providers: { summary: "list environment providers: available here or not, and how to install", load: () => import("./commands/providers.js") },
   secret: { summary: "env vars and secrets forwarded into environments", load: () => import("./commands/secret.js") },
   metrics: { summary: "print the daemon's metrics (Prometheus text, or --json)", load: () => import("./commands/metrics.js") },
+  thread: {
+    summary: "threads between agents: create, list, show, post, read, ack, status, summary, inspect, trigger, escalate, unblock, override",
+    load: () => import("./commands/thread.js"),
+  },
+  audit: { summary: "the tamper-evident audit log: list entries, verify the hash chain", load: () => import("./commands/audit.js") },
+  agent: { summary: "agent identity: mint (token) and revoke signed agent tokens", load: () => import("./commands/agent.js") },
+  mcp: { summary: "the agent bridge: a stdio MCP server over the thread methods (token from SWARM_AGENT_TOKEN)", load: () => import("./commands/mcp.js") },
   vm: { summary: "build and inspect the QEMU microVM base image (init-base, status)", load: () => import("./commands/vm.js") },
 };

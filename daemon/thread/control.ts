@@ -60,6 +60,17 @@ function summarize(d: ThreadDeps, counts: Statement, findings: Statement, p: { i
   return { thread, summary: thread.summary, counts: byKind, findings: findings.all(p.id) as FindingSummary[] };
 }
 
+/** thread.trigger: only recorded until the wake service serves it (the event is what it will consume). */
+function trigger(d: ThreadDeps, p: { id: string; participant?: string; reason?: string }, caller: Caller) {
+  assertCanSee(d.threads, p.id, caller);
+  const all = d.threads.get(p.id, caller.id).participants.map((x) => x.agent_id);
+  if (p.participant !== undefined && !all.includes(p.participant))
+    throw new SwarmError("NOT_FOUND", `${p.participant} does not take part in thread ${p.id}`, { details: { id: p.id, participants: all } });
+  const participants = p.participant !== undefined ? [p.participant] : all.filter((a) => a !== caller.id);
+  const ev = d.events.append("thread.trigger_requested", p.id, { id: p.id, participants, reason: p.reason ?? null, by: caller.label });
+  return { status: "queued" as const, thread_id: p.id, participants, event_id: ev.id };
+}
+
 export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {
   const { guard, threads } = d;
   const counts = db.prepare("SELECT kind, COUNT(*) AS n FROM thread_messages WHERE thread_id = ? GROUP BY kind");
@@ -102,5 +113,6 @@ export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {
       return threads.get(p.id, caller.id);
     }),
     guard.handle(m.threadSummarize, (p, caller) => summarize(d, counts, findings, p, caller)),
+    guard.handle(m.threadTrigger, (p, caller) => trigger(d, p, caller)),
   ];
 }

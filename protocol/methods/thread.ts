@@ -207,3 +207,22 @@ export const sessionHeartbeat = defineMethod({
   }),
   result: AgentSession,
 });
+
+export const threadTrigger = defineMethod({
+  name: "thread.trigger",
+  summary:
+    "Ask the daemon to wake a participant (or every other participant) to look at the thread. Records a thread.trigger_requested event; until the wake service serves it, the answer is `queued`.",
+  mutating: true,
+  params: z.object({
+    id: ThreadId,
+    participant: AgentId.optional().describe("the participant to wake; omitted: every participant but the caller"),
+    reason: z.string().trim().min(1).max(2000).optional().describe("what it should look at"),
+    auth,
+  }),
+  result: z.object({
+    status: z.literal("queued").describe("recorded; the wake service (not yet built) will act on it"),
+    thread_id: z.string(),
+    participants: z.array(z.string()).describe("who is to be woken"),
+    event_id: z.number().int().describe("the thread.trigger_requested event"),
+  }),
+});

@@ -9,6 +9,8 @@ export const THREAD_EVENT_TYPES: Record<string, string> = {
   "thread.unblocked": "A blocked thread was returned to work (data: id, to, reason, by).",
   "thread.overridden": "The operator set a thread's status regardless of policy (data: id, from, to, reason).",
   "thread.summarized": "A thread's summary was replaced (data: id, by).",
+  "thread.trigger_requested":
+    "A caller asked for participants to be woken to look at a thread (data: id, participants, reason, by); the wake service acts on it (until then it is only recorded).",
   "session.started": "An agent session sent its first heartbeat (data: agent_id, session_id, workspace, runtime, runtime_kind, resumable).",
   "agent.token_minted": "An agent token was minted (data: agent_id, workspace_id, role, session_id, jti, exp; never the token).",
   "agent.revoked": "Agent tokens were revoked (data: jti?, agent_id?, session_id?, count, reason).",

@@ -24,6 +24,7 @@ export const ROLE_MATRIX: Readonly<Record<string, readonly CallerRole[]>> = {
   "thread.status": WRITERS,
   "thread.summarize": ALL, // reading the summary; writing `text` needs a writer role (checked in the daemon)
   "thread.escalate": WRITERS,
+  "thread.trigger": WRITERS,
   "thread.unblock": ["coordinator", "operator"],
   "thread.override": ["operator"],
   "session.heartbeat": ALL,

@@ -33,6 +33,7 @@ describe("thread lifecycle and its events", () => {
       ["co", "coordinator"],
     ]);
     await ex.call("thread.ack", { id: t.id });
+    expect(await ex.call("thread.trigger", { id: t.id, reason: "your turn" })).toMatchObject({ status: "queued", participants: ["co"] });
     const s = await ex.call<{ summary: string; counts: Record<string, number> }>("thread.summarize", { id: t.id, text: "ex said hi" });
     expect(s).toMatchObject({ summary: "ex said hi", counts: { message: 2 } });
     expect((await errOf(au.call("thread.summarize", { id: t.id, text: "rewrite" }))).details?.reason_code).toBe("role");

@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/** The env var `swarmctl mcp` reads its agent token from (cli/mcp/server.ts). */
+const TOKEN_ENV = "SWARM_AGENT_TOKEN";
+
+export interface BridgeTarget {
+  /** Agent CLI kind (claude, codex, gemini…); other kinds get no wiring. */
+  kind: string;
+  /** The agent's token (agent.token_mint); goes into the MCP server's environment only. */
+  token: string;
+  /** SWARM_HOME the bridge must talk to. */
+  home: string;
+  /** A private folder for this runtime's config files (created 0700). */
+  dir: string;
+  /** How to run the bridge: node and bin/swarmctl.js of this installation. */
+  node: string;
+  swarmctl: string;
+}
+
+/** What to add to the agent's start: argv after the CLI's own, env vars for the agent process, files written. */
+export interface BridgeWiring {
+  args: string[];
+  env: Record<string, string>;
+  files: string[];
+}
+
+function writePrivate(dir: string, name: string, value: unknown): string {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
+  fs.chmodSync(file, 0o600); // an existing file keeps its mode on write
+  return file;
+}
+
+function server(t: BridgeTarget): { command: string; args: string[]; env: Record<string, string> } {
+  return { command: t.node, args: [t.swarmctl, "--no-autostart", "mcp"], env: { [TOKEN_ENV]: t.token, SWARM_HOME: t.home } };
+}
+
+/**
+ * How an agent CLI the daemon starts gets the `swarmctl mcp` bridge with its token, never on
+ * a command line (argv is public in `ps` and recorded by runtimes):
+ * - claude: a 0600 `--mcp-config FILE` whose server entry carries the token in its env;
+ * - codex: `-c mcp_servers.swarm.*` overrides naming the command, and `env_vars` forwarding
+ *   the token from the agent's own environment (Codex has no config-file flag);
+ * - gemini: a 0600 settings file with an `mcpServers` entry, named by
+ *   GEMINI_CLI_SYSTEM_SETTINGS_PATH (not yet checked against a real Gemini CLI).
+ * The bridge is started with --no-autostart: it must reach this daemon, not start another.
+ */
+export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
+  const s = server(t);
+  switch (t.kind) {
+    case "claude": {
+      const file = writePrivate(t.dir, "mcp.json", { mcpServers: { swarm: { type: "stdio", ...s } } });
+      return { args: ["--mcp-config", file], env: {}, files: [file] };
+    }
+    case "codex": {
+      const set = (key: string, v: unknown) => ["-c", `mcp_servers.swarm.${key}=${JSON.stringify(v)}`];
+      const args = [...set("command", s.command), ...set("args", s.args), ...set("env_vars", Object.keys(s.env))];
+      return { args, env: s.env, files: [] };
+    }
+    case "gemini": {
+      const file = writePrivate(t.dir, "gemini-settings.json", { mcpServers: { swarm: s } });
+      return { args: [], env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, files: [file] };
+    }
+    default:
+      return null;
+  }
+}
