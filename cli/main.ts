@@ -4,6 +4,7 @@ import { ERROR_KINDS, SwarmError, USAGE_EXIT_CODE } from "../protocol/errors.js"
 import { SWARM_VERSION } from "../protocol/version.js";
 import { createContext, type CliContext } from "./context.js";
 import { GROUPS } from "./groups.js";
+import { endQuietlyOnClosedStdout } from "./output.js";
 
 /**
  * What must be known before commander parses: the command group (its module is loaded only
@@ -76,6 +77,7 @@ export function reportError(err: unknown, json: boolean): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   const args = argv.slice(2);
   const { group: name, json } = preScan(args);
   const program = buildProgram(json);
