@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
-import { startDaemon, swarmctl, type TestDaemon } from "../helpers/daemon.js";
-import { killAll, waitExited } from "./runtime-helpers.js";
+import { deadlineMs, startDaemon, swarmctl, type TestDaemon } from "../helpers/daemon.js";
+import { killAll, waitExited, waitScreen } from "./runtime-helpers.js";
 
 describe("runtime list hides finished runtimes; runtime rm removes one", () => {
   let d: TestDaemon;
@@ -49,4 +49,13 @@ describe("runtime list hides finished runtimes; runtime rm removes one", () => {
     expect(ghost.code).toBe(3);
     expect(ghost.stderr).toMatch(/no runtime named "ghost"/);
   }, 60_000);
+
+  it("OUTPUT shows a runtime's last output at once, not after the next heartbeat (10 s)", async () => {
+    await c.call("runtime.start", { name: "talker", command: ["sh", "-c", "echo hello-there; exec sleep 600"], cwd: d.home });
+    await waitScreen(c, "talker", "its greeting", (t) => t.includes("hello-there"));
+    const row = (JSON.parse((await ctl("--json", "runtime", "list")).stdout) as Runtime[]).find((r) => r.name === "talker")!;
+    expect(row.last_output_at).not.toBeNull();
+    expect(Date.now() - Date.parse(row.last_output_at!)).toBeLessThan(deadlineMs(10_000));
+    expect((await ctl("runtime", "list")).stdout).toMatch(/^talker +\w+ +custom +\d+ +\d+s ago /m);
+  }, 30_000);
 });
