@@ -4,6 +4,7 @@ import { ERROR_KINDS, SwarmError, USAGE_EXIT_CODE } from "../protocol/errors.js"
 import { SWARM_VERSION } from "../protocol/version.js";
 import { createContext, type CliContext } from "./context.js";
 import { GROUPS } from "./groups.js";
+import { endQuietlyOnClosedStdout } from "./output.js";
 
 /**
  * What must be known before commander parses: the command group (its module is loaded only
@@ -23,9 +24,23 @@ function preScan(args: string[]): { group: string | undefined; json: boolean } {
 /** The global flags; the ones taking a value must be named so their value is not taken for the group. */
 const GLOBAL_OPTIONS = { json: { type: "boolean" }, "no-autostart": { type: "boolean" }, timeout: { type: "string" } } as const;
 
+/** What swarmctl controls, each area named with its command; an area whose group is not built yet is left out. */
+const AREAS: [group: string, area: string][] = [
+  ["env", "environments"],
+  ["runtime", "agents in PTYs"],
+  ["ticket", "tickets"],
+  ["thread", "threads"],
+];
+
+function programDescription(): string {
+  return `Control the swarm daemon: ${AREAS.filter(([g]) => g in GROUPS)
+    .map(([g, area]) => `${area} (${g})`)
+    .join(", ")}.`;
+}
+
 function buildProgram(json: boolean): Command {
   const program = new Command("swarmctl")
-    .description("Control the swarm daemon: environments, agents, tickets, threads.")
+    .description(programDescription())
     .version(SWARM_VERSION, "-V, --version", "print the swarmctl version")
     .addOption(new Option("--json", "machine-readable output on stdout"))
     .addOption(new Option("--no-autostart", "fail instead of starting swarmd when it is not running"))
@@ -76,6 +91,7 @@ export function reportError(err: unknown, json: boolean): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   const args = argv.slice(2);
   const { group: name, json } = preScan(args);
   const program = buildProgram(json);

@@ -35,3 +35,20 @@ export function createOutput(json: boolean, stream: NodeJS.WriteStream = process
     dim: paint("2"),
   };
 }
+
+/**
+ * A reader that goes away (`swarmctl events | head -3`) closes our stdout; the next write
+ * fails with EPIPE. Like `git log | head`, that is a normal end, not an error: exit 0 at once,
+ * with nothing on stderr, whichever command (or --follow loop) was writing. Installed once.
+ */
+export function endQuietlyOnClosedStdout(stream: NodeJS.WriteStream = process.stdout, exit: (code: number) => void = (c) => process.exit(c)): void {
+  if (stream.listeners("error").some((l) => (l as { swarmEpipe?: true }).swarmEpipe)) return;
+  const onError = Object.assign(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") return exit(0);
+      throw err;
+    },
+    { swarmEpipe: true as const },
+  );
+  stream.on("error", onError);
+}

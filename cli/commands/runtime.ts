@@ -131,15 +131,20 @@ function registerObserve(rt: Command, ctx: () => CliContext): void {
 
 function registerInspect(rt: Command, ctx: () => CliContext): void {
   rt.command("list")
-    .description("every runtime, live and finished")
-    .action(async () => {
+    .description("live runtimes; --all also those that exited or were lost")
+    .option("-a, --all", "also list exited and lost runtimes (remove one with `swarmctl runtime rm NAME`)")
+    .action(async (o: { all?: boolean }) => {
       const c = ctx();
-      const { runtimes } = await c.call("runtime.list", {});
+      const all = (await c.call("runtime.list", {})).runtimes;
+      // Like `docker ps`: finished runtimes stay until removed, but only --all lists them.
+      const runtimes = o.all ? all : all.filter((r) => r.state !== "exited" && r.state !== "lost");
       if (c.out.json) return c.out.printJson(runtimes);
       c.out.table(
         runtimes.map((r) => ({ ...r, command: r.command.join(" "), output: ago(r.last_output_at) })),
         [{ key: "name" }, { key: "state" }, { key: "agent" }, { key: "pid" }, { key: "output" }, { key: "why" }, { key: "command" }],
       );
+      const hidden = all.length - runtimes.length;
+      if (hidden > 0) c.out.print(c.out.dim(`(${hidden} exited or lost not shown: \`runtime list --all\` lists them, \`runtime rm NAME\` removes one)`));
     });
 
   rt.command("show")
@@ -175,6 +180,7 @@ function registerControl(rt: Command, ctx: () => CliContext): void {
     });
 
   rt.command("remove")
+    .alias("rm")
     .description("forget an exited or lost runtime (record and recordings)")
     .argument("<name>")
     .action(async (name: string) => {

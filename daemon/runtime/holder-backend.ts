@@ -245,7 +245,6 @@ export class HolderBackend implements RuntimeBackend {
       for (const rt of this.live.values()) {
         if (rt.exited) continue;
         rt.row.heartbeat_at = now;
-        rt.row.last_output_at = new Date(rt.lastOutputMs).toISOString();
         const { bytes_out, last_output_at, last_human_input_at } = rt.row;
         this.hooks.registry.update(rt.row.id, { heartbeat_at: now, bytes_out, last_output_at, last_human_input_at });
       }

@@ -61,6 +61,8 @@ export class LiveRuntime {
   }
 
   replay(chunk: Buffer): void {
+    // A fresh runtime's first output can come as replay (printed before the daemon linked up); after an adoption the recorded time stands.
+    if (chunk.length > 0) this.row.last_output_at ??= new Date(this.lastOutputMs).toISOString();
     this.model.write(chunk);
   }
 
@@ -71,6 +73,8 @@ export class LiveRuntime {
    */
   data(chunk: Buffer): void {
     this.lastOutputMs = Date.now();
+    // live, not only at the next heartbeat: `runtime list` shows OUTPUT next to a WHY computed from this same moment
+    this.row.last_output_at = new Date(this.lastOutputMs).toISOString();
     this.row.bytes_out += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;

@@ -19,6 +19,7 @@ import type {
 } from "./backend.js";
 import type { RuntimeEnvAccess } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
 import { agentStartCommand, detectorOf } from "./state-detector.js";
@@ -138,7 +139,10 @@ export class RuntimeManager {
         hint: "pass an existing directory with --cwd",
       });
     }
-    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars: { ...host?.env, ...p.vars } };
+    const vars = { ...host?.env, ...p.vars };
+    // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
+    if (!host) assertOnPath(command[0]!, vars.PATH ?? process.env.PATH ?? "", p.name);
+    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars };
   }
 
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */

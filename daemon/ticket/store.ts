@@ -23,7 +23,8 @@ const SQL = {
   dependents: "SELECT ticket_id FROM ticket_deps WHERE depends_on = ?",
   notDone: "SELECT p.id, p.state FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ? AND p.state != 'done'",
   parentResults: "SELECT p.id, p.result FROM ticket_deps d JOIN tickets p ON p.id = d.depends_on WHERE d.ticket_id = ?",
-  nextSeq: "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM tickets",
+  // Only generated ids count: a ticket file named "example-hello" must not make the first submit t-2.
+  nextGenerated: "SELECT COALESCE(MAX(CAST(substr(id, 3) AS INTEGER)), 0) + 1 AS n FROM tickets WHERE id GLOB 't-[1-9]*' AND substr(id, 3) NOT GLOB '*[^0-9]*'",
   insert: `INSERT INTO tickets (id, workspace, title, body, priority, labels, state, requires_approval,
     agent_kind, timeout_ms, max_attempts, idempotency_key, workflow_id, workflow_key, source_file, created_at, updated_at)
     VALUES (@id, @workspace, @title, @body, @priority, @labels, 'backlog', @requires_approval, @agent_kind, @timeout_ms,
@@ -153,17 +154,9 @@ export class TicketStore {
       }
       const body = n.body ?? "";
       this.checkBody(body);
+      const deps = this.checkNew(n);
+      // Allocated only once the ticket is known to be accepted, so a refusal neither names nor uses an id.
       const id = n.id ?? this.nextId();
-      const idProblem = checkName(id);
-      if (idProblem) throw new SwarmError("INVALID_ARGUMENT", `ticket id: ${idProblem}`);
-      if (this.s.byId.get(id)) {
-        throw new SwarmError("CONFLICT", `ticket ${id} already exists`, { hint: "choose another id, or edit it with `swarmctl ticket edit`" });
-      }
-      const deps = [...new Set(n.depends_on ?? [])];
-      for (const d of deps) {
-        if (d === id) throw new SwarmError("INVALID_ARGUMENT", `ticket ${id} cannot depend on itself (cycle: ${id} → ${id})`, { details: { cycle: [id, id] } });
-        if (!this.s.byId.get(d)) throw new SwarmError("NOT_FOUND", `dependency ${d} of ticket ${id} does not exist`);
-      }
       const now = new Date().toISOString();
       this.s.insert.run({
         id,
@@ -190,8 +183,31 @@ export class TicketStore {
     });
   }
 
+  /** Refusals of a new ticket, before it has an id: its own id when given, then its dependencies. */
+  private checkNew(n: NewTicket): string[] {
+    const own = n.id;
+    if (own !== undefined) {
+      const idProblem = checkName(own);
+      if (idProblem) throw new SwarmError("INVALID_ARGUMENT", `ticket id: ${idProblem}`);
+      if (this.s.byId.get(own)) {
+        throw new SwarmError("CONFLICT", `ticket ${own} already exists`, { hint: "choose another id, or edit it with `swarmctl ticket edit`" });
+      }
+    }
+    const deps = [...new Set(n.depends_on ?? [])];
+    for (const d of deps) {
+      if (d === own)
+        throw new SwarmError("INVALID_ARGUMENT", `ticket ${own} cannot depend on itself (cycle: ${own} → ${own})`, { details: { cycle: [own, own] } });
+      if (!this.s.byId.get(d)) {
+        throw new SwarmError("NOT_FOUND", `dependency ${d} of ${own === undefined ? "the new ticket" : `ticket ${own}`} does not exist`, {
+          hint: "submit that ticket first, or leave it out of depends_on (list tickets with `swarmctl ticket list`)",
+        });
+      }
+    }
+    return deps;
+  }
+
   private nextId(): string {
-    let n = (this.s.nextSeq.get() as { n: number }).n;
+    let n = (this.s.nextGenerated.get() as { n: number }).n;
     while (this.s.byId.get(`t-${n}`)) n++;
     return `t-${n}`;
   }

@@ -10,6 +10,7 @@ import type { Db } from "../../store/db.js";
 import type { EnvService } from "../../env/service.js";
 import type { Logger } from "../../log/logger.js";
 import type { RuntimeManager } from "../../runtime/manager.js";
+import { agentVars, type ThreadOfTicket } from "./agent-env.js";
 import { commitTicket, headSha, runPrStep, type EnvExec } from "./git-step.js";
 import type { LeaseBook } from "./leases.js";
 import { LOCAL_WORKER } from "./runner.js";
@@ -45,6 +46,8 @@ export interface AgentRunnerDeps {
   envs: EnvService;
   runtimes: RuntimeManager;
   complete: (id: string, token: string, result: unknown, checks: string[]) => void;
+  /** The ticket's thread, given to its agent as SWARM_THREAD_ID. */
+  threadOf: ThreadOfTicket;
 }
 
 /** Names of a ticket's environment, runtime and branch (R-T8: one branch per ticket). */
@@ -155,7 +158,8 @@ export class AgentRunner {
     if (adopted) {
       this.d.events.append("ticket.agent_adopted", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, state: earlier.state });
     } else {
-      await mgr.start({ name: run.name, env: run.name, agent, command, cols: 120, rows: 40, backend: "holder" });
+      const vars = agentVars(run.lease, this.d.threadOf);
+      await mgr.start({ name: run.name, env: run.name, agent, command, vars, cols: 120, rows: 40, backend: "holder" });
       this.d.events.append("ticket.agent_started", run.lease.ticket.id, {
         id: run.lease.ticket.id,
         environment: run.name,

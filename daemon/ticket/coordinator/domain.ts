@@ -5,6 +5,7 @@ import type { EnvService } from "../../env/service.js";
 import type { RuntimeManager } from "../../runtime/manager.js";
 import type { TicketStore } from "../store.js";
 import { hostAdmits } from "./admission.js";
+import { threadOfTicketIn, type ThreadOfTicket } from "./agent-env.js";
 import { AgentRunner } from "./agent-runner.js";
 import { TicketBundles } from "./bundles.js";
 import { completion } from "./completion.js";
@@ -18,6 +19,8 @@ export interface CoordinatorDeps {
   tickets: TicketStore;
   envs: EnvService;
   runtimes: RuntimeManager;
+  /** A ticket's thread for its agent's SWARM_THREAD_ID; default: read from the threads table. */
+  threadOf?: ThreadOfTicket;
 }
 
 /** The coordinator section of the live config (defaults when the section is absent). */
@@ -37,7 +40,19 @@ export function coordinatorDomain(ctx: DaemonContext, deps: CoordinatorDeps): Do
   const admits = () => hostAdmits(cfg());
   const waiters = new ClaimWaiters();
   const commands = new CommandRunner({ book, cfg, logger: ctx.logger, admits, complete });
-  const agents = new AgentRunner({ book, cfg, logger: ctx.logger, events: ctx.events, db: ctx.db, admits, complete, envs: deps.envs, runtimes: deps.runtimes });
+  const threadOf = deps.threadOf ?? threadOfTicketIn(ctx.db);
+  const agents = new AgentRunner({
+    book,
+    cfg,
+    logger: ctx.logger,
+    events: ctx.events,
+    db: ctx.db,
+    admits,
+    complete,
+    envs: deps.envs,
+    runtimes: deps.runtimes,
+    threadOf,
+  });
   // Agent kinds go to environments + runtimes, the rest to the configured command.
   const runner = {
     tick: () => (agents.tick(), commands.tick()),
