@@ -28,8 +28,8 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
     summary: "threads between agents: create, list, show, post, read, ack, status, summary, inspect, trigger, escalate, unblock, override",
     load: () => import("./commands/thread.js"),
   },
-  audit: { summary: "the tamper-evident audit log: list entries, verify the hash chain", load: () => import("./commands/audit.js") },
-  agent: { summary: "agent identity: mint (token) and revoke signed agent tokens", load: () => import("./commands/agent.js") },
+  audit: { summary: "the tamper-evident audit log, hash-chained: list, verify", load: () => import("./commands/audit.js") },
+  agent: { summary: "signed agent tokens: token, revoke", load: () => import("./commands/agent.js") },
   mcp: { summary: "the agent bridge: a stdio MCP server over the thread methods (token from SWARM_AGENT_TOKEN)", load: () => import("./commands/mcp.js") },
   vm: { summary: "build and inspect the QEMU microVM base image (init-base, status)", load: () => import("./commands/vm.js") },
 };
