@@ -14,6 +14,7 @@ import { identityMigrations } from "./identity/migrations.js";
 import { TokenStore } from "./identity/tokens.js";
 import { loadOrCreateKey } from "./keys/ed25519.js";
 import { runtimeDomain } from "./runtime/domain.js";
+import { runtimeBridge } from "./bridge/runtime-bridge.js";
 import { secretsDomain } from "./secrets/domain.js";
 import type { SwarmMetrics } from "./metrics/collectors.js";
 import { metricsDomain } from "./metrics/domain.js";
@@ -47,8 +48,6 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
 
   // One ticket store for every domain that moves tickets, so their transactions nest and events go out once, at commit.
   const tickets = new TicketStore(ctx.db, ctx.events, { maxBodyBytes: () => ctx.cfg().tickets.max_body_bytes });
-  const runtime = runtimeDomain(ctx, { envs });
-
   // Threads, agent identity and the audit log (issue 10). Their tables migrate here, with the domains that own them.
   migrate(ctx.db, { audit: auditMigrations, identity: identityMigrations, thread: threadMigrations });
   const audit = new AuditLog(ctx.db);
@@ -56,6 +55,8 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const tx: RunTx = (fn) => ctx.events.transactor.run(fn);
   const tokens = new TokenStore(ctx.db, loadOrCreateKey(ctx.paths.home));
   const guard = new Guard(tokens, audit, tx);
+  const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens) });
+
   const assertTicket = (id: string) => void tickets.get(id);
 
   // Every mutating call of these domains lands in the audit log (the thread, identity and audit domains audit their own).

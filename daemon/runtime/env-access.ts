@@ -9,3 +9,10 @@ export interface RuntimeEnvAccess {
   /** Resolves `argv` (run in `cwd` inside environment `name`) to a host command; refuses an unknown or stopped environment. */
   ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand>;
 }
+
+/**
+ * How agents the daemon starts get the `swarmctl mcp` bridge (issue 10): extra argv after
+ * the agent CLI's own and variables for it (the token travels in variables and 0600 files,
+ * never in argv). Null for kinds that get no bridge. Built by the daemon's assembly.
+ */
+export type RuntimeBridge = (r: { name: string; agent: string }) => { args: string[]; env: Record<string, string> } | null;

@@ -17,7 +17,7 @@ import type {
   SendResult,
   StartParams,
 } from "./backend.js";
-import type { RuntimeEnvAccess } from "./env-access.js";
+import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
@@ -53,6 +53,7 @@ export class RuntimeManager {
   constructor(
     private readonly ctx: DaemonContext,
     private readonly envs: RuntimeEnvAccess,
+    private readonly bridge: RuntimeBridge = () => null,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
     const hooks: BackendHooks = {
@@ -132,6 +133,12 @@ export class RuntimeManager {
       }
       command = argv;
     }
+    // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
+    // Checked before the bridge mints a token for a runtime that would never start.
+    if (!p.env) assertOnPath(command[0]!, p.vars?.PATH ?? process.env.PATH ?? "", p.name);
+    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
+    const wiring = path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent }) : null;
+    if (wiring) command = [...command, ...wiring.args];
     const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
     if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
@@ -139,9 +146,7 @@ export class RuntimeManager {
         hint: "pass an existing directory with --cwd",
       });
     }
-    const vars = { ...host?.env, ...p.vars };
-    // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
-    if (!host) assertOnPath(command[0]!, vars.PATH ?? process.env.PATH ?? "", p.name);
+    const vars = { ...host?.env, ...wiring?.env, ...p.vars };
     return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars };
   }
 
