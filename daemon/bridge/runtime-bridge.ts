@@ -18,6 +18,13 @@ export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore): RuntimeBr
     if (agent !== "claude" && agent !== "codex" && agent !== "gemini") return null;
     const claims = { agent_id: name, workspace_id: "default", role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
     const { token } = tokens.mint(claims, "daemon");
-    return bridgeWiring({ kind: agent, token, home: ctx.paths.home, dir: path.join(ctx.paths.dataDir, "bridge", name), node: process.execPath, swarmctl: SWARMCTL });
+    return bridgeWiring({
+      kind: agent,
+      token,
+      home: ctx.paths.home,
+      dir: path.join(ctx.paths.dataDir, "bridge", name),
+      node: process.execPath,
+      swarmctl: SWARMCTL,
+    });
   };
 }
