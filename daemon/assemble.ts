@@ -53,7 +53,9 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const audit = new AuditLog(ctx.db);
   // The one Transactor: events appended in a thread call reach listeners only after it commits.
   const tx: RunTx = (fn) => ctx.events.transactor.run(fn);
-  const tokens = new TokenStore(ctx.db, loadOrCreateKey(ctx.paths.home));
+  // one key signs result bundles and agent tokens
+  const key = loadOrCreateKey(ctx.paths.home);
+  const tokens = new TokenStore(ctx.db, key);
   const guard = new Guard(tokens, audit, tx);
   const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens) });
 
@@ -63,7 +65,7 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const audited = [
     secretsDomain(ctx, { vault, keySource: masterKey.source }),
     envDomain(ctx, { service: envs }),
-    coordinatorDomain(ctx, { tickets, envs, runtimes: runtime.manager }),
+    coordinatorDomain(ctx, { tickets, envs, runtimes: runtime.manager, key }),
     ticketDomain(ctx, { tickets }),
     approvalDomain(ctx, { tickets }),
     runtime,

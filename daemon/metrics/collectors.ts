@@ -33,7 +33,6 @@ export class SwarmMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "swarm_daemon_" });
     this.created = new Counter({ name: "swarm_tickets_total", help: "tickets created since the database was made", registers });
-    this.created.inc(this.count("SELECT COUNT(*) AS n FROM tickets"));
     this.transitions = new Counter({ name: "swarm_ticket_transitions_total", help: "ticket state changes", labelNames: ["from", "to"], registers });
     this.claimLatency = new Histogram({
       name: "swarm_ticket_claim_seconds",
@@ -112,6 +111,15 @@ export class SwarmMetrics {
         this.set(pids.reduce((sum, r) => sum + rssBytes(r.pid), 0));
       },
     });
+  }
+
+  /**
+   * Seeds the counters kept in the database; call right before subscribing observe(), so a
+   * ticket made while other domains start (ticket files synced) is counted exactly once.
+   */
+  seed(): void {
+    this.created.reset();
+    this.created.inc(this.count("SELECT COUNT(*) AS n FROM tickets"));
   }
 
   /** Counts what the event log tells; registered as an EventLog listener. */

@@ -19,6 +19,7 @@ export function metricsDomain(ctx: DaemonContext, { metrics }: { metrics: SwarmM
       })),
     ],
     async start() {
+      metrics.seed();
       unsubscribe = ctx.events.subscribe((ev) => metrics.observe(ev));
       const listen = ctx.cfg().metrics.listen;
       if (listen !== "off") {

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { CoordinatorConfig } from "../../../protocol/config/coordinator.js";
 import { SwarmError } from "../../../protocol/errors.js";
+import { pollUntil } from "../../../protocol/wait.js";
 import type { Lease } from "../../../protocol/methods/coordinator.js";
 import { AgentKindSchema } from "../../../protocol/methods/runtime.js";
 import type { EventLog } from "../../events/event-log.js";
@@ -178,8 +179,7 @@ export class AgentRunner {
       run.phase = "running";
       return;
     }
-    const ready = Date.now() + READY_TIMEOUT_MS;
-    while (mgr.row(run.name).state === "starting" && Date.now() < ready && !run.stopReason) await new Promise((r) => setTimeout(r, 50));
+    await pollUntil(() => mgr.row(run.name).state !== "starting" || run.stopReason !== null, { timeoutMs: READY_TIMEOUT_MS, everyMs: 50 });
     run.phase = "running"; // from here watch() settles exits and stop reasons
     if (run.stopReason || mgr.row(run.name).state === "exited") return;
     const sent = await mgr.send(run.name, mgr.sendOptions({ text: promptOf(run.lease), enter: true }));

@@ -1,5 +1,5 @@
 import type { DaemonContext } from "../../context.js";
-import { loadOrCreateKey, type DaemonKey } from "../../keys/ed25519.js";
+import type { DaemonKey } from "../../keys/ed25519.js";
 import { BundleStore } from "../bundle/bundle-store.js";
 import type { TicketStore } from "../store.js";
 import type { LeaseBook } from "./leases.js";
@@ -7,19 +7,20 @@ import { LOCAL_WORKER } from "./runner.js";
 
 /** Result bundles of finished tickets (R-T7), signed with the daemon's key (made on first use). */
 export class TicketBundles {
-  private key: DaemonKey | null = null;
   readonly store: BundleStore;
 
   constructor(
     private readonly ctx: DaemonContext,
     private readonly tickets: TicketStore,
     private readonly book: LeaseBook,
+    /** the daemon's one signing key, also the agent tokens' (loaded once by the assembler) */
+    private readonly key: DaemonKey,
   ) {
-    this.store = new BundleStore(ctx.paths.dataDir, () => this.signingKey());
+    this.store = new BundleStore(ctx.paths.dataDir, () => key);
   }
 
   signingKey(): DaemonKey {
-    return (this.key ??= loadOrCreateKey(this.ctx.paths.home));
+    return this.key;
   }
 
   /** Writes the bundle of a finished lease; null when there is none to write or writing failed (an event says why). */

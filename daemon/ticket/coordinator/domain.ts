@@ -2,6 +2,7 @@ import { COORDINATOR_DEFAULTS, type CoordinatorConfig } from "../../../protocol/
 import type { DaemonContext } from "../../context.js";
 import type { Domain } from "../../domains.js";
 import type { EnvService } from "../../env/service.js";
+import type { DaemonKey } from "../../keys/ed25519.js";
 import type { RuntimeManager } from "../../runtime/manager.js";
 import type { TicketStore } from "../store.js";
 import { hostAdmits } from "./admission.js";
@@ -21,6 +22,8 @@ export interface CoordinatorDeps {
   runtimes: RuntimeManager;
   /** A ticket's thread for its agent's SWARM_THREAD_ID; default: read from the threads table. */
   threadOf?: ThreadOfTicket;
+  /** the daemon's signing key (result bundles' certificates) */
+  key: DaemonKey;
 }
 
 /** The coordinator section of the live config (defaults when the section is absent). */
@@ -35,7 +38,7 @@ function coordinatorCfg(ctx: DaemonContext): CoordinatorConfig {
 export function coordinatorDomain(ctx: DaemonContext, deps: CoordinatorDeps): Domain {
   const cfg = () => coordinatorCfg(ctx);
   const book = new LeaseBook(ctx.db, ctx.events, deps.tickets, cfg);
-  const bundles = new TicketBundles(ctx, deps.tickets, book);
+  const bundles = new TicketBundles(ctx, deps.tickets, book, deps.key);
   const complete = completion(cfg, book, bundles, ctx.events);
   const admits = () => hostAdmits(cfg());
   const waiters = new ClaimWaiters();
