@@ -18,6 +18,8 @@ export interface SpawnRequest {
   vars: Record<string, string>;
   cols: number;
   rows: number;
+  /** values the holder masks in its recording and in what it serves (empty: none) */
+  redact: string[];
 }
 
 /** Writes the holder's spec and starts it detached, in its own session, outliving the daemon. */
@@ -38,6 +40,7 @@ export function spawnHolder(ctx: DaemonContext, cfg: RuntimeConfig, r: SpawnRequ
     high_watermark: cfg.high_watermark,
     low_watermark: Math.min(cfg.low_watermark, cfg.high_watermark),
     recording: cfg.recording ? { dir: path.join(r.dir, "recording"), max_bytes: cfg.recording_max_bytes, keep: cfg.recording_keep } : null,
+    redact: r.redact,
   };
   // The spec goes over a pipe, never to disk: its environment may carry secrets.
   const errFd = fs.openSync(path.join(r.dir, "holder.stderr.log"), "a", 0o600);

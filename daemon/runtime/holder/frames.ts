@@ -108,4 +108,10 @@ export interface HolderSpec {
   high_watermark: number;
   low_watermark: number;
   recording: { dir: string; max_bytes: number; keep: number } | null;
+  /**
+   * Values replaced by `********` in everything the holder keeps and serves (recording, ring,
+   * REPLAY and DATA), also when a value is split across reads (R-O4, docs/secrets.md).
+   * Empty: output passes through untouched.
+   */
+  redact: string[];
 }
