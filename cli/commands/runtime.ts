@@ -51,6 +51,8 @@ interface StartOpts {
   cols?: string;
   rows?: string;
   backend: string;
+  /** false with --no-redact */
+  redact: boolean;
 }
 
 function intOpt(v: string | undefined, what: string): number | undefined {
@@ -72,6 +74,7 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
     .option("--cols <n>", "terminal columns (default 120)")
     .option("--rows <n>", "terminal rows (default 40)")
     .option("--backend <kind>", "holder (our PTY holder) or tmux (a session on swarm's own tmux socket)", "holder")
+    .option("--no-redact", "record and show secret values as printed (default: masked as ********; the start event records this)")
     .action(async (name: string, command: string[], o: StartOpts) => {
       const c = ctx();
       if (!command.length && o.agent === "custom") {
@@ -98,6 +101,7 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
         ...(o.cols ? { cols: intOpt(o.cols, "--cols") } : {}),
         ...(o.rows ? { rows: intOpt(o.rows, "--rows") } : {}),
         ...(o.backend !== "holder" ? { backend: o.backend as Backend } : {}),
+        ...(o.redact ? {} : { redact: false }),
       });
       if (c.out.json) c.out.printJson(r);
       else if (r.pty_backend === "tmux")

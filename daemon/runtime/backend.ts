@@ -52,6 +52,8 @@ export interface Launch {
   /** argv as run on the host (wrapped by the environment's provider when there is one) */
   argv: string[];
   vars: Record<string, string>;
+  /** values masked in everything the runtime's output becomes (recording, screens, attach); empty with redact: false */
+  redact: string[];
 }
 
 /** What an attach returns: the serialized screen to replay first, then the live stream follows. */

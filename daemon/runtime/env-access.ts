@@ -15,4 +15,7 @@ export interface RuntimeEnvAccess {
  * the agent CLI's own and variables for it (the token travels in variables and 0600 files,
  * never in argv). Null for kinds that get no bridge. Built by the daemon's assembly.
  */
+/** The value of every secret (docs/secrets.md): masked in runtimes' output. Built by the daemon's assembly from the vault. */
+export type SecretValues = () => string[];
+
 export type RuntimeBridge = (r: { name: string; agent: string }) => { args: string[]; env: Record<string, string> } | null;

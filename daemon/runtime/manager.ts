@@ -17,7 +17,7 @@ import type {
   SendResult,
   StartParams,
 } from "./backend.js";
-import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
+import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
@@ -54,6 +54,7 @@ export class RuntimeManager {
     private readonly ctx: DaemonContext,
     private readonly envs: RuntimeEnvAccess,
     private readonly bridge: RuntimeBridge = () => null,
+    private readonly secretValues: SecretValues = () => [],
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
     const hooks: BackendHooks = {
@@ -147,7 +148,24 @@ export class RuntimeManager {
       });
     }
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
-    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars };
+    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars, redact: this.redactionOf(p, wiring?.env) };
+  }
+
+  /**
+   * What a runtime's output is redacted of (R-O4): every secret's value, the caller's `vars`
+   * except swarm's own SWARM_* context (ticket id and title, thread: shown to the agent on
+   * purpose), and the bridge's variables (the agent's token). Nothing with redact: false,
+   * which the runtime.started event and the daemon log record.
+   */
+  private redactionOf(p: StartParams, bridgeEnv: Record<string, string> | undefined): string[] {
+    if (!p.redact) {
+      this.ctx.logger.warn("runtime started without redaction: secrets it prints are recorded as printed", { name: p.name });
+      return [];
+    }
+    const own = Object.entries(p.vars ?? {})
+      .filter(([k]) => !k.startsWith("SWARM_"))
+      .map(([, v]) => v);
+    return [...this.secretValues(), ...own, ...Object.values(bridgeEnv ?? {})];
   }
 
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */

@@ -69,7 +69,16 @@ export const runtimeStart = defineMethod({
     env: z.string().optional().describe("environment name (needs the env domain)"),
     agent: AgentKindSchema.default("custom"),
     session_id: z.string().max(200).optional(),
-    vars: z.record(z.string(), z.string()).optional().describe("extra environment variables for the program"),
+    vars: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("extra environment variables for the program (their values are redacted from its output, see `redact`)"),
+    redact: z
+      .boolean()
+      .default(true)
+      .describe(
+        "mask every secret's value and the `vars` values as ******** in the recording, logs, screens and attach (false: shown as printed; recorded in the runtime.started event)",
+      ),
     detector: CustomDetector.optional().describe("state rules for agent `custom` (first match wins; output activity otherwise)"),
     cols: Dim(1000).default(120),
     rows: Dim(500).default(40),
