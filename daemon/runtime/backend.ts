@@ -48,6 +48,8 @@ export interface BackendInfo {
 
 /** How a program is launched, once the manager has resolved its command, directory and environment. */
 export interface Launch {
+  /** the runtime id to use (the manager marks the program's process tree with it) */
+  id?: string;
   cwd: string;
   /** argv as run on the host (wrapped by the environment's provider when there is one) */
   argv: string[];

@@ -87,6 +87,7 @@ export class HolderBackend implements RuntimeBackend {
       management: "managed",
       state: "starting",
       why: "holder spawned",
+      ...(how.id ? { id: how.id } : {}),
     });
     Object.assign(row, {
       environment: p.env ?? null,
@@ -111,7 +112,7 @@ export class HolderBackend implements RuntimeBackend {
     row.holder_socket = socket;
     this.hooks.registry.insert(row);
     const deadline = Date.now() + 10_000;
-    while (!(await this.link(row))) {
+    while (!(await this.link(row, true))) {
       if (Date.now() > deadline || holder.exitCode !== null) {
         const err = holderTail(dir);
         this.hooks.setState(row, "lost", "the PTY holder did not come up");
@@ -125,8 +126,11 @@ export class HolderBackend implements RuntimeBackend {
     return row;
   }
 
-  /** Links to a holder and rebuilds the screen from its replay; false when nobody answers. */
-  private async link(row: RuntimeRow): Promise<boolean> {
+  /**
+   * Links to a holder and rebuilds the screen from its replay; false when nobody answers.
+   * `fresh`: the runtime was just started (its replay is live output, queries to answer).
+   */
+  private async link(row: RuntimeRow, fresh = false): Promise<boolean> {
     if (!row.holder_socket) return false;
     const rt = this.live.get(row.name) ?? new LiveRuntime(row, this.hooks.cfg().scrollback);
     let ready!: () => void;
@@ -140,7 +144,7 @@ export class HolderBackend implements RuntimeBackend {
         },
         replay: (c) => rt.replay(c),
         replayEnd: () => {
-          rt.replayed = true;
+          rt.replayDone(fresh);
           ready();
         },
         data: (c) => rt.data(c),

@@ -19,9 +19,10 @@ import type {
 } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
-import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
+import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
 import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
@@ -29,6 +30,8 @@ import { UnmanagedRuntimes } from "./unmanaged.js";
 export type { StartParams };
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
+/** After a runtime's program ended, how long what it left behind gets between SIGTERM and SIGKILL. */
+const TREE_GRACE_MS = 2000;
 
 /**
  * Owns every runtime through its backend (backend.ts): keeps the registry in step, starts
@@ -42,6 +45,8 @@ export class RuntimeManager {
   /** runtimes in tmux sessions (pty_backend "tmux"), managed or observed */
   readonly tmux: TmuxBackend;
   readonly unmanaged: UnmanagedRuntimes;
+  /** every process of each runtime, so the whole tree ends with it */
+  readonly trees: ProcessTrees;
   /** every backend; exactly one owns each row */
   private readonly backends: RuntimeBackend[];
   private stopping = false;
@@ -54,8 +59,10 @@ export class RuntimeManager {
     private readonly ctx: DaemonContext,
     private readonly envs: RuntimeEnvAccess,
     private readonly bridge: RuntimeBridge = () => null,
+    trees?: ProcessTrees,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
+    this.trees = trees ?? new ProcessTrees();
     const hooks: BackendHooks = {
       ctx,
       registry: this.registry,
@@ -118,7 +125,10 @@ export class RuntimeManager {
       throw new SwarmError("INVALID_ARGUMENT", `runtimes cannot be started with backend ${p.backend}`, { hint: "use --backend holder or tmux" });
     const launch = await this.launchOf(p);
     if (existing) this.forget(existing);
-    return backend.start({ ...p, command: launch.command }, launch);
+    // the id is chosen here so the program's tree can be marked (and grouped) before it runs
+    const id = newRowId();
+    const tree = this.trees.prepare(id, launch.argv);
+    return backend.start({ ...p, command: launch.command }, { ...launch, id, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } });
   }
 
   /** The command, directory and variables a program starts with, checked before anything is spawned. */
@@ -171,6 +181,16 @@ export class RuntimeManager {
     row.why = why;
     this.registry.update(row.id, { state, why });
     if (previous !== state) this.ctx.events.append("runtime.state", row.name, { id: row.id, state, previous, why });
+    // the program is gone (exited, or its holder vanished): what it left behind goes too
+    if (TERMINAL.has(state) && !TERMINAL.has(previous) && row.management === "managed") void this.endTree(row, "SIGTERM");
+  }
+
+  /** Ends whatever is left of a runtime's process tree (process-tree.ts); logs what it had to signal. */
+  private async endTree(row: RuntimeRow, signal: NodeJS.Signals): Promise<EndResult> {
+    const r = await this.trees.end({ id: row.id, pid: row.pid, createdAt: row.created_at, exclude: [row.holder_pid] }, signal, TREE_GRACE_MS);
+    if (r.signalled.length) this.ctx.logger.info("runtime process tree ended", { name: row.name, id: row.id, signal, pids: r.signalled });
+    if (r.left.length) this.ctx.logger.warn("runtime processes survived SIGKILL", { name: row.name, id: row.id, pids: r.left });
+    return r;
   }
 
   evaluateAll(): void {
@@ -240,13 +260,19 @@ export class RuntimeManager {
     await capability(this.backendOf(row), row, "resize")(row, cols, rows);
   }
 
-  /** Sends `signal` and waits up to `timeoutMs` for the runtime to end; true once it has. */
-  kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
+  /**
+   * Sends `signal` and waits up to `timeoutMs` for the runtime to end; true once it has. Once
+   * the program has ended, so has every process it left (SIGKILL: at once; else SIGTERM, then
+   * SIGKILL after a grace), before this resolves.
+   */
+  async kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
     const row = this.row(name);
-    return capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
+    const ended = await capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
+    if (ended) await this.endTree(this.row(name), signal === "SIGKILL" ? "SIGKILL" : "SIGTERM");
+    return ended;
   }
 
-  /** SIGTERM, then SIGKILL after `timeoutMs`. */
+  /** SIGTERM, then SIGKILL after `timeoutMs`; the whole process tree with it. */
   async stop(name: string, timeoutMs: number): Promise<void> {
     if (!(await this.kill(name, "SIGTERM", timeoutMs))) await this.kill(name, "SIGKILL", 5000);
   }
@@ -263,6 +289,7 @@ export class RuntimeManager {
   /** Drops a runtime entirely: its backend's live state, the row, its files. */
   forget(row: RuntimeRow): void {
     this.backendOf(row).forget(row);
+    void this.trees.release(row.id);
     this.registry.remove(row.id);
     fs.rmSync(this.holderDir(row.id), { recursive: true, force: true });
   }

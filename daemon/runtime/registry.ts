@@ -88,11 +88,16 @@ export class RuntimeRegistry {
 /** The fields a backend decides when it creates a runtime; everything else starts empty. */
 export type NewRow = Pick<RuntimeRow, "name" | "agent" | "command" | "pty_backend" | "management" | "state" | "why"> & Partial<RuntimeRow>;
 
-/** A fresh row: a new id, now as every timestamp, no exit, no output yet. */
+/** A new runtime id (the manager picks it before start, so the program can be marked with it). */
+export function newRowId(): string {
+  return "rt-" + randomBytes(6).toString("hex");
+}
+
+/** A fresh row: a new id (unless given), now as every timestamp, no exit, no output yet. */
 export function newRow(f: NewRow): RuntimeRow {
   const now = new Date().toISOString();
   return {
-    id: "rt-" + randomBytes(6).toString("hex"),
+    id: newRowId(),
     environment: null,
     cwd: "",
     session_id: null,
