@@ -87,7 +87,7 @@ export class HolderBackend implements RuntimeBackend {
       management: "managed",
       state: "starting",
       why: "holder spawned",
-      ...(how.id ? { id: how.id } : {}),
+      ...how.fields,
     });
     Object.assign(row, {
       environment: p.env ?? null,
@@ -200,6 +200,7 @@ export class HolderBackend implements RuntimeBackend {
   }
 
   private recordExit(rt: LiveRuntime, e: HolderExit): void {
+    this.hooks.sessionFromScreen?.(rt.row, rt.model.view());
     rt.row.bytes_out = e.total_bytes;
     this.markExited(rt.row, e);
     rt.link?.release();

@@ -23,6 +23,8 @@ import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
+import { SessionRecorder } from "./session-recorder.js";
+import { freshSessionId, pinSession, resumePlan, resumeVars } from "./sessions.js";
 import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
@@ -47,6 +49,12 @@ export class RuntimeManager {
   readonly unmanaged: UnmanagedRuntimes;
   /** every process of each runtime, so the whole tree ends with it */
   readonly trees: ProcessTrees;
+  readonly sessions: SessionRecorder;
+  /**
+   * The variables each runtime name was started with, in memory only (values are never
+   * stored), so a resume can pass them again while this daemon runs.
+   */
+  private readonly varsByName = new Map<string, Record<string, string>>();
   /** every backend; exactly one owns each row */
   private readonly backends: RuntimeBackend[];
   private stopping = false;
@@ -63,6 +71,7 @@ export class RuntimeManager {
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
     this.trees = trees ?? new ProcessTrees();
+    this.sessions = new SessionRecorder(ctx, this.registry, this.trees);
     const hooks: BackendHooks = {
       ctx,
       registry: this.registry,
@@ -70,6 +79,7 @@ export class RuntimeManager {
       detector: (row) => detectorOf(row.agent as AgentKind, row.detector),
       cfg: () => this.cfg(),
       forget: (row) => this.forget(row),
+      sessionFromScreen: (row, view) => this.sessions.fromScreen(row, view),
     };
     this.holder = new HolderBackend(hooks, (id) => this.holderDir(id));
     this.tmux = new TmuxBackend(hooks);
@@ -111,7 +121,7 @@ export class RuntimeManager {
     return this.registry.list().map((r) => this.backendOf(r).current(r.name) ?? r);
   }
 
-  async start(p: StartParams): Promise<RuntimeRow> {
+  async start(p: StartParams, generation = 1): Promise<RuntimeRow> {
     if (this.stopping) throw new SwarmError("UNAVAILABLE", "the daemon is shutting down");
     const existing = this.registry.get(p.name);
     if (existing && !TERMINAL.has(existing.state)) {
@@ -128,20 +138,33 @@ export class RuntimeManager {
     // the id is chosen here so the program's tree can be marked (and grouped) before it runs
     const id = newRowId();
     const tree = this.trees.prepare(id, launch.argv);
-    return backend.start({ ...p, command: launch.command }, { ...launch, id, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } });
+    const fields = { id, var_names: Object.keys(p.vars ?? {}).sort(), generation };
+    const row = await backend.start(
+      { ...p, command: launch.command, session_id: launch.sessionId },
+      { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
+    );
+    if (p.vars && Object.keys(p.vars).length) this.varsByName.set(p.name, p.vars);
+    else this.varsByName.delete(p.name);
+    if (launch.sessionId) this.ctx.events.append("runtime.session", p.name, { id: row.id, session_id: launch.sessionId, how: "pinned at start" });
+    return row;
   }
 
   /** The command, directory and variables a program starts with, checked before anything is spawned. */
-  private async launchOf(p: StartParams): Promise<Launch & { command: string[] }> {
+  private async launchOf(p: StartParams): Promise<Launch & { command: string[]; sessionId: string | undefined }> {
     let command = p.command;
+    let sessionId = p.session_id;
     if (command.length === 0) {
-      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, p.session_id);
+      sessionId = freshSessionId(p.agent as AgentKind, p.session_id);
+      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, sessionId);
       if (!argv) {
         throw new SwarmError("INVALID_ARGUMENT", `no command given and agent ${p.agent} has no start command`, {
           hint: `swarmctl runtime start ${p.name} -- COMMAND [ARGS…]`,
         });
       }
       command = argv;
+    } else {
+      // the agent CLI itself: its session id is the one its argv names, or one we pin
+      ({ command, sessionId } = pinSession(p.agent as AgentKind, command, p.session_id));
     }
     // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
     // Checked before the bridge mints a token for a runtime that would never start.
@@ -157,7 +180,7 @@ export class RuntimeManager {
       });
     }
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
-    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars };
+    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars, sessionId };
   }
 
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */
@@ -195,6 +218,48 @@ export class RuntimeManager {
 
   evaluateAll(): void {
     for (const b of this.backends) b.poll();
+    this.sessions.poll(this.list());
+  }
+
+  /**
+   * Continues an ended runtime's agent session by its recorded id, as the next generation
+   * under the same name (sessions.ts says which command). Variables: those given now, else
+   * those it was started with while this daemon still holds them.
+   */
+  async resume(name: string, o: { prompt?: string | undefined; headless?: boolean | undefined; vars?: Record<string, string> | undefined }) {
+    const row = this.row(name);
+    if (row.management !== "managed") throw new SwarmError("PERMISSION_DENIED", `runtime ${name} was not started by swarm; it cannot be resumed here`);
+    if (!TERMINAL.has(row.state)) {
+      throw new SwarmError("CONFLICT", `runtime ${name} is ${row.state}; resume continues a session whose runtime has ended`, {
+        hint: `send it text instead (\`swarmctl runtime send ${name} …\`), or stop it first: \`swarmctl runtime stop ${name}\``,
+        details: { state: row.state },
+      });
+    }
+    const plan = resumePlan(row, o);
+    const vars = resumeVars(row, o.vars ?? this.varsByName.get(name) ?? {});
+    const next = await this.start(
+      {
+        name,
+        command: plan.command,
+        agent: row.agent,
+        session_id: row.session_id ?? undefined,
+        ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
+        ...(Object.keys(vars).length ? { vars } : {}),
+        ...(row.detector ? { detector: row.detector } : {}),
+        cols: row.cols,
+        rows: row.rows,
+        backend: row.pty_backend === "tmux" ? "tmux" : "holder",
+      },
+      (row.generation ?? 1) + 1,
+    );
+    this.ctx.events.append("runtime.resumed", name, {
+      id: next.id,
+      resumed_from: row.id,
+      session_id: next.session_id,
+      generation: next.generation,
+      headless: plan.headless,
+    });
+    return { row: next, resumedFrom: row.id, headless: plan.headless };
   }
 
   heartbeat(): void {
@@ -290,6 +355,7 @@ export class RuntimeManager {
   forget(row: RuntimeRow): void {
     this.backendOf(row).forget(row);
     void this.trees.release(row.id);
+    this.sessions.forget(row.id);
     this.registry.remove(row.id);
     fs.rmSync(this.holderDir(row.id), { recursive: true, force: true });
   }

@@ -82,7 +82,7 @@ export class TmuxBackend implements RuntimeBackend {
       management: "managed",
       state: "starting",
       why: "tmux session started",
-      ...(how.id ? { id: how.id } : {}),
+      ...how.fields,
     });
     const socket: TmuxSocket = { path: this.ownSocketPath() };
     fs.mkdirSync(this.hooks.ctx.paths.runDir, { recursive: true });
