@@ -6,7 +6,7 @@ import { pidAlive } from "../../../protocol/os.js";
 import { redactText, StreamRedactor } from "../../secrets/redactor.js";
 import { CastRecorder } from "./recorder.js";
 import { OutputRing } from "./ring.js";
-import { encodeFrame, encodeJson, FRAME, FrameReader, type HolderExit, type HolderInfo, type HolderSpec } from "./frames.js";
+import { encodeFrame, encodeJson, FRAME, FrameReader, HOLDER_PROTOCOL, type HolderExit, type HolderInfo, type HolderSpec } from "./frames.js";
 
 /**
  * The PTY holder: one small process per runtime, started detached by the daemon, so the
@@ -161,7 +161,18 @@ function setPaused(p: boolean): void {
 }
 
 function info(): HolderInfo {
-  return { id: spec.id, holder_pid: process.pid, child_pid: child.pid, cols, rows, total_bytes: total, exited: exit !== null, started_at: startedAt };
+  return {
+    id: spec.id,
+    holder_pid: process.pid,
+    child_pid: child.pid,
+    cols,
+    rows,
+    total_bytes: total,
+    exited: exit !== null,
+    started_at: startedAt,
+    protocol: HOLDER_PROTOCOL,
+    holder: "node",
+  };
 }
 
 function onFrame(type: number, payload: Buffer): void {
