@@ -1,7 +1,7 @@
 import React, { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { Box, useInput, useStdout } from "ink";
 import { routeKey } from "../keys/keymap.js";
-import { isText, keyName } from "../keys/normalize.js";
+import { isText, splitPresses } from "../keys/normalize.js";
 import type { Effects } from "../keys/types.js";
 import { bodyRows } from "../state/layout.js";
 import type { Store } from "../state/store.js";
@@ -78,8 +78,8 @@ export function App({ store, fx, onVisible, flashMs = 4000 }: AppProps) {
   const now = useNow(1000);
   const body = bodyRows(size.rows);
   useInput((input, key) => {
-    const name = keyName(input, key);
-    routeKey({ key: name, text: input, isText: isText(name, input, key), state: store.getState(), dispatch: store.dispatch, fx, size });
+    for (const p of splitPresses(input, key))
+      routeKey({ key: p.name, text: p.text, isText: isText(p.name, p.text, p.key), state: store.getState(), dispatch: store.dispatch, fx, size });
   });
   const visible = visiblePanes(state, size.cols, body);
   const visibleKey = [...visible].map(([k, v]) => `${k}:${v}`).join(",");

@@ -45,3 +45,20 @@ export function keyName(input: string, key: InkKey): string {
 export function isText(name: string, input: string, key: InkKey): boolean {
   return !key.ctrl && !key.meta && input.length > 0 && (name === input || name === "space") && !/[\x00-\x1f\x7f]/.test(input);
 }
+
+const PLAIN_KEYS: Record<string, string> = { "\r": "enter", "\n": "enter", "\x7f": "backspace", "\b": "backspace", "\t": "tab", "\x1b": "escape" };
+
+/**
+ * Keys that arrived together in one read (typed fast, or sent by tmux send-keys) reach us
+ * as one string; split them back into presses. Escape sequences stay whole (Ink parsed them).
+ */
+export function splitPresses(input: string, key: InkKey): { name: string; text: string; key: InkKey }[] {
+  const chars = [...input];
+  if (chars.length <= 1 || input.includes("\x1b[") || key.ctrl || key.meta) return [{ name: keyName(input, key), text: input, key }];
+  const none = { ...key, return: false, backspace: false, delete: false, tab: false, escape: false };
+  return chars.map((ch) => {
+    const special = PLAIN_KEYS[ch];
+    if (special) return { name: special, text: "", key: none };
+    return { name: ch === " " ? "space" : ch, text: ch, key: none };
+  });
+}

@@ -10,6 +10,11 @@ export interface Grid {
   paneRows: number;
 }
 
+/** Bigger panes (in terminal-shaped units, about 3 cells wide per row) first, then fewer empty slots, then the shape closest to 3:1. */
+function score(g: Grid, count: number): number {
+  return Math.min(g.paneCols / 3, g.paneRows) * 1000 - (g.columns * g.rows - count) * 500 - Math.abs(g.paneCols / g.paneRows - 3);
+}
+
 /**
  * The grid for `count` panes in an area of `cols` x `rows`: the column count that gives the
  * largest panes, or null when even the smallest panes would not fit (then: list layout).
@@ -22,10 +27,8 @@ export function gridFor(count: number, cols: number, rows: number): Grid | null 
     const paneCols = Math.floor(cols / c);
     const paneRows = Math.floor(rows / r);
     if (paneCols < MIN_PANE.cols || paneRows < MIN_PANE.rows) continue;
-    // prefer panes whose shape is closest to a terminal's (about 3:1 cells), then the bigger
-    const score = Math.min(paneCols / 3, paneRows) * 1000 - Math.abs(paneCols / paneRows - 3);
-    const bestScore = best ? Math.min(best.paneCols / 3, best.paneRows) * 1000 - Math.abs(best.paneCols / best.paneRows - 3) : -Infinity;
-    if (score > bestScore) best = { columns: c, rows: r, paneCols, paneRows };
+    const g = { columns: c, rows: r, paneCols, paneRows };
+    if (!best || score(g, count) > score(best, count)) best = g;
   }
   return best;
 }
