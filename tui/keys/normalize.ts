@@ -59,6 +59,8 @@ export function splitPresses(input: string, key: InkKey): { name: string; text: 
   return chars.map((ch) => {
     const special = PLAIN_KEYS[ch];
     if (special) return { name: special, text: "", key: none };
+    const code = ch.charCodeAt(0);
+    if (code < 0x20) return { name: `ctrl-${String.fromCharCode(code + 96)}`, text: "", key: { ...none, ctrl: true } };
     return { name: ch === " " ? "space" : ch, text: ch, key: none };
   });
 }
