@@ -48,6 +48,24 @@ beforeAll(async () => {
   expect(claim.lease, claim.reason ?? "").not.toBeNull();
   await c.call("ticket.complete", { id: "gated", lease: claim.lease!.lease, result: { ok: true } });
   await waitFor("approval requested", async () => (await c.call("approval.list", { state: "pending" })).approvals.length === 1);
+  // a second one, with a diff to look at (an untracked file among them)
+  const diff = [
+    "diff --git a/src/app.ts b/src/app.ts",
+    "--- a/src/app.ts",
+    "+++ b/src/app.ts",
+    "@@ -1,2 +1,2 @@",
+    " export const a = 1;",
+    "-export const b = 2;",
+    "+export const b = 3;",
+    "diff --git a/NOTES.md b/NOTES.md",
+    "new file mode 100644",
+    "--- /dev/null",
+    "+++ b/NOTES.md",
+    "@@ -0,0 +1 @@",
+    "+remember b",
+    "",
+  ].join("\n");
+  await c.call("approval.request", { summary: "bump b to 3", diff, requested_by: "fa1" });
   await c.call("thread.create", { title: "design chat" });
   // CI=true as in CI jobs: the TUI must still render live on a terminal.
   const r = tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", process.execPath, path.join(ROOT, "bin/swarm.js"));
@@ -67,7 +85,7 @@ describe.skipIf(!hasTmux)("TUI in a real terminal (tmux)", () => {
     capture("agents");
     const views: [string, string, string][] = [
       ["2", "tickets", "review 1"],
-      ["3", "approvals", "gated"],
+      ["3", "approvals", "bump b to 3"],
       ["4", "threads", "design chat"],
       ["5", "events", "event(s)"],
       ["6", "envs", "No environments."],
@@ -131,8 +149,12 @@ describe.skipIf(!hasTmux)("TUI in a real terminal (tmux)", () => {
 
   it("approve an approval from the TUI with a reason: the ticket moves on to done", async () => {
     keys("3", "Enter");
-    await until("diff viewer", (s) => s.includes("diff ·"));
+    await until("diff viewer of ap-1", (s) => s.includes("ap-1 diff · 0 file(s)"));
+    keys("Down");
+    await until("diff viewer of ap-2", (s) => s.includes("ap-2 diff · 2 file(s)") && s.includes("+export const b = 3;"));
     capture("approvals-diff");
+    keys("Up");
+    await until("back on ap-1", (s) => s.includes("ap-1 diff ·"));
     keys("A");
     typeText("looks right");
     keys("Enter");

@@ -1,4 +1,8 @@
 import type { Store } from "../state/store.js";
+import type { PaneScreen } from "../state/types.js";
+
+/** Screens that arrive within this window are handed to the store as one update (one render). */
+const BATCH_MS = 30;
 
 interface ScreenAnswer {
   ansi?: string | undefined;
@@ -15,8 +19,10 @@ export class ScreenPoller {
   private wanted = new Map<string, number>();
   private readonly running = new Set<string>();
   private paused = false;
-  /** Screens fetched so far (the bench reads it). */
+  /** Screens fetched so far. */
   fetched = 0;
+  private batch: Record<string, PaneScreen> = {};
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly fetch: (name: string) => Promise<ScreenAnswer>,
@@ -38,6 +44,20 @@ export class ScreenPoller {
   stopAll(): void {
     this.paused = true;
     this.wanted = new Map();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
+  private deliver(name: string, screen: PaneScreen): void {
+    // an unchanged screen is not news: no store update, no render
+    const prev = this.batch[name] ?? this.store.getState().data.screens[name];
+    if (prev && prev.ansi === screen.ansi && prev.cols === screen.cols) return;
+    this.batch[name] = screen;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      const screens = this.batch;
+      this.batch = {};
+      this.store.dispatch({ type: "data/screens", screens });
+    }, BATCH_MS);
   }
 
   private async loop(name: string): Promise<void> {
@@ -50,7 +70,7 @@ export class ScreenPoller {
           const s = await this.fetch(name);
           this.fetched++;
           failures = 0;
-          this.store.dispatch({ type: "data/screen", name, screen: { ansi: s.ansi ?? "", cols: s.cols, rows: s.rows, at: Date.now() } });
+          this.deliver(name, { ansi: s.ansi ?? "", cols: s.cols, rows: s.rows, at: Date.now() });
         } catch {
           // exited or removed runtime, or the daemon is away: back off, give up after a few
           if (++failures >= 5) break;

@@ -7,6 +7,7 @@ export type Action =
   | { type: "conn/disconnected"; error: string | null }
   | { type: "data/loaded"; patch: Partial<Omit<Data, "screens" | "events" | "lastEventId">> }
   | { type: "data/screen"; name: string; screen: PaneScreen }
+  | { type: "data/screens"; screens: Record<string, PaneScreen> }
   | { type: "data/event"; event: EventRecord }
   | { type: "ui/view"; view: ViewId }
   | { type: "ui/move"; delta: number; count: number }

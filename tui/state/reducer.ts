@@ -65,6 +65,8 @@ export function dataReducer(s: Data, a: Action): Data {
     }
     case "data/screen":
       return { ...s, screens: { ...s.screens, [a.name]: a.screen } };
+    case "data/screens":
+      return { ...s, screens: { ...s.screens, ...a.screens } };
     case "data/event":
       // A resumed stream never repeats an id; drop any that would.
       if (a.event.id <= s.lastEventId) return s;

@@ -1,4 +1,4 @@
-import React from "react";
+import React, { useMemo } from "react";
 import { Box, Text } from "ink";
 import { ago, fit, StateBadge } from "../components/badges.js";
 import { cropScreen } from "../render/ansi-crop.js";
@@ -38,7 +38,8 @@ export function Pane({ p, cols, rows }: { p: PaneInfo; cols: number; rows: numbe
   const inner = Math.max(1, cols - 2);
   const lines = Math.max(0, rows - 3);
   const screen = p.screen;
-  const body = screen ? cropScreen(screen.ansi, { srcCols: screen.cols, width: inner, height: lines }) : [];
+  // cropping is the costly part of a frame: redo it only when this pane's screen or size changed
+  const body = useMemo(() => (screen ? cropScreen(screen.ansi, { srcCols: screen.cols, width: inner, height: lines }) : []), [screen, inner, lines]);
   return (
     <Box
       width={cols}
