@@ -29,13 +29,18 @@ export interface RunTuiOptions {
  */
 export async function runTui(o: RunTuiOptions = {}): Promise<number> {
   const stdout = o.stdout ?? process.stdout;
-  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION, NODE_ENV: process.env.NODE_ENV };
   if (stdout.isTTY) {
     delete process.env.CI;
     delete process.env.CONTINUOUS_INTEGRATION;
   }
+  // React's development build (the default without NODE_ENV) costs several times the CPU per frame.
+  process.env.NODE_ENV ??= "production";
   const { openTui } = await import("./run.js");
-  for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  for (const [k, v] of Object.entries(saved)) {
+    if (v !== undefined) process.env[k] = v;
+    else if (k === "NODE_ENV") delete process.env.NODE_ENV;
+  }
   return openTui({
     paths: resolvePaths(o.env ?? process.env),
     autostart: o.autostart ?? true,

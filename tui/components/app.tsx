@@ -96,10 +96,10 @@ export function App({ store, fx, onVisible, flashMs = 4000 }: AppProps) {
     return () => clearTimeout(t);
   }, [flash]);
   return (
-    <Box flexDirection="column" width={size.cols} height={size.rows - 1} overflow="hidden">
+    <Box flexDirection="column" width={size.cols} height={size.rows - 1} overflowY="hidden">
       <Header state={state} width={size.cols} />
       <Tabs state={state} width={size.cols} />
-      <Box height={body} width={size.cols} overflow="hidden">
+      <Box height={body} width={size.cols} overflowY="hidden">
         <View state={state} width={size.cols} height={body} now={now} />
       </Box>
       <NeedsYouBar state={state} width={size.cols} />

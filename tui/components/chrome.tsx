@@ -38,7 +38,7 @@ export function Tabs({ state, width }: { state: TuiState; width: number }) {
     threads: state.data.threads.reduce((n, t) => n + t.unread, 0),
   };
   return (
-    <Box width={width} height={1} overflow="hidden">
+    <Box width={width} height={1} overflowY="hidden">
       <Text wrap="truncate-end">
         {VIEWS.map((v, i) => {
           const n = counts[v];

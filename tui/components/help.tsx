@@ -10,7 +10,7 @@ export function Help({ state, width, height }: { state: TuiState; width: number;
   const cols = Math.ceil(rows.length / perCol);
   const colWidth = Math.floor((width - 2) / Math.max(1, cols));
   return (
-    <Box flexDirection="column" borderStyle="double" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" borderStyle="double" width={width} height={height} overflowY="hidden">
       <Text bold>Keys (Esc or ? closes)</Text>
       <Box>
         {Array.from({ length: cols }, (_, c) => (

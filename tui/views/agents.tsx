@@ -60,7 +60,7 @@ export function AgentsView({ state, width, height, now }: Props) {
   if (grid) {
     const rows = Array.from({ length: grid.rows }, (_, i) => list.slice(i * grid.columns, (i + 1) * grid.columns));
     return (
-      <Box height={height} flexDirection="column" overflow="hidden">
+      <Box height={height} flexDirection="column" overflowY="hidden">
         {rows.map((row, i) => (
           <Box key={i} height={grid.paneRows}>
             {row.map((r, j) => (
@@ -75,7 +75,7 @@ export function AgentsView({ state, width, height, now }: Props) {
   const first = Math.max(0, Math.min(cursor - Math.floor(listRows / 2), list.length - listRows));
   const focused = list[cursor]!;
   return (
-    <Box height={height} flexDirection="column" overflow="hidden">
+    <Box height={height} flexDirection="column" overflowY="hidden">
       <Box height={listRows} flexDirection="column">
         {list.slice(first, first + listRows).map((r, i) => (
           <AgentRow key={r.name} p={info(state, r, first + i === cursor, now)} width={width} />

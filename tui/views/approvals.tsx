@@ -21,7 +21,7 @@ function DiffViewer({ a, state, width, height }: { a: ApprovalDetail; state: Tui
   const lines = d.lines.slice(state.ui.scroll, state.ui.scroll + body);
   const current = [...d.files].reverse().find((f) => f.start <= state.ui.scroll);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="single" overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle="single" overflowY="hidden">
       <Text wrap="truncate-end" bold>
         {a.id} diff · {d.files.length} file(s){a.diff_truncated ? " · TRUNCATED" : ""} · line {state.ui.scroll + 1}/{d.lines.length}
       </Text>
@@ -51,7 +51,7 @@ export function ApprovalsView({ state, width, height, now }: Props) {
   const listRows = detail ? Math.min(q.length, Math.max(2, Math.floor(height / 4))) : height - 1;
   const start = Math.max(0, cursor - listRows + 1);
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       {q.length === 0 ? <Text dimColor>No approvals.</Text> : null}
       {q.slice(start, start + listRows).map((a, i) => (
         <Text key={a.id} wrap="truncate-end" inverse={start + i === cursor}>

@@ -9,7 +9,7 @@ export function CoordinatorView({ state, height }: { state: TuiState; width: num
   const leased = state.data.tickets.filter((t) => t.lease_owner && (t.state === "claimed" || t.state === "running"));
   const kinds = Object.keys({ ...c.per_kind, ...c.by_kind });
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <Text>
         leased {c.leased}/{c.max_concurrent} · host {c.host.ok ? <Text color="green">ok</Text> : <Text color="red">busy: {c.host.reason}</Text>}
         {c.command ? ` · runs ${c.command.join(" ")}` : " · no local command"}

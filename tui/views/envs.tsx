@@ -12,7 +12,7 @@ export function EnvsView({ state, width, height }: { state: TuiState; width: num
   const sel = list[cursor];
   const cps = sel && state.data.checkpoints?.env === sel.name ? state.data.checkpoints.list : [];
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <Text wrap="truncate-end" dimColor>
         {r
           ? `host ${r.host_cpus} CPU ${r.host_memory_mib} MiB · reserved ${r.used_cpus} CPU ${r.used_memory_mib} MiB · overcommit cpu ${r.cpu_ratio} mem ${r.memory_ratio}`

@@ -10,7 +10,7 @@ export function EventsView({ state, width, height }: { state: TuiState; width: n
   const cursor = state.ui.follow ? list.length - 1 : Math.min(state.ui.cursor.events, list.length - 1);
   const start = Math.max(0, Math.min(cursor - rows + 1, list.length - rows));
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <Text dimColor wrap="truncate-end">
         {list.length} event(s){state.ui.filter.events ? ` matching "${state.ui.filter.events}"` : ""} ·{" "}
         {state.ui.follow ? "following (f to stop)" : "paused (f to follow)"}

@@ -33,8 +33,26 @@ export function PaneTitle({ p, width }: { p: PaneInfo; width: number }) {
   );
 }
 
+type PaneProps = { p: PaneInfo; cols: number; rows: number };
+
+/** Same pane, same picture: a frame redraws only the panes whose screen or badges changed. */
+function samePane(a: PaneProps, b: PaneProps): boolean {
+  const x = a.p;
+  const y = b.p;
+  return (
+    a.cols === b.cols &&
+    a.rows === b.rows &&
+    x.runtime === y.runtime &&
+    x.screen === y.screen &&
+    x.ticket === y.ticket &&
+    x.unread === y.unread &&
+    x.focused === y.focused &&
+    (x.screen !== undefined || x.now === y.now)
+  );
+}
+
 /** One agent's live screen in a bordered box of exactly `cols` x `rows`. */
-export function Pane({ p, cols, rows }: { p: PaneInfo; cols: number; rows: number }) {
+export const Pane = React.memo(function Pane({ p, cols, rows }: PaneProps) {
   const inner = Math.max(1, cols - 2);
   const lines = Math.max(0, rows - 3);
   const screen = p.screen;
@@ -47,7 +65,7 @@ export function Pane({ p, cols, rows }: { p: PaneInfo; cols: number; rows: numbe
       flexDirection="column"
       borderStyle={p.focused ? "double" : "single"}
       borderColor={p.focused ? "cyan" : "gray"}
-      overflow="hidden"
+      overflowY="hidden"
     >
       <PaneTitle p={p} width={inner} />
       {screen ? (
@@ -61,4 +79,4 @@ export function Pane({ p, cols, rows }: { p: PaneInfo; cols: number; rows: numbe
       )}
     </Box>
   );
-}
+}, samePane);

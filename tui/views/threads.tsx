@@ -22,7 +22,7 @@ function Messages({ list, state, width, height }: { list: Message[]; state: TuiS
   const end = Math.max(0, rows.length - state.ui.scroll);
   const shown = rows.slice(Math.max(0, end - (height - 2)), end);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="single" overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle="single" overflowY="hidden">
       {shown.length === 0 ? <Text dimColor>(no messages)</Text> : null}
       {shown.map((r) => (
         <Text key={r.key} wrap="truncate-end" color={r.color} bold={r.bold}>
@@ -43,7 +43,7 @@ export function ThreadsView({ state, width, height, now }: Props) {
   const listRows = msgs ? Math.min(list.length, Math.max(2, Math.floor(height / 4))) : height;
   const start = Math.max(0, cursor - listRows + 1);
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       {list.length === 0 ? <Text dimColor>No threads.</Text> : null}
       {list.slice(start, start + listRows).map((t, i) => {
         const mark = t.escalation ? "ESCALATED" : t.status === "blocked" ? "BLOCKED" : "";

@@ -38,7 +38,7 @@ function TicketDetails({ t, state, width, height }: { t: Ticket; state: TuiState
   ];
   const shown = lines.slice(state.ui.scroll, state.ui.scroll + height - 2);
   return (
-    <Box flexDirection="column" borderStyle="single" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" borderStyle="single" width={width} height={height} overflowY="hidden">
       {shown.map((l, i) => (
         <Text key={i} wrap="truncate-end" color={i === 0 && state.ui.scroll === 0 ? "cyan" : l.startsWith("bundle: REJECTED") ? "red" : undefined}>
           {l || " "}
@@ -59,8 +59,8 @@ export function TicketsView({ state, width, height }: Props) {
   const shown = cols.slice(first, first + fitCols);
   const colWidth = Math.floor(width / shown.length);
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
-      <Box height={boardHeight} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
+      <Box height={boardHeight} overflowY="hidden">
         {shown.map((c, i) => {
           const active = first + i === state.ui.column;
           const cursor = Math.min(state.ui.cursor.tickets, c.tickets.length - 1);
