@@ -1,6 +1,6 @@
 import type { DaemonContext } from "./context.js";
 import type { Domain } from "./domains.js";
-import { approvalDomain } from "./approval/domain.js";
+import { APPROVAL_SELF_AUDITED, approvalDomain } from "./approval/domain.js";
 import { auditDomain, auditMutations } from "./audit/domain.js";
 import { AuditLog } from "./audit/log.js";
 import { auditMigrations } from "./audit/migrations.js";
@@ -69,10 +69,10 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
     envDomain(ctx, { service: envs }),
     coordinatorDomain(ctx, { tickets, envs, runtimes: runtime.manager, key, reviewThreads: threads.ticketThreads }),
     ticketDomain(ctx, { tickets }),
-    approvalDomain(ctx, { tickets }),
+    approvalDomain(ctx, { tickets, audit }),
     runtime,
     vmDomain(ctx, { baseImages: providers.baseImages() }),
     metricsDomain(ctx, { metrics }),
-  ].map((d) => auditMutations(d, audit));
+  ].map((d) => auditMutations(d, audit, APPROVAL_SELF_AUDITED));
   return [...audited, identityDomain(ctx, { tokens, guard }), threads, auditDomain({ audit, guard })];
 }
