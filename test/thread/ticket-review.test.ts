@@ -77,7 +77,8 @@ beforeAll(async () => {
         provider: "worktree",
         agent_command: { exec: ["sh", "-c", EXECUTOR] },
         review: { enabled: true, reviewer_kind: "claude" },
-        idle_done_ms: 700,
+        // the reviewer exits when it has posted: a long idle rule keeps a slow MCP start on a loaded host from counting as done
+        idle_done_ms: 15_000,
         lease_ms: 5000,
         heartbeat_ms: 200,
         sweep_ms: 50,
