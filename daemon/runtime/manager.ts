@@ -170,16 +170,19 @@ export class RuntimeManager {
     // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
     // Checked before the bridge mints a token for a runtime that would never start.
     if (!p.env) assertOnPath(command[0]!, p.vars?.PATH ?? process.env.PATH ?? "", p.name);
-    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-    const wiring = path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent }) : null;
-    if (wiring) command = [...command, ...wiring.args];
-    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd) : null;
-    const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
-    if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
-      throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, {
+    // Checked before the bridge mints a token for a runtime that would never start (an environment checks its own).
+    const hostCwd = path.resolve(p.cwd ?? this.ctx.paths.home);
+    if (!p.env && (!fs.existsSync(hostCwd) || !fs.statSync(hostCwd).isDirectory())) {
+      throw new SwarmError("INVALID_ARGUMENT", `working directory ${hostCwd} does not exist or is not a directory`, {
         hint: "pass an existing directory with --cwd",
       });
     }
+    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
+    const wiring = path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, inEnv: Boolean(p.env) }) : null;
+    if (wiring) command = [...command, ...wiring.args];
+    // inside an environment the bridge's variables and files must reach the program there
+    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
+    const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
     return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars, sessionId, redact: this.redactionOf(p, wiring?.env) };
   }
