@@ -1,13 +1,15 @@
 import { parseArgs } from "node:util";
 import { resolvePaths } from "../protocol/paths.js";
+import { NOTIFY_MODES, type NotifyMode } from "./conn/notify.js";
 import type { ViewId } from "./state/types.js";
 
 const VIEW_NAMES = ["agents", "tickets", "approvals", "threads", "events", "envs", "coordinator"];
 
-export const USAGE = `usage: swarm [tui] [--no-autostart] [--view VIEW] [--focus RUNTIME]
+export const USAGE = `usage: swarm [tui] [--no-autostart] [--view VIEW] [--focus RUNTIME] [--notify off|bell|osc9]
 
 Full-screen terminal UI for swarmd (started if it is not running, unless --no-autostart).
-Views: ${VIEW_NAMES.join(", ")}. Keys: ? shows the keys of the current view, q quits.
+Views: ${VIEW_NAMES.join(", ")}. --notify rings the bell (or sends an OSC 9 notification)
+when something new needs you. Keys: ? shows the keys of the current view, q quits.
 `;
 
 export interface RunTuiOptions {
@@ -17,6 +19,7 @@ export interface RunTuiOptions {
   view?: ViewId;
   /** A runtime to focus and zoom once it is listed. */
   focus?: string;
+  notify?: NotifyMode;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
 }
@@ -46,19 +49,26 @@ export async function runTui(o: RunTuiOptions = {}): Promise<number> {
     autostart: o.autostart ?? true,
     ...(o.view ? { view: o.view } : {}),
     ...(o.focus ? { focus: o.focus } : {}),
+    ...(o.notify ? { notify: o.notify } : {}),
     ...(o.stdin ? { stdin: o.stdin } : {}),
     stdout,
   });
 }
 
-type Parsed = { help: true } | { help: false; autostart: boolean; view?: ViewId; focus?: string } | { error: string };
+type Parsed = { help: true } | { help: false; autostart: boolean; view?: ViewId; focus?: string; notify?: NotifyMode } | { error: string };
 
 /** `swarm [tui] [--no-autostart] [--view V] [--focus NAME] [-h]`; anything else is a usage error naming it. */
 export function parseTuiArgs(args: string[]): Parsed {
   try {
     const { values, positionals } = parseArgs({
       args,
-      options: { help: { type: "boolean", short: "h" }, "no-autostart": { type: "boolean" }, view: { type: "string" }, focus: { type: "string" } },
+      options: {
+        help: { type: "boolean", short: "h" },
+        "no-autostart": { type: "boolean" },
+        view: { type: "string" },
+        focus: { type: "string" },
+        notify: { type: "string" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -66,8 +76,11 @@ export function parseTuiArgs(args: string[]): Parsed {
     if (extra.length) return { error: `unknown argument ${extra[0]}` };
     if (values.help) return { help: true };
     if (values.view !== undefined && !VIEW_NAMES.includes(values.view)) return { error: `--view ${values.view}: not a view (one of ${VIEW_NAMES.join(", ")})` };
+    if (values.notify !== undefined && !NOTIFY_MODES.includes(values.notify as NotifyMode))
+      return { error: `--notify ${values.notify}: one of ${NOTIFY_MODES.join(", ")}` };
     return {
       help: false,
+      ...(values.notify ? { notify: values.notify as NotifyMode } : {}),
       autostart: values["no-autostart"] !== true,
       ...(values.view ? { view: values.view as ViewId } : {}),
       ...(values.focus ? { focus: values.focus } : {}),

@@ -4,6 +4,7 @@ import type { MethodName, ParamsFor } from "../client/index.js";
 import type { SwarmPaths } from "../protocol/paths.js";
 import { App } from "./components/app.js";
 import { attachRuntime, DETACH_LABEL } from "./conn/attach.js";
+import { watchNeedsYou, type NotifyMode } from "./conn/notify.js";
 import { Session } from "./conn/session.js";
 import type { Effects } from "./keys/types.js";
 import { agentList, needsYou } from "./state/select.js";
@@ -20,6 +21,8 @@ export interface OpenTuiOptions {
   stdout?: NodeJS.WriteStream;
   /** Frame-rate cap of the renderer. */
   maxFps?: number;
+  /** Tell the terminal when something new needs the person. */
+  notify?: NotifyMode;
 }
 
 type Exit = { kind: "quit" } | { kind: "attach"; name: string };
@@ -66,6 +69,7 @@ export async function openTui(o: OpenTuiOptions): Promise<number> {
   if (o.focus) focusWhenListed(store, o.focus);
   const session = new Session({ paths: o.paths, autostart: o.autostart, store });
   session.start();
+  const stopNotify = watchNeedsYou(store, o.notify ?? "off", (s) => stdout.write(s));
   // Full screen: the alternate screen keeps the user's scrollback intact.
   stdout.write("\x1b[?1049h\x1b[2J\x1b[H");
   try {
@@ -97,6 +101,7 @@ export async function openTui(o: OpenTuiOptions): Promise<number> {
       store.dispatch({ type: "ui/flash", flash: { text: why, tone: why.startsWith("attach failed") ? "error" : "info" }, at: Date.now() });
     }
   } finally {
+    stopNotify();
     stdout.write("\x1b[?1049l");
     await session.close();
   }
