@@ -58,7 +58,7 @@ export function record(d: WakeDeps, w: WakeRow, s: StepIn, outcome?: WakeOutcome
     }
     d.store.save(w);
     auditStep(d, w, step, outcome ?? null);
-    if (outcome) d.events.append("wake.ended", w.target, { id: w.id, outcome, reason: s.reason, thread: w.thread, participant: w.participant });
+    if (outcome) d.events.append("wake.finished", w.target, { id: w.id, outcome, reason: s.reason, thread: w.thread, participant: w.participant });
     return w;
   });
 }
@@ -69,7 +69,7 @@ export function createWake(d: WakeDeps, w: Omit<NewWake, "steps">, steps: StepIn
     const row = d.store.create({ ...w, steps: steps.map(stepOf) });
     for (const s of row.steps) auditStep(d, row, s, w.outcome ?? null);
     d.events.append("wake.created", row.target, { id: row.id, participant: row.participant, thread: row.thread, reason: row.reason, origin: row.origin });
-    if (w.outcome) d.events.append("wake.ended", row.target, { id: row.id, outcome: w.outcome, reason: steps.at(-1)?.reason ?? w.reason, thread: row.thread });
+    if (w.outcome) d.events.append("wake.finished", row.target, { id: row.id, outcome: w.outcome, reason: steps.at(-1)?.reason ?? w.reason, thread: row.thread });
     return row;
   });
 }
