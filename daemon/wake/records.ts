@@ -69,7 +69,8 @@ export function createWake(d: WakeDeps, w: Omit<NewWake, "steps">, steps: StepIn
     const row = d.store.create({ ...w, steps: steps.map(stepOf) });
     for (const s of row.steps) auditStep(d, row, s, w.outcome ?? null);
     d.events.append("wake.created", row.target, { id: row.id, participant: row.participant, thread: row.thread, reason: row.reason, origin: row.origin });
-    if (w.outcome) d.events.append("wake.finished", row.target, { id: row.id, outcome: w.outcome, reason: steps.at(-1)?.reason ?? w.reason, thread: row.thread });
+    if (w.outcome)
+      d.events.append("wake.finished", row.target, { id: row.id, outcome: w.outcome, reason: steps.at(-1)?.reason ?? w.reason, thread: row.thread });
     return row;
   });
 }
