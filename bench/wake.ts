@@ -78,7 +78,7 @@ async function gasTown(home: string): Promise<number[]> {
     await sleep(1000); // the fake agent's start-up: Gas Town would poll for its prompt here
     const out: number[] = [];
     for (let i = 0; i < GT_TRIALS; i++) {
-      const text = `1 unread in thread th-1 from lead — call read_messages (nudge ${i})`;
+      const text = `1 unread in thread th-1 from lead — call read_messages, then ack_read (nudge ${i})`;
       const t0 = Date.now();
       const chunks = text.match(/[\s\S]{1,512}/g) ?? [];
       for (const [k, chunk] of chunks.entries()) {

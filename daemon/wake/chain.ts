@@ -109,7 +109,7 @@ async function inject(d: WakeDeps, w: WakeRow, t: WakeTarget, force: boolean): P
   const release = d.runtimes.holdHumanInput(t.name);
   let r;
   try {
-    r = await d.runtimes.inject(t.name, text, force);
+    r = await d.runtimes.inject(t.name, text, { force, quietMs: cfg.quiet_window_ms });
   } catch (err) {
     r = { status: "error" as const, why: err instanceof Error ? err.message : String(err) };
   } finally {

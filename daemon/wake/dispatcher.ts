@@ -127,7 +127,8 @@ export class WakeDispatcher {
       if (cursorMoved(this.d, w)) return ack(this.d, w, "cursor_moved");
       const left = Date.parse(w.deadline_at ?? "") - Date.now();
       if (left > 0) return left;
-      return fallback(this.d, w, w.stage === "inject" ? "ack_timeout" : `${w.stage}_ack_timeout`);
+      const unconfirmed = w.steps.at(-1)?.name === "ack_wait" && w.steps.at(-1)?.reason === "not_confirmed";
+      return fallback(this.d, w, w.stage === "inject" ? (unconfirmed ? "not_confirmed" : "ack_timeout") : `${w.stage}_ack_timeout`);
     }
     if (w.deadline_at) {
       const left = Date.parse(w.deadline_at) - Date.now();

@@ -34,8 +34,11 @@ export type StartResult = { ok: true; runtime: string; detail: string } | { ok: 
 
 export interface WakeRuntimes {
   target(name: string): WakeTarget | null;
-  /** Types `text` + Enter through the manager's send; `force` delivers over a draft (wake.force only). */
-  inject(name: string, text: string, force: boolean): Promise<InjectResult>;
+  /**
+   * Types `text` + Enter through the manager's send; `force` delivers over a draft (wake.force
+   * only); `quietMs` is the wake's quiet window, handed to the delivery's own check.
+   */
+  inject(name: string, text: string, o: { force: boolean; quietMs: number }): Promise<InjectResult>;
   /** Runs the agent's resume of exactly `sessionId` with `prompt`, beside the live terminal (never typing into it). */
   resume(t: WakeTarget, sessionId: string, prompt: string, tag: string): Promise<StartResult>;
   /** Starts a new session of the agent seeded with `prompt`. */

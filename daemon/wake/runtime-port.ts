@@ -27,9 +27,10 @@ function canResume(agent: string): boolean {
   }
 }
 
-/** How a refusal of runtime.send reads: a draft on the input line, a person typing, an approval prompt. */
+/** How a refusal of runtime.send reads: a draft on the input line, a person typing, an approval prompt (its details.reason first). */
 function refusalOf(err: SwarmError): InjectResult["refusal"] {
-  const text = `${err.message} ${JSON.stringify(err.details ?? {})}`.toLowerCase();
+  const reason = String((err.details as { reason?: unknown } | undefined)?.reason ?? "");
+  const text = `${reason} ${err.message}`.toLowerCase();
   if (/draft|input line/.test(text)) return "draft";
   if (/human|typed|quiet/.test(text)) return "human";
   if (/approval/.test(text)) return "approval";
@@ -73,10 +74,10 @@ export class ManagerPort implements WakeRuntimes {
     };
   }
 
-  async inject(name: string, text: string, force: boolean): Promise<InjectResult> {
-    const base = this.mgr.sendOptions({ text, enter: true });
-    // `force` is the deliver domain's override of its draft and quiet-window refusals (wake.force only)
-    const opts: SendOptions & { force?: boolean } = force ? { ...base, force: true } : base;
+  async inject(name: string, text: string, o: { force: boolean; quietMs: number }): Promise<InjectResult> {
+    // `force` and `humanQuietMs` are the deliver domain's override and quiet window (the wake's own, so both agree)
+    const opts: SendOptions & { force?: boolean; humanQuietMs?: number } = { ...this.mgr.sendOptions({ text, enter: true }), humanQuietMs: o.quietMs };
+    if (o.force) opts.force = true;
     try {
       const r = (await this.mgr.send(name, opts)) as { status: string; why: string };
       if (r.status === "delivered" || r.status === "queued" || r.status === "not_confirmed") return { status: r.status, why: r.why };

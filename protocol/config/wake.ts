@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** The trigger typed into an idle agent: a pointer to the thread, never the messages themselves. */
-export const DEFAULT_WAKE_TEMPLATE = "{unread} unread in thread {thread} from {from} — call read_messages (wake {wake})";
+export const DEFAULT_WAKE_TEMPLATE = "{unread} unread in thread {thread} from {from} — call read_messages, then ack_read (wake {wake})";
 
 export const WAKE_DEFAULTS = {
   enabled: true,

@@ -22,7 +22,7 @@ describe("wake: an idle agent with unread messages", () => {
     const th = await thread(c, ["exec", "rev"]);
     await post(c, th, "exec", "please review the diff");
     const injected = await waitFor("the trigger in the agent's log", () => logLines(log).find((l) => l.includes(th)));
-    expect(injected).toMatch(new RegExp(`^1 unread in thread ${th} from exec — call read_messages \\(wake w-\\d+\\)$`));
+    expect(injected).toMatch(new RegExp(`^1 unread in thread ${th} from exec — call read_messages, then ack_read \\(wake w-\\d+\\)$`));
     const pending = await waitWake(c, "a wake waiting for its ack", (w) => w.thread === th && w.phase === "ack_wait");
     expect(pending.outcome).toBeNull();
     await ack(c, th, "rev");

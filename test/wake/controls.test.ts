@@ -64,7 +64,9 @@ describe("wake storm and collision controls", () => {
     expect((await wakesOf(c, { thread: th })).map((w) => w.outcome)).toEqual(["deduped", null]);
     fs.writeFileSync(gate, "");
     await waitFor("the trigger typed once the agent is idle", () => logLines(log).some((l) => l.includes(`(wake ${pending.id})`)));
-    expect(logLines(log).find((l) => l.includes(`(wake ${pending.id})`))).toBe(`2 unread in thread ${th} from lead — call read_messages (wake ${pending.id})`);
+    expect(logLines(log).find((l) => l.includes(`(wake ${pending.id})`))).toBe(
+      `2 unread in thread ${th} from lead — call read_messages, then ack_read (wake ${pending.id})`,
+    );
     await ack(c, th, "busy");
     await waitWake(c, "acked", (w) => w.id === pending.id && w.outcome === "acked", { thread: th });
   });

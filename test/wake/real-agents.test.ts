@@ -16,7 +16,7 @@ describe.skipIf(why)(`wake with real agents${why ? ` (skipped: ${why})` : ""}`, 
       tag: "wk",
       config: {
         secrets: { keyring: false },
-        wake: { quiet_window_ms: 500, recheck_ms: 200, ack_timeout_ms: 120_000, templates: { claude: TEMPLATE, codex: TEMPLATE } },
+        wake: { quiet_window_ms: 500, recheck_ms: 200, ack_timeout_ms: 60_000, templates: { claude: TEMPLATE, codex: TEMPLATE } },
       },
     });
   }, 60_000);
