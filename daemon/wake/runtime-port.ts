@@ -91,14 +91,23 @@ export class ManagerPort implements WakeRuntimes {
   async resume(t: WakeTarget, sessionId: string, prompt: string, tag: string): Promise<StartResult> {
     const row = this.mgr.row(t.name);
     const ended = ENDED.has(row.state);
+    if (ended) {
+      // the runtime domain's own resume: the recorded session id, a new generation under the same name
+      try {
+        const r = await this.mgr.resume(row.name, { prompt });
+        return { ok: true, runtime: r.row.name, detail: `runtime.resume of ${r.row.name} (session ${sessionId})` };
+      } catch (err) {
+        return { ok: false, why: err instanceof Error ? err.message : String(err) };
+      }
+    }
     let argv: string[] | null;
     try {
-      argv = adapterOf(t.agent)?.resumeCommand(sessionId, prompt, { headless: !ended }) ?? null;
+      argv = adapterOf(t.agent)?.resumeCommand(sessionId, prompt, { headless: true }) ?? null;
     } catch (err) {
       return { ok: false, why: err instanceof Error ? err.message : String(err) };
     }
     if (!argv) return { ok: false, why: `agent ${t.agent} cannot resume a session by id` };
-    return this.startBeside(row, ended ? row.name : besideName(row.name, tag), argv, ended ? "resumed in place" : "headless resume beside the live runtime");
+    return this.startBeside(row, besideName(row.name, tag), argv, "headless resume beside the live runtime");
   }
 
   async spawn(t: WakeTarget, prompt: string, tag: string): Promise<StartResult> {
@@ -122,6 +131,7 @@ export class ManagerPort implements WakeRuntimes {
         rows: row.rows || 40,
         backend: row.pty_backend === "tmux" ? "tmux" : "holder",
         vars: { SWARM_WAKE_OF: row.name },
+        redact: true,
       });
       return { ok: true, runtime: started.name, detail: `${what}: runtime ${started.name} (${command.slice(0, 3).join(" ")} …)` };
     } catch (err) {
