@@ -149,3 +149,35 @@ describe("wake fallback: an agent that cannot resume or spawn ends failed", () =
     expect(logLines(log).filter((l) => l.includes(`(wake ${w.id})`))).toHaveLength(2);
   });
 });
+
+describe("wake fallback: a runtime that has ended is resumed in place (runtime.resume)", () => {
+  let d: TestDaemon;
+  let c: RpcClient;
+  let standin: ReturnType<typeof writeCodexStandIn>;
+  beforeAll(async () => {
+    ({ d, c, standin } = await standInDaemon({ retries: 0, ack_timeout_ms: 5000 }));
+  });
+  afterAll(async () => {
+    await killAll(d);
+    await d?.stop();
+  });
+
+  it("resumes the exact session under the runtime's own name, and the resumed turn's read acknowledges", async () => {
+    fs.writeFileSync(path.join(standin.dir, "ack-resume"), "");
+    await startCodex(c, "gone");
+    await c.call("runtime.kill", { name: "gone" });
+    await waitFor("gone exited", async () => (await c.call("runtime.show", { name: "gone" })).state === "exited");
+    const th = await thread(c, ["lead", "gone"]);
+    await post(c, th, "lead", "wake up");
+    const w = await waitWake(c, "the wake to end", (x) => x.outcome !== null, { thread: th }, 30_000);
+    expect(w.outcome, JSON.stringify(w.steps)).toBe("resumed");
+    expect(w.attempts).toBe(0);
+    expect(w.steps.map((s) => `${s.name}:${s.reason}`)).toEqual([
+      "created:message_posted",
+      "resume:runtime_ended",
+      "ack_wait:resume_started",
+      "ack:cursor_moved",
+    ]);
+    expect(logLines(standin.calls).filter((l) => l.startsWith(`resume gone exec resume ${SESSION} |`))).toHaveLength(1);
+  });
+});
