@@ -19,6 +19,7 @@ import type {
 } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { HumanInputGate } from "./human-gate.js";
 import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { redactionOf } from "./redaction.js";
 import { checkDetector, listRecordings } from "./start-checks.js";
@@ -45,6 +46,8 @@ const TREE_GRACE_MS = 2000;
  */
 export class RuntimeManager {
   readonly registry: RuntimeRegistry;
+  /** human keystrokes on their way in: observed and, while a wake types, held (human-gate.ts) */
+  readonly humanGate: HumanInputGate;
   readonly holder: HolderBackend;
   /** runtimes in tmux sessions (pty_backend "tmux"), managed or observed */
   readonly tmux: TmuxBackend;
@@ -73,6 +76,7 @@ export class RuntimeManager {
     trees?: ProcessTrees,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
+    this.humanGate = new HumanInputGate(ctx.logger);
     this.trees = trees ?? new ProcessTrees();
     this.sessions = new SessionRecorder(ctx, this.registry, this.trees);
     const hooks: BackendHooks = {
@@ -321,48 +325,7 @@ export class RuntimeManager {
   input(name: string, data: string, human: boolean): number {
     const row = this.row(name);
     const write = capability(this.backendOf(row), row, "input");
-    if (human) {
-      for (const fn of this.humanObservers) fn(name, data);
-      const held = this.heldInput.get(name);
-      if (held) {
-        held.keys.push(data);
-        return Buffer.byteLength(data);
-      }
-    }
-    return write(row, data, human);
-  }
-
-  private readonly humanObservers = new Set<(name: string, data: string) => void>();
-  private readonly heldInput = new Map<string, { holds: number; keys: string[] }>();
-
-  /** Tells `fn` of every human keystroke batch (runtime.input with human: true) as it arrives (wake: collision control). */
-  observeHumanInput(fn: (name: string, data: string) => void): () => void {
-    this.humanObservers.add(fn);
-    return () => this.humanObservers.delete(fn);
-  }
-
-  /**
-   * Holds a person's keystrokes for `name` until the returned release runs, then writes
-   * them in order: a wake's trigger and a person's typing never interleave on one input line.
-   */
-  holdHumanInput(name: string): () => void {
-    const h = this.heldInput.get(name) ?? { holds: 0, keys: [] };
-    h.holds++;
-    this.heldInput.set(name, h);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--h.holds > 0) return;
-      this.heldInput.delete(name);
-      if (h.keys.length === 0) return;
-      try {
-        const row = this.row(name);
-        capability(this.backendOf(row), row, "input")(row, h.keys.join(""), true);
-      } catch (err) {
-        this.ctx.logger.warn("held keystrokes could not be written", { runtime: name, error: String(err) });
-      }
-    };
+    return human && this.humanGate.intercept(name, data) ? Buffer.byteLength(data) : write(row, data, human);
   }
 
   attach(name: string, conn: Connection): AttachResult {

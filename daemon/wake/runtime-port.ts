@@ -140,10 +140,11 @@ export class ManagerPort implements WakeRuntimes {
   }
 
   observeHumanInput(fn: (name: string, data: string) => void): () => void {
-    return this.mgr.observeHumanInput(fn);
+    return this.mgr.humanGate.observe(fn);
   }
 
   holdHumanInput(name: string): () => void {
-    return this.mgr.holdHumanInput(name);
+    // written past the gate as plain input: the observers already heard these keys when they arrived
+    return this.mgr.humanGate.hold(name, (keys) => void this.mgr.input(name, keys, false));
   }
 }
