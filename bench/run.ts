@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   runtime: () => import("./runtime.js"),
   tickets: () => import("./tickets.js"),
   tui: () => import("./tui.js"),
+  wake: () => import("./wake.js"),
 };
 
 async function main(): Promise<void> {
