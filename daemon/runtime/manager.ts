@@ -223,7 +223,7 @@ export class RuntimeManager {
     return capability(this.backendOf(row), row, "input")(row, data, human);
   }
 
-  attach(name: string, conn: Connection): AttachResult {
+  attach(name: string, conn: Connection): AttachResult | Promise<AttachResult> {
     const row = this.row(name);
     return capability(this.backendOf(row), row, "attach")(row, conn);
   }
