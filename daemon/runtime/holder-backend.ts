@@ -87,6 +87,7 @@ export class HolderBackend implements RuntimeBackend {
       management: "managed",
       state: "starting",
       why: "holder spawned",
+      ...how.fields,
     });
     Object.assign(row, {
       environment: p.env ?? null,
@@ -106,13 +107,14 @@ export class HolderBackend implements RuntimeBackend {
       rows: p.rows,
       command: how.argv,
       vars: how.vars,
+      redact: how.redact,
     });
     row.holder_pid = holder.pid ?? null;
     row.holder_socket = socket;
     this.hooks.registry.insert(row);
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const linked = await this.link(row);
+      const linked = await this.link(row, true);
       if (linked === "refused") throw new SwarmError("INTERNAL", `the PTY holder for ${p.name} speaks a protocol this swarmd does not: ${row.why}`);
       if (linked) break;
       if (Date.now() > deadline || holder.exitCode !== null) {
@@ -124,15 +126,23 @@ export class HolderBackend implements RuntimeBackend {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    this.hooks.ctx.events.append("runtime.started", p.name, { id: row.id, command: p.command, cwd: how.cwd, agent: p.agent, pid: row.pid });
+    this.hooks.ctx.events.append("runtime.started", p.name, {
+      id: row.id,
+      command: p.command,
+      cwd: how.cwd,
+      agent: p.agent,
+      pid: row.pid,
+      ...(p.redact ? {} : { redact: false }),
+    });
     return row;
   }
 
   /**
    * Links to a holder and rebuilds the screen from its replay; false when nobody answers,
    * "refused" when the holder speaks a protocol this daemon does not know (a newer holder).
+   * `fresh`: the runtime was just started (its replay is live output, queries to answer).
    */
-  private async link(row: RuntimeRow): Promise<boolean | "refused"> {
+  private async link(row: RuntimeRow, fresh = false): Promise<boolean | "refused"> {
     if (!row.holder_socket) return false;
     const rt = this.live.get(row.name) ?? new LiveRuntime(row, this.hooks.cfg().scrollback);
     let ready!: () => void;
@@ -153,7 +163,7 @@ export class HolderBackend implements RuntimeBackend {
         },
         replay: (c) => rt.replay(c),
         replayEnd: () => {
-          rt.replayed = true;
+          rt.replayDone(fresh);
           ready();
         },
         data: (c) => rt.data(c),
@@ -223,6 +233,7 @@ export class HolderBackend implements RuntimeBackend {
   }
 
   private recordExit(rt: LiveRuntime, e: HolderExit): void {
+    this.hooks.sessionFromScreen?.(rt.row, rt.model.view());
     rt.row.bytes_out = e.total_bytes;
     this.markExited(rt.row, e);
     rt.link?.release();
