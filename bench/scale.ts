@@ -131,6 +131,9 @@ export async function run(): Promise<string> {
   delete env.XDG_RUNTIME_DIR;
   delete env.SWARM_RUNTIME_DIR;
   const paths = resolvePaths(env);
+  // An existing config file is watched as a file; a missing one makes the daemon watch (and
+  // rescan) all of SWARM_HOME, which under 200 runtimes' database writes ran out of descriptors.
+  fs.writeFileSync(paths.configFile, "{}\n");
   const daemon: ChildProcess = spawn(process.execPath, [path.join(ROOT, "dist/daemon/main.js"), "--foreground"], { env, stdio: "ignore" });
   const tmuxSock = `swarm-bench-scale-${process.pid}`;
   const conf = path.join(home, "tmux.conf");
