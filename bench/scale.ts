@@ -111,7 +111,7 @@ function report(r: Results): string {
     ``,
     `\`cat\` of a 50 MB file through the full pipeline (PTY → holder → daemon → headless terminal → recording) and through a tmux pane, alternating, median of ${r.tp.ours.length}: ours **${fmt(percentile(r.tp.ours, 50))} MB/s**, tmux **${fmt(percentile(r.tp.tmux, 50))} MB/s**, ratio **${fmt(tpRatio, 2)}x** (goal ≥ 1.0), ${r.tp.lost} bytes lost of ${r.tp.expected * r.tp.ours.length}.`,
     ``,
-    `Growth: runtimes of a light printer (\`perl\`, 10 lines/s each) so 200 of them fit the machine; total RSS (swarmd + holders / tmux server) and CPU.`,
+    `Growth: runtimes of a light printer (\`perl\`, 10 lines/s each) so 200 of them fit the machine; total RSS (swarmd + holders / tmux server) and CPU. These rows run after the throughput runs in the same swarmd, whose heap does not shrink back after parsing 150 MB: read the cost per runtime from the slope between rows, not from the first row.`,
     ``,
     `| runtimes | swarm total RSS | per runtime | swarmd CPU | holders CPU | tmux RSS | tmux CPU |`,
     `|---|---|---|---|---|---|---|`,
