@@ -23,6 +23,8 @@ export type OutputListener = (text: string) => void;
  * ring. Enough to rebuild the screen and thousands of scrollback lines.
  */
 const BACKLOG_BYTES = 512 * 1024;
+/** CSI …c, n, u, q, $p (device attributes, status and cursor reports, keyboard protocol, version, mode requests) and OSC …? (colour queries) */
+const TERMINAL_QUERY = /\x1b\[[?>=]?[\d;]*(?:[cnuq]|\$p)|\x1b\][\d;]*\?/;
 
 /**
  * A runtime the daemon currently holds a link to: its terminal model, the viewers attached
@@ -120,6 +122,8 @@ export class LiveRuntime {
       (this.backlog ??= new OutputRing(BACKLOG_BYTES)).push(chunk);
       this.link?.ack(chunk.length);
       this.decoderIdle = true;
+      // a program asking the terminal something (cursor position, colours…) waits for the answer: parse now
+      if (chunk.includes(0x1b) && TERMINAL_QUERY.test(chunk.toString("latin1"))) void this.settled();
       this.onOutput();
       return;
     }
@@ -151,7 +155,7 @@ export class LiveRuntime {
     if (b.wasTrimmed) {
       const { cols, rows } = this.model;
       this.model.dispose();
-      this.model = new TerminalModel(cols, rows, this.scrollback);
+      this.model = this.newModel(cols, rows);
     }
     const chunks = b.replay();
     return new Promise((resolve) => this.model.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), resolve));
