@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   env: () => import("./env.js"),
   vm: () => import("./vm.js"),
   runtime: () => import("./runtime.js"),
+  scale: () => import("./scale.js"),
   tickets: () => import("./tickets.js"),
   tui: () => import("./tui.js"),
   wake: () => import("./wake.js"),

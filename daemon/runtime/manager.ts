@@ -328,7 +328,7 @@ export class RuntimeManager {
     return human && this.humanGate.intercept(name, data) ? Buffer.byteLength(data) : write(row, data, human);
   }
 
-  attach(name: string, conn: Connection): AttachResult {
+  attach(name: string, conn: Connection): AttachResult | Promise<AttachResult> {
     const row = this.row(name);
     return capability(this.backendOf(row), row, "attach")(row, conn);
   }
