@@ -1,7 +1,7 @@
 import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
 import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
-import { runtimeHandlers } from "./handlers.js";
+import { runtimeHandlers, type RuntimeAudit } from "./handlers.js";
 import { RuntimeManager } from "./manager.js";
 
 export type { RuntimeEnvAccess };
@@ -11,13 +11,16 @@ export type { RuntimeEnvAccess };
  * it needs from other domains explicitly (`envs`: running a program inside an
  * environment) and hands out its manager for the coordinator, which runs agents through it.
  */
-export function runtimeDomain(ctx: DaemonContext, deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge }): Domain & { manager: RuntimeManager } {
+export function runtimeDomain(
+  ctx: DaemonContext,
+  deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge; audit?: RuntimeAudit },
+): Domain & { manager: RuntimeManager } {
   const mgr = new RuntimeManager(ctx, deps.envs, deps.bridge ?? (() => null));
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",
     manager: mgr,
-    handlers: runtimeHandlers(mgr),
+    handlers: runtimeHandlers(mgr, deps.audit),
     async start() {
       const n = await mgr.adoptAll();
       if (n.adopted + n.exited + n.lost > 0) ctx.logger.info("runtimes re-adopted", n);

@@ -4,7 +4,7 @@ import type { Connection } from "../rpc/handler.js";
 import type { HolderExit, HolderInfo } from "./holder/frames.js";
 import type { HolderLink } from "./holder-link.js";
 import type { RuntimeRow } from "./registry.js";
-import type { DetectFn } from "./state-detector.js";
+import { newStateMemory, type DetectFn, type StateMemory } from "./state-detector.js";
 import { TerminalModel } from "./terminal-model.js";
 
 interface Viewer {
@@ -37,6 +37,8 @@ export class LiveRuntime {
   onOutput: () => void = () => {};
   /** the agent's state detector, resolved once */
   detect: DetectFn | null = null;
+  /** the detector loop's memory: ready latch, a pending idle/working switch */
+  memory: StateMemory;
   onExit: (exit: HolderExit) => void = () => {};
 
   constructor(
@@ -44,6 +46,7 @@ export class LiveRuntime {
     private readonly scrollback: number,
   ) {
     this.model = new TerminalModel(row.cols, row.rows, scrollback);
+    this.memory = newStateMemory(row.state);
   }
 
   get exited(): boolean {

@@ -4,7 +4,9 @@ import { SwarmError } from "../../protocol/errors.js";
 import { RuntimeConfig } from "../../protocol/config/runtime.js";
 import type { DaemonContext } from "../context.js";
 import type { Connection } from "../rpc/handler.js";
-import type { AgentKind } from "./adapters/types.js";
+import { pollUntil } from "../../protocol/wait.js";
+import type { AgentKind, ScreenView } from "./adapters/types.js";
+import { answerPlan, questionOf } from "./answer.js";
 import type {
   AdoptOutcome,
   AttachResult,
@@ -19,6 +21,7 @@ import type {
 } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { adapterOfRuntime } from "./input-line.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
@@ -27,6 +30,18 @@ import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
 
 export type { StartParams };
+
+export interface AnswerResult {
+  question: string;
+  choice: string;
+  keys: string;
+  state: RuntimeRow["state"];
+}
+
+/** A runtime.screen result as the detectors' screen view. */
+function viewOf(s: ScreenResult): ScreenView {
+  return { lines: s.lines, cols: s.cols, rows: s.rows, cursor: s.cursor, altScreen: s.alt_screen, bracketedPaste: s.bracketed_paste, title: s.title };
+}
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 
@@ -61,6 +76,7 @@ export class RuntimeManager {
       registry: this.registry,
       setState: (row, state, why) => this.setState(row, state, why),
       detector: (row) => detectorOf(row.agent as AgentKind, row.detector),
+      adapter: (row) => adapterOfRuntime(row.agent as AgentKind, row.detector),
       cfg: () => this.cfg(),
       forget: (row) => this.forget(row),
     };
@@ -201,20 +217,74 @@ export class RuntimeManager {
     return capability(this.backendOf(row), row, "screen")(row, opts);
   }
 
-  /** Delivers text; the outcome (delivered / not_confirmed, why) has one shape for every backend. */
-  send(name: string, o: SendOptions): Promise<SendResult> {
+  /**
+   * Delivers text; the outcome (delivered / queued / not_confirmed / refused, why) has one
+   * shape for every backend. An agent asking for approval is never typed into (CONFLICT):
+   * its Enter would answer the question; `answer` does that on purpose.
+   */
+  async send(name: string, o: SendOptions): Promise<SendResult> {
     const row = this.row(name);
-    return capability(this.backendOf(row), row, "send")(row, o);
+    const deliver = capability(this.backendOf(row), row, "send");
+    if (row.state === "asking_approval") {
+      const question = await this.question(row);
+      throw new SwarmError("CONFLICT", `runtime ${name}: it is asking_approval (${JSON.stringify(question)}), and Enter would answer it; nothing was sent`, {
+        hint: `answer it on purpose: swarmctl runtime answer ${name} yes|no`,
+        details: { status: "refused", reason: "asking_approval", state: row.state, question, why: row.why },
+      });
+    }
+    return deliver(row, o);
+  }
+
+  private async question(row: RuntimeRow): Promise<string> {
+    const b = this.backendOf(row);
+    if (!b.info(row).features.screen || !b.screen) return row.why;
+    const s = await b.screen(row, { ansi: false, scrollback: 0 });
+    return questionOf(viewOf(s));
+  }
+
+  /**
+   * Answers the question the agent asks (asking_approval, or waiting_input), on purpose:
+   * the keys come from the screen (a menu's option, a yes/no prompt's keys), one write
+   * each; resolves once the agent reacted (its state changed) or after `settleMs`.
+   */
+  async answer(name: string, answer: string, settleMs = 3000): Promise<AnswerResult> {
+    const row = this.row(name);
+    const b = this.backendOf(row);
+    const write = capability(b, row, "input");
+    const s = await capability(b, row, "screen")(row, { ansi: false, scrollback: 0 });
+    if (s.state !== "asking_approval" && s.state !== "waiting_input") {
+      throw new SwarmError("CONFLICT", `runtime ${name} is ${s.state}; it asks no question to answer`, {
+        hint: `see what it shows: swarmctl runtime screen ${name}; to give it a task use swarmctl runtime send ${name} TEXT`,
+        details: { state: s.state, why: s.why },
+      });
+    }
+    const plan = answerPlan(adapterOfRuntime(row.agent as AgentKind, row.detector), viewOf(s), answer);
+    for (const [i, key] of plan.keys.entries()) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 60)); // a menu reads each key on its own
+      write(row, key, false);
+    }
+    await pollUntil(() => this.row(name).state !== s.state, { timeoutMs: settleMs, everyMs: 50 }).catch(() => undefined);
+    return { question: plan.question, choice: plan.choice, keys: JSON.stringify(plan.keys.join("")).slice(1, -1), state: this.row(name).state };
   }
 
   /** The send options of a request, with the configured defaults filled in. */
-  sendOptions(p: { text: string; enter: boolean; enter_delay_ms?: number | undefined; confirm_timeout_ms?: number | undefined }): SendOptions {
+  sendOptions(p: {
+    text: string;
+    enter: boolean;
+    enter_delay_ms?: number | undefined;
+    confirm_timeout_ms?: number | undefined;
+    ready_timeout_ms?: number | undefined;
+    force?: boolean | undefined;
+  }): SendOptions {
     const cfg = this.cfg();
     return {
       text: p.text,
       enter: p.enter,
       enterDelayMs: p.enter_delay_ms ?? cfg.enter_delay_ms,
       confirmTimeoutMs: p.confirm_timeout_ms ?? cfg.confirm_timeout_ms,
+      readyTimeoutMs: p.ready_timeout_ms ?? cfg.ready_timeout_ms,
+      humanQuietMs: cfg.human_quiet_ms,
+      force: p.force === true,
     };
   }
 
