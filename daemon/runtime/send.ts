@@ -135,11 +135,16 @@ interface Probe {
   styled: () => InputLine | null;
 }
 
-/** The rows up to the cursor hold the needle (the echo of what was typed). */
+/**
+ * The text just typed ends at the cursor: the cursor's row up to the cursor, with the rows
+ * it wrapped from (full to the last column), ends with the needle. Text further up (older
+ * output that happens to contain it) does not count.
+ */
 function echoedAtCursor(rt: LiveRuntime, needle: string): boolean {
   const v = rt.model.view();
-  const rows = v.lines.slice(Math.max(0, v.cursor.y - 3), v.cursor.y + 1).join("");
-  return needle !== "" && squash(rows).includes(squash(needle));
+  let text = (v.lines[v.cursor.y] ?? "").slice(0, v.cursor.x);
+  for (let y = v.cursor.y - 1; y >= 0 && y >= v.cursor.y - 20 && (v.lines[y] ?? "").length >= v.cols - 1; y--) text = (v.lines[y] ?? "") + text;
+  return needle !== "" && squash(text).endsWith(squash(needle));
 }
 
 function count(hay: string, needle: string): number {
