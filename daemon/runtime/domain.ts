@@ -1,6 +1,6 @@
 import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
-import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
+import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { runtimeHandlers, type RuntimeAudit } from "./handlers.js";
 import { RuntimeManager } from "./manager.js";
 
@@ -13,9 +13,9 @@ export type { RuntimeEnvAccess };
  */
 export function runtimeDomain(
   ctx: DaemonContext,
-  deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge; audit?: RuntimeAudit },
+  deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge; secrets?: SecretValues; audit?: RuntimeAudit },
 ): Domain & { manager: RuntimeManager } {
-  const mgr = new RuntimeManager(ctx, deps.envs, deps.bridge ?? (() => null));
+  const mgr = new RuntimeManager(ctx, deps.envs, deps.bridge ?? (() => null), deps.secrets ?? (() => []));
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",
