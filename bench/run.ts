@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   runtime: () => import("./runtime.js"),
   scale: () => import("./scale.js"),
   tickets: () => import("./tickets.js"),
+  send: () => import("./send.js"),
   tui: () => import("./tui.js"),
   wake: () => import("./wake.js"),
 };

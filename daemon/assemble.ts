@@ -60,7 +60,12 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const key = loadOrCreateKey(ctx.paths.home);
   const tokens = new TokenStore(ctx.db, key);
   const guard = new Guard(tokens, audit, tx);
-  const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens), secrets: () => vault.secretValues() });
+  const runtime = runtimeDomain(ctx, {
+    envs,
+    bridge: runtimeBridge(ctx, tokens),
+    secrets: () => vault.secretValues(),
+    audit: (rec) => void audit.append(rec),
+  });
 
   const assertTicket = (id: string) => void tickets.get(id);
   // Wakes type into runtimes only through the manager's send (issue 12); thread.trigger and heartbeats hand over to it.

@@ -205,13 +205,17 @@ function registerControl(rt: Command, ctx: () => CliContext): void {
     });
 
   rt.command("send")
-    .description("deliver text as input (bracketed paste + Enter), confirmed on screen; text from the argument or stdin")
+    .description(
+      "deliver text as input (bracketed paste + Enter), confirmed on screen; refused (exit 4) at an approval prompt, over a draft or while a person types",
+    )
     .argument("<name>")
     .argument("[text...]", "the text (joined with spaces); omit to read stdin")
     .option("--no-enter", "do not press Enter after the text")
-    .option("--enter-delay <ms>", "pause between the text and Enter")
+    .option("--enter-delay <ms>", "pause between the text and Enter (at least the agent's own)")
     .option("--confirm-timeout <ms>", "how long to wait for confirmation")
-    .action(async (name: string, words: string[], o: { enter: boolean; enterDelay?: string; confirmTimeout?: string }) => {
+    .option("--ready-timeout <ms>", "how long to wait for a starting agent to become ready")
+    .option("--force", "deliver over a draft in its input line or a person's recent typing (audited); never over an approval prompt")
+    .action(async (name: string, words: string[], o: SendOpts) => {
       const c = ctx();
       const text = words.length ? words.join(" ") : fs.readFileSync(0, "utf8").replace(/\n$/, "");
       if (!text) throw new SwarmError("INVALID_ARGUMENT", "nothing to send", { hint: `swarmctl runtime send ${name} "your text"` });
@@ -219,16 +223,40 @@ function registerControl(rt: Command, ctx: () => CliContext): void {
         name,
         text,
         enter: o.enter,
+        ...(o.force ? { force: true } : {}),
         ...(o.enterDelay ? { enter_delay_ms: intOpt(o.enterDelay, "--enter-delay") } : {}),
         ...(o.confirmTimeout ? { confirm_timeout_ms: intOpt(o.confirmTimeout, "--confirm-timeout") } : {}),
+        ...(o.readyTimeout ? { ready_timeout_ms: intOpt(o.readyTimeout, "--ready-timeout") } : {}),
       });
+      const good = r.status === "delivered" || r.status === "queued";
       if (c.out.json) c.out.printJson(r);
-      else
-        c.out.print(
-          `${r.status === "delivered" ? c.out.ok(r.status) : c.out.warn(r.status)} in ${r.ms} ms (${r.paste ? "bracketed paste" : "typed"}): ${r.why}`,
-        );
-      if (r.status !== "delivered") c.exitCode = 9;
+      else {
+        const forced = r.forced ? ` (forced over ${r.forced.draft !== undefined ? `the draft ${JSON.stringify(r.forced.draft)}` : "a person's typing"})` : "";
+        c.out.print(`${good ? c.out.ok(r.status) : c.out.warn(r.status)} in ${r.ms} ms (${r.paste ? "bracketed paste" : "typed"}): ${r.why}${forced}`);
+      }
+      // refused: nothing was written (as for a CONFLICT); not_confirmed: written, not seen to arrive
+      if (r.status === "refused") c.exitCode = 4;
+      else if (!good) c.exitCode = 9;
     });
+
+  rt.command("answer")
+    .description("answer the agent's question on purpose: yes, no, a menu option number, or text for a prompt (audited)")
+    .argument("<name>")
+    .argument("<answer...>", "yes | no | N (menu option) | TEXT")
+    .action(async (name: string, words: string[]) => {
+      const c = ctx();
+      const r = await c.call("runtime.answer", { name, answer: words.join(" ") });
+      if (c.out.json) return c.out.printJson(r);
+      c.out.print(`answered ${JSON.stringify(r.question)} with ${r.choice}; now ${r.state}`);
+    });
+}
+
+interface SendOpts {
+  enter: boolean;
+  enterDelay?: string;
+  confirmTimeout?: string;
+  readyTimeout?: string;
+  force?: boolean;
 }
 
 function registerView(rt: Command, ctx: () => CliContext): void {
@@ -269,7 +297,9 @@ function registerView(rt: Command, ctx: () => CliContext): void {
 }
 
 export const register: CommandGroup = (program: Command, ctx) => {
-  const rt = program.command("runtime").description("agents in PTYs: start, observe, list, show, stop, kill, send, screen, attach, replay, resume, resize");
+  const rt = program
+    .command("runtime")
+    .description("agents in PTYs: start, observe, list, show, stop, kill, send, answer, screen, attach, replay, resume, resize");
   registerStart(rt, ctx);
   registerObserve(rt, ctx);
   registerInspect(rt, ctx);

@@ -21,6 +21,7 @@ import type { RuntimeRegistry, RuntimeRow } from "./registry.js";
 import type { ScreenView } from "./adapters/types.js";
 import type { SendOptions, SendResult } from "./send.js";
 import type { DetectFn } from "./state-detector.js";
+import type { AgentAdapter } from "./adapters/types.js";
 
 export type { SendOptions, SendResult };
 export type StartParams = z.output<typeof runtimeStart.params>;
@@ -136,6 +137,8 @@ export interface BackendHooks {
   registry: RuntimeRegistry;
   setState(row: RuntimeRow, state: RuntimeRow["state"], why: string): void;
   detector(row: RuntimeRow): DetectFn;
+  /** the runtime's agent adapter (input line, queued marker, enter delay, answer keys) */
+  adapter(row: RuntimeRow): AgentAdapter;
   cfg(): RuntimeConfig;
   /** drops an ended runtime entirely (live state, row, files) so its name can be reused */
   forget(row: RuntimeRow): void;

@@ -1,7 +1,7 @@
 import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
-import { runtimeHandlers } from "./handlers.js";
+import { runtimeHandlers, type RuntimeAudit } from "./handlers.js";
 import { RuntimeManager } from "./manager.js";
 
 export type { RuntimeEnvAccess };
@@ -13,14 +13,14 @@ export type { RuntimeEnvAccess };
  */
 export function runtimeDomain(
   ctx: DaemonContext,
-  deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge; secrets?: SecretValues },
+  deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge; secrets?: SecretValues; audit?: RuntimeAudit },
 ): Domain & { manager: RuntimeManager } {
   const mgr = new RuntimeManager(ctx, deps.envs, deps.bridge ?? (() => null), deps.secrets ?? (() => []));
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",
     manager: mgr,
-    handlers: runtimeHandlers(mgr),
+    handlers: runtimeHandlers(mgr, deps.audit),
     async start() {
       const n = await mgr.adoptAll();
       if (n.adopted + n.exited + n.lost > 0) ctx.logger.info("runtimes re-adopted", n);

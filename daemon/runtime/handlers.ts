@@ -1,5 +1,7 @@
 import * as m from "../../protocol/methods/runtime.js";
-import { handle, type HandlerEntry } from "../rpc/handler.js";
+import type { AuditRecord } from "../audit/log.js";
+import { operatorLabel } from "../audit/domain.js";
+import { handle, type CallContext, type HandlerEntry } from "../rpc/handler.js";
 import type { RuntimeManager } from "./manager.js";
 import type { RuntimeRow } from "./registry.js";
 
@@ -8,11 +10,16 @@ function pub(row: RuntimeRow): m.Runtime {
   return rest;
 }
 
+/** Where the runtime domain writes audit rows of its own (a deliberate answer, a forced delivery). */
+export type RuntimeAudit = (rec: AuditRecord) => void;
+
 /**
  * The runtime.* methods. Each is one call on the manager, which routes it to the runtime's
  * backend and refuses, by feature flag, what that backend cannot do.
  */
-export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
+export function runtimeHandlers(mgr: RuntimeManager, audit: RuntimeAudit = () => {}): HandlerEntry[] {
+  const note = (call: CallContext, action: string, subject: string, details: Record<string, unknown>) =>
+    audit({ actor: operatorLabel(call), actor_kind: "operator", action, subject, outcome: "ok", details });
   const entries = [
     handle(m.runtimeStart, async (p) => pub(await mgr.start(p))),
     handle(m.runtimeList, () => ({ runtimes: mgr.list().map(pub) })),
@@ -32,7 +39,17 @@ export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
       mgr.remove(p.name);
       return { removed: true as const };
     }),
-    handle(m.runtimeSend, (p) => mgr.send(p.name, mgr.sendOptions(p))),
+    handle(m.runtimeSend, async (p, call) => {
+      const r = await mgr.send(p.name, mgr.sendOptions(p));
+      // what --force went over is on record: the draft it typed into, the person it interrupted
+      if (r.forced) note(call, "runtime.send.forced", p.name, { ...r.forced, status: r.status });
+      return r;
+    }),
+    handle(m.runtimeAnswer, async (p, call) => {
+      const r = await mgr.answer(p.name, p.answer);
+      note(call, "runtime.answered", p.name, { question: r.question, choice: r.choice, state: r.state });
+      return r;
+    }),
     handle(m.runtimeScreen, (p) => mgr.screen(p.name, p)),
     handle(m.runtimeAttach, (p, call) => mgr.attach(p.name, call.connection)),
     handle(m.runtimeDetach, (p, call) => ({ detached: mgr.detach(p.name, call.connection) })),

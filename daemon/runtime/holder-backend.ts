@@ -19,7 +19,8 @@ import { holderTail, spawnHolder } from "./holder-spawn.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { newRow, type RuntimeRow } from "./registry.js";
 import { deliver, type SendOptions, type SendResult } from "./send.js";
-import { fallbackDetect } from "./state-detector.js";
+import type { DetectedState } from "./adapters/types.js";
+import { fallbackDetect, settle } from "./state-detector.js";
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 
@@ -247,34 +248,50 @@ export class HolderBackend implements RuntimeBackend {
     this.hooks.ctx.events.append("runtime.exited", row.name, { id: row.id, exit_code: e.exit_code, signal: e.signal || null, bytes: e.total_bytes });
   }
 
-  private scheduleEval(rt: LiveRuntime): void {
+  private scheduleEval(rt: LiveRuntime, ms = this.hooks.cfg().state_debounce_ms): void {
     if (this.evalTimers.has(rt.row.name)) return;
     const t = setTimeout(() => {
       this.evalTimers.delete(rt.row.name);
       this.evaluate(rt);
-    }, this.hooks.cfg().state_debounce_ms);
+    }, ms);
     this.evalTimers.set(rt.row.name, t);
   }
 
-  /** Asks the agent's detector what the screen says (once the model has parsed what came), and records a change with its reason. */
-  private evaluate(rt: LiveRuntime): void {
-    if (rt.exited || TERMINAL.has(rt.row.state) || !rt.replayed) return;
-    void rt.settled().then(() => this.detectNow(rt));
+  /** What the agent's detector says about the screen right now (not yet recorded). */
+  private detectNow(rt: LiveRuntime): DetectedState {
+    const detect = (rt.detect ??= this.hooks.detector(rt.row));
+    const now = Date.now();
+    const human = rt.row.last_human_input_at ? now - Date.parse(rt.row.last_human_input_at) : undefined;
+    const ctx = {
+      msSinceOutput: now - rt.lastOutputMs,
+      exited: false,
+      exitCode: null,
+      ready: rt.memory.ready,
+      ...(human !== undefined ? { msSinceHumanInput: human } : {}),
+    };
+    try {
+      return detect(rt.model.view(), ctx);
+    } catch (err) {
+      const d = { ...fallbackDetect(rt.model.view(), ctx) };
+      d.why += ` (detector failed: ${String(err)})`;
+      return d;
+    }
   }
 
-  private detectNow(rt: LiveRuntime): void {
+  /** Asks the agent's detector what the screen says (once the model has parsed what came: see LiveRuntime.settled), and records a change with its reason (settled states: see state-detector.ts). */
+  private evaluate(rt: LiveRuntime): void {
+    if (rt.exited || TERMINAL.has(rt.row.state) || !rt.replayed) return;
+    void rt.settled().then(() => this.record(rt));
+  }
+
+  private record(rt: LiveRuntime): void {
     if (rt.exited || TERMINAL.has(rt.row.state) || this.live.get(rt.row.name) !== rt) return;
-    const detect = (rt.detect ??= this.hooks.detector(rt.row));
-    const ctx = { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null };
-    let d;
-    try {
-      d = detect(rt.model.view(), ctx);
-    } catch (err) {
-      d = { ...fallbackDetect(rt.model.view(), ctx) };
-      d.why += ` (detector failed: ${String(err)})`;
-    }
+    const d = this.detectNow(rt);
     if (d.state === "exited") return; // only the holder's exit report ends a runtime
-    this.hooks.setState(rt.row, d.state, d.why);
+    const settleMs = this.hooks.cfg().state_settle_ms;
+    const s = settle(rt.memory, rt.row.state, d, Date.now(), settleMs);
+    if (s) this.hooks.setState(rt.row, s.state, s.why);
+    else this.scheduleEval(rt, settleMs + 10);
   }
 
   poll(): void {
@@ -317,7 +334,7 @@ export class HolderBackend implements RuntimeBackend {
   async send(row: RuntimeRow, o: SendOptions): Promise<SendResult> {
     const rt = this.liveOf(row, { running: true });
     await rt.settled();
-    return deliver(rt, o);
+    return deliver(rt, o, { adapter: this.hooks.adapter(rt.row), detect: () => this.detectNow(rt) });
   }
 
   input(row: RuntimeRow, data: string, human: boolean): number {

@@ -6,7 +6,7 @@ import { OutputRing } from "./holder/ring.js";
 import type { HolderLink } from "./holder-link.js";
 import type { RuntimeRow } from "./registry.js";
 import { QueryStripper } from "./query-strip.js";
-import type { DetectFn } from "./state-detector.js";
+import { newStateMemory, type DetectFn, type StateMemory } from "./state-detector.js";
 import { TerminalModel } from "./terminal-model.js";
 
 interface Viewer {
@@ -61,6 +61,8 @@ export class LiveRuntime {
   onOutput: () => void = () => {};
   /** the agent's state detector, resolved once */
   detect: DetectFn | null = null;
+  /** the detector loop's memory: ready latch, a pending idle/working switch */
+  memory: StateMemory;
   onExit: (exit: HolderExit) => void = () => {};
 
   constructor(
@@ -68,6 +70,7 @@ export class LiveRuntime {
     private readonly scrollback: number,
   ) {
     this.model = this.newModel(row.cols, row.rows);
+    this.memory = newStateMemory(row.state);
   }
 
   private newModel(cols: number, rows: number): TerminalModel {

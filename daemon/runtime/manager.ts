@@ -19,6 +19,8 @@ import type {
 } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { answerRuntime, sendGuarded, sendOptionsOf, type AnswerResult, type SendParams } from "./delivery.js";
+import { adapterOfRuntime } from "./input-line.js";
 import { HumanInputGate } from "./human-gate.js";
 import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { redactionOf } from "./redaction.js";
@@ -32,7 +34,7 @@ import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
 
-export type { StartParams };
+export type { StartParams, AnswerResult };
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 /** After a runtime's program ended, how long what it left behind gets between SIGTERM and SIGKILL. */
@@ -84,6 +86,7 @@ export class RuntimeManager {
       registry: this.registry,
       setState: (row, state, why) => this.setState(row, state, why),
       detector: (row) => detectorOf(row.agent as AgentKind, row.detector),
+      adapter: (row) => adapterOfRuntime(row.agent as AgentKind, row.detector),
       cfg: () => this.cfg(),
       forget: (row) => this.forget(row),
       sessionFromScreen: (row, view) => this.sessions.fromScreen(row, view),
@@ -305,21 +308,21 @@ export class RuntimeManager {
     return capability(this.backendOf(row), row, "screen")(row, opts);
   }
 
-  /** Delivers text; the outcome (delivered / not_confirmed, why) has one shape for every backend. */
+  /** Delivers text (delivered / queued / not_confirmed / refused, one shape for every backend); never into an approval prompt. */
   send(name: string, o: SendOptions): Promise<SendResult> {
     const row = this.row(name);
-    return capability(this.backendOf(row), row, "send")(row, o);
+    return sendGuarded(this.backendOf(row), row, o);
+  }
+
+  /** Answers the question the agent asks, on purpose (see delivery.ts). */
+  answer(name: string, answer: string): Promise<AnswerResult> {
+    const row = this.row(name);
+    return answerRuntime(this.backendOf(row), row, answer, () => this.row(name));
   }
 
   /** The send options of a request, with the configured defaults filled in. */
-  sendOptions(p: { text: string; enter: boolean; enter_delay_ms?: number | undefined; confirm_timeout_ms?: number | undefined }): SendOptions {
-    const cfg = this.cfg();
-    return {
-      text: p.text,
-      enter: p.enter,
-      enterDelayMs: p.enter_delay_ms ?? cfg.enter_delay_ms,
-      confirmTimeoutMs: p.confirm_timeout_ms ?? cfg.confirm_timeout_ms,
-    };
+  sendOptions(p: SendParams): SendOptions {
+    return sendOptionsOf(this.cfg(), p);
   }
 
   input(name: string, data: string, human: boolean): number {

@@ -1,7 +1,7 @@
 import { SwarmError } from "../../protocol/errors.js";
 import type { CustomDetector } from "../../protocol/methods/runtime.js";
 import { ADAPTERS, adapterFor } from "./adapters/index.js";
-import type { AgentKind, DetectContext, DetectedState, ScreenView } from "./adapters/types.js";
+import type { AgentKind, AgentState, DetectContext, DetectedState, ScreenView } from "./adapters/types.js";
 
 export type DetectFn = (screen: ScreenView, ctx: DetectContext) => DetectedState;
 
@@ -37,3 +37,36 @@ export const detectorOf: DetectorLookup = (kind, custom) => {
   }
   return fallbackDetect;
 };
+
+/** What the detector loop remembers about one runtime between evaluations. */
+export interface StateMemory {
+  /** an adapter's screen rule has recognised the program once (it left `starting` for good) */
+  ready: boolean;
+  /** a switch between idle and working seen, not yet recorded: since when */
+  pending: { state: AgentState; since: number } | null;
+}
+
+export function newStateMemory(current: string): StateMemory {
+  return { ready: current !== "starting", pending: null };
+}
+
+const FLAPPY: ReadonlySet<string> = new Set(["idle", "working"]);
+
+/**
+ * The state to record, given the current one and a fresh detection: a switch between idle
+ * and working must hold for `settleMs` first (typing into a draft redraws the screen on
+ * every key, a spinner pauses between frames: neither should flip the state each time);
+ * every other change (approval, exit, input wanted) is recorded at once. Null: keep the
+ * current state (only its why may be refreshed by the caller).
+ */
+export function settle(mem: StateMemory, current: string, d: DetectedState, now: number, settleMs: number): DetectedState | null {
+  if (d.state !== "starting") mem.ready = true;
+  if (d.state === current || !FLAPPY.has(current) || !FLAPPY.has(d.state) || settleMs <= 0) {
+    mem.pending = null;
+    return d;
+  }
+  if (!mem.pending || mem.pending.state !== d.state) mem.pending = { state: d.state, since: now };
+  if (now - mem.pending.since < settleMs) return null;
+  mem.pending = null;
+  return d;
+}

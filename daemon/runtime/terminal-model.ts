@@ -1,10 +1,30 @@
 import serializePkg from "@xterm/addon-serialize";
-import headless from "@xterm/headless";
+import headless, { type IBufferCell } from "@xterm/headless";
 import type { ScreenView } from "./adapters/types.js";
 import { installReplies } from "./terminal-replies.js";
 
 const { Terminal } = headless;
 const { SerializeAddon } = serializePkg;
+
+/**
+ * A cell drawn faint: SGR 2 (dim), or a grey foreground (palette 8 "bright black", the
+ * 256-colour greys 240–250, or an RGB grey between #5a5a5a and #b4b4b4), which is how TUIs
+ * draw suggestions and placeholders. Inverse cells (a drawn cursor) count as faint when
+ * they are dim, else not.
+ */
+function faintCell(c: IBufferCell): boolean {
+  if (c.isDim()) return true;
+  if (c.isInverse()) return false;
+  const fg = c.getFgColor();
+  if (c.isFgPalette()) return fg === 8 || (fg >= 240 && fg <= 250);
+  if (c.isFgRGB()) {
+    const r = (fg >> 16) & 0xff,
+      g = (fg >> 8) & 0xff,
+      b = fg & 0xff;
+    return Math.max(r, g, b) - Math.min(r, g, b) <= 16 && r >= 0x5a && r <= 0xb4;
+  }
+  return false;
+}
 
 /**
  * A runtime's screen as the daemon sees it: an @xterm/headless terminal fed with the PTY's
@@ -56,6 +76,36 @@ export class TerminalModel {
       bracketedPaste: this.term.modes.bracketedPasteMode,
       title: this.titleText,
     };
+  }
+
+  /**
+   * The view plus, per row, which characters are drawn faint (`faint`: "f" or "."), for
+   * reading an input line: an autosuggestion or placeholder differs from typed text only
+   * by its attributes. Costs a walk over every cell, so detectors use view().
+   */
+  styledView(): ScreenView {
+    const v = this.view();
+    const buf = this.term.buffer.active;
+    const cell = buf.getNullCell();
+    const faint: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) {
+      const line = buf.getLine(buf.viewportY + y);
+      let flags = "";
+      for (let x = 0; line && x < this.term.cols && flags.length < (v.lines[y] ?? "").length; x++) {
+        line.getCell(x, cell);
+        const w = cell.getWidth();
+        if (w === 0) continue; // the right half of a wide character
+        flags += (faintCell(cell) ? "f" : ".").repeat(Math.max(1, cell.getChars().length));
+      }
+      faint.push(flags);
+    }
+    return { ...v, faint };
+  }
+
+  /** Absolute row of the cursor in the buffer (scrollback included): it grows when the screen scrolls. */
+  cursorRow(): number {
+    const buf = this.term.buffer.active;
+    return buf.baseY + buf.cursorY;
   }
 
   /** The last `n` lines above the visible screen, oldest first. */

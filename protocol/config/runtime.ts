@@ -44,6 +44,27 @@ export const RuntimeConfig = z
     recording_keep: z.number().int().min(1).max(100).default(3).describe("rotated recording files kept per runtime"),
     enter_delay_ms: z.number().int().min(0).max(10000).default(60).describe("runtime.send: pause between the text and its Enter"),
     confirm_timeout_ms: z.number().int().min(0).max(120000).default(5000).describe("runtime.send: how long to look for the text on screen"),
+    ready_timeout_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(600000)
+      .default(30000)
+      .describe("runtime.send: how long to wait for a `starting` agent to become ready before refusing"),
+    human_quiet_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600000)
+      .default(20000)
+      .describe("runtime.send refuses while a person typed into the runtime within this window (0: never); --force overrides"),
+    state_settle_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(10000)
+      .default(300)
+      .describe("a switch between idle and working is recorded only once it held this long (no flapping on every keystroke)"),
     state_debounce_ms: z.number().int().min(0).max(10000).default(30).describe("re-evaluate a runtime's state this long after output"),
     state_poll_ms: z.number().int().min(50).max(60000).default(500).describe("re-evaluate every runtime's state at least this often"),
     heartbeat_ms: z.number().int().min(100).max(600000).default(10000).describe("how often the daemon refreshes the heartbeat of runtimes it holds"),

@@ -4,6 +4,8 @@ import { Name } from "../names.js";
 
 export const RUNTIME_STATES = ["starting", "working", "idle", "waiting_input", "asking_approval", "exited", "lost"] as const;
 export const RuntimeState = z.enum(RUNTIME_STATES);
+/** Outcomes of runtime.send. */
+export const SEND_STATUSES = ["delivered", "queued", "not_confirmed", "refused"] as const;
 export const AgentKindSchema = z.enum(["shell", "claude", "codex", "aider", "gemini", "custom"]);
 
 export const Runtime = z.object({
@@ -53,6 +55,13 @@ export const CustomDetector = z
       )
       .max(50),
     tailLines: z.number().int().min(1).max(200).optional(),
+    prompt: z.string().min(1).max(1000).optional().describe("regex for the program's prompt: the text after it on the cursor's rows is its input line"),
+    queued: z.string().min(1).max(1000).optional().describe("regex for the program's note that a message sent while it works was queued"),
+    answers: z
+      .object({ yes: z.string().min(1).max(100), no: z.string().min(1).max(100) })
+      .strict()
+      .optional()
+      .describe('keys that answer its yes/no questions (default "y\\r" / "n\\r")'),
   })
   .strict();
 export type CustomDetector = z.infer<typeof CustomDetector>;
@@ -174,12 +183,44 @@ export const runtimeSend = defineMethod({
     enter: z.boolean().default(true).describe("press Enter after the text"),
     enter_delay_ms: z.number().int().min(0).max(10000).optional().describe("default: config runtime.enter_delay_ms"),
     confirm_timeout_ms: z.number().int().min(0).max(120000).optional().describe("default: config runtime.confirm_timeout_ms"),
+    ready_timeout_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(600000)
+      .optional()
+      .describe("how long to wait for a `starting` agent; default: config runtime.ready_timeout_ms"),
+    force: z
+      .boolean()
+      .default(false)
+      .describe("deliver over a draft in the agent's input line or a person's recent typing (audited); never over an approval prompt"),
   }),
   result: z.object({
-    status: z.enum(["delivered", "not_confirmed"]),
+    status: z.enum(SEND_STATUSES).describe("delivered; queued (the agent was busy and queued it); not_confirmed; refused (nothing written, see reason)"),
+    reason: z.string().optional().describe("for refused: why nothing was written, e.g. starting"),
     paste: z.boolean().describe("sent as a bracketed paste"),
     why: z.string(),
     ms: z.number(),
+    forced: z
+      .object({ draft: z.string().optional(), human_ms: z.number().optional() })
+      .optional()
+      .describe("what --force went over: the draft, how long ago a person typed"),
+  }),
+});
+
+export const runtimeAnswer = defineMethod({
+  name: "runtime.answer",
+  summary:
+    "Answer the question an agent is asking (asking_approval, or waiting_input for text) on purpose: a menu's option is selected and confirmed, a yes/no prompt gets its keys; audited.",
+  mutating: true,
+  params: NameParam.extend({
+    answer: z.string().min(1).max(10000).describe("yes, no, an option number of the menu on screen, or text for a prompt"),
+  }),
+  result: z.object({
+    question: z.string().describe("the question that was answered, as on screen"),
+    choice: z.string().describe('what was chosen, e.g. "3. No" or "yes"'),
+    keys: z.string().describe("the keys written, escaped (e.g. \\u001b[B\\r)"),
+    state: RuntimeState.describe("the state once the agent reacted (or the deadline passed)"),
   }),
 });
 

@@ -46,7 +46,8 @@ describe("runtime.send: text delivery", () => {
 
   it("a shell (no bracketed paste, never re-prints the line it runs) gets delivered: echoed as typed, then output after Enter", async () => {
     const c = await d.client();
-    await c.call("runtime.start", { name: "sh", command: ["sh"], cwd: d.home, vars: { PS1: "$ " } });
+    // PS1 through env(1), not vars: vars values are redacted from the output, "$ " included
+    await c.call("runtime.start", { name: "sh", command: ["env", "PS1=$ ", "sh"], cwd: d.home });
     await waitScreen(c, "sh", "the prompt", (t) => /^[$#] ?$/m.test(t));
     const r = await c.call<{ status: string; paste: boolean; why: string }>("runtime.send", { name: "sh", text: "echo $((6*7))-delivered" });
     expect(r).toMatchObject({ status: "delivered", paste: false });

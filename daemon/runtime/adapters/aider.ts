@@ -6,7 +6,8 @@
  * session id and resume with --restore-chat-history on that exact file.
  */
 import { SwarmError } from "../../../protocol/errors.js";
-import { ACTIVE_OUTPUT_MS, EXITED_RULE, cursorLine, runRules, tail, type Rule } from "./rules.js";
+import { afterPrompt } from "./input-parts.js";
+import { ACTIVE_OUTPUT_MS, EXITED_RULE, STARTING_RULE, activeOutput, cursorLine, runRules, tail, type Rule } from "./rules.js";
 import { requirePlainId, requirePrompt } from "./session-id.js";
 import type { AgentAdapter } from "./types.js";
 
@@ -27,12 +28,14 @@ export const AIDER_RULES: Rule[] = [
   { name: "(Y)es/(N)o confirmation at the cursor", state: "asking_approval", test: (s) => CONFIRM_RE.test(cursorLine(s)) },
   { name: '"Waiting for <model>" spinner', state: "working", test: (s) => WAITING_RE.test(tail(s, 3)) },
   { name: 'prompt ("> ") at the cursor', state: "idle", test: (s) => PROMPT_RE.test(cursorLine(s)) && s.cursor.x >= cursorLine(s).indexOf(">") + 1 },
-  { name: `streaming, output within ${ACTIVE_OUTPUT_MS} ms`, state: "working", test: (_s, c) => c.msSinceOutput < ACTIVE_OUTPUT_MS },
+  STARTING_RULE,
+  { name: `streaming, output within ${ACTIVE_OUTPUT_MS} ms`, state: "working", test: (_s, c) => activeOutput(c) },
 ];
 
 export const aiderAdapter: AgentAdapter = {
   kind: "aider",
   pinsSessionId: true,
+  inputLine: (screen) => afterPrompt(screen, PROMPT_RE),
   startCommand: ({ args, sessionId }) => ["aider", ...(sessionId ? aiderHistoryArgs(sessionId) : []), ...(args ?? [])],
   resumeCommand: (sessionId, prompt, opts) => {
     const base = ["aider", ...aiderHistoryArgs(sessionId), "--restore-chat-history"];

@@ -4,22 +4,47 @@
  * a spinner line ending in "esc to interrupt". Sessions are UUIDs, pinned with --session-id
  * and resumed with --resume <id>; at exit it prints "claude --resume <id>".
  */
-import { EXITED_RULE, runRules, tail, type Rule } from "./rules.js";
+import { joinSegments, segment, type Segment } from "./input-parts.js";
+import { EXITED_RULE, STARTING_RULE, runRules, tail, type Rule } from "./rules.js";
 import { findAfter, requirePrompt, requireUuid } from "./session-id.js";
-import type { AgentAdapter } from "./types.js";
+import type { AgentAdapter, InputLine, ScreenView } from "./types.js";
 
 const APPROVAL_RE = /Do you want to (proceed|make this edit|create|allow|run)|Yes, I trust this folder|Yes, allow|Yes, and don't ask again|Allow (this|once)/i;
 const MENU_RE = /^\s*[❯>]\s*\d+\.\s+\S/m;
 const WORKING_RE = /(esc|ctrl\+c) to interrupt/i;
 /** spinner glyph + gerund + ellipsis, e.g. "✻ Cogitating…"; past tense ("Cogitated for 3s") is not work */
 const SPINNER_RE = /^\s*[✻✽✶✳✢·*✺✹✸✷✦✧⏺]\s+[A-Z][a-z]+ing…/m;
-const PROMPT_RE = /^\s*[❯>]\s?/;
+const PROMPT_RE = /^\s*[❯>][\s\u00a0]?/;
+const RULE_ROW = /^\s*─{8,}/;
+/** the status line of a Claude Code that has no credentials; typing a task there only earns an error */
+const NOT_LOGGED_IN_RE = /Not logged in · Run \/login|Invalid API key · Please run \/login/;
+
+/** The prompt box's rows: a "❯" row right under a rule of "─", down to the next rule (a draft may span rows). */
+function promptBox(lines: readonly string[]): { first: number; last: number } | null {
+  for (let i = lines.length - 2; i >= 1; i--) {
+    if (!PROMPT_RE.test(lines[i] ?? "") || !RULE_ROW.test(lines[i - 1] ?? "")) continue;
+    let j = i + 1;
+    while (j < lines.length && !RULE_ROW.test(lines[j] ?? "")) j++;
+    if (j < lines.length && j - i <= 12) return { first: i, last: j - 1 };
+  }
+  return null;
+}
 
 function promptBoxShown(lines: readonly string[]): boolean {
-  for (let i = 1; i < lines.length - 1; i++) {
-    if (PROMPT_RE.test(lines[i] ?? "") && /^\s*─{8,}/.test(lines[i - 1] ?? "") && /^\s*─{8,}/.test(lines[i + 1] ?? "")) return true;
+  return promptBox(lines) !== null;
+}
+
+/** The text in the prompt box; Claude's dim autosuggestion reads as faint. */
+export function claudeInputLine(screen: ScreenView): InputLine | null {
+  const box = promptBox(screen.lines);
+  if (!box) return null;
+  const parts: Segment[] = [];
+  for (let y = box.first; y <= box.last; y++) {
+    const line = screen.lines[y] ?? "";
+    const from = y === box.first ? (PROMPT_RE.exec(line)?.[0].length ?? 0) : 0;
+    parts.push(segment(screen, y, from));
   }
-  return false;
+  return joinSegments(parts, box.first);
 }
 
 export const CLAUDE_RULES: Rule[] = [
@@ -32,7 +57,9 @@ export const CLAUDE_RULES: Rule[] = [
   { name: 'numbered choice menu ("❯ 1. …")', state: "waiting_input", test: (s) => MENU_RE.test(tail(s, 14, true)) },
   { name: '"esc to interrupt" in the status line', state: "working", test: (s) => WORKING_RE.test(tail(s, 12, true)) },
   { name: 'spinner with a gerund ("✻ Thinking…")', state: "working", test: (s) => SPINNER_RE.test(tail(s, 12, true)) },
+  { name: '"Not logged in · Run /login" in the status line', state: "waiting_input", test: (s) => NOT_LOGGED_IN_RE.test(tail(s, 6, true)) },
   { name: 'prompt box ("❯" between rules)', state: "idle", test: (s) => promptBoxShown(s.lines) },
+  STARTING_RULE,
 ];
 
 export const claudeAdapter: AgentAdapter = {
@@ -46,4 +73,6 @@ export const claudeAdapter: AgentAdapter = {
   },
   detect: (screen, ctx) => runRules("claude", CLAUDE_RULES, screen, ctx),
   findSessionId: (screen) => findAfter(screen.lines, /claude (--resume|-r)\s/),
+  inputLine: claudeInputLine,
+  queuedMarker: /Press up to edit queued messages/i,
 };

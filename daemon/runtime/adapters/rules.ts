@@ -29,9 +29,42 @@ export const EXITED_RULE: Rule = {
   test: (_s, ctx) => ctx.exited,
 };
 
-/** Last resort when no screen pattern matched: judge by output activity alone. */
+/** Output this soon after a human keystroke is taken as its echo (the program drawing the typed key), not as work. */
+export const ECHO_MS = 250;
+
+/** The latest output followed a human keystroke closely: it is the keystroke's echo. */
+export function echoOfHumanInput(c: DetectContext): boolean {
+  if (c.msSinceHumanInput === undefined) return false;
+  const gap = c.msSinceHumanInput - c.msSinceOutput;
+  return gap >= 0 && gap <= ECHO_MS;
+}
+
+/** Output younger than ACTIVE_OUTPUT_MS that is not the echo of someone typing. */
+export function activeOutput(c: DetectContext): boolean {
+  return c.msSinceOutput < ACTIVE_OUTPUT_MS && !echoOfHumanInput(c);
+}
+
+/**
+ * An agent CLI is `starting` until one of its screen rules recognised it (prompt, dialog,
+ * turn): a blank screen, a splash or a banner is not a prompt. Goes after the screen rules
+ * and before the activity fallback; `ready` is latched by the runtime.
+ */
+export const STARTING_RULE: Rule = {
+  name: "not ready yet: none of its screens (prompt, dialog, turn) has shown",
+  state: "starting",
+  test: (_s, c) => c.ready === false,
+};
+
+/** For programs swarm knows nothing about: `starting` while nothing at all is on the screen. */
+export const BLANK_STARTING_RULE: Rule = {
+  name: "not ready yet: nothing on the screen",
+  state: "starting",
+  test: (s, c) => c.ready === false && s.lines.every((l) => l.trim() === ""),
+};
+
+/** Last resort when no screen pattern matched: judge by output activity alone (the echo of typing is not activity). */
 export const ACTIVITY_FALLBACK: Rule[] = [
-  { name: `no known pattern; output within ${ACTIVE_OUTPUT_MS} ms`, state: "working", test: (_s, c) => c.msSinceOutput < ACTIVE_OUTPUT_MS },
+  { name: `no known pattern; output within ${ACTIVE_OUTPUT_MS} ms`, state: "working", test: (_s, c) => activeOutput(c) },
   { name: "no known pattern; output quiet", state: "idle", test: () => true },
 ];
 
@@ -59,5 +92,14 @@ export function whole(screen: ScreenView): string {
   return screen.lines.join("\n");
 }
 
-/** A generic yes/no question at the end of a line: "[y/N]", "(y/n)", "(yes/no)", "? " */
-export const YES_NO_RE = /(\[[yY]\/[nN]\]|\([yY]\/[nN]\)|\(yes\/no[^)]*\)|\?)\s*$/;
+/**
+ * A yes/no question at the end of a line: explicit choices ("[y/N]", "(y/n)", "(yes/no)",
+ * "[Yes]:"), or a question asking to do something ("rm: remove regular file 'x'?",
+ * "Overwrite config.toml?", "Are you sure?"). Any other question ("Name? ", "Which
+ * branch?") asks for an answer, not an approval.
+ */
+export const YES_NO_RE =
+  /(\[[yY](es)?\/[nN](o)?\]|\([yY](es)?\/[nN](o)?[^)]*\)|\[(Yes|No)\]:?|(^|[\s:])(remove|delete|overwrite|replace|continue|proceed|allow|approve|confirm|are you sure|do you want|really|ok to|okay to|install|apply|execute|trust|kill|discard)\b[^?]*\?)\s*$/i;
+
+/** Any question at the end of the text before the cursor: a program waits for an answer. */
+export const QUESTION_RE = /[?:]\s*$/;

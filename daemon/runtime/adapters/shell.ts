@@ -3,20 +3,21 @@
  * while they read a command line and off while a command runs, which is the strongest
  * idle/working signal a shell gives without hooks.
  */
-import { ACTIVE_OUTPUT_MS, EXITED_RULE, YES_NO_RE, cursorLine, runRules, type Rule } from "./rules.js";
+import { ACTIVE_OUTPUT_MS, BLANK_STARTING_RULE, EXITED_RULE, YES_NO_RE, activeOutput, cursorLine, runRules, type Rule } from "./rules.js";
 import type { AgentAdapter } from "./types.js";
 
 const PROMPT_END_RE = /[$#%❯>]\s*$/;
 
 export const SHELL_RULES: Rule[] = [
   EXITED_RULE,
+  BLANK_STARTING_RULE,
   {
     name: "cursor line ends in a yes/no question",
     state: "asking_approval",
     test: (s, c) => !s.bracketedPaste && c.msSinceOutput >= ACTIVE_OUTPUT_MS / 2 && YES_NO_RE.test(cursorLine(s).slice(0, s.cursor.x)),
   },
   { name: "line editor active (bracketed paste on)", state: "idle", test: (s) => s.bracketedPaste },
-  { name: `output within ${ACTIVE_OUTPUT_MS} ms`, state: "working", test: (_s, c) => c.msSinceOutput < ACTIVE_OUTPUT_MS },
+  { name: `output within ${ACTIVE_OUTPUT_MS} ms`, state: "working", test: (_s, c) => activeOutput(c) },
   {
     name: "quiet, cursor after a shell prompt sign",
     state: "idle",

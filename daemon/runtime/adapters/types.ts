@@ -4,10 +4,20 @@
  * over a screen view so they can be tested on recorded screens.
  */
 
+/** What the agent's input line holds: text, and whether it is only a faint suggestion or placeholder. */
+export interface InputLine {
+  /** the text after the prompt, rows joined with "\n" (trailing spaces trimmed) */
+  text: string;
+  /** every character of `text` is drawn faint: an autosuggestion or placeholder, not typed input */
+  faint: boolean;
+  /** first and last screen row of the input line */
+  rows: [number, number];
+}
+
 export type AgentKind = "shell" | "claude" | "codex" | "aider" | "gemini" | "custom";
 export const AGENT_KINDS: AgentKind[] = ["shell", "claude", "codex", "aider", "gemini", "custom"];
 
-export type AgentState = "working" | "idle" | "waiting_input" | "asking_approval" | "exited";
+export type AgentState = "starting" | "working" | "idle" | "waiting_input" | "asking_approval" | "exited";
 
 /** What a detector sees: the visible screen as plain text rows plus a few terminal modes. */
 export interface ScreenView {
@@ -21,6 +31,12 @@ export interface ScreenView {
   /** the program enabled bracketed paste (ESC[?2004h) */
   bracketedPaste: boolean;
   title: string;
+  /**
+   * Per row, one flag per character of `lines[y]`: "f" where the cell is drawn faint (SGR 2
+   * dim, or a grey foreground), "." elsewhere. Only in views built for reading an input line
+   * (TerminalModel.styledView); detectors must not rely on it.
+   */
+  faint?: string[];
 }
 
 export interface DetectContext {
@@ -29,6 +45,13 @@ export interface DetectContext {
   /** the process has exited */
   exited: boolean;
   exitCode: number | null;
+  /**
+   * false until one of the adapter's screen rules has recognised the program as ready (its
+   * prompt, a dialog, a turn); latched by the runtime. Absent (a one-off detection) counts as ready.
+   */
+  ready?: boolean;
+  /** milliseconds since the last keystroke of an attached human, when there was one */
+  msSinceHumanInput?: number;
 }
 
 export interface DetectedState {
@@ -50,6 +73,17 @@ export interface AgentAdapter {
   detect(screen: ScreenView, ctx: DetectContext): DetectedState;
   /** startCommand honours `sessionId` (the CLI lets us choose the id up front) */
   pinsSessionId: boolean;
+  /**
+   * The agent's input line as drawn on screen (its prompt box, composer, input field), or
+   * null when none is shown (a dialog, a splash, a turn that hides it). See input-line.ts.
+   */
+  inputLine?(screen: ScreenView): InputLine | null;
+  /** text on screen that says a message sent while the agent works was queued, not run */
+  queuedMarker?: RegExp;
+  /** keys that answer a yes/no question that is not a menu (default "y\r" / "n\r") */
+  answers?: { yes: string; no: string };
+  /** pause between a paste and its Enter this agent needs (it drops an Enter that follows a paste too closely) */
+  enterDelayMs?: number;
   /** the session id the agent printed on screen (e.g. its "resume with …" line at exit), if any */
   findSessionId?(screen: ScreenView): string | null;
 }

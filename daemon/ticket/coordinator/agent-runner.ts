@@ -186,7 +186,8 @@ export class AgentRunner {
     run.phase = "running"; // from here watch() settles exits and stop reasons
     if (run.stopReason || mgr.row(run.name).state === "exited") return;
     const sent = await mgr.send(run.name, mgr.sendOptions({ text: promptOf(run.lease), enter: true }));
-    if (sent.status !== "delivered") return void this.stop(run.lease.ticket.id, `the prompt was not confirmed: ${sent.why}`);
+    // queued: a busy agent took it and runs it after its turn
+    if (sent.status !== "delivered" && sent.status !== "queued") return void this.stop(run.lease.ticket.id, `the prompt was not confirmed: ${sent.why}`);
     run.delivered = true;
     this.d.events.append("ticket.prompt_delivered", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, runtime_id: runtimeId, ms: sent.ms });
   }
