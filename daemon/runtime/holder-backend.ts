@@ -107,6 +107,7 @@ export class HolderBackend implements RuntimeBackend {
       rows: p.rows,
       command: how.argv,
       vars: how.vars,
+      ...(how.redact?.length ? { redact: how.redact } : {}),
     });
     row.holder_pid = holder.pid ?? null;
     row.holder_socket = socket;

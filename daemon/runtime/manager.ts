@@ -141,7 +141,7 @@ export class RuntimeManager {
     const fields = { id, var_names: Object.keys(p.vars ?? {}).sort(), generation };
     const row = await backend.start(
       { ...p, command: launch.command, session_id: launch.sessionId },
-      { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
+      { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars }, redact: secretish(p.vars) },
     );
     if (p.vars && Object.keys(p.vars).length) this.varsByName.set(p.name, p.vars);
     else this.varsByName.delete(p.name);
@@ -376,6 +376,11 @@ export class RuntimeManager {
     this.stopping = true;
     for (const b of this.backends) b.shutdown();
   }
+}
+
+/** `vars` values that look like keys or tokens: long, one word, not a path (short ones like "1" would mask ordinary output). */
+function secretish(vars: Record<string, string> | undefined): string[] {
+  return Object.values(vars ?? {}).filter((v) => v.length >= 12 && !/\s/.test(v) && !v.startsWith("/"));
 }
 
 /** Custom detector rules: valid regexes, and only for agent custom. */
