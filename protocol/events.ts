@@ -55,6 +55,8 @@ export const EVENT_TYPES: Record<string, string> = {
   "ticket.bundled": "A finished ticket's signed result bundle was written (data.path).",
   "ticket.agent_started": "The coordinator started a ticket's agent (data: id, environment, runtime, branch, agent); subject = ticket id.",
   "ticket.prompt_delivered": "A ticket's prompt was delivered to its agent and confirmed (data: id, runtime, runtime_id, ms).",
+  "ticket.review_started":
+    "coordinator.review: the reviewer runtime of a ticket was started after its executor finished (data: id, runtime, thread, agent); subject = ticket id.",
   "ticket.agent_adopted": "After a daemon restart, a re-claimed ticket carried on with its still-running agent (data: id, runtime, state).",
   "ticket.bundle_failed": "Writing a finished ticket's result bundle failed (data.error); it is retried at daemon start.",
   "metrics.listening": "The Prometheus metrics endpoint is listening (data.url); see metrics.listen.",

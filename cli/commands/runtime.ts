@@ -53,6 +53,8 @@ interface StartOpts {
   cols?: string;
   rows?: string;
   backend: string;
+  /** false with --no-redact */
+  redact: boolean;
   var?: string[];
 }
 
@@ -75,6 +77,7 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
     .option("--cols <n>", "terminal columns (default 120)")
     .option("--rows <n>", "terminal rows (default 40)")
     .option("--backend <kind>", "holder (our PTY holder) or tmux (a session on swarm's own tmux socket)", "holder")
+    .option("--no-redact", "record and show secret values as printed (default: masked as ********; the start event records this)")
     .option(
       "--var <KEY=VALUE>",
       "an environment variable for the program, e.g. an API key (repeatable; --var KEY takes it from this shell); never shown",
@@ -107,6 +110,7 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
         ...(o.cols ? { cols: intOpt(o.cols, "--cols") } : {}),
         ...(o.rows ? { rows: intOpt(o.rows, "--rows") } : {}),
         ...(o.backend !== "holder" ? { backend: o.backend as Backend } : {}),
+        ...(o.redact ? {} : { redact: false }),
         ...(vars ? { vars } : {}),
       });
       if (c.out.json) c.out.printJson(r);

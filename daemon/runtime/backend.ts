@@ -51,12 +51,12 @@ export interface BackendInfo {
 export interface Launch {
   /** record fields the manager decides: the id (it marks the program's process tree with it), variable names, generation */
   fields?: Pick<Partial<RuntimeRow>, "id" | "var_names" | "generation">;
-  /** values to mask in the recording and the served output (a holder that can; `--var` values) */
-  redact?: string[];
   cwd: string;
   /** argv as run on the host (wrapped by the environment's provider when there is one) */
   argv: string[];
   vars: Record<string, string>;
+  /** values masked in everything the runtime's output becomes (recording, screens, attach); empty with redact: false */
+  redact: string[];
 }
 
 /** What an attach returns: the serialized screen to replay first, then the live stream follows. */

@@ -107,7 +107,7 @@ export class HolderBackend implements RuntimeBackend {
       rows: p.rows,
       command: how.argv,
       vars: how.vars,
-      ...(how.redact?.length ? { redact: how.redact } : {}),
+      redact: how.redact,
     });
     row.holder_pid = holder.pid ?? null;
     row.holder_socket = socket;
@@ -126,7 +126,14 @@ export class HolderBackend implements RuntimeBackend {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    this.hooks.ctx.events.append("runtime.started", p.name, { id: row.id, command: p.command, cwd: how.cwd, agent: p.agent, pid: row.pid });
+    this.hooks.ctx.events.append("runtime.started", p.name, {
+      id: row.id,
+      command: p.command,
+      cwd: how.cwd,
+      agent: p.agent,
+      pid: row.pid,
+      ...(p.redact ? {} : { redact: false }),
+    });
     return row;
   }
 

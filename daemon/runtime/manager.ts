@@ -17,7 +17,7 @@ import type {
   SendResult,
   StartParams,
 } from "./backend.js";
-import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
+import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
 import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { assertOnPath } from "./program-check.js";
@@ -67,6 +67,7 @@ export class RuntimeManager {
     private readonly ctx: DaemonContext,
     private readonly envs: RuntimeEnvAccess,
     private readonly bridge: RuntimeBridge = () => null,
+    private readonly secretValues: SecretValues = () => [],
     trees?: ProcessTrees,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
@@ -141,7 +142,7 @@ export class RuntimeManager {
     const fields = { id, var_names: Object.keys(p.vars ?? {}).sort(), generation };
     const row = await backend.start(
       { ...p, command: launch.command, session_id: launch.sessionId },
-      { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars }, redact: secretish(p.vars) },
+      { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
     );
     if (p.vars && Object.keys(p.vars).length) this.varsByName.set(p.name, p.vars);
     else this.varsByName.delete(p.name);
@@ -169,18 +170,38 @@ export class RuntimeManager {
     // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
     // Checked before the bridge mints a token for a runtime that would never start.
     if (!p.env) assertOnPath(command[0]!, p.vars?.PATH ?? process.env.PATH ?? "", p.name);
-    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-    const wiring = path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent }) : null;
-    if (wiring) command = [...command, ...wiring.args];
-    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd) : null;
-    const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
-    if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
-      throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, {
+    // Checked before the bridge mints a token for a runtime that would never start (an environment checks its own).
+    const hostCwd = path.resolve(p.cwd ?? this.ctx.paths.home);
+    if (!p.env && (!fs.existsSync(hostCwd) || !fs.statSync(hostCwd).isDirectory())) {
+      throw new SwarmError("INVALID_ARGUMENT", `working directory ${hostCwd} does not exist or is not a directory`, {
         hint: "pass an existing directory with --cwd",
       });
     }
+    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
+    const wiring = path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, inEnv: Boolean(p.env) }) : null;
+    if (wiring) command = [...command, ...wiring.args];
+    // inside an environment the bridge's variables and files must reach the program there
+    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
+    const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
-    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars, sessionId };
+    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars, sessionId, redact: this.redactionOf(p, wiring?.env) };
+  }
+
+  /**
+   * What a runtime's output is redacted of (R-O4): every secret's value, the caller's `vars`
+   * except swarm's own SWARM_* context (ticket id and title, thread: shown to the agent on
+   * purpose), and the bridge's variables (the agent's token). Nothing with redact: false,
+   * which the runtime.started event and the daemon log record.
+   */
+  private redactionOf(p: StartParams, bridgeEnv: Record<string, string> | undefined): string[] {
+    if (!p.redact) {
+      this.ctx.logger.warn("runtime started without redaction: secrets it prints are recorded as printed", { name: p.name });
+      return [];
+    }
+    const own = Object.entries(p.vars ?? {})
+      .filter(([k]) => !k.startsWith("SWARM_"))
+      .map(([, v]) => v);
+    return [...this.secretValues(), ...own, ...Object.values(bridgeEnv ?? {})];
   }
 
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */
@@ -249,6 +270,8 @@ export class RuntimeManager {
         cols: row.cols,
         rows: row.rows,
         backend: row.pty_backend === "tmux" ? "tmux" : "holder",
+        // a resumed session is redacted: the registry does not keep a --no-redact choice
+        redact: true,
       },
       (row.generation ?? 1) + 1,
     );
@@ -376,11 +399,6 @@ export class RuntimeManager {
     this.stopping = true;
     for (const b of this.backends) b.shutdown();
   }
-}
-
-/** `vars` values that look like keys or tokens: long, one word, not a path (short ones like "1" would mask ordinary output). */
-function secretish(vars: Record<string, string> | undefined): string[] {
-  return Object.values(vars ?? {}).filter((v) => v.length >= 12 && !/\s/.test(v) && !v.startsWith("/"));
 }
 
 /** Custom detector rules: valid regexes, and only for agent custom. */

@@ -74,7 +74,13 @@ export const runtimeStart = defineMethod({
     vars: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name: letters, digits and _, not starting with a digit"), z.string())
       .optional()
-      .describe("extra environment variables for the program (API keys go here, never in `command`); values are never stored, shown or logged"),
+      .describe("extra environment variables for the program (API keys go here, never in `command`); values are never stored, shown or logged, and are redacted from its output, see `redact`"),
+    redact: z
+      .boolean()
+      .default(true)
+      .describe(
+        "mask every secret's value and the `vars` values as ******** in the recording, logs, screens and attach (false: shown as printed; recorded in the runtime.started event)",
+      ),
     detector: CustomDetector.optional().describe("state rules for agent `custom` (first match wins; output activity otherwise)"),
     cols: Dim(1000).default(120),
     rows: Dim(500).default(40),
