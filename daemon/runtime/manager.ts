@@ -21,6 +21,7 @@ import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access
 import { HolderBackend } from "./holder-backend.js";
 import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { assertOnPath } from "./program-check.js";
+import { checkDetector } from "./start-checks.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
 import { SessionRecorder } from "./session-recorder.js";
@@ -122,7 +123,9 @@ export class RuntimeManager {
     return this.registry.list().map((r) => this.backendOf(r).current(r.name) ?? r);
   }
 
-  async start(p: StartParams, generation = 1): Promise<RuntimeRow> {
+  /** `redact` defaults to true for in-daemon callers too (the RPC schema defaults it), so nothing starts unmasked by omission. */
+  async start(params: Omit<StartParams, "redact"> & { redact?: boolean }, generation = 1): Promise<RuntimeRow> {
+    const p: StartParams = { ...params, redact: params.redact ?? true };
     if (this.stopping) throw new SwarmError("UNAVAILABLE", "the daemon is shutting down");
     const existing = this.registry.get(p.name);
     if (existing && !TERMINAL.has(existing.state)) {
@@ -249,13 +252,6 @@ export class RuntimeManager {
    */
   async resume(name: string, o: { prompt?: string | undefined; headless?: boolean | undefined; vars?: Record<string, string> | undefined }) {
     const row = this.row(name);
-    if (row.management !== "managed") throw new SwarmError("PERMISSION_DENIED", `runtime ${name} was not started by swarm; it cannot be resumed here`);
-    if (!TERMINAL.has(row.state)) {
-      throw new SwarmError("CONFLICT", `runtime ${name} is ${row.state}; resume continues a session whose runtime has ended`, {
-        hint: `send it text instead (\`swarmctl runtime send ${name} …\`), or stop it first: \`swarmctl runtime stop ${name}\``,
-        details: { state: row.state },
-      });
-    }
     const plan = resumePlan(row, o);
     const vars = resumeVars(row, o.vars ?? this.varsByName.get(name) ?? {});
     const next = await this.start(
@@ -398,21 +394,5 @@ export class RuntimeManager {
   shutdown(): void {
     this.stopping = true;
     for (const b of this.backends) b.shutdown();
-  }
-}
-
-/** Custom detector rules: valid regexes, and only for agent custom. */
-function checkDetector(p: StartParams): void {
-  p.detector?.rules.forEach((rule, i) => {
-    try {
-      new RegExp(rule.pattern, "m");
-    } catch (err) {
-      throw new SwarmError("INVALID_ARGUMENT", `detector rule ${i}: ${JSON.stringify(rule.pattern)} is not a valid regex: ${(err as Error).message}`, {
-        hint: "write patterns as JavaScript regular expression sources",
-      });
-    }
-  });
-  if (p.detector && p.agent !== "custom") {
-    throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
   }
 }

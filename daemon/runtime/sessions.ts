@@ -52,8 +52,18 @@ export interface ResumePlan {
   headless: boolean;
 }
 
+const ENDED: ReadonlySet<string> = new Set(["exited", "lost"]);
+
 /** The argv that continues exactly this runtime's session, or a clear refusal saying why there is none. */
 export function resumePlan(row: RuntimeRow, o: { prompt?: string | undefined; headless?: boolean | undefined }): ResumePlan {
+  const name = row.name;
+  if (row.management !== "managed") throw new SwarmError("PERMISSION_DENIED", `runtime ${name} was not started by swarm; it cannot be resumed here`);
+  if (!ENDED.has(row.state)) {
+    throw new SwarmError("CONFLICT", `runtime ${name} is ${row.state}; resume continues a session whose runtime has ended`, {
+      hint: `send it text instead (\`swarmctl runtime send ${name} …\`), or stop it first: \`swarmctl runtime stop ${name}\``,
+      details: { state: row.state },
+    });
+  }
   const agent = row.agent as AgentKind;
   const adapter = ADAPTERS[agent];
   if (!row.session_id) {
