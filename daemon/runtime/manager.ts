@@ -142,7 +142,8 @@ export class RuntimeManager {
     // the id is chosen here so the program's tree can be marked (and grouped) before it runs
     const id = newRowId();
     const tree = this.trees.prepare(id, launch.argv);
-    const fields = { id, var_names: Object.keys(p.vars ?? {}).sort(), generation };
+    // names the caller gave (swarm's own SWARM_* context, set by the coordinator, is not the caller's)
+    const fields = { id, var_names: Object.keys(p.vars ?? {}).filter((k) => !k.startsWith("SWARM_")).sort(), generation };
     const row = await backend.start(
       { ...p, command: launch.command, session_id: launch.sessionId },
       { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
@@ -201,8 +202,9 @@ export class RuntimeManager {
       this.ctx.logger.warn("runtime started without redaction: secrets it prints are recorded as printed", { name: p.name });
       return [];
     }
+    // values shorter than 8 characters are settings, not secrets ("-", "1"): masking them would garble ordinary output
     const own = Object.entries(p.vars ?? {})
-      .filter(([k]) => !k.startsWith("SWARM_"))
+      .filter(([k, v]) => !k.startsWith("SWARM_") && v.length >= 8)
       .map(([, v]) => v);
     return [...this.secretValues(), ...own, ...Object.values(bridgeEnv ?? {})];
   }
