@@ -25,7 +25,7 @@ import { checkDetector } from "./start-checks.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
 import { SessionRecorder } from "./session-recorder.js";
-import { freshSessionId, pinSession, resumePlan, resumeVars } from "./sessions.js";
+import { freshSessionId, pinSession, resumePlan, resumeStart, resumeVars } from "./sessions.js";
 import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
@@ -143,7 +143,13 @@ export class RuntimeManager {
     const id = newRowId();
     const tree = this.trees.prepare(id, launch.argv);
     // names the caller gave (swarm's own SWARM_* context, set by the coordinator, is not the caller's)
-    const fields = { id, var_names: Object.keys(p.vars ?? {}).filter((k) => !k.startsWith("SWARM_")).sort(), generation };
+    const fields = {
+      id,
+      var_names: Object.keys(p.vars ?? {})
+        .filter((k) => !k.startsWith("SWARM_"))
+        .sort(),
+      generation,
+    };
     const row = await backend.start(
       { ...p, command: launch.command, session_id: launch.sessionId },
       { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
@@ -256,23 +262,7 @@ export class RuntimeManager {
     const row = this.row(name);
     const plan = resumePlan(row, o);
     const vars = resumeVars(row, o.vars ?? this.varsByName.get(name) ?? {});
-    const next = await this.start(
-      {
-        name,
-        command: plan.command,
-        agent: row.agent,
-        session_id: row.session_id ?? undefined,
-        ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
-        ...(Object.keys(vars).length ? { vars } : {}),
-        ...(row.detector ? { detector: row.detector } : {}),
-        cols: row.cols,
-        rows: row.rows,
-        backend: row.pty_backend === "tmux" ? "tmux" : "holder",
-        // a resumed session is redacted: the registry does not keep a --no-redact choice
-        redact: true,
-      },
-      (row.generation ?? 1) + 1,
-    );
+    const next = await this.start(resumeStart(row, plan, vars), (row.generation ?? 1) + 1);
     this.ctx.events.append("runtime.resumed", name, {
       id: next.id,
       resumed_from: row.id,

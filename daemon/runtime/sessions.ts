@@ -7,6 +7,7 @@ import { SwarmError } from "../../protocol/errors.js";
 import { ADAPTERS } from "./adapters/index.js";
 import { UUID_IN_TEXT, requireUuid } from "./adapters/session-id.js";
 import type { AgentKind } from "./adapters/types.js";
+import type { StartParams } from "./backend.js";
 import type { RuntimeRow } from "./registry.js";
 
 /**
@@ -83,6 +84,24 @@ export function resumePlan(row: RuntimeRow, o: { prompt?: string | undefined; he
   // the same program as before (a full path, say), the adapter's resume arguments
   const program = row.command[0] && path.basename(row.command[0]) === argv[0] ? row.command[0] : argv[0]!;
   return { command: [program, ...argv.slice(1)], headless };
+}
+
+/** The start of a resumed generation: the same place, agent, size, backend and rules as the one it continues. */
+export function resumeStart(row: RuntimeRow, plan: ResumePlan, vars: Record<string, string>): StartParams {
+  return {
+    name: row.name,
+    command: plan.command,
+    agent: row.agent,
+    session_id: row.session_id ?? undefined,
+    ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
+    ...(Object.keys(vars).length ? { vars } : {}),
+    ...(row.detector ? { detector: row.detector } : {}),
+    cols: row.cols,
+    rows: row.rows,
+    backend: row.pty_backend === "tmux" ? "tmux" : "holder",
+    // a resumed session is redacted: the registry does not keep a --no-redact choice
+    redact: true,
+  };
 }
 
 /** The variables a resume runs with: every name the runtime was started with needs a value again. */
