@@ -29,7 +29,7 @@ import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
 import { SessionRecorder } from "./session-recorder.js";
-import { freshSessionId, pinSession, resumePlan, resumeVars } from "./sessions.js";
+import { freshSessionId, pinSession, resumePlan, resumeStart, resumeVars } from "./sessions.js";
 import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
@@ -131,7 +131,9 @@ export class RuntimeManager {
     return this.registry.list().map((r) => this.backendOf(r).current(r.name) ?? r);
   }
 
-  async start(p: StartParams, generation = 1): Promise<RuntimeRow> {
+  /** `redact` defaults to true for in-daemon callers too (the RPC schema defaults it), so nothing starts unmasked by omission. */
+  async start(params: Omit<StartParams, "redact"> & { redact?: boolean }, generation = 1): Promise<RuntimeRow> {
+    const p: StartParams = { ...params, redact: params.redact ?? true };
     if (this.stopping) throw new SwarmError("UNAVAILABLE", "the daemon is shutting down");
     const existing = this.registry.get(p.name);
     if (existing && !TERMINAL.has(existing.state)) {
@@ -148,7 +150,14 @@ export class RuntimeManager {
     // the id is chosen here so the program's tree can be marked (and grouped) before it runs
     const id = newRowId();
     const tree = this.trees.prepare(id, launch.argv);
-    const fields = { id, var_names: Object.keys(p.vars ?? {}).sort(), generation };
+    // names the caller gave (swarm's own SWARM_* context, set by the coordinator, is not the caller's)
+    const fields = {
+      id,
+      var_names: Object.keys(p.vars ?? {})
+        .filter((k) => !k.startsWith("SWARM_"))
+        .sort(),
+      generation,
+    };
     const row = await backend.start(
       { ...p, command: launch.command, session_id: launch.sessionId },
       { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
@@ -248,32 +257,9 @@ export class RuntimeManager {
    */
   async resume(name: string, o: { prompt?: string | undefined; headless?: boolean | undefined; vars?: Record<string, string> | undefined }) {
     const row = this.row(name);
-    if (row.management !== "managed") throw new SwarmError("PERMISSION_DENIED", `runtime ${name} was not started by swarm; it cannot be resumed here`);
-    if (!TERMINAL.has(row.state)) {
-      throw new SwarmError("CONFLICT", `runtime ${name} is ${row.state}; resume continues a session whose runtime has ended`, {
-        hint: `send it text instead (\`swarmctl runtime send ${name} …\`), or stop it first: \`swarmctl runtime stop ${name}\``,
-        details: { state: row.state },
-      });
-    }
     const plan = resumePlan(row, o);
     const vars = resumeVars(row, o.vars ?? this.varsByName.get(name) ?? {});
-    const next = await this.start(
-      {
-        name,
-        command: plan.command,
-        agent: row.agent,
-        session_id: row.session_id ?? undefined,
-        ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
-        ...(Object.keys(vars).length ? { vars } : {}),
-        ...(row.detector ? { detector: row.detector } : {}),
-        cols: row.cols,
-        rows: row.rows,
-        backend: row.pty_backend === "tmux" ? "tmux" : "holder",
-        // a resumed session is redacted: the registry does not keep a --no-redact choice
-        redact: true,
-      },
-      (row.generation ?? 1) + 1,
-    );
+    const next = await this.start(resumeStart(row, plan, vars), (row.generation ?? 1) + 1);
     this.ctx.events.append("runtime.resumed", name, {
       id: next.id,
       resumed_from: row.id,

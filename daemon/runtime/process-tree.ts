@@ -172,12 +172,13 @@ export class ProcessTrees {
       await pollUntil(() => left.every((pid) => !pidAlive(pid)), { timeoutMs: 500, everyMs: 10 });
     }
     const left = (await this.members(ref)).filter(pidAlive);
-    if (left.length === 0) await this.release(ref.id);
+    // the kernel lets go of the group once the last member is reaped, which can take a while: keep trying in the background
+    if (left.length === 0) void this.release(ref.id, 10_000);
     return { signalled: [...signalled].sort((a, b) => a - b), left };
   }
 
   /** Removes the runtime's group once it is empty; false while it still holds processes. */
-  async release(id: string): Promise<boolean> {
+  async release(id: string, timeoutMs = 500): Promise<boolean> {
     if (!this.freezer) return true;
     const ok = await pollUntil(
       async () => {
@@ -188,7 +189,7 @@ export class ProcessTrees {
           return (e as NodeJS.ErrnoException).code === "ENOENT";
         }
       },
-      { timeoutMs: 500, everyMs: 20 },
+      { timeoutMs, everyMs: 50 },
     );
     return ok === true;
   }

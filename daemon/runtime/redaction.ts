@@ -14,8 +14,9 @@ export function redactionOf(p: StartParams, bridgeEnv: Record<string, string> | 
     logger.warn("runtime started without redaction: secrets it prints are recorded as printed", { name: p.name });
     return [];
   }
+  // a var value shorter than 8 characters is a setting, not a secret ("-", "1"): masking it would garble ordinary output
   const own = Object.entries(p.vars ?? {})
-    .filter(([k]) => !k.startsWith("SWARM_"))
+    .filter(([k, v]) => !k.startsWith("SWARM_") && v.length >= 8)
     .map(([, v]) => v);
   // filtered here, not in each holder, so the native and the Node holder mask the same values
   return redactionValues([...secretValues(), ...own, ...Object.values(bridgeEnv ?? {})]);

@@ -7,6 +7,7 @@ import { SwarmError } from "../../protocol/errors.js";
 import { ADAPTERS } from "./adapters/index.js";
 import { UUID_IN_TEXT, requireUuid } from "./adapters/session-id.js";
 import type { AgentKind } from "./adapters/types.js";
+import type { StartParams } from "./backend.js";
 import type { RuntimeRow } from "./registry.js";
 
 /**
@@ -52,8 +53,18 @@ export interface ResumePlan {
   headless: boolean;
 }
 
+const ENDED: ReadonlySet<string> = new Set(["exited", "lost"]);
+
 /** The argv that continues exactly this runtime's session, or a clear refusal saying why there is none. */
 export function resumePlan(row: RuntimeRow, o: { prompt?: string | undefined; headless?: boolean | undefined }): ResumePlan {
+  const name = row.name;
+  if (row.management !== "managed") throw new SwarmError("PERMISSION_DENIED", `runtime ${name} was not started by swarm; it cannot be resumed here`);
+  if (!ENDED.has(row.state)) {
+    throw new SwarmError("CONFLICT", `runtime ${name} is ${row.state}; resume continues a session whose runtime has ended`, {
+      hint: `send it text instead (\`swarmctl runtime send ${name} …\`), or stop it first: \`swarmctl runtime stop ${name}\``,
+      details: { state: row.state },
+    });
+  }
   const agent = row.agent as AgentKind;
   const adapter = ADAPTERS[agent];
   if (!row.session_id) {
@@ -73,6 +84,24 @@ export function resumePlan(row: RuntimeRow, o: { prompt?: string | undefined; he
   // the same program as before (a full path, say), the adapter's resume arguments
   const program = row.command[0] && path.basename(row.command[0]) === argv[0] ? row.command[0] : argv[0]!;
   return { command: [program, ...argv.slice(1)], headless };
+}
+
+/** The start of a resumed generation: the same place, agent, size, backend and rules as the one it continues. */
+export function resumeStart(row: RuntimeRow, plan: ResumePlan, vars: Record<string, string>): StartParams {
+  return {
+    name: row.name,
+    command: plan.command,
+    agent: row.agent,
+    session_id: row.session_id ?? undefined,
+    ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
+    ...(Object.keys(vars).length ? { vars } : {}),
+    ...(row.detector ? { detector: row.detector } : {}),
+    cols: row.cols,
+    rows: row.rows,
+    backend: row.pty_backend === "tmux" ? "tmux" : "holder",
+    // a resumed session is redacted: the registry does not keep a --no-redact choice
+    redact: true,
+  };
 }
 
 /** The variables a resume runs with: every name the runtime was started with needs a value again. */

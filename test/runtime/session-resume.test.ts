@@ -3,10 +3,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
-import { swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { ROOT, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { errOf } from "../helpers/errors.js";
 import { show, useDaemon, waitExited } from "./runtime-helpers.js";
 
+/** the daemon under test picks the native holder when it was built (runtime.holder "auto") */
+const NATIVE_HOLDER = path.join(ROOT, "dist/native/swarm-holder");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -173,6 +175,28 @@ describe("runtime start --var and runtime resize (issue 11, defect 8)", () => {
     expect(starts(log)[1]!.env).toEqual({ API_KEY: secret, FROM_SHELL: "shell-value-42" });
     const daemonLog = fs.readFileSync(path.join(d.home, "logs", "swarmd.log"), "utf8");
     expect(daemonLog).not.toContain(secret);
+  });
+
+  it.skipIf(!fs.existsSync(NATIVE_HOLDER))("a --var value the program prints is masked on screen and in the recording (native holder)", async () => {
+    c ??= await d.client();
+    const secret = "sk-print-" + "7".repeat(24);
+    const start = await ctl([
+      "runtime",
+      "start",
+      "pr",
+      "--cwd",
+      d.home,
+      "--var",
+      `TOKEN_X=${secret}`,
+      "--",
+      "/bin/sh",
+      "-c",
+      'echo "key=$TOKEN_X"; exec sleep 100000',
+    ]);
+    expect(start.code, start.stderr).toBe(0);
+    await waitFor("the program to print its key", async () => (await ctl(["runtime", "screen", "pr"])).stdout.includes("key="), 15_000, 50);
+    expect((await ctl(["runtime", "screen", "pr"])).stdout).not.toContain(secret);
+    expect((await ctl(["logs", "pr"])).stdout).not.toContain(secret);
   });
 
   it("--var with a bad name or an unset shell variable is refused, naming it", async () => {
