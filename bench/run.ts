@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   vm: () => import("./vm.js"),
   runtime: () => import("./runtime.js"),
   tickets: () => import("./tickets.js"),
+  threads: () => import("./threads.js"),
 };
 
 async function main(): Promise<void> {
