@@ -57,7 +57,7 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const key = loadOrCreateKey(ctx.paths.home);
   const tokens = new TokenStore(ctx.db, key);
   const guard = new Guard(tokens, audit, tx);
-  const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens) });
+  const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens), secrets: () => vault.secretValues() });
 
   const assertTicket = (id: string) => void tickets.get(id);
   // built before the coordinator, which opens tickets' review threads through it

@@ -10,6 +10,9 @@ export interface RuntimeEnvAccess {
   ptyCommand(name: string, argv: string[], cwd?: string, more?: Omit<PtyOptions, "cwd">): Promise<HostCommand>;
 }
 
+/** The value of every secret (docs/secrets.md): masked in runtimes' output. Built by the daemon's assembly from the vault. */
+export type SecretValues = () => string[];
+
 /**
  * How agents the daemon starts get the `swarmctl mcp` bridge (issue 10): extra argv after
  * the agent CLI's own and variables for it (the token travels in variables and 0600 files,

@@ -17,11 +17,14 @@ import type {
   SendResult,
   StartParams,
 } from "./backend.js";
-import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
+import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
-import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
+import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
+import { SessionRecorder } from "./session-recorder.js";
+import { freshSessionId, pinSession, resumePlan, resumeVars } from "./sessions.js";
 import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
@@ -29,6 +32,8 @@ import { UnmanagedRuntimes } from "./unmanaged.js";
 export type { StartParams };
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
+/** After a runtime's program ended, how long what it left behind gets between SIGTERM and SIGKILL. */
+const TREE_GRACE_MS = 2000;
 
 /**
  * Owns every runtime through its backend (backend.ts): keeps the registry in step, starts
@@ -42,6 +47,14 @@ export class RuntimeManager {
   /** runtimes in tmux sessions (pty_backend "tmux"), managed or observed */
   readonly tmux: TmuxBackend;
   readonly unmanaged: UnmanagedRuntimes;
+  /** every process of each runtime, so the whole tree ends with it */
+  readonly trees: ProcessTrees;
+  readonly sessions: SessionRecorder;
+  /**
+   * The variables each runtime name was started with, in memory only (values are never
+   * stored), so a resume can pass them again while this daemon runs.
+   */
+  private readonly varsByName = new Map<string, Record<string, string>>();
   /** every backend; exactly one owns each row */
   private readonly backends: RuntimeBackend[];
   private stopping = false;
@@ -54,8 +67,12 @@ export class RuntimeManager {
     private readonly ctx: DaemonContext,
     private readonly envs: RuntimeEnvAccess,
     private readonly bridge: RuntimeBridge = () => null,
+    private readonly secretValues: SecretValues = () => [],
+    trees?: ProcessTrees,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
+    this.trees = trees ?? new ProcessTrees();
+    this.sessions = new SessionRecorder(ctx, this.registry, this.trees);
     const hooks: BackendHooks = {
       ctx,
       registry: this.registry,
@@ -63,6 +80,7 @@ export class RuntimeManager {
       detector: (row) => detectorOf(row.agent as AgentKind, row.detector),
       cfg: () => this.cfg(),
       forget: (row) => this.forget(row),
+      sessionFromScreen: (row, view) => this.sessions.fromScreen(row, view),
     };
     this.holder = new HolderBackend(hooks, (id) => this.holderDir(id));
     this.tmux = new TmuxBackend(hooks);
@@ -104,7 +122,7 @@ export class RuntimeManager {
     return this.registry.list().map((r) => this.backendOf(r).current(r.name) ?? r);
   }
 
-  async start(p: StartParams): Promise<RuntimeRow> {
+  async start(p: StartParams, generation = 1): Promise<RuntimeRow> {
     if (this.stopping) throw new SwarmError("UNAVAILABLE", "the daemon is shutting down");
     const existing = this.registry.get(p.name);
     if (existing && !TERMINAL.has(existing.state)) {
@@ -118,20 +136,36 @@ export class RuntimeManager {
       throw new SwarmError("INVALID_ARGUMENT", `runtimes cannot be started with backend ${p.backend}`, { hint: "use --backend holder or tmux" });
     const launch = await this.launchOf(p);
     if (existing) this.forget(existing);
-    return backend.start({ ...p, command: launch.command }, launch);
+    // the id is chosen here so the program's tree can be marked (and grouped) before it runs
+    const id = newRowId();
+    const tree = this.trees.prepare(id, launch.argv);
+    const fields = { id, var_names: Object.keys(p.vars ?? {}).sort(), generation };
+    const row = await backend.start(
+      { ...p, command: launch.command, session_id: launch.sessionId },
+      { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
+    );
+    if (p.vars && Object.keys(p.vars).length) this.varsByName.set(p.name, p.vars);
+    else this.varsByName.delete(p.name);
+    if (launch.sessionId) this.ctx.events.append("runtime.session", p.name, { id: row.id, session_id: launch.sessionId, how: "pinned at start" });
+    return row;
   }
 
   /** The command, directory and variables a program starts with, checked before anything is spawned. */
-  private async launchOf(p: StartParams): Promise<Launch & { command: string[] }> {
+  private async launchOf(p: StartParams): Promise<Launch & { command: string[]; sessionId: string | undefined }> {
     let command = p.command;
+    let sessionId = p.session_id;
     if (command.length === 0) {
-      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, p.session_id);
+      sessionId = freshSessionId(p.agent as AgentKind, p.session_id);
+      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, sessionId);
       if (!argv) {
         throw new SwarmError("INVALID_ARGUMENT", `no command given and agent ${p.agent} has no start command`, {
           hint: `swarmctl runtime start ${p.name} -- COMMAND [ARGS…]`,
         });
       }
       command = argv;
+    } else {
+      // the agent CLI itself: its session id is the one its argv names, or one we pin
+      ({ command, sessionId } = pinSession(p.agent as AgentKind, command, p.session_id));
     }
     // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
     // Checked before the bridge mints a token for a runtime that would never start.
@@ -150,7 +184,24 @@ export class RuntimeManager {
     const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
     const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
-    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars };
+    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars, sessionId, redact: this.redactionOf(p, wiring?.env) };
+  }
+
+  /**
+   * What a runtime's output is redacted of (R-O4): every secret's value, the caller's `vars`
+   * except swarm's own SWARM_* context (ticket id and title, thread: shown to the agent on
+   * purpose), and the bridge's variables (the agent's token). Nothing with redact: false,
+   * which the runtime.started event and the daemon log record.
+   */
+  private redactionOf(p: StartParams, bridgeEnv: Record<string, string> | undefined): string[] {
+    if (!p.redact) {
+      this.ctx.logger.warn("runtime started without redaction: secrets it prints are recorded as printed", { name: p.name });
+      return [];
+    }
+    const own = Object.entries(p.vars ?? {})
+      .filter(([k]) => !k.startsWith("SWARM_"))
+      .map(([, v]) => v);
+    return [...this.secretValues(), ...own, ...Object.values(bridgeEnv ?? {})];
   }
 
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */
@@ -174,10 +225,64 @@ export class RuntimeManager {
     row.why = why;
     this.registry.update(row.id, { state, why });
     if (previous !== state) this.ctx.events.append("runtime.state", row.name, { id: row.id, state, previous, why });
+    // the program is gone (exited, or its holder vanished): what it left behind goes too
+    if (TERMINAL.has(state) && !TERMINAL.has(previous) && row.management === "managed") void this.endTree(row, "SIGTERM");
+  }
+
+  /** Ends whatever is left of a runtime's process tree (process-tree.ts); logs what it had to signal. */
+  private async endTree(row: RuntimeRow, signal: NodeJS.Signals): Promise<EndResult> {
+    const r = await this.trees.end({ id: row.id, pid: row.pid, createdAt: row.created_at, exclude: [row.holder_pid] }, signal, TREE_GRACE_MS);
+    if (r.signalled.length) this.ctx.logger.info("runtime process tree ended", { name: row.name, id: row.id, signal, pids: r.signalled });
+    if (r.left.length) this.ctx.logger.warn("runtime processes survived SIGKILL", { name: row.name, id: row.id, pids: r.left });
+    return r;
   }
 
   evaluateAll(): void {
     for (const b of this.backends) b.poll();
+    this.sessions.poll(this.list());
+  }
+
+  /**
+   * Continues an ended runtime's agent session by its recorded id, as the next generation
+   * under the same name (sessions.ts says which command). Variables: those given now, else
+   * those it was started with while this daemon still holds them.
+   */
+  async resume(name: string, o: { prompt?: string | undefined; headless?: boolean | undefined; vars?: Record<string, string> | undefined }) {
+    const row = this.row(name);
+    if (row.management !== "managed") throw new SwarmError("PERMISSION_DENIED", `runtime ${name} was not started by swarm; it cannot be resumed here`);
+    if (!TERMINAL.has(row.state)) {
+      throw new SwarmError("CONFLICT", `runtime ${name} is ${row.state}; resume continues a session whose runtime has ended`, {
+        hint: `send it text instead (\`swarmctl runtime send ${name} …\`), or stop it first: \`swarmctl runtime stop ${name}\``,
+        details: { state: row.state },
+      });
+    }
+    const plan = resumePlan(row, o);
+    const vars = resumeVars(row, o.vars ?? this.varsByName.get(name) ?? {});
+    const next = await this.start(
+      {
+        name,
+        command: plan.command,
+        agent: row.agent,
+        session_id: row.session_id ?? undefined,
+        ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
+        ...(Object.keys(vars).length ? { vars } : {}),
+        ...(row.detector ? { detector: row.detector } : {}),
+        cols: row.cols,
+        rows: row.rows,
+        backend: row.pty_backend === "tmux" ? "tmux" : "holder",
+        // a resumed session is redacted: the registry does not keep a --no-redact choice
+        redact: true,
+      },
+      (row.generation ?? 1) + 1,
+    );
+    this.ctx.events.append("runtime.resumed", name, {
+      id: next.id,
+      resumed_from: row.id,
+      session_id: next.session_id,
+      generation: next.generation,
+      headless: plan.headless,
+    });
+    return { row: next, resumedFrom: row.id, headless: plan.headless };
   }
 
   heartbeat(): void {
@@ -243,13 +348,19 @@ export class RuntimeManager {
     await capability(this.backendOf(row), row, "resize")(row, cols, rows);
   }
 
-  /** Sends `signal` and waits up to `timeoutMs` for the runtime to end; true once it has. */
-  kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
+  /**
+   * Sends `signal` and waits up to `timeoutMs` for the runtime to end; true once it has. Once
+   * the program has ended, so has every process it left (SIGKILL: at once; else SIGTERM, then
+   * SIGKILL after a grace), before this resolves.
+   */
+  async kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
     const row = this.row(name);
-    return capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
+    const ended = await capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
+    if (ended) await this.endTree(this.row(name), signal === "SIGKILL" ? "SIGKILL" : "SIGTERM");
+    return ended;
   }
 
-  /** SIGTERM, then SIGKILL after `timeoutMs`. */
+  /** SIGTERM, then SIGKILL after `timeoutMs`; the whole process tree with it. */
   async stop(name: string, timeoutMs: number): Promise<void> {
     if (!(await this.kill(name, "SIGTERM", timeoutMs))) await this.kill(name, "SIGKILL", 5000);
   }
@@ -266,6 +377,8 @@ export class RuntimeManager {
   /** Drops a runtime entirely: its backend's live state, the row, its files. */
   forget(row: RuntimeRow): void {
     this.backendOf(row).forget(row);
+    void this.trees.release(row.id);
+    this.sessions.forget(row.id);
     this.registry.remove(row.id);
     fs.rmSync(this.holderDir(row.id), { recursive: true, force: true });
   }

@@ -163,7 +163,7 @@ export class AgentRunner {
       this.d.events.append("ticket.agent_adopted", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, state: earlier.state });
     } else {
       const vars = agentVars(run.lease, this.d.threadOf);
-      await mgr.start({ name: run.name, env: run.name, agent, command, vars, cols: 120, rows: 40, backend: "holder" });
+      await mgr.start({ name: run.name, env: run.name, agent, command, vars, cols: 120, rows: 40, backend: "holder", redact: true });
       this.d.events.append("ticket.agent_started", run.lease.ticket.id, {
         id: run.lease.ticket.id,
         environment: run.name,
