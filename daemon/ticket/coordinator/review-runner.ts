@@ -110,7 +110,7 @@ export class ReviewRunner {
         SWARM_REVIEW_OF: r.executor,
       };
       if (r.thread) vars.SWARM_THREAD_ID = r.thread;
-      await mgr.start({ name, env: r.env, agent, command, vars, cols: 120, rows: 40, backend: "holder" });
+      await mgr.start({ name, env: r.env, agent, command, vars, cols: 120, rows: 40, backend: "holder", redact: true });
       started = true;
       this.d.events.append("ticket.review_started", id, { id, runtime: name, thread: r.thread, agent: kind });
       await pollUntil(() => mgr.row(name).state !== "starting" || stopReason !== null, { timeoutMs: READY_TIMEOUT_MS, everyMs: 50 });
