@@ -71,6 +71,9 @@ export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
       if (t.tokenInFile) Object.assign(s, server(t, { [TOKEN_FILE_ENV]: writePrivate(t.dir, "token", t.token) }));
       const set = (key: string, v: unknown) => ["-c", `mcp_servers.swarm.${key}=${JSON.stringify(v)}`];
       const args = [...set("command", s.command), ...set("args", s.args), ...set("env_vars", Object.keys(s.env))];
+      // the swarm tools run without a per-call approval prompt (which would hold every post), and
+      // a loaded host gets time to start node before Codex gives up on the server
+      args.push(...set("default_tools_approval_mode", "approve"), ...set("startup_timeout_sec", 30));
       return { args, env: s.env, files: [] };
     }
     case "gemini": {
