@@ -225,6 +225,8 @@ export async function run(): Promise<string> {
     `| ratio bridge / socket | ${fmt(m50 / s50, 2)}x | ${fmt(m99 / s99, 2)}x |`,
     "",
     "The bridge adds a process hop each way (MCP JSON-RPC over stdio, then the socket), output-schema parsing of each result, and a fresh nonce per call.",
+    "",
+    "Profiled for issue 10: an agent's post was two commits (its nonce was recorded before the call's transaction; now inside it), re-verified the token's Ed25519 signature on every call (now cached by the token's text; expiry and revocation are still checked on every call), and counted participants' unread messages by scanning them (now the reader's own messages are subtracted through an index). What remains is CPU per post on top of the commit: about 15 statements (identity, idempotency, loop breakers, the returned thread with each participant's unread count), which weighs most on a loaded host.",
   ].join("\n");
 }
 
