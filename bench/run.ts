@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   runtime: () => import("./runtime.js"),
   tickets: () => import("./tickets.js"),
   threads: () => import("./threads.js"),
+  tui: () => import("./tui.js"),
 };
 
 async function main(): Promise<void> {

@@ -20,6 +20,8 @@ import type {
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
 import { ProcessTrees, type EndResult } from "./process-tree.js";
+import { redactionOf } from "./redaction.js";
+import { checkDetector, listRecordings } from "./start-checks.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
@@ -184,24 +186,14 @@ export class RuntimeManager {
     const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
     const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
-    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars, sessionId, redact: this.redactionOf(p, wiring?.env) };
-  }
-
-  /**
-   * What a runtime's output is redacted of (R-O4): every secret's value, the caller's `vars`
-   * except swarm's own SWARM_* context (ticket id and title, thread: shown to the agent on
-   * purpose), and the bridge's variables (the agent's token). Nothing with redact: false,
-   * which the runtime.started event and the daemon log record.
-   */
-  private redactionOf(p: StartParams, bridgeEnv: Record<string, string> | undefined): string[] {
-    if (!p.redact) {
-      this.ctx.logger.warn("runtime started without redaction: secrets it prints are recorded as printed", { name: p.name });
-      return [];
-    }
-    const own = Object.entries(p.vars ?? {})
-      .filter(([k]) => !k.startsWith("SWARM_"))
-      .map(([, v]) => v);
-    return [...this.secretValues(), ...own, ...Object.values(bridgeEnv ?? {})];
+    return {
+      command,
+      cwd,
+      argv: host ? [host.file, ...host.args] : command,
+      vars,
+      sessionId,
+      redact: redactionOf(p, wiring?.env, this.secretValues, this.ctx.logger),
+    };
   }
 
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */
@@ -384,35 +376,12 @@ export class RuntimeManager {
   }
 
   recordings(row: RuntimeRow): string[] {
-    const dir = path.join(this.holderDir(row.id), "recording");
-    if (!fs.existsSync(dir)) return [];
-    const idx = (f: string) => (f === "output.cast" ? 0 : Number(f.split(".")[1]));
-    return fs
-      .readdirSync(dir)
-      .filter((f) => /^output(\.\d+)?\.cast$/.test(f))
-      .sort((a, b) => idx(b) - idx(a))
-      .map((f) => path.join(dir, f));
+    return listRecordings(path.join(this.holderDir(row.id), "recording"));
   }
 
   /** Graceful shutdown: drop the links, leave every program running. */
   shutdown(): void {
     this.stopping = true;
     for (const b of this.backends) b.shutdown();
-  }
-}
-
-/** Custom detector rules: valid regexes, and only for agent custom. */
-function checkDetector(p: StartParams): void {
-  p.detector?.rules.forEach((rule, i) => {
-    try {
-      new RegExp(rule.pattern, "m");
-    } catch (err) {
-      throw new SwarmError("INVALID_ARGUMENT", `detector rule ${i}: ${JSON.stringify(rule.pattern)} is not a valid regex: ${(err as Error).message}`, {
-        hint: "write patterns as JavaScript regular expression sources",
-      });
-    }
-  });
-  if (p.detector && p.agent !== "custom") {
-    throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
   }
 }

@@ -74,7 +74,9 @@ export const runtimeStart = defineMethod({
     vars: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name: letters, digits and _, not starting with a digit"), z.string())
       .optional()
-      .describe("extra environment variables for the program (API keys go here, never in `command`); values are never stored, shown or logged, and are redacted from its output, see `redact`"),
+      .describe(
+        "extra environment variables for the program (API keys go here, never in `command`); values are never stored, shown or logged, and are redacted from its output, see `redact`",
+      ),
     redact: z
       .boolean()
       .default(true)
