@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   scale: () => import("./scale.js"),
   tickets: () => import("./tickets.js"),
   send: () => import("./send.js"),
+  threads: () => import("./threads.js"),
   tui: () => import("./tui.js"),
   wake: () => import("./wake.js"),
 };

@@ -4,6 +4,8 @@ import path from "node:path";
 /** The env vars `swarmctl mcp` reads its agent token from (cli/mcp/server.ts). */
 const TOKEN_ENV = "SWARM_AGENT_TOKEN";
 const TOKEN_FILE_ENV = "SWARM_AGENT_TOKEN_FILE";
+/** Claude Code's permission rule for every tool of the `swarm` MCP server. */
+export const CLAUDE_ALLOW = "mcp__swarm";
 
 export interface BridgeTarget {
   /** Agent CLI kind (claude, codex, gemini…); other kinds get no wiring. */
@@ -62,12 +64,16 @@ export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
   switch (t.kind) {
     case "claude": {
       const file = writePrivate(t.dir, "mcp.json", { mcpServers: { swarm: { type: "stdio", ...s } } });
-      return { args: ["--mcp-config", file], env: {}, files: [file] };
+      // the swarm tools are allowed up front: an approval prompt would hold every post until a person answers it
+      return { args: ["--mcp-config", file, "--allowedTools", CLAUDE_ALLOW], env: {}, files: [file] };
     }
     case "codex": {
       if (t.tokenInFile) Object.assign(s, server(t, { [TOKEN_FILE_ENV]: writePrivate(t.dir, "token", t.token) }));
       const set = (key: string, v: unknown) => ["-c", `mcp_servers.swarm.${key}=${JSON.stringify(v)}`];
       const args = [...set("command", s.command), ...set("args", s.args), ...set("env_vars", Object.keys(s.env))];
+      // the swarm tools run without a per-call approval prompt (which would hold every post), and
+      // a loaded host gets time to start node before Codex gives up on the server
+      args.push(...set("default_tools_approval_mode", "approve"), ...set("startup_timeout_sec", 30));
       return { args, env: s.env, files: [] };
     }
     case "gemini": {

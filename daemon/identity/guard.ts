@@ -55,7 +55,7 @@ export class Guard {
     return { kind: "agent", id: c.agent_id, role: c.role, workspace: c.workspace_id, session_id: c.session_id, jti: c.jti, label: c.agent_id };
   }
 
-  /** May this caller make this call: the role matrix, claims against params, then the nonce (spent only by a call that got this far). */
+  /** May this caller make this call: the role matrix, then claims against params. The nonce is spent by spendNonce. */
   authorize(caller: Caller, method: string, params: Record<string, unknown>): void {
     if (caller.kind === "operator") {
       if (!mayCall("operator", method)) throw denied("role", `${method} is for agents: call it with an agent token (auth)`);
@@ -73,6 +73,11 @@ export class Guard {
         token: claims[claim],
       });
     }
+  }
+
+  /** Records an agent's nonce (refusing a replay); the operator has none. */
+  private spendNonce(caller: Caller, method: string, params: Record<string, unknown>): void {
+    if (caller.kind !== "agent") return;
     const auth = params.auth as AgentAuth;
     this.tokens.useNonce({ jti: caller.jti!, exp: this.tokens.expiryOf(auth.token) }, auth.nonce, method, requestHash(method, params));
   }
@@ -82,20 +87,35 @@ export class Guard {
     return handle(def, (p, call) => {
       const params = p as Record<string, unknown>;
       let caller: Caller | null = null;
+      let nonceTaken = false;
       try {
         caller = this.identify(params, call);
         const who = caller;
         this.authorize(who, def.name, params);
+        // The nonce is recorded in the call's own transaction (one commit per call); if the
+        // call then fails, the rollback takes the nonce back with it, so it is recorded again
+        // below: a refused request cannot be replayed later either.
         return this.tx(() => {
+          this.spendNonce(who, def.name, params);
+          nonceTaken = true;
           const r = fn(p, who, call);
           if (def.mutating && !(who.kind === "agent" && BOOKKEEPING.has(def.name))) this.record(def.name, params, who, "ok", null, {});
           return r;
         });
       } catch (err) {
+        if (nonceTaken && caller) this.respend(caller, def.name, params);
         this.rejected(def, params, caller, err, call);
         throw err;
       }
     });
+  }
+
+  private respend(caller: Caller, method: string, params: Record<string, unknown>): void {
+    try {
+      this.tx(() => this.spendNonce(caller, method, params));
+    } catch {
+      /* already recorded: nothing was rolled back */
+    }
   }
 
   /** Audits a failed call: every agent failure, and operator failures of mutating methods. */

@@ -62,6 +62,12 @@ export function requestHash(method: string, params: Record<string, unknown>): st
 export class TokenStore {
   private readonly s: Record<"insert" | "byJti" | "revoke" | "nonce" | "addNonce" | "purge", Statement>;
   private inserts = 0;
+  /**
+   * Tokens whose signature and claims checked out, by their exact text: an agent sends the
+   * same token on every call, and the Ed25519 verification was the biggest cost of a post.
+   * Expiry and revocation are still checked on every call. Bounded (cleared when full).
+   */
+  private readonly verified = new Map<string, TokenClaims>();
 
   constructor(
     db: Db,
@@ -97,14 +103,7 @@ export class TokenStore {
 
   /** The token's claims if it is ours, intact, unexpired and not revoked; otherwise PERMISSION_DENIED naming why. */
   check(token: string, now = Date.now()): TokenClaims {
-    const v = verifyJws(this.key.publicKey, this.key.keyId, token);
-    if (!v.ok) {
-      const what = { malformed: "is not a compact JWS swarmd issues", wrong_key: "was signed by another key", bad_signature: "has a bad signature (tampered)" };
-      throw denied(v.reason, `agent token ${what[v.reason]}; mint a new one with agent.token_mint`);
-    }
-    const parsed = TokenClaims.safeParse(v.payload);
-    if (!parsed.success) throw denied("bad_claims", "agent token claims are incomplete; mint a new one with agent.token_mint");
-    const claims = parsed.data;
+    const claims = this.verified.get(token) ?? this.verify(token);
     if (claims.exp * 1000 <= now) {
       throw denied("expired", `agent token expired at ${new Date(claims.exp * 1000).toISOString()}; refresh it before expiry or mint a new one`, {
         jti: claims.jti,
@@ -114,6 +113,20 @@ export class TokenStore {
     if (!row) throw denied("unknown_token", "agent token is not one this daemon minted (or its record is gone); mint a new one", { jti: claims.jti });
     if (row.revoked_at !== null) throw denied("revoked", `agent token was revoked: ${row.revoke_reason ?? "no reason given"}`, { jti: claims.jti });
     return claims;
+  }
+
+  /** Signature, header and claims of a token not seen before. */
+  private verify(token: string): TokenClaims {
+    const v = verifyJws(this.key.publicKey, this.key.keyId, token);
+    if (!v.ok) {
+      const what = { malformed: "is not a compact JWS swarmd issues", wrong_key: "was signed by another key", bad_signature: "has a bad signature (tampered)" };
+      throw denied(v.reason, `agent token ${what[v.reason]}; mint a new one with agent.token_mint`);
+    }
+    const parsed = TokenClaims.safeParse(v.payload);
+    if (!parsed.success) throw denied("bad_claims", "agent token claims are incomplete; mint a new one with agent.token_mint");
+    if (this.verified.size >= 1024) this.verified.clear();
+    this.verified.set(token, parsed.data);
+    return parsed.data;
   }
 
   /** Records (jti, nonce) for this request; a nonce seen before is a replay. */

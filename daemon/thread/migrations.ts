@@ -83,4 +83,11 @@ export const threadMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "messages by author, for unread counts",
+    // unread = messages after the cursor minus the reader's own: counting only the reader's
+    // own (few) keeps a post from scanning everything a participant has not read yet
+    sql: "CREATE INDEX thread_messages_author ON thread_messages(thread_id, author, seq);",
+  },
 ];

@@ -44,7 +44,9 @@ const SQL = {
   cursor: "SELECT last_read_seq FROM thread_cursors WHERE thread_id = ? AND reader = ?",
   setCursor: `INSERT INTO thread_cursors (thread_id, reader, last_read_seq) VALUES (?, ?, ?)
     ON CONFLICT (thread_id, reader) DO UPDATE SET last_read_seq = excluded.last_read_seq`,
-  unread: "SELECT COUNT(*) AS n FROM thread_messages WHERE thread_id = ? AND seq > ? AND author != ?",
+  // messages after the cursor (seq has no gaps) minus the reader's own, through thread_messages_author
+  unread: `SELECT MAX(0, (SELECT last_seq FROM threads WHERE id = @id) - @cursor
+    - (SELECT COUNT(*) FROM thread_messages WHERE thread_id = @id AND author = @reader AND seq > @cursor)) AS n`,
   setStatus: "UPDATE threads SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?",
   bumpSeq: "UPDATE threads SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq",
   setTurns: "UPDATE threads SET no_progress_turns = ? WHERE id = ?",
@@ -141,7 +143,7 @@ export class ThreadStore {
   }
 
   unread(id: string, reader: string, cursor = this.cursor(id, reader)): number {
-    return (this.s.unread.get(id, cursor, reader) as { n: number }).n;
+    return (this.s.unread.get({ id, cursor, reader }) as { n: number }).n;
   }
 
   /** The next seq of a thread, taken in the caller's transaction. */

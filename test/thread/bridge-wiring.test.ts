@@ -49,7 +49,7 @@ describe("bridge wiring for runtimes the daemon starts", () => {
 
   it("claude: a private --mcp-config file whose server posts as the token's agent; the token is not in argv", async () => {
     const w = bridgeWiring(target("claude"))!;
-    expect(w.args).toEqual(["--mcp-config", w.files[0]]);
+    expect(w.args).toEqual(["--mcp-config", w.files[0], "--allowedTools", "mcp__swarm"]);
     expect(fs.statSync(w.files[0]!).mode & 0o777).toBe(0o600);
     expect(w.args.join(" ")).not.toContain(target("claude").token);
     const cfg = JSON.parse(fs.readFileSync(w.files[0]!, "utf8")) as { mcpServers: { swarm: Server } };
