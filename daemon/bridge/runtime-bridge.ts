@@ -15,13 +15,14 @@ const SWARMCTL = fileURLToPath(new URL("../../../bin/swarmctl.js", import.meta.u
  */
 export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore): RuntimeBridge {
   return ({ name, agent }) => {
-    if (agent !== "claude" && agent !== "codex" && agent !== "gemini") return null;
+    if (agent !== "claude" && agent !== "codex" && agent !== "gemini" && agent !== "scripted") return null;
     const claims = { agent_id: name, workspace_id: "default", role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
     const { token } = tokens.mint(claims, "daemon");
     return bridgeWiring({
       kind: agent,
       token,
       home: ctx.paths.home,
+      runDir: ctx.paths.runDir,
       dir: path.join(ctx.paths.dataDir, "bridge", name),
       node: process.execPath,
       swarmctl: SWARMCTL,

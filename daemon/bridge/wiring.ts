@@ -11,6 +11,8 @@ export interface BridgeTarget {
   token: string;
   /** SWARM_HOME the bridge must talk to. */
   home: string;
+  /** The daemon's socket folder (SWARM_RUNTIME_DIR): without SWARM_HOME set, home alone would name another socket. */
+  runDir?: string;
   /** A private folder for this runtime's config files (created 0700). */
   dir: string;
   /** How to run the bridge: node and bin/swarmctl.js of this installation. */
@@ -34,7 +36,11 @@ function writePrivate(dir: string, name: string, value: unknown): string {
 }
 
 function server(t: BridgeTarget): { command: string; args: string[]; env: Record<string, string> } {
-  return { command: t.node, args: [t.swarmctl, "--no-autostart", "mcp"], env: { [TOKEN_ENV]: t.token, SWARM_HOME: t.home } };
+  return {
+    command: t.node,
+    args: [t.swarmctl, "--no-autostart", "mcp"],
+    env: { [TOKEN_ENV]: t.token, SWARM_HOME: t.home, ...(t.runDir ? { SWARM_RUNTIME_DIR: t.runDir } : {}) },
+  };
 }
 
 /**
@@ -63,6 +69,9 @@ export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
       const file = writePrivate(t.dir, "gemini-settings.json", { mcpServers: { swarm: s } });
       return { args: [], env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, files: [file] };
     }
+    case "scripted":
+      // swarm's own scripted agent posts through the daemon itself (agents/scripted/thread.ts): it needs the token and the socket
+      return { args: [], env: s.env, files: [] };
     default:
       return null;
   }

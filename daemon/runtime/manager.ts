@@ -124,6 +124,8 @@ export class RuntimeManager {
   /** The command, directory and variables a program starts with, checked before anything is spawned. */
   private async launchOf(p: StartParams): Promise<Launch & { command: string[] }> {
     let command = p.command;
+    // started with the adapter's own command (no argv given): the agent itself, bridge wiring applies
+    const ownStart = command.length === 0;
     if (command.length === 0) {
       const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, p.session_id);
       if (!argv) {
@@ -137,7 +139,7 @@ export class RuntimeManager {
     // Checked before the bridge mints a token for a runtime that would never start.
     if (!p.env) assertOnPath(command[0]!, p.vars?.PATH ?? process.env.PATH ?? "", p.name);
     // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-    const wiring = path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent }) : null;
+    const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent }) : null;
     if (wiring) command = [...command, ...wiring.args];
     const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd) : null;
     const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);

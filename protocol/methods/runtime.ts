@@ -4,7 +4,7 @@ import { Name } from "../names.js";
 
 export const RUNTIME_STATES = ["starting", "working", "idle", "waiting_input", "asking_approval", "exited", "lost"] as const;
 export const RuntimeState = z.enum(RUNTIME_STATES);
-export const AgentKindSchema = z.enum(["shell", "claude", "codex", "aider", "gemini", "custom"]);
+export const AgentKindSchema = z.enum(["shell", "claude", "codex", "aider", "gemini", "scripted", "custom"]);
 
 export const Runtime = z.object({
   id: z.string(),

@@ -4,8 +4,8 @@
  * over a screen view so they can be tested on recorded screens.
  */
 
-export type AgentKind = "shell" | "claude" | "codex" | "aider" | "gemini" | "custom";
-export const AGENT_KINDS: AgentKind[] = ["shell", "claude", "codex", "aider", "gemini", "custom"];
+export type AgentKind = "shell" | "claude" | "codex" | "aider" | "gemini" | "scripted" | "custom";
+export const AGENT_KINDS: AgentKind[] = ["shell", "claude", "codex", "aider", "gemini", "scripted", "custom"];
 
 export type AgentState = "working" | "idle" | "waiting_input" | "asking_approval" | "exited";
 
