@@ -16,7 +16,7 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   __complete: { summary: "(internal) completion candidates", load: () => import("./commands/completion.js") },
   ticket: { summary: "submit, list, change tickets; workflows; lint and watch ticket files", load: () => import("./commands/ticket.js") },
   coordinator: {
-    summary: "the ticket coordinator: status (agents, caps, breakers, and why the queue is not moving)",
+    summary: "what the ticket coordinator runs and why its queue is not moving: status",
     load: () => import("./commands/coordinator.js"),
   },
   approval: { summary: "list, inspect, approve, reject or clarify approval requests", load: () => import("./commands/approval.js") },
