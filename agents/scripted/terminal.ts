@@ -52,11 +52,15 @@ export class Terminal implements StepUi {
     this.write(`\r\x1b[K${this.prompt}${this.inputView()}`);
   }
 
+  private width(): number {
+    return Math.max(20, this.cols() ?? 80);
+  }
+
   /** The input line on one row (a long or pasted input shows its end), so a redraw never leaves wrapped rows behind. */
   private inputView(): string {
     const lines = this.input.split(/\r\n|\r|\n/);
     const head = lines.length > 1 ? `[pasted ${lines.length} lines] ` : "";
-    const room = Math.max(10, (this.cols() ?? 80) - this.prompt.length - head.length - 1);
+    const room = Math.max(10, this.width() - this.prompt.length - head.length - 1);
     const last = lines[lines.length - 1]!;
     return head + ([...last].length > room ? "…" + [...last].slice(-(room - 1)).join("") : last);
   }
@@ -68,7 +72,9 @@ export class Terminal implements StepUi {
   async work<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const started = Date.now();
     let frame = 0;
-    const spin = () => this.write(`\r\x1b[K${SPIN[frame++ % SPIN.length]} Working… (${((Date.now() - started) / 1000).toFixed(1)}s) ${label}`);
+    // one row, never wrapped: a redraw clears only the row the cursor is on
+    const fit = (line: string) => ([...line].length > this.width() ? [...line].slice(0, this.width() - 1).join("") + "…" : line);
+    const spin = () => this.write(`\r\x1b[K${fit(`${SPIN[frame++ % SPIN.length]} Working… (${((Date.now() - started) / 1000).toFixed(1)}s) ${label}`)}`);
     spin();
     const timer = setInterval(spin, 80);
     try {
