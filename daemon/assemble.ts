@@ -1,6 +1,6 @@
 import type { DaemonContext } from "./context.js";
 import type { Domain } from "./domains.js";
-import { approvalDomain } from "./approval/domain.js";
+import { APPROVAL_SELF_AUDITED, approvalDomain } from "./approval/domain.js";
 import { auditDomain, auditMutations } from "./audit/domain.js";
 import { AuditLog } from "./audit/log.js";
 import { auditMigrations } from "./audit/migrations.js";
@@ -57,20 +57,22 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const key = loadOrCreateKey(ctx.paths.home);
   const tokens = new TokenStore(ctx.db, key);
   const guard = new Guard(tokens, audit, tx);
-  const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens) });
+  const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens), secrets: () => vault.secretValues() });
 
   const assertTicket = (id: string) => void tickets.get(id);
+  // built before the coordinator, which opens tickets' review threads through it
+  const threads = threadDomain(ctx, { guard, audit, assertTicket });
 
   // Every mutating call of these domains lands in the audit log (the thread, identity and audit domains audit their own).
   const audited = [
     secretsDomain(ctx, { vault, keySource: masterKey.source }),
     envDomain(ctx, { service: envs }),
-    coordinatorDomain(ctx, { tickets, envs, runtimes: runtime.manager, key }),
+    coordinatorDomain(ctx, { tickets, envs, runtimes: runtime.manager, key, reviewThreads: threads.ticketThreads }),
     ticketDomain(ctx, { tickets }),
-    approvalDomain(ctx, { tickets }),
+    approvalDomain(ctx, { tickets, audit }),
     runtime,
     vmDomain(ctx, { baseImages: providers.baseImages() }),
     metricsDomain(ctx, { metrics }),
-  ].map((d) => auditMutations(d, audit));
-  return [...audited, identityDomain(ctx, { tokens, guard }), threadDomain(ctx, { guard, audit, assertTicket }), auditDomain({ audit, guard })];
+  ].map((d) => auditMutations(d, audit, APPROVAL_SELF_AUDITED));
+  return [...audited, identityDomain(ctx, { tokens, guard }), threads, auditDomain({ audit, guard })];
 }

@@ -55,6 +55,8 @@ export const EVENT_TYPES: Record<string, string> = {
   "ticket.bundled": "A finished ticket's signed result bundle was written (data.path).",
   "ticket.agent_started": "The coordinator started a ticket's agent (data: id, environment, runtime, branch, agent); subject = ticket id.",
   "ticket.prompt_delivered": "A ticket's prompt was delivered to its agent and confirmed (data: id, runtime, runtime_id, ms).",
+  "ticket.review_started":
+    "coordinator.review: the reviewer runtime of a ticket was started after its executor finished (data: id, runtime, thread, agent); subject = ticket id.",
   "ticket.agent_adopted": "After a daemon restart, a re-claimed ticket carried on with its still-running agent (data: id, runtime, state).",
   "ticket.bundle_failed": "Writing a finished ticket's result bundle failed (data.error); it is retried at daemon start.",
   "metrics.listening": "The Prometheus metrics endpoint is listening (data.url); see metrics.listen.",
@@ -66,6 +68,8 @@ export const EVENT_TYPES: Record<string, string> = {
   "runtime.lost": "A runtime's PTY holder vanished without an exit status (or an unmanaged runtime stopped heartbeating).",
   "runtime.registered": "An unmanaged runtime (e.g. a tmux pane) was registered (data.pty_backend, target).",
   "runtime.deregistered": "An unmanaged runtime's record was removed.",
+  "runtime.session": "A runtime's agent session id was recorded (data.id, session_id, how: pinned at start, session file, or screen).",
+  "runtime.resumed": "An ended runtime's agent session was continued as a new generation (data.id, resumed_from, session_id, generation, headless).",
   "approval.requested": "An approval was requested (data: ticket_id, requested_by, files_changed); subject = approval id.",
   "approval.approved": "A person approved (data: actor, reason, ticket_to).",
   "approval.rejected": "A person rejected (data: actor, reason, ticket_to).",

@@ -104,6 +104,27 @@ export interface ExecResult {
   stderr: Buffer;
 }
 
+/** A host path a program needs at the same path inside an environment (see PtyOptions.share). */
+export interface SharedPath {
+  path: string;
+  /** bound writable (a Unix socket to connect to); else read-only */
+  writable: boolean;
+}
+
+/** What a PTY command may be given besides argv. */
+export interface PtyOptions {
+  /** relative to the environment's working directory */
+  cwd?: string;
+  /** variables for the program inside (not secrets: a provider may pass them on its own command line) */
+  env?: Record<string, string>;
+  /**
+   * Host paths the program must reach at the same path inside: the thread bridge's config,
+   * the daemon's socket, swarm's installation. Providers whose environment sees the host's
+   * files already (worktree) ignore it; the sandbox binds them; a VM cannot (see docs/threads.md).
+   */
+  share?: SharedPath[];
+}
+
 /** A host command line that, run in a PTY, runs `argv` inside the environment. */
 export interface HostCommand {
   file: string;
@@ -134,7 +155,7 @@ export interface Provider {
   /** Runs a command to completion inside the environment. */
   exec(h: EnvHandle, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** The host command that runs argv inside the environment, for a PTY (shells, agents). */
-  ptyCommand(h: EnvHandle, argv: string[], opts?: { cwd?: string; env?: Record<string, string> }): Promise<HostCommand>;
+  ptyCommand(h: EnvHandle, argv: string[], opts?: PtyOptions): Promise<HostCommand>;
   /** Copies a host file or folder in; `envPath` is relative to the working directory, never escaping it. */
   copyIn(h: EnvHandle, hostPath: string, envPath: string): Promise<void>;
   copyOut(h: EnvHandle, envPath: string, hostPath: string): Promise<void>;

@@ -5,6 +5,7 @@ import { SwarmError } from "../../protocol/errors.js";
 import type { Runtime } from "../../protocol/methods/runtime.js";
 import type { ParamsFor } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
+import { collect, parseVars, registerSession } from "./runtime-session.js";
 
 type AgentKind = NonNullable<ParamsFor<"runtime.start">["agent"]>;
 type Backend = NonNullable<ParamsFor<"runtime.start">["backend"]>;
@@ -32,11 +33,12 @@ function printRuntime(c: CliContext, r: Runtime & { recordings?: string[] }): vo
     [
       `${r.name}  ${r.state}${exit}  — ${r.why}`,
       `id        ${r.id}`,
-      `agent     ${r.agent}${r.session_id ? `  session ${r.session_id}` : ""}`,
+      `agent     ${r.agent}${r.session_id ? `  session ${r.session_id}` : ""}${r.generation && r.generation > 1 ? `  (generation ${r.generation})` : ""}`,
       `command   ${r.command.join(" ")}`,
       `where     ${r.environment ? `env ${r.environment}` : r.cwd}${r.target ? `  (${r.pty_backend} ${r.target})` : ""}`,
       `pid       ${r.pid ?? "-"} (holder ${r.holder_pid ?? "-"}, ${r.pty_backend}, ${r.management})`,
       `size      ${r.cols}x${r.rows}, ${r.bytes_out} bytes out`,
+      ...(r.var_names?.length ? [`vars      ${r.var_names.join(", ")} (values not shown)`] : []),
       `activity  output ${ago(r.last_output_at)}, human input ${ago(r.last_human_input_at)}, heartbeat ${ago(r.heartbeat_at)}`,
       ...(r.recordings?.length ? [`recording ${r.recordings[r.recordings.length - 1]}`] : []),
     ].join("\n"),
@@ -51,6 +53,9 @@ interface StartOpts {
   cols?: string;
   rows?: string;
   backend: string;
+  /** false with --no-redact */
+  redact: boolean;
+  var?: string[];
 }
 
 function intOpt(v: string | undefined, what: string): number | undefined {
@@ -72,6 +77,12 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
     .option("--cols <n>", "terminal columns (default 120)")
     .option("--rows <n>", "terminal rows (default 40)")
     .option("--backend <kind>", "holder (our PTY holder) or tmux (a session on swarm's own tmux socket)", "holder")
+    .option("--no-redact", "record and show secret values as printed (default: masked as ********; the start event records this)")
+    .option(
+      "--var <KEY=VALUE>",
+      "an environment variable for the program, e.g. an API key (repeatable; --var KEY takes it from this shell); never shown",
+      collect,
+    )
     .action(async (name: string, command: string[], o: StartOpts) => {
       const c = ctx();
       if (!command.length && o.agent === "custom") {
@@ -88,6 +99,7 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
       }
       const cwd = o.env ? undefined : path.resolve(o.cwd ?? process.cwd());
       if (cwd && !fs.existsSync(cwd)) throw new SwarmError("INVALID_ARGUMENT", `--cwd ${cwd} does not exist`);
+      const vars = parseVars(o.var);
       const r = await c.call("runtime.start", {
         name,
         command,
@@ -98,6 +110,8 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
         ...(o.cols ? { cols: intOpt(o.cols, "--cols") } : {}),
         ...(o.rows ? { rows: intOpt(o.rows, "--rows") } : {}),
         ...(o.backend !== "holder" ? { backend: o.backend as Backend } : {}),
+        ...(o.redact ? {} : { redact: false }),
+        ...(vars ? { vars } : {}),
       });
       if (c.out.json) c.out.printJson(r);
       else if (r.pty_backend === "tmux")
@@ -255,10 +269,11 @@ function registerView(rt: Command, ctx: () => CliContext): void {
 }
 
 export const register: CommandGroup = (program: Command, ctx) => {
-  const rt = program.command("runtime").description("agents in PTYs: start, observe, list, show, stop, kill, send, screen, attach, replay");
+  const rt = program.command("runtime").description("agents in PTYs: start, observe, list, show, stop, kill, send, screen, attach, replay, resume, resize");
   registerStart(rt, ctx);
   registerObserve(rt, ctx);
   registerInspect(rt, ctx);
   registerControl(rt, ctx);
   registerView(rt, ctx);
+  registerSession(rt, ctx);
 };

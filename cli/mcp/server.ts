@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -11,6 +12,21 @@ import { TOOLS, toolInput, toolOutput, type ToolDef } from "./tools.js";
 
 /** The agent's token is read from here, never from argv (argv is visible to every user in `ps`). */
 export const TOKEN_ENV = "SWARM_AGENT_TOKEN";
+/** Or a file holding it (0600), for agents whose environment would pass the token on a command line (a sandbox's bwrap). */
+export const TOKEN_FILE_ENV = "SWARM_AGENT_TOKEN_FILE";
+
+/** The token from SWARM_AGENT_TOKEN, else from the file SWARM_AGENT_TOKEN_FILE names; null when neither gives one. */
+export function agentTokenFrom(env: NodeJS.ProcessEnv, log: (line: string) => void): string | null {
+  if (env[TOKEN_ENV]) return env[TOKEN_ENV];
+  const file = env[TOKEN_FILE_ENV];
+  if (!file) return null;
+  try {
+    return fs.readFileSync(file, "utf8").trim() || null;
+  } catch (err) {
+    log(`cannot read ${TOKEN_FILE_ENV} ${file}: ${(err as Error).message}`);
+    return null;
+  }
+}
 
 export interface McpOptions {
   paths: SwarmPaths;
@@ -87,7 +103,7 @@ async function callAs(link: DaemonLink, token: AgentToken, tool: ToolDef, args: 
 export function buildServer(o: McpOptions & { log: (line: string) => void }): { server: McpServer; link: DaemonLink } {
   const server = new McpServer({ name: "swarm", version: SWARM_VERSION });
   const link = new DaemonLink(o);
-  const raw = o.env[TOKEN_ENV];
+  const raw = agentTokenFrom(o.env, o.log);
   const token = raw ? new AgentToken(raw, o.log) : null;
   for (const tool of TOOLS) {
     const outputSchema = toolOutput(tool.method);
@@ -116,7 +132,7 @@ export function buildServer(o: McpOptions & { log: (line: string) => void }): { 
 export async function runMcpServer(o: McpOptions): Promise<void> {
   const log = o.log ?? ((line: string) => void process.stderr.write(`swarmctl mcp: ${line}\n`));
   const { server, link } = buildServer({ ...o, log });
-  if (!o.env[TOKEN_ENV]) log(`${TOKEN_ENV} is not set; every tool call will be refused until it is (docs/agents.md)`);
+  if (!o.env[TOKEN_ENV] && !o.env[TOKEN_FILE_ENV]) log(`${TOKEN_ENV} is not set; every tool call will be refused until it is (docs/agents.md)`);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -1,4 +1,5 @@
 import * as m from "../../protocol/methods/approval.js";
+import type { AuditLog } from "../audit/log.js";
 import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
 import { handle } from "../rpc/handler.js";
@@ -9,9 +10,14 @@ import { capDiff, diffWorkdir } from "./diff.js";
 import { ApprovalExpiry } from "./expiry.js";
 import { ApprovalStore } from "./store.js";
 
-/** Approval gates (R-T5): requests with a diff, decisions, expiry, audit. */
-export function approvalDomain(ctx: DaemonContext, { tickets }: { tickets: TicketStore }): Domain {
-  const store = new ApprovalStore(tickets);
+/** The approval calls that write their own audit row (a success needs no second one). */
+export const APPROVAL_SELF_AUDITED: ReadonlySet<string> = new Set(
+  [m.approvalRequest, m.approvalApprove, m.approvalReject, m.approvalClarify].map((x) => x.name),
+);
+
+/** Approval gates (R-T5): requests with a diff, decisions, expiry; each request and decision is a row of the daemon's audit chain. */
+export function approvalDomain(ctx: DaemonContext, { tickets, audit }: { tickets: TicketStore; audit: AuditLog }): Domain {
+  const store = new ApprovalStore(tickets, audit);
   const expiry = new ApprovalExpiry(store, () => ctx.cfg(), ctx.logger);
   const auto = new AutoRequest(tickets, store, expiry, () => ctx.cfg(), ctx.logger);
   const strip = <T extends { diff: string }>({ diff: _d, ...rest }: T) => rest;

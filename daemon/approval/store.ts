@@ -2,7 +2,9 @@ import { prepareAll, type Statements } from "../store/statements.js";
 import { whereClause } from "../store/where.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { Approval, ApprovalState } from "../../protocol/methods/approval.js";
+import type { AuditLog } from "../audit/log.js";
 import type { TicketStore } from "../ticket/store.js";
+import { approvalAuditOf, foldLegacyAudit, type ApprovalAuditEntry } from "./audit.js";
 
 type Decision = Exclude<ApprovalState, "pending">;
 
@@ -74,21 +76,22 @@ const SQL = {
   decide: "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, expired = ? WHERE id = ?",
   due: "SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at",
   nextDeadline: "SELECT MIN(expires_at) AS t FROM approvals WHERE state = 'pending'",
-  record: "INSERT INTO approvals_audit (approval_id, ticket_id, action, actor, reason, ts, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-  auditOf: "SELECT * FROM approvals_audit WHERE approval_id = ? ORDER BY seq",
-  auditAfter: "SELECT * FROM approvals_audit WHERE seq > ? ORDER BY seq LIMIT ?",
 } as const;
 
 /**
- * Approvals (R-T5). Requests and decisions change the approval, its ticket, the audit
- * table and the event log in one transaction (the ticket store's), so an audit entry
- * exists exactly when the decision took effect.
+ * Approvals (R-T5). Requests and decisions change the approval, its ticket, the daemon's
+ * audit chain (daemon/audit) and the event log in one transaction (the ticket store's), so
+ * an audit row exists exactly when the decision took effect.
  */
 export class ApprovalStore {
   private readonly s: Statements<typeof SQL>;
 
-  constructor(private readonly tickets: TicketStore) {
+  constructor(
+    private readonly tickets: TicketStore,
+    private readonly auditLog: AuditLog,
+  ) {
     this.s = prepareAll(tickets.db, SQL);
+    foldLegacyAudit(tickets.db, auditLog);
   }
 
   private get db() {
@@ -115,22 +118,23 @@ export class ApprovalStore {
     return rows.map(toApproval);
   }
 
-  audit(opts: { approval_id?: string; since?: number; limit?: number } = {}) {
-    const rows = (opts.approval_id ? this.s.auditOf.all(opts.approval_id) : this.s.auditAfter.all(opts.since ?? 0, opts.limit ?? 1000)) as {
-      seq: number;
-      approval_id: string;
-      ticket_id: string | null;
-      action: string;
-      actor: string;
-      reason: string | null;
-      ts: string;
-      details: string;
-    }[];
-    return rows.map((r) => ({ ...r, action: r.action as "requested" | Decision, details: JSON.parse(r.details) as Record<string, unknown> }));
+  /** The approvals' rows of the audit chain, as approval.audit shows them. */
+  audit(opts: { approval_id?: string; since?: number; limit?: number } = {}): ApprovalAuditEntry[] {
+    return approvalAuditOf(this.db, opts);
   }
 
   private record(a: { id: string; ticket_id: string | null }, action: string, actor: string, reason: string | null, details: Record<string, unknown>): void {
-    this.s.record.run(a.id, a.ticket_id, action, actor, reason, new Date().toISOString(), JSON.stringify(details));
+    // the daemon's own requests and the expiry's decisions are policy; the rest came from a client of the socket
+    const byPolicy = actor === "swarm" || details.expired === true;
+    this.auditLog.append({
+      actor,
+      actor_kind: byPolicy ? "policy" : "operator",
+      action: `approval.${action}`,
+      subject: a.id,
+      outcome: "ok",
+      reason,
+      details: { ticket_id: a.ticket_id, ...details },
+    });
   }
 
   request(n: NewApproval): Approval {

@@ -29,9 +29,10 @@ function subjectOf(p: unknown): string | null {
 /**
  * Wraps the mutating handlers of domains that do not audit themselves, so every mutating
  * operator call is in the audit log with its outcome. Params are recorded as a hash only:
- * they may hold secrets (secret.set).
+ * they may hold secrets (secret.set). Methods in `selfAudited` write their own row when
+ * they succeed (approval decisions); only their failures are recorded here.
  */
-export function auditMutations(domain: Domain, audit: AuditLog): Domain {
+export function auditMutations(domain: Domain, audit: AuditLog, selfAudited: ReadonlySet<string> = new Set()): Domain {
   const wrap = (h: HandlerEntry): HandlerEntry => {
     if (!h.method.mutating) return h;
     return {
@@ -51,7 +52,7 @@ export function auditMutations(domain: Domain, audit: AuditLog): Domain {
         };
         try {
           const r = await h.fn(params, call);
-          audit.append({ ...base, outcome: "ok" });
+          if (!selfAudited.has(h.method.name)) audit.append({ ...base, outcome: "ok" });
           return r;
         } catch (err) {
           const kind = err instanceof SwarmError ? err.kind : "INTERNAL";

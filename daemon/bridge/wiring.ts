@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 
-/** The env var `swarmctl mcp` reads its agent token from (cli/mcp/server.ts). */
+/** The env vars `swarmctl mcp` reads its agent token from (cli/mcp/server.ts). */
 const TOKEN_ENV = "SWARM_AGENT_TOKEN";
+const TOKEN_FILE_ENV = "SWARM_AGENT_TOKEN_FILE";
 
 export interface BridgeTarget {
   /** Agent CLI kind (claude, codex, gemini…); other kinds get no wiring. */
@@ -11,8 +12,14 @@ export interface BridgeTarget {
   token: string;
   /** SWARM_HOME the bridge must talk to. */
   home: string;
-  /** The daemon's socket folder (SWARM_RUNTIME_DIR): without SWARM_HOME set, home alone would name another socket. */
+  /** The daemon's run directory (its socket), when SWARM_HOME alone would not find it (XDG_RUNTIME_DIR). */
   runDir?: string;
+  /**
+   * Codex only: hand the token over in a 0600 file (SWARM_AGENT_TOKEN_FILE) instead of the
+   * agent's environment: inside an environment whose provider puts variables on its own
+   * command line (the sandbox's bwrap), a variable is not private.
+   */
+  tokenInFile?: boolean;
   /** A private folder for this runtime's config files (created 0700). */
   dir: string;
   /** How to run the bridge: node and bin/swarmctl.js of this installation. */
@@ -30,17 +37,14 @@ export interface BridgeWiring {
 function writePrivate(dir: string, name: string, value: unknown): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, name);
-  fs.writeFileSync(file, JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
+  fs.writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
   fs.chmodSync(file, 0o600); // an existing file keeps its mode on write
   return file;
 }
 
-function server(t: BridgeTarget): { command: string; args: string[]; env: Record<string, string> } {
-  return {
-    command: t.node,
-    args: [t.swarmctl, "--no-autostart", "mcp"],
-    env: { [TOKEN_ENV]: t.token, SWARM_HOME: t.home, ...(t.runDir ? { SWARM_RUNTIME_DIR: t.runDir } : {}) },
-  };
+function server(t: BridgeTarget, token: Record<string, string>): { command: string; args: string[]; env: Record<string, string> } {
+  const env = { ...token, SWARM_HOME: t.home, ...(t.runDir ? { SWARM_RUNTIME_DIR: t.runDir } : {}) };
+  return { command: t.node, args: [t.swarmctl, "--no-autostart", "mcp"], env };
 }
 
 /**
@@ -54,13 +58,14 @@ function server(t: BridgeTarget): { command: string; args: string[]; env: Record
  * The bridge is started with --no-autostart: it must reach this daemon, not start another.
  */
 export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
-  const s = server(t);
+  const s = server(t, { [TOKEN_ENV]: t.token });
   switch (t.kind) {
     case "claude": {
       const file = writePrivate(t.dir, "mcp.json", { mcpServers: { swarm: { type: "stdio", ...s } } });
       return { args: ["--mcp-config", file], env: {}, files: [file] };
     }
     case "codex": {
+      if (t.tokenInFile) Object.assign(s, server(t, { [TOKEN_FILE_ENV]: writePrivate(t.dir, "token", t.token) }));
       const set = (key: string, v: unknown) => ["-c", `mcp_servers.swarm.${key}=${JSON.stringify(v)}`];
       const args = [...set("command", s.command), ...set("args", s.args), ...set("env_vars", Object.keys(s.env))];
       return { args, env: s.env, files: [] };

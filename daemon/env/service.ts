@@ -4,7 +4,7 @@ import type { EnvRecord } from "../../protocol/methods/env.js";
 import { KeyedLock } from "../../protocol/keyed-lock.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { checkName } from "../../protocol/names.js";
-import type { CheckpointInfo, EnvHandle, EnvSpec, ExecResult, HostCommand, NetMode, Provider } from "../../providers/types.js";
+import type { CheckpointInfo, EnvHandle, EnvSpec, ExecResult, HostCommand, NetMode, Provider, PtyOptions } from "../../providers/types.js";
 import { canCheckpoint, canRestoreDeleted } from "../../providers/types.js";
 import { resolveInside } from "../../providers/index.js";
 import type { DaemonContext } from "../context.js";
@@ -309,11 +309,11 @@ export class EnvService {
     }
   }
 
-  async ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand> {
+  async ptyCommand(name: string, argv: string[], cwd?: string, more: Omit<PtyOptions, "cwd"> = {}): Promise<HostCommand> {
     const env = this.requireRunning(name);
     this.touch(name);
     const p = await this.providerOf(env);
-    return p.ptyCommand(handleOf(env), argv, cwd !== undefined ? { cwd } : {});
+    return p.ptyCommand(handleOf(env), argv, { ...(cwd !== undefined ? { cwd } : {}), ...more });
   }
 
   async copy(name: string, direction: "in" | "out", hostPath: string, envPath: string): Promise<void> {

@@ -18,6 +18,7 @@ import type { RuntimeFeature, RuntimeFeatures, ScreenResult as ScreenResultSchem
 import type { DaemonContext } from "../context.js";
 import type { Connection } from "../rpc/handler.js";
 import type { RuntimeRegistry, RuntimeRow } from "./registry.js";
+import type { ScreenView } from "./adapters/types.js";
 import type { SendOptions, SendResult } from "./send.js";
 import type { DetectFn } from "./state-detector.js";
 
@@ -48,10 +49,14 @@ export interface BackendInfo {
 
 /** How a program is launched, once the manager has resolved its command, directory and environment. */
 export interface Launch {
+  /** record fields the manager decides: the id (it marks the program's process tree with it), variable names, generation */
+  fields?: Pick<Partial<RuntimeRow>, "id" | "var_names" | "generation">;
   cwd: string;
   /** argv as run on the host (wrapped by the environment's provider when there is one) */
   argv: string[];
   vars: Record<string, string>;
+  /** values masked in everything the runtime's output becomes (recording, screens, attach); empty with redact: false */
+  redact: string[];
 }
 
 /** What an attach returns: the serialized screen to replay first, then the live stream follows. */
@@ -134,6 +139,8 @@ export interface BackendHooks {
   cfg(): RuntimeConfig;
   /** drops an ended runtime entirely (live state, row, files) so its name can be reused */
   forget(row: RuntimeRow): void;
+  /** the final screen of a runtime that ended: the agent may have printed its session id there */
+  sessionFromScreen?(row: RuntimeRow, view: ScreenView): void;
 }
 
 /** No capability: the base of a feature table. */

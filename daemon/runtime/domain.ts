@@ -1,6 +1,6 @@
 import type { DaemonContext } from "../context.js";
 import type { Domain } from "../domains.js";
-import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
+import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { runtimeHandlers } from "./handlers.js";
 import { RuntimeManager } from "./manager.js";
 
@@ -11,8 +11,11 @@ export type { RuntimeEnvAccess };
  * it needs from other domains explicitly (`envs`: running a program inside an
  * environment) and hands out its manager for the coordinator, which runs agents through it.
  */
-export function runtimeDomain(ctx: DaemonContext, deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge }): Domain & { manager: RuntimeManager } {
-  const mgr = new RuntimeManager(ctx, deps.envs, deps.bridge ?? (() => null));
+export function runtimeDomain(
+  ctx: DaemonContext,
+  deps: { envs: RuntimeEnvAccess; bridge?: RuntimeBridge; secrets?: SecretValues },
+): Domain & { manager: RuntimeManager } {
+  const mgr = new RuntimeManager(ctx, deps.envs, deps.bridge ?? (() => null), deps.secrets ?? (() => []));
   const timers: NodeJS.Timeout[] = [];
   return {
     name: "runtime",

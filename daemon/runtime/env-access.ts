@@ -1,4 +1,4 @@
-import type { HostCommand } from "../../providers/types.js";
+import type { HostCommand, PtyOptions, SharedPath } from "../../providers/types.js";
 
 /**
  * What the runtime domain needs from environments: the host command that runs a program
@@ -7,12 +7,18 @@ import type { HostCommand } from "../../providers/types.js";
  */
 export interface RuntimeEnvAccess {
   /** Resolves `argv` (run in `cwd` inside environment `name`) to a host command; refuses an unknown or stopped environment. */
-  ptyCommand(name: string, argv: string[], cwd?: string): Promise<HostCommand>;
+  ptyCommand(name: string, argv: string[], cwd?: string, more?: Omit<PtyOptions, "cwd">): Promise<HostCommand>;
 }
+
+/** The value of every secret (docs/secrets.md): masked in runtimes' output. Built by the daemon's assembly from the vault. */
+export type SecretValues = () => string[];
 
 /**
  * How agents the daemon starts get the `swarmctl mcp` bridge (issue 10): extra argv after
  * the agent CLI's own and variables for it (the token travels in variables and 0600 files,
- * never in argv). Null for kinds that get no bridge. Built by the daemon's assembly.
+ * never in argv), and the host paths the bridge needs inside an environment (`share`).
+ * `inEnv`: the runtime runs inside an environment, whose provider may pass variables on a
+ * command line (then the token goes in a file). Null for kinds that get no bridge. Built
+ * by the daemon's assembly.
  */
-export type RuntimeBridge = (r: { name: string; agent: string }) => { args: string[]; env: Record<string, string> } | null;
+export type RuntimeBridge = (r: { name: string; agent: string; inEnv: boolean }) => { args: string[]; env: Record<string, string>; share: SharedPath[] } | null;

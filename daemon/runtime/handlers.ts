@@ -44,6 +44,10 @@ export function runtimeHandlers(mgr: RuntimeManager): HandlerEntry[] {
       mgr.unmanaged.deregister(p.name);
       return { removed: true as const };
     }),
+    handle(m.runtimeResume, async (p) => {
+      const r = await mgr.resume(p.name, p);
+      return { ...pub(r.row), resumed_from: r.resumedFrom, headless: r.headless };
+    }),
     handle(m.runtimeResize, async (p) => {
       await mgr.resize(p.name, p.cols, p.rows);
       return { cols: p.cols, rows: p.rows };

@@ -13,7 +13,7 @@ import {
   type ScreenResult,
   type StartParams,
 } from "./backend.js";
-import type { HolderExit } from "./holder/frames.js";
+import { HOLDER_PROTOCOL, OLDEST_HOLDER_PROTOCOL, type HolderExit } from "./holder/frames.js";
 import { HolderLink } from "./holder-link.js";
 import { holderTail, spawnHolder } from "./holder-spawn.js";
 import { LiveRuntime } from "./live-runtime.js";
@@ -87,6 +87,7 @@ export class HolderBackend implements RuntimeBackend {
       management: "managed",
       state: "starting",
       why: "holder spawned",
+      ...how.fields,
     });
     Object.assign(row, {
       environment: p.env ?? null,
@@ -106,12 +107,16 @@ export class HolderBackend implements RuntimeBackend {
       rows: p.rows,
       command: how.argv,
       vars: how.vars,
+      redact: how.redact,
     });
     row.holder_pid = holder.pid ?? null;
     row.holder_socket = socket;
     this.hooks.registry.insert(row);
     const deadline = Date.now() + 10_000;
-    while (!(await this.link(row))) {
+    for (;;) {
+      const linked = await this.link(row, true);
+      if (linked === "refused") throw new SwarmError("INTERNAL", `the PTY holder for ${p.name} speaks a protocol this swarmd does not: ${row.why}`);
+      if (linked) break;
       if (Date.now() > deadline || holder.exitCode !== null) {
         const err = holderTail(dir);
         this.hooks.setState(row, "lost", "the PTY holder did not come up");
@@ -121,33 +126,51 @@ export class HolderBackend implements RuntimeBackend {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    this.hooks.ctx.events.append("runtime.started", p.name, { id: row.id, command: p.command, cwd: how.cwd, agent: p.agent, pid: row.pid });
+    this.hooks.ctx.events.append("runtime.started", p.name, {
+      id: row.id,
+      command: p.command,
+      cwd: how.cwd,
+      agent: p.agent,
+      pid: row.pid,
+      ...(p.redact ? {} : { redact: false }),
+    });
     return row;
   }
 
-  /** Links to a holder and rebuilds the screen from its replay; false when nobody answers. */
-  private async link(row: RuntimeRow): Promise<boolean> {
+  /**
+   * Links to a holder and rebuilds the screen from its replay; false when nobody answers,
+   * "refused" when the holder speaks a protocol this daemon does not know (a newer holder).
+   * `fresh`: the runtime was just started (its replay is live output, queries to answer).
+   */
+  private async link(row: RuntimeRow, fresh = false): Promise<boolean | "refused"> {
     if (!row.holder_socket) return false;
     const rt = this.live.get(row.name) ?? new LiveRuntime(row, this.hooks.cfg().scrollback);
     let ready!: () => void;
     const replayed = new Promise<void>((r) => (ready = r));
+    let refused: number | null = null;
     try {
       rt.link = await HolderLink.connect(row.holder_socket, {
         info: (info) => {
+          const v = info.protocol ?? OLDEST_HOLDER_PROTOCOL;
+          if (v < OLDEST_HOLDER_PROTOCOL || v > HOLDER_PROTOCOL) {
+            refused = v;
+            rt.link?.close();
+            return ready();
+          }
           rt.resetFrom(info);
           rt.row.pid = info.child_pid;
           rt.row.holder_pid = info.holder_pid;
         },
         replay: (c) => rt.replay(c),
         replayEnd: () => {
-          rt.replayed = true;
+          rt.replayDone(fresh);
           ready();
         },
         data: (c) => rt.data(c),
         exit: (e) => rt.exited_(e),
         close: () => {
           ready();
-          if (!this.stopping && !rt.exited && this.live.get(row.name) === rt) this.holderGone(rt);
+          if (refused === null && !this.stopping && !rt.exited && this.live.get(row.name) === rt) this.holderGone(rt);
         },
       });
     } catch {
@@ -157,14 +180,28 @@ export class HolderBackend implements RuntimeBackend {
     rt.onExit = (e) => this.recordExit(rt, e);
     this.live.set(row.name, rt);
     await replayed;
+    if (refused !== null) return this.refuse(rt, refused);
     const { pid, holder_pid, cols, rows } = rt.row;
     this.hooks.registry.update(row.id, { pid, holder_pid, cols, rows, heartbeat_at: new Date().toISOString() });
     return true;
   }
 
+  /** A holder newer than this daemon: leave it running untouched (a newer daemon adopts it) and say why. */
+  private refuse(rt: LiveRuntime, version: number): "refused" {
+    rt.link?.close();
+    this.live.delete(rt.row.name);
+    rt.model.dispose();
+    const why = `its PTY holder speaks protocol ${version}; this swarmd speaks ${OLDEST_HOLDER_PROTOCOL}–${HOLDER_PROTOCOL}: upgrade swarmd to adopt it`;
+    this.hooks.setState(rt.row, rt.row.state, why);
+    this.hooks.ctx.logger.warn("runtime holder refused", { name: rt.row.name, protocol: version });
+    return "refused";
+  }
+
   async adopt(row: RuntimeRow): Promise<AdoptOutcome> {
     if (TERMINAL.has(row.state)) return "skipped";
-    if (await this.link(row)) {
+    const linked = await this.link(row);
+    if (linked === "refused") return "skipped";
+    if (linked) {
       this.hooks.ctx.events.append("runtime.adopted", row.name, { id: row.id, pid: row.pid });
       // requests wait for adoption: let xterm finish parsing the replay (it parses asynchronously)
       const rt = this.live.get(row.name);
@@ -196,6 +233,7 @@ export class HolderBackend implements RuntimeBackend {
   }
 
   private recordExit(rt: LiveRuntime, e: HolderExit): void {
+    this.hooks.sessionFromScreen?.(rt.row, rt.model.view());
     rt.row.bytes_out = e.total_bytes;
     this.markExited(rt.row, e);
     rt.link?.release();

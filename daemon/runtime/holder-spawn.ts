@@ -3,10 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeConfig } from "../../protocol/config/runtime.js";
+import { SwarmError } from "../../protocol/errors.js";
 import type { DaemonContext } from "../context.js";
-import type { HolderSpec } from "./holder/frames.js";
+import { encodeNativeSpec, type HolderSpec } from "./holder/frames.js";
 
 const HOLDER_MAIN = fileURLToPath(new URL("./holder/main.js", import.meta.url));
+/** Built by scripts/build-native.ts from holder/native/*.c (dist/native/swarm-holder). */
+export const NATIVE_HOLDER = fileURLToPath(new URL("../../native/swarm-holder", import.meta.url));
 
 export interface SpawnRequest {
   id: string;
@@ -18,10 +21,36 @@ export interface SpawnRequest {
   vars: Record<string, string>;
   cols: number;
   rows: number;
+  /** values to mask as `********` in the recording and in the output the holder serves */
+  redact?: string[];
+}
+
+export type HolderKind = "native" | "node";
+
+/** Which holder program a runtime gets: `runtime.holder`, with "auto" meaning native when it was built. */
+export function holderKind(choice: RuntimeConfig["holder"], nativePath = NATIVE_HOLDER): HolderKind {
+  if (choice === "node") return "node";
+  const built = isExecutable(nativePath);
+  if (choice === "native" && !built) {
+    throw new SwarmError("UNAVAILABLE", `runtime.holder is "native" but ${nativePath} is not built`, {
+      hint: 'build it with `npm run build` (needs a C compiler, `cc`), or set runtime.holder to "auto" or "node"',
+    });
+  }
+  return built ? "native" : "node";
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the holder's spec and starts it detached, in its own session, outliving the daemon. */
-export function spawnHolder(ctx: DaemonContext, cfg: RuntimeConfig, r: SpawnRequest): { holder: ChildProcess; socket: string } {
+export function spawnHolder(ctx: DaemonContext, cfg: RuntimeConfig, r: SpawnRequest): { holder: ChildProcess; socket: string; kind: HolderKind } {
+  const kind = holderKind(cfg.holder);
   fs.mkdirSync(r.dir, { recursive: true, mode: 0o700 });
   const sockDir = path.join(ctx.paths.runDir, "rt");
   fs.mkdirSync(sockDir, { recursive: true, mode: 0o700 });
@@ -38,15 +67,17 @@ export function spawnHolder(ctx: DaemonContext, cfg: RuntimeConfig, r: SpawnRequ
     high_watermark: cfg.high_watermark,
     low_watermark: Math.min(cfg.low_watermark, cfg.high_watermark),
     recording: cfg.recording ? { dir: path.join(r.dir, "recording"), max_bytes: cfg.recording_max_bytes, keep: cfg.recording_keep } : null,
+    ...(r.redact?.length ? { redact: r.redact } : {}),
   };
   // The spec goes over a pipe, never to disk: its environment may carry secrets.
   const errFd = fs.openSync(path.join(r.dir, "holder.stderr.log"), "a", 0o600);
-  const holder = spawn(process.execPath, [HOLDER_MAIN, "-"], { detached: true, stdio: ["pipe", errFd, errFd], cwd: r.cwd });
+  const [program, args] = kind === "native" ? [NATIVE_HOLDER, ["-"]] : [process.execPath, [HOLDER_MAIN, "-"]];
+  const holder = spawn(program, args, { detached: true, stdio: ["pipe", errFd, errFd], cwd: r.cwd });
   fs.closeSync(errFd);
   holder.stdin!.on("error", () => {});
-  holder.stdin!.end(JSON.stringify(spec));
+  holder.stdin!.end(kind === "native" ? encodeNativeSpec(spec) : JSON.stringify(spec));
   holder.unref();
-  return { holder, socket: spec.socket };
+  return { holder, socket: spec.socket, kind };
 }
 
 /** The last lines a holder wrote about itself, for error messages. */

@@ -4,6 +4,7 @@ import type { Connection } from "../rpc/handler.js";
 import type { HolderExit, HolderInfo } from "./holder/frames.js";
 import type { HolderLink } from "./holder-link.js";
 import type { RuntimeRow } from "./registry.js";
+import { QueryStripper } from "./query-strip.js";
 import type { DetectFn } from "./state-detector.js";
 import { TerminalModel } from "./terminal-model.js";
 
@@ -28,6 +29,12 @@ export class LiveRuntime {
   exit: HolderExit | null = null;
   /** the holder sent everything it kept; live output follows */
   replayed = false;
+  /**
+   * The model's replies to terminal queries go to the program. Off while an adopted
+   * runtime's replay is parsed: those queries were asked of the previous daemon long ago.
+   */
+  private answering = false;
+  private readonly stripper = new QueryStripper();
   private readonly viewers = new Map<Connection, Viewer>();
   private readonly listeners = new Set<OutputListener>();
   private readonly exitWaiters = new Set<() => void>();
@@ -43,7 +50,23 @@ export class LiveRuntime {
     public row: RuntimeRow,
     private readonly scrollback: number,
   ) {
-    this.model = new TerminalModel(row.cols, row.rows, scrollback);
+    this.model = this.newModel(row.cols, row.rows);
+  }
+
+  private newModel(cols: number, rows: number): TerminalModel {
+    return new TerminalModel(cols, rows, this.scrollback, (data) => {
+      if (this.answering && !this.exited) this.link?.input(data);
+    });
+  }
+
+  /**
+   * The replay has arrived. A fresh runtime's replay is its first output (queries included,
+   * asked a moment ago): answer it. An adopted one's is history: answer only what follows.
+   */
+  replayDone(fresh: boolean): void {
+    this.replayed = true;
+    if (fresh) this.answering = true;
+    else this.model.write("", () => (this.answering = true));
   }
 
   get exited(): boolean {
@@ -53,7 +76,8 @@ export class LiveRuntime {
   /** A fresh connection to the holder: rebuild the model from its replay. */
   resetFrom(info: HolderInfo): void {
     this.model.dispose();
-    this.model = new TerminalModel(info.cols, info.rows, this.scrollback);
+    this.answering = false;
+    this.model = this.newModel(info.cols, info.rows);
     this.row.cols = info.cols;
     this.row.rows = info.rows;
     this.row.bytes_out = info.total_bytes;
@@ -152,6 +176,9 @@ export class LiveRuntime {
 
   private fanOut(text: string): void {
     for (const fn of this.listeners) fn(text);
+    // viewers' terminals must not answer what the model already answered (query-strip.ts)
+    const shown = this.stripper.strip(text);
+    if (!shown) return;
     for (const [conn, v] of this.viewers) {
       if (v.stale) continue;
       if (conn.isBackedUp()) {
@@ -167,7 +194,7 @@ export class LiveRuntime {
         }
         continue;
       }
-      conn.notify(RUNTIME_NOTIFICATIONS.output, { name: this.row.name, data: text });
+      conn.notify(RUNTIME_NOTIFICATIONS.output, { name: this.row.name, data: shown });
     }
   }
 

@@ -17,11 +17,16 @@ import type {
   SendResult,
   StartParams,
 } from "./backend.js";
-import type { RuntimeBridge, RuntimeEnvAccess } from "./env-access.js";
+import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { ProcessTrees, type EndResult } from "./process-tree.js";
+import { redactionOf } from "./redaction.js";
+import { checkDetector, listRecordings } from "./start-checks.js";
 import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
-import { RuntimeRegistry, type RuntimeRow } from "./registry.js";
+import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
+import { SessionRecorder } from "./session-recorder.js";
+import { freshSessionId, pinSession, resumePlan, resumeVars } from "./sessions.js";
 import { agentStartCommand, detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
@@ -29,6 +34,8 @@ import { UnmanagedRuntimes } from "./unmanaged.js";
 export type { StartParams };
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
+/** After a runtime's program ended, how long what it left behind gets between SIGTERM and SIGKILL. */
+const TREE_GRACE_MS = 2000;
 
 /**
  * Owns every runtime through its backend (backend.ts): keeps the registry in step, starts
@@ -42,6 +49,14 @@ export class RuntimeManager {
   /** runtimes in tmux sessions (pty_backend "tmux"), managed or observed */
   readonly tmux: TmuxBackend;
   readonly unmanaged: UnmanagedRuntimes;
+  /** every process of each runtime, so the whole tree ends with it */
+  readonly trees: ProcessTrees;
+  readonly sessions: SessionRecorder;
+  /**
+   * The variables each runtime name was started with, in memory only (values are never
+   * stored), so a resume can pass them again while this daemon runs.
+   */
+  private readonly varsByName = new Map<string, Record<string, string>>();
   /** every backend; exactly one owns each row */
   private readonly backends: RuntimeBackend[];
   private stopping = false;
@@ -54,8 +69,12 @@ export class RuntimeManager {
     private readonly ctx: DaemonContext,
     private readonly envs: RuntimeEnvAccess,
     private readonly bridge: RuntimeBridge = () => null,
+    private readonly secretValues: SecretValues = () => [],
+    trees?: ProcessTrees,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
+    this.trees = trees ?? new ProcessTrees();
+    this.sessions = new SessionRecorder(ctx, this.registry, this.trees);
     const hooks: BackendHooks = {
       ctx,
       registry: this.registry,
@@ -63,6 +82,7 @@ export class RuntimeManager {
       detector: (row) => detectorOf(row.agent as AgentKind, row.detector),
       cfg: () => this.cfg(),
       forget: (row) => this.forget(row),
+      sessionFromScreen: (row, view) => this.sessions.fromScreen(row, view),
     };
     this.holder = new HolderBackend(hooks, (id) => this.holderDir(id));
     this.tmux = new TmuxBackend(hooks);
@@ -104,7 +124,7 @@ export class RuntimeManager {
     return this.registry.list().map((r) => this.backendOf(r).current(r.name) ?? r);
   }
 
-  async start(p: StartParams): Promise<RuntimeRow> {
+  async start(p: StartParams, generation = 1): Promise<RuntimeRow> {
     if (this.stopping) throw new SwarmError("UNAVAILABLE", "the daemon is shutting down");
     const existing = this.registry.get(p.name);
     if (existing && !TERMINAL.has(existing.state)) {
@@ -118,38 +138,64 @@ export class RuntimeManager {
       throw new SwarmError("INVALID_ARGUMENT", `runtimes cannot be started with backend ${p.backend}`, { hint: "use --backend holder or tmux" });
     const launch = await this.launchOf(p);
     if (existing) this.forget(existing);
-    return backend.start({ ...p, command: launch.command }, launch);
+    // the id is chosen here so the program's tree can be marked (and grouped) before it runs
+    const id = newRowId();
+    const tree = this.trees.prepare(id, launch.argv);
+    const fields = { id, var_names: Object.keys(p.vars ?? {}).sort(), generation };
+    const row = await backend.start(
+      { ...p, command: launch.command, session_id: launch.sessionId },
+      { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
+    );
+    if (p.vars && Object.keys(p.vars).length) this.varsByName.set(p.name, p.vars);
+    else this.varsByName.delete(p.name);
+    if (launch.sessionId) this.ctx.events.append("runtime.session", p.name, { id: row.id, session_id: launch.sessionId, how: "pinned at start" });
+    return row;
   }
 
   /** The command, directory and variables a program starts with, checked before anything is spawned. */
-  private async launchOf(p: StartParams): Promise<Launch & { command: string[] }> {
+  private async launchOf(p: StartParams): Promise<Launch & { command: string[]; sessionId: string | undefined }> {
     let command = p.command;
-    // started with the adapter's own command (no argv given): the agent itself, bridge wiring applies
+    let sessionId = p.session_id;
+    // started with the adapter's own command (no argv given): the agent itself, so the bridge wiring applies
     const ownStart = command.length === 0;
     if (command.length === 0) {
-      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, p.session_id);
+      sessionId = freshSessionId(p.agent as AgentKind, p.session_id);
+      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, sessionId);
       if (!argv) {
         throw new SwarmError("INVALID_ARGUMENT", `no command given and agent ${p.agent} has no start command`, {
           hint: `swarmctl runtime start ${p.name} -- COMMAND [ARGS…]`,
         });
       }
       command = argv;
+    } else {
+      // the agent CLI itself: its session id is the one its argv names, or one we pin
+      ({ command, sessionId } = pinSession(p.agent as AgentKind, command, p.session_id));
     }
     // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
     // Checked before the bridge mints a token for a runtime that would never start.
     if (!p.env) assertOnPath(command[0]!, p.vars?.PATH ?? process.env.PATH ?? "", p.name);
-    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-    const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent }) : null;
-    if (wiring) command = [...command, ...wiring.args];
-    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd) : null;
-    const cwd = host ? host.cwd : path.resolve(p.cwd ?? this.ctx.paths.home);
-    if (!host && (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())) {
-      throw new SwarmError("INVALID_ARGUMENT", `working directory ${cwd} does not exist or is not a directory`, {
+    // Checked before the bridge mints a token for a runtime that would never start (an environment checks its own).
+    const hostCwd = path.resolve(p.cwd ?? this.ctx.paths.home);
+    if (!p.env && (!fs.existsSync(hostCwd) || !fs.statSync(hostCwd).isDirectory())) {
+      throw new SwarmError("INVALID_ARGUMENT", `working directory ${hostCwd} does not exist or is not a directory`, {
         hint: "pass an existing directory with --cwd",
       });
     }
+    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
+    const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, inEnv: Boolean(p.env) }) : null;
+    if (wiring) command = [...command, ...wiring.args];
+    // inside an environment the bridge's variables and files must reach the program there
+    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
+    const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
-    return { command, cwd, argv: host ? [host.file, ...host.args] : command, vars };
+    return {
+      command,
+      cwd,
+      argv: host ? [host.file, ...host.args] : command,
+      vars,
+      sessionId,
+      redact: redactionOf(p, wiring?.env, this.secretValues, this.ctx.logger),
+    };
   }
 
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */
@@ -173,10 +219,64 @@ export class RuntimeManager {
     row.why = why;
     this.registry.update(row.id, { state, why });
     if (previous !== state) this.ctx.events.append("runtime.state", row.name, { id: row.id, state, previous, why });
+    // the program is gone (exited, or its holder vanished): what it left behind goes too
+    if (TERMINAL.has(state) && !TERMINAL.has(previous) && row.management === "managed") void this.endTree(row, "SIGTERM");
+  }
+
+  /** Ends whatever is left of a runtime's process tree (process-tree.ts); logs what it had to signal. */
+  private async endTree(row: RuntimeRow, signal: NodeJS.Signals): Promise<EndResult> {
+    const r = await this.trees.end({ id: row.id, pid: row.pid, createdAt: row.created_at, exclude: [row.holder_pid] }, signal, TREE_GRACE_MS);
+    if (r.signalled.length) this.ctx.logger.info("runtime process tree ended", { name: row.name, id: row.id, signal, pids: r.signalled });
+    if (r.left.length) this.ctx.logger.warn("runtime processes survived SIGKILL", { name: row.name, id: row.id, pids: r.left });
+    return r;
   }
 
   evaluateAll(): void {
     for (const b of this.backends) b.poll();
+    this.sessions.poll(this.list());
+  }
+
+  /**
+   * Continues an ended runtime's agent session by its recorded id, as the next generation
+   * under the same name (sessions.ts says which command). Variables: those given now, else
+   * those it was started with while this daemon still holds them.
+   */
+  async resume(name: string, o: { prompt?: string | undefined; headless?: boolean | undefined; vars?: Record<string, string> | undefined }) {
+    const row = this.row(name);
+    if (row.management !== "managed") throw new SwarmError("PERMISSION_DENIED", `runtime ${name} was not started by swarm; it cannot be resumed here`);
+    if (!TERMINAL.has(row.state)) {
+      throw new SwarmError("CONFLICT", `runtime ${name} is ${row.state}; resume continues a session whose runtime has ended`, {
+        hint: `send it text instead (\`swarmctl runtime send ${name} …\`), or stop it first: \`swarmctl runtime stop ${name}\``,
+        details: { state: row.state },
+      });
+    }
+    const plan = resumePlan(row, o);
+    const vars = resumeVars(row, o.vars ?? this.varsByName.get(name) ?? {});
+    const next = await this.start(
+      {
+        name,
+        command: plan.command,
+        agent: row.agent,
+        session_id: row.session_id ?? undefined,
+        ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
+        ...(Object.keys(vars).length ? { vars } : {}),
+        ...(row.detector ? { detector: row.detector } : {}),
+        cols: row.cols,
+        rows: row.rows,
+        backend: row.pty_backend === "tmux" ? "tmux" : "holder",
+        // a resumed session is redacted: the registry does not keep a --no-redact choice
+        redact: true,
+      },
+      (row.generation ?? 1) + 1,
+    );
+    this.ctx.events.append("runtime.resumed", name, {
+      id: next.id,
+      resumed_from: row.id,
+      session_id: next.session_id,
+      generation: next.generation,
+      headless: plan.headless,
+    });
+    return { row: next, resumedFrom: row.id, headless: plan.headless };
   }
 
   heartbeat(): void {
@@ -242,13 +342,19 @@ export class RuntimeManager {
     await capability(this.backendOf(row), row, "resize")(row, cols, rows);
   }
 
-  /** Sends `signal` and waits up to `timeoutMs` for the runtime to end; true once it has. */
-  kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
+  /**
+   * Sends `signal` and waits up to `timeoutMs` for the runtime to end; true once it has. Once
+   * the program has ended, so has every process it left (SIGKILL: at once; else SIGTERM, then
+   * SIGKILL after a grace), before this resolves.
+   */
+  async kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
     const row = this.row(name);
-    return capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
+    const ended = await capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
+    if (ended) await this.endTree(this.row(name), signal === "SIGKILL" ? "SIGKILL" : "SIGTERM");
+    return ended;
   }
 
-  /** SIGTERM, then SIGKILL after `timeoutMs`. */
+  /** SIGTERM, then SIGKILL after `timeoutMs`; the whole process tree with it. */
   async stop(name: string, timeoutMs: number): Promise<void> {
     if (!(await this.kill(name, "SIGTERM", timeoutMs))) await this.kill(name, "SIGKILL", 5000);
   }
@@ -265,40 +371,19 @@ export class RuntimeManager {
   /** Drops a runtime entirely: its backend's live state, the row, its files. */
   forget(row: RuntimeRow): void {
     this.backendOf(row).forget(row);
+    void this.trees.release(row.id);
+    this.sessions.forget(row.id);
     this.registry.remove(row.id);
     fs.rmSync(this.holderDir(row.id), { recursive: true, force: true });
   }
 
   recordings(row: RuntimeRow): string[] {
-    const dir = path.join(this.holderDir(row.id), "recording");
-    if (!fs.existsSync(dir)) return [];
-    const idx = (f: string) => (f === "output.cast" ? 0 : Number(f.split(".")[1]));
-    return fs
-      .readdirSync(dir)
-      .filter((f) => /^output(\.\d+)?\.cast$/.test(f))
-      .sort((a, b) => idx(b) - idx(a))
-      .map((f) => path.join(dir, f));
+    return listRecordings(path.join(this.holderDir(row.id), "recording"));
   }
 
   /** Graceful shutdown: drop the links, leave every program running. */
   shutdown(): void {
     this.stopping = true;
     for (const b of this.backends) b.shutdown();
-  }
-}
-
-/** Custom detector rules: valid regexes, and only for agent custom. */
-function checkDetector(p: StartParams): void {
-  p.detector?.rules.forEach((rule, i) => {
-    try {
-      new RegExp(rule.pattern, "m");
-    } catch (err) {
-      throw new SwarmError("INVALID_ARGUMENT", `detector rule ${i}: ${JSON.stringify(rule.pattern)} is not a valid regex: ${(err as Error).message}`, {
-        hint: "write patterns as JavaScript regular expression sources",
-      });
-    }
-  });
-  if (p.detector && p.agent !== "custom") {
-    throw new SwarmError("INVALID_ARGUMENT", `detector rules apply to agent custom, not ${p.agent}`, { hint: "pass agent: custom, or drop the rules" });
   }
 }

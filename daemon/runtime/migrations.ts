@@ -38,4 +38,9 @@ export const runtimeMigrations: Migration[] = [
   },
   { version: 2, name: "custom detector rules", sql: "ALTER TABLE runtimes ADD COLUMN detector TEXT;" },
   { version: 3, name: "unmanaged target", sql: "ALTER TABLE runtimes ADD COLUMN target TEXT;" },
+  {
+    version: 4,
+    name: "variable names and resume generations",
+    sql: "ALTER TABLE runtimes ADD COLUMN var_names TEXT; ALTER TABLE runtimes ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;",
+  },
 ];

@@ -10,7 +10,7 @@ export interface RuntimeRow extends Runtime {
   detector: CustomDetector | null;
 }
 
-type DbRow = Omit<RuntimeRow, "command" | "detector"> & { command: string; detector: string | null };
+type DbRow = Omit<RuntimeRow, "command" | "detector" | "var_names"> & { command: string; detector: string | null; var_names: string | null };
 
 const COLUMNS = [
   "id",
@@ -40,10 +40,17 @@ const COLUMNS = [
   "exited_at",
   "detector",
   "target",
+  "var_names",
+  "generation",
 ] as const;
 
 function fromDb(r: DbRow): RuntimeRow {
-  return { ...r, command: JSON.parse(r.command) as string[], detector: r.detector ? (JSON.parse(r.detector) as CustomDetector) : null };
+  return {
+    ...r,
+    command: JSON.parse(r.command) as string[],
+    detector: r.detector ? (JSON.parse(r.detector) as CustomDetector) : null,
+    var_names: r.var_names ? (JSON.parse(r.var_names) as string[]) : [],
+  };
 }
 
 /** The runtime registry in SQLite (R-R2). Every write is its own transaction: it survives SIGKILL. */
@@ -70,11 +77,17 @@ export class RuntimeRegistry {
   }
 
   insert(row: RuntimeRow): void {
-    this.insertRow.run({ ...row, command: JSON.stringify(row.command), detector: row.detector ? JSON.stringify(row.detector) : null });
+    this.insertRow.run({
+      ...row,
+      command: JSON.stringify(row.command),
+      detector: row.detector ? JSON.stringify(row.detector) : null,
+      var_names: JSON.stringify(row.var_names ?? []),
+      generation: row.generation ?? 1,
+    });
   }
 
   /** Updates the given columns and `updated_at`. */
-  update(id: string, patch: Partial<Omit<RuntimeRow, "id" | "command" | "detector">>): void {
+  update(id: string, patch: Partial<Omit<RuntimeRow, "id" | "command" | "detector" | "var_names">>): void {
     const keys = Object.keys(patch).filter((k) => (COLUMNS as readonly string[]).includes(k));
     const sets = [...keys.map((k) => `${k} = @${k}`), "updated_at = @updated_at"];
     this.db.prepare(`UPDATE runtimes SET ${sets.join(", ")} WHERE id = @id`).run({ ...patch, id, updated_at: new Date().toISOString() });
@@ -88,11 +101,16 @@ export class RuntimeRegistry {
 /** The fields a backend decides when it creates a runtime; everything else starts empty. */
 export type NewRow = Pick<RuntimeRow, "name" | "agent" | "command" | "pty_backend" | "management" | "state" | "why"> & Partial<RuntimeRow>;
 
-/** A fresh row: a new id, now as every timestamp, no exit, no output yet. */
+/** A new runtime id (the manager picks it before start, so the program can be marked with it). */
+export function newRowId(): string {
+  return "rt-" + randomBytes(6).toString("hex");
+}
+
+/** A fresh row: a new id (unless given), now as every timestamp, no exit, no output yet. */
 export function newRow(f: NewRow): RuntimeRow {
   const now = new Date().toISOString();
   return {
-    id: "rt-" + randomBytes(6).toString("hex"),
+    id: newRowId(),
     environment: null,
     cwd: "",
     session_id: null,
@@ -112,6 +130,8 @@ export function newRow(f: NewRow): RuntimeRow {
     updated_at: now,
     exited_at: null,
     detector: null,
+    var_names: [],
+    generation: 1,
     ...f,
   };
 }

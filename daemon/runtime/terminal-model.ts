@@ -1,6 +1,7 @@
 import serializePkg from "@xterm/addon-serialize";
 import headless from "@xterm/headless";
 import type { ScreenView } from "./adapters/types.js";
+import { installReplies } from "./terminal-replies.js";
 
 const { Terminal } = headless;
 const { SerializeAddon } = serializePkg;
@@ -8,15 +9,19 @@ const { SerializeAddon } = serializePkg;
 /**
  * A runtime's screen as the daemon sees it: an @xterm/headless terminal fed with the PTY's
  * output, so the screen can be shown (plain or styled), searched, classified and serialized
- * for a viewer that attaches late.
+ * for a viewer that attaches late. It is also the program's terminal for queries: what it
+ * answers (xterm.js's own replies plus terminal-replies.ts) goes to `reply`.
  */
 export class TerminalModel {
   private readonly term: InstanceType<typeof Terminal>;
   private readonly serializer: InstanceType<typeof SerializeAddon>;
   private titleText = "";
 
-  constructor(cols: number, rows: number, scrollback: number) {
-    this.term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+  constructor(cols: number, rows: number, scrollback: number, reply: (data: string) => void = () => {}) {
+    // getWinSizeChars: `CSI 18 t` is answered with the model's size, which is the PTY's
+    this.term = new Terminal({ cols, rows, scrollback, allowProposedApi: true, windowOptions: { getWinSizeChars: true } });
+    this.term.onData(reply);
+    installReplies(this.term, reply);
     this.serializer = new SerializeAddon();
     this.term.loadAddon(this.serializer);
     this.term.onTitleChange((t) => (this.titleText = t));

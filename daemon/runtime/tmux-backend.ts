@@ -82,6 +82,7 @@ export class TmuxBackend implements RuntimeBackend {
       management: "managed",
       state: "starting",
       why: "tmux session started",
+      ...how.fields,
     });
     const socket: TmuxSocket = { path: this.ownSocketPath() };
     fs.mkdirSync(this.hooks.ctx.paths.runDir, { recursive: true });

@@ -91,6 +91,28 @@ export class Vault {
     }));
   }
 
+  /**
+   * The value of every secret, in every scope (plain variables are not secrets): what a
+   * runtime's output is redacted of (R-O4). Every scope, not only the runtime's: a program
+   * may read another project's secret from a file, and masking a value it never had costs
+   * nothing. A row that does not decrypt is skipped (it cannot be forwarded either); a key
+   * that cannot be had now throws, so nothing starts unredacted by accident.
+   */
+  secretValues(): string[] {
+    const rows = this.db.prepare("SELECT * FROM env_vars WHERE plain = 0").all() as Row[];
+    if (!rows.length) return [];
+    const key = this.key();
+    const out: string[] = [];
+    for (const r of rows) {
+      try {
+        out.push(this.open(r, key));
+      } catch {
+        // tampered or sealed with another key: resolve() names it when it is used
+      }
+    }
+    return out;
+  }
+
   /** The variables forwarded into an environment of `project`: global, overridden by the project's. */
   resolve(project: string): Record<string, string> {
     const rows = this.db.prepare("SELECT * FROM env_vars WHERE scope IN ('', ?) ORDER BY scope").all(project) as Row[];

@@ -9,10 +9,14 @@ import { LoopBreaker } from "./loops.js";
 import { MessageStore } from "./messages.js";
 import { RateLimiter } from "./rate-limit.js";
 import { SessionStore } from "./sessions.js";
+import { TicketThreads } from "./ticket-threads.js";
 import { ThreadStore } from "./threads.js";
 
 /** Threads between agents (R-M1…R-M5): messages with seq, cursors, sessions, loop and rate controls. */
-export function threadDomain(ctx: DaemonContext, deps: { guard: Guard; audit: AuditLog; assertTicket: (id: string) => void }): Domain {
+export function threadDomain(
+  ctx: DaemonContext,
+  deps: { guard: Guard; audit: AuditLog; assertTicket: (id: string) => void },
+): Domain & { ticketThreads: TicketThreads } {
   const cfg = () => ctx.cfg().threads;
   const threads = new ThreadStore(ctx.db, ctx.events);
   const d: ThreadDeps = {
@@ -25,5 +29,6 @@ export function threadDomain(ctx: DaemonContext, deps: { guard: Guard; audit: Au
     events: ctx.events,
     cfg,
   };
-  return { name: "thread", handlers: [...threadHandlers(d), ...controlHandlers(d, ctx.db)] };
+  const ticketThreads = new TicketThreads(threads, deps.audit, (fn) => ctx.events.transactor.run(fn));
+  return { name: "thread", handlers: [...threadHandlers(d), ...controlHandlers(d, ctx.db)], ticketThreads };
 }

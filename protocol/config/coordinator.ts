@@ -1,5 +1,37 @@
 import { z } from "zod";
 
+/**
+ * `coordinator.review` (issue 10): a thread per agent ticket where its executor and its
+ * reviewer talk, created by the coordinator when the ticket is dispatched.
+ */
+export const ReviewConfig = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "each agent ticket the daemon dispatches gets a thread (type review) linked to it: executor = the ticket's runtime (ticket-<id>), reviewer as below; its id reaches the agents as SWARM_THREAD_ID",
+      ),
+    reviewer_kind: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        "agent kind of a second runtime (ticket-<id>-review) started in the ticket's environment after the executor finishes, prompted to review the branch and post its findings in the thread; the ticket completes when it finishes. null = no reviewer runtime",
+      ),
+    reviewer: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("the reviewer's agent id when no reviewer runtime is started (a person or an agent started by hand, who joins the thread); null = none"),
+    timeout_ms: z.number().int().min(1000).default(600000).describe("longest a reviewer runtime may take (within the ticket's own deadline)"),
+  })
+  .strict()
+  .default({ enabled: false, reviewer_kind: null, reviewer: null, timeout_ms: 600000 });
+export type ReviewConfig = z.output<typeof ReviewConfig>;
+
 /** The `coordinator` config section (R-T3): dispatch, caps, leases, retries, breaker. */
 export const CoordinatorConfig = z
   .object({
@@ -41,6 +73,7 @@ export const CoordinatorConfig = z
       .describe(
         "argv run in the environment after a ticket's commit (SWARM_TICKET_ID, SWARM_BRANCH in its env); its output is kept in the result; null = no PR step",
       ),
+    review: ReviewConfig,
     idle_done_ms: z.number().int().min(100).default(5000).describe("an agent idle this long after having worked on its ticket counts as finished"),
     max_concurrent: z.number().int().min(1).max(10000).default(4).describe("tickets leased at once, all workers together"),
     per_kind: z

@@ -6,6 +6,12 @@ const MB = 1024 * KB;
 /** Runtimes (R-R1…R-R5): PTY holders, flow control, terminal model, recording, text delivery, state detection. */
 export const RuntimeConfig = z
   .object({
+    holder: z
+      .enum(["auto", "native", "node"])
+      .default("auto")
+      .describe(
+        "which PTY holder runs each runtime: native (the small C holder built into dist/native at build), node (the Node holder), auto (native when built, else node)",
+      ),
     ring_bytes: z
       .number()
       .int()

@@ -32,6 +32,8 @@ export const Runtime = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   exited_at: z.string().nullable(),
+  var_names: z.array(z.string()).optional().describe("names of the variables given with `vars` at start (their values are never stored or shown)"),
+  generation: z.number().int().optional().describe("1 for a fresh start; one more each time `runtime.resume` continued the session under this name"),
 });
 export type Runtime = z.infer<typeof Runtime>;
 
@@ -69,7 +71,18 @@ export const runtimeStart = defineMethod({
     env: z.string().optional().describe("environment name (needs the env domain)"),
     agent: AgentKindSchema.default("custom"),
     session_id: z.string().max(200).optional(),
-    vars: z.record(z.string(), z.string()).optional().describe("extra environment variables for the program"),
+    vars: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name: letters, digits and _, not starting with a digit"), z.string())
+      .optional()
+      .describe(
+        "extra environment variables for the program (API keys go here, never in `command`); values are never stored, shown or logged, and are redacted from its output, see `redact`",
+      ),
+    redact: z
+      .boolean()
+      .default(true)
+      .describe(
+        "mask every secret's value and the `vars` values as ******** in the recording, logs, screens and attach (false: shown as printed; recorded in the runtime.started event)",
+      ),
     detector: CustomDetector.optional().describe("state rules for agent `custom` (first match wins; output activity otherwise)"),
     cols: Dim(1000).default(120),
     rows: Dim(500).default(40),
@@ -223,10 +236,26 @@ export const runtimeInput = defineMethod({
 
 export const runtimeResize = defineMethod({
   name: "runtime.resize",
-  summary: "Resize the PTY and the daemon's terminal model.",
+  summary: "Resize the PTY and the daemon's terminal model (`swarmctl runtime resize NAME COLSxROWS`).",
   mutating: true,
   params: NameParam.extend({ cols: Dim(1000), rows: Dim(500) }),
   result: z.object({ cols: z.number().int(), rows: z.number().int() }),
+});
+
+export const runtimeResume = defineMethod({
+  name: "runtime.resume",
+  summary:
+    "Continue an ended runtime's agent session by its recorded session id, as a new generation under the same name: interactive (`claude --resume ID`, `codex resume ID`), or headless when asked or when the adapter prefers it for a prompt (`codex exec resume ID PROMPT`).",
+  mutating: true,
+  params: NameParam.extend({
+    prompt: z.string().min(1).max(100000).optional().describe("a first message for the resumed session"),
+    headless: z.boolean().optional().describe("true: run the prompt non-interactively and exit; default: codex with a prompt, else interactive"),
+    vars: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string())
+      .optional()
+      .describe("variables for the new generation; default: those given at start, while this daemon still holds them"),
+  }),
+  result: Runtime.extend({ resumed_from: z.string().describe("the id of the runtime generation it continues"), headless: z.boolean() }),
 });
 
 export const runtimeRegister = defineMethod({

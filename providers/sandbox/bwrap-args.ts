@@ -1,4 +1,4 @@
-import type { NetMode } from "../types.js";
+import type { NetMode, SharedPath } from "../types.js";
 
 export interface SandboxCommand {
   /** the environment's checkout on the host; bound writable at the same path inside */
@@ -10,6 +10,8 @@ export interface SandboxCommand {
   hide: string[];
   /** host paths bound read-only after hiding (the origin repo's objects, which clones borrow) */
   roBinds: string[];
+  /** host paths bound at the same path after hiding (the thread bridge's files, the daemon's socket) */
+  shares?: SharedPath[];
   /** for net = proxy: the host Unix socket of the allow-list proxy, bound into /tmp */
   proxySocket?: string;
   /** for net = proxy: swarm's package folder on the host (package.json + dist/), whose forwarder runs inside */
@@ -38,6 +40,7 @@ export function bwrapArgs(c: SandboxCommand): string[] {
   const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"];
   for (const h of c.hide) args.push("--tmpfs", h);
   for (const p of c.roBinds) args.push("--ro-bind", p, p);
+  for (const s of c.shares ?? []) args.push(s.writable ? "--bind" : "--ro-bind", s.path, s.path);
   args.push("--bind", c.workDir, c.workDir);
   args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "swarm-sandbox");
   if (c.net !== "full") args.push("--unshare-net");

@@ -16,6 +16,8 @@ import type {
   ExecResult,
   HostCommand,
   Provider,
+  PtyOptions,
+  SharedPath,
   ProviderContext,
   ProviderInfo,
   ProgressFn,
@@ -194,7 +196,7 @@ export class SandboxProvider implements Provider, Checkpointing, Closable {
   private async command(
     h: EnvHandle,
     argv: string[],
-    o: { cwd?: string; env?: Record<string, string>; newSession: boolean; pty?: boolean },
+    o: { cwd?: string | undefined; env?: Record<string, string> | undefined; share?: SharedPath[] | undefined; newSession: boolean; pty?: boolean },
   ): Promise<HostCommand> {
     assertArgv(argv);
     const d = this.data(h);
@@ -218,6 +220,8 @@ export class SandboxProvider implements Provider, Checkpointing, Closable {
       net: d.net,
       hide,
       roBinds: [path.join(d.commonDir, "objects")],
+      // a path that is not there cannot be bound (bwrap would refuse to start)
+      shares: (o.share ?? []).filter((s) => fssync.existsSync(s.path)),
       proxySocket: path.join(d.root, "proxy.sock"),
       swarmRoot: repoRoot(),
       newSession: o.newSession,
@@ -235,7 +239,7 @@ export class SandboxProvider implements Provider, Checkpointing, Closable {
     return this.run(c.file, c.args, { cwd: c.cwd, env: c.env, input: opts.input, timeoutMs: opts.timeoutMs });
   }
 
-  async ptyCommand(h: EnvHandle, argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<HostCommand> {
+  async ptyCommand(h: EnvHandle, argv: string[], opts: PtyOptions = {}): Promise<HostCommand> {
     return this.command(h, argv, { ...opts, newSession: false, pty: true });
   }
 

@@ -24,6 +24,7 @@ import type {
   ExecOptions,
   ExecResult,
   HostCommand,
+  PtyOptions,
   NetMode,
   Provider,
   ProviderContext,
@@ -283,7 +284,7 @@ export class VmProvider implements Provider, Checkpointing, BaseImages {
     );
   }
 
-  async ptyCommand(h: EnvHandle, argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<HostCommand> {
+  async ptyCommand(h: EnvHandle, argv: string[], opts: PtyOptions = {}): Promise<HostCommand> {
     if (argv.length === 0) throw new SwarmError("INVALID_ARGUMENT", "no command given", { hint: "pass the command and its arguments" });
     const data = await requireRunning(h);
     // Guest variables travel in the client's environment, not its argv, so `ps` cannot show secrets.

@@ -12,6 +12,7 @@ import type {
   ExecOptions,
   ExecResult,
   HostCommand,
+  PtyOptions,
   Provider,
   ProviderContext,
   ProviderInfo,
@@ -313,7 +314,7 @@ export class WorktreeProvider implements Provider, Checkpointing, RestoresDelete
     });
   }
 
-  async ptyCommand(h: EnvHandle, argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<HostCommand> {
+  async ptyCommand(h: EnvHandle, argv: string[], opts: PtyOptions = {}): Promise<HostCommand> {
     assertArgv(argv);
     const dir = await this.requireRunning(h);
     const cwd = await resolveInside(dir, opts.cwd ?? ".", "working directory");

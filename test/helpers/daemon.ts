@@ -55,7 +55,13 @@ export interface TestDaemon {
 
 /** Starts `swarmd --foreground` on a home and waits until it answers on its socket. */
 export async function startDaemon(
-  opts: { home?: ReturnType<typeof tempHome>; extraEnv?: NodeJS.ProcessEnv; config?: Record<string, unknown> } = {},
+  opts: {
+    home?: ReturnType<typeof tempHome>;
+    extraEnv?: NodeJS.ProcessEnv;
+    config?: Record<string, unknown>;
+    /** argv to run the daemon under, e.g. `ip netns exec NS` (it must exec the daemon, so the pid is swarmd's) */
+    wrap?: string[];
+  } = {},
 ): Promise<TestDaemon> {
   const h = opts.home ?? tempHome();
   // written once, before the first start: a restart keeps whatever the test changed since
@@ -64,7 +70,8 @@ export async function startDaemon(
     fs.writeFileSync(h.paths.configFile, JSON.stringify(opts.config, null, 2));
   }
   const env = { ...h.env, ...opts.extraEnv };
-  const proc = spawn(process.execPath, [SWARMD, "--foreground"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const argv = [...(opts.wrap ?? []), process.execPath, SWARMD, "--foreground"];
+  const proc = spawn(argv[0]!, argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   proc.stderr!.on("data", (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
@@ -99,7 +106,7 @@ export async function startDaemon(
       clients.forEach((c) => c.close());
       return code;
     },
-    restart: () => startDaemon({ home: h, extraEnv: opts.extraEnv }),
+    restart: () => startDaemon({ home: h, extraEnv: opts.extraEnv, wrap: opts.wrap }),
   };
   return d;
 }

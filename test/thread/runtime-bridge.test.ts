@@ -7,6 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Thread } from "../../protocol/thread/model.js";
 import { startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { errOf } from "../helpers/errors.js";
 import { rpc } from "./helpers.js";
 
 type Server = { command: string; args: string[]; env: Record<string, string> };
@@ -59,6 +60,14 @@ describe("runtimes of agent kind claude get the thread bridge with no setup", ()
       await client.close();
     }
     await rpc(c, "runtime.kill", { name: "rev1", signal: "SIGKILL" });
+  });
+
+  it("a working directory that does not exist is refused before a token is minted or a config written", async () => {
+    const c = await d.client();
+    const err = await errOf(rpc(c, "runtime.start", { name: "nowhere", agent: "claude", command: [], cwd: path.join(bin, "no-such-dir") }));
+    expect(err.kind).toBe("INVALID_ARGUMENT");
+    expect(err.message).toContain("no-such-dir");
+    expect(fs.existsSync(path.join(d.paths.dataDir, "bridge", "nowhere"))).toBe(false);
   });
 
   it("a command the user named (not the agent CLI itself) is left as it is", async () => {

@@ -29,6 +29,15 @@ export const FRAME = {
 
 export type FrameType = (typeof FRAME)[keyof typeof FRAME];
 
+/**
+ * The version of this protocol a holder speaks, sent in INFO. 1: holders from before the
+ * field existed (the same frames, no `protocol` in INFO). 2: INFO names `protocol` and
+ * `holder`. A daemon links to holders of any version from 1 up to its own and refuses a
+ * newer one (it cannot know that holder's frames); the native holder's PROTOCOL must match.
+ */
+export const HOLDER_PROTOCOL = 2;
+export const OLDEST_HOLDER_PROTOCOL = 1;
+
 export function encodeFrame(type: number, payload: Buffer | string = Buffer.alloc(0)): Buffer {
   const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
   const out = Buffer.allocUnsafe(5 + body.length);
@@ -84,6 +93,10 @@ export interface HolderInfo {
   /** the child has exited (the EXIT frame follows the replay) */
   exited: boolean;
   started_at: string;
+  /** protocol version (HOLDER_PROTOCOL); absent from version-1 holders */
+  protocol?: number;
+  /** which holder program: "node" (holder/main.ts) or "native" (holder/native/) */
+  holder?: "node" | "native";
 }
 
 export interface HolderExit {
@@ -108,4 +121,39 @@ export interface HolderSpec {
   high_watermark: number;
   low_watermark: number;
   recording: { dir: string; max_bytes: number; keep: number } | null;
+  /** values replaced by `********` in everything the holder records, keeps and serves */
+  redact?: string[];
+}
+
+/**
+ * The spec as the native holder reads it on stdin: `key=value` records, each ended by a NUL
+ * (argv, environment and paths cannot hold a NUL, so no escaping is needed); `arg`, `env` and
+ * `redact` repeat in order. The parser is holder/native/spec.c.
+ */
+export function encodeNativeSpec(spec: HolderSpec): Buffer {
+  const rec: string[] = [];
+  const put = (k: string, v: string | number) => {
+    const s = String(v);
+    if (s.includes("\0")) throw new Error(`holder spec field ${k} contains a NUL byte`);
+    rec.push(`${k}=${s}\0`);
+  };
+  put("id", spec.id);
+  put("socket", spec.socket);
+  put("dir", spec.dir);
+  put("cwd", spec.cwd);
+  put("command_line", spec.command.join(" "));
+  put("cols", spec.cols);
+  put("rows", spec.rows);
+  put("ring_bytes", spec.ring_bytes);
+  put("high_watermark", spec.high_watermark);
+  put("low_watermark", spec.low_watermark);
+  if (spec.recording) {
+    put("rec_dir", spec.recording.dir);
+    put("rec_max_bytes", spec.recording.max_bytes);
+    put("rec_keep", spec.recording.keep);
+  }
+  for (const a of spec.command) put("arg", a);
+  for (const [k, v] of Object.entries(spec.env)) put("env", `${k}=${v}`);
+  for (const r of spec.redact ?? []) if (r) put("redact", r);
+  return Buffer.from(rec.join(""), "utf8");
 }

@@ -3,9 +3,10 @@ import net from "node:net";
 import path from "node:path";
 import pty from "node-pty";
 import { pidAlive } from "../../../protocol/os.js";
+import { redactText, StreamRedactor } from "../../secrets/redactor.js";
 import { CastRecorder } from "./recorder.js";
 import { OutputRing } from "./ring.js";
-import { encodeFrame, encodeJson, FRAME, FrameReader, type HolderExit, type HolderInfo, type HolderSpec } from "./frames.js";
+import { encodeFrame, encodeJson, FRAME, FrameReader, HOLDER_PROTOCOL, type HolderExit, type HolderInfo, type HolderSpec } from "./frames.js";
 
 /**
  * The PTY holder: one small process per runtime, started detached by the daemon, so the
@@ -19,6 +20,9 @@ import { encodeFrame, encodeJson, FRAME, FrameReader, type HolderExit, type Hold
 // exit, everything the kernel buffered has been read.
 const DRAIN_QUIET_MS = 60;
 const UNCOLLECTED_EXIT_LINGER_MS = 24 * 3600 * 1000;
+// A held tail that may start a secret is given up after this long without the rest arriving
+// (a value written at once arrives in consecutive reads; only a trickle can outwait this).
+const REDACT_HOLD_MS = 100;
 
 // The daemon pipes the spec on stdin ("-"); a path is accepted for debugging by hand.
 const specSource = process.argv[2] === "-" || process.argv[2] === undefined ? 0 : process.argv[2];
@@ -27,10 +31,12 @@ const logFile = path.join(spec.dir, "holder.log");
 const log = (msg: string) => fs.appendFileSync(logFile, `${new Date().toISOString()} ${msg}\n`);
 const startedAt = new Date().toISOString();
 
+// a secret given in argv stays out of the recording's header and the holder's log too
+const commandLine = redactText(spec.command.join(" "), spec.redact ?? []);
 const ring = new OutputRing(spec.ring_bytes);
-const recorder = spec.recording
-  ? new CastRecorder(spec.recording.dir, spec.recording.max_bytes, spec.recording.keep, spec.cols, spec.rows, spec.command.join(" "))
-  : null;
+const redactor = new StreamRedactor(spec.redact ?? []);
+let holdTimer: NodeJS.Timeout | null = null;
+const recorder = spec.recording ? new CastRecorder(spec.recording.dir, spec.recording.max_bytes, spec.recording.keep, spec.cols, spec.rows, commandLine) : null;
 
 let total = 0;
 let cols = spec.cols;
@@ -98,9 +104,17 @@ const reapWatch = setInterval(() => {
 }, 50);
 
 child.onData((d) => {
-  const chunk = d as unknown as Buffer;
+  const raw = d as unknown as Buffer;
   lastDataAt = Date.now();
-  total += chunk.length;
+  total += raw.length;
+  emit(redactor.push(raw));
+  if (holdTimer) clearTimeout(holdTimer);
+  holdTimer = redactor.pending ? setTimeout(() => emit(redactor.flush()), REDACT_HOLD_MS) : null;
+});
+
+/** Output as kept and served: already redacted. */
+function emit(chunk: Buffer): void {
+  if (!chunk.length) return;
   ring.push(chunk);
   recorder?.output(chunk);
   if (conn && !conn.destroyed) {
@@ -111,7 +125,7 @@ child.onData((d) => {
     if (outgoingBytes >= 256 * 1024) sendOutgoing();
     else sendTimer ??= setImmediate(sendOutgoing);
   }
-});
+}
 
 // The PTY delivers ~4 KB reads; one frame per event-loop turn means fewer writes and acks.
 let outgoing: Buffer[] = [];
@@ -129,6 +143,8 @@ function sendOutgoing(): void {
 
 child.onExit(({ exitCode, signal }) => {
   exit = { exit_code: exitCode, signal: signal ?? null, total_bytes: total, exited_at: new Date().toISOString() };
+  if (holdTimer) clearTimeout(holdTimer);
+  emit(redactor.flush());
   recorder?.close();
   fs.writeFileSync(path.join(spec.dir, "exit.json"), JSON.stringify(exit) + "\n");
   log(`child exited code=${exitCode} signal=${signal} bytes=${total}`);
@@ -145,7 +161,18 @@ function setPaused(p: boolean): void {
 }
 
 function info(): HolderInfo {
-  return { id: spec.id, holder_pid: process.pid, child_pid: child.pid, cols, rows, total_bytes: total, exited: exit !== null, started_at: startedAt };
+  return {
+    id: spec.id,
+    holder_pid: process.pid,
+    child_pid: child.pid,
+    cols,
+    rows,
+    total_bytes: total,
+    exited: exit !== null,
+    started_at: startedAt,
+    protocol: HOLDER_PROTOCOL,
+    holder: "node",
+  };
 }
 
 function onFrame(type: number, payload: Buffer): void {
@@ -225,7 +252,7 @@ function leave(reason: string): void {
 fs.rmSync(spec.socket, { force: true });
 server.listen(spec.socket, () => {
   fs.chmodSync(spec.socket, 0o600);
-  log(`holding pid ${child.pid} (${spec.command.join(" ")}) on ${spec.socket}`);
+  log(`holding pid ${child.pid} (${commandLine}) on ${spec.socket}`);
 });
 process.on("SIGHUP", () => {});
 process.on("SIGPIPE", () => {});

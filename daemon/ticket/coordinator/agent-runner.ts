@@ -14,6 +14,7 @@ import type { RuntimeManager } from "../../runtime/manager.js";
 import { agentVars, type ThreadOfTicket } from "./agent-env.js";
 import { commitTicket, headSha, runPrStep, type EnvExec } from "./git-step.js";
 import type { LeaseBook } from "./leases.js";
+import type { ReviewRunner } from "./review-runner.js";
 import { LOCAL_WORKER } from "./runner.js";
 
 const POLL_MS = 100;
@@ -50,6 +51,8 @@ export interface AgentRunnerDeps {
   complete: (id: string, token: string, result: unknown, checks: string[]) => void;
   /** The ticket's thread, given to its agent as SWARM_THREAD_ID. */
   threadOf: ThreadOfTicket;
+  /** The reviewer runtime after the executor (coordinator.review.reviewer_kind). */
+  review?: ReviewRunner;
 }
 
 /** Names of a ticket's environment, runtime and branch (R-T8: one branch per ticket). */
@@ -161,7 +164,7 @@ export class AgentRunner {
       this.d.events.append("ticket.agent_adopted", run.lease.ticket.id, { id: run.lease.ticket.id, runtime: run.name, state: earlier.state });
     } else {
       const vars = agentVars(run.lease, this.d.threadOf);
-      await mgr.start({ name: run.name, env: run.name, agent, command, vars, cols: 120, rows: 40, backend: "holder" });
+      await mgr.start({ name: run.name, env: run.name, agent, command, vars, cols: 120, rows: 40, backend: "holder", redact: true });
       this.d.events.append("ticket.agent_started", run.lease.ticket.id, {
         id: run.lease.ticket.id,
         environment: run.name,
@@ -286,6 +289,16 @@ export class AgentRunner {
       const c = this.d.cfg();
       const pr = c.pr_command ? await runPrStep(exec, c.pr_command, { SWARM_TICKET_ID: id, SWARM_BRANCH: run.branch }) : null;
       if (pr?.exit_code === 0) checks.push("pr");
+      const review = await this.d.review?.run({
+        lease: run.lease,
+        env: run.name,
+        executor: run.name,
+        branch: run.branch,
+        base: git.base,
+        commit: git.commit,
+        thread: this.d.threadOf(id),
+      });
+      if (review?.outcome === "finished") checks.push("reviewed");
       const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `swarm-run-${id}-`));
       const resultDir = path.join(runDir, "result");
       fs.mkdirSync(resultDir);
@@ -302,6 +315,7 @@ export class AgentRunner {
         workdir: run.workdir,
         run_dir: runDir,
         pr,
+        ...(review ? { review } : {}),
         summary: git.commit
           ? `Ticket ${id} "${title}": ${git.files.length} file(s) changed on ${run.branch} (${git.commit.slice(0, 12)}).\n${git.diffstat}`
           : `Ticket ${id} "${title}": the agent changed no files.`,
@@ -333,7 +347,7 @@ export class AgentRunner {
   /** Stops a run (cancel, timeout, lost lease): the runtime is stopped, the environment kept. */
   stop(id: string, reason: string): boolean {
     const run = this.runs.get(id);
-    if (!run) return false;
+    if (!run) return this.d.review?.stop(id, reason) ?? false;
     run.stopReason ??= reason;
     if (run.runtimeStarted) {
       // not awaited: watch() settles the run once the runtime has ended

@@ -7,11 +7,13 @@ import type { RuntimeManager } from "../../runtime/manager.js";
 import type { TicketStore } from "../store.js";
 import { hostAdmits } from "./admission.js";
 import { threadOfTicketIn, type ThreadOfTicket } from "./agent-env.js";
-import { AgentRunner } from "./agent-runner.js";
+import { AgentRunner, ticketEnvName } from "./agent-runner.js";
 import { TicketBundles } from "./bundles.js";
 import { completion } from "./completion.js";
 import { coordinatorHandlers } from "./handlers.js";
 import { LeaseBook } from "./leases.js";
+import { reviewThreadOf, type ReviewThreads } from "./review.js";
+import { ReviewRunner } from "./review-runner.js";
 import { CommandRunner } from "./runner.js";
 import { ClaimWaiters } from "./waiters.js";
 
@@ -22,6 +24,8 @@ export interface CoordinatorDeps {
   runtimes: RuntimeManager;
   /** A ticket's thread for its agent's SWARM_THREAD_ID; default: read from the threads table. */
   threadOf?: ThreadOfTicket;
+  /** Opens a ticket's review thread when coordinator.review.enabled (the thread domain's TicketThreads). */
+  reviewThreads?: ReviewThreads;
   /** the daemon's signing key (result bundles' certificates) */
   key: DaemonKey;
 }
@@ -43,7 +47,9 @@ export function coordinatorDomain(ctx: DaemonContext, deps: CoordinatorDeps): Do
   const admits = () => hostAdmits(cfg());
   const waiters = new ClaimWaiters();
   const commands = new CommandRunner({ book, cfg, logger: ctx.logger, admits, complete });
-  const threadOf = deps.threadOf ?? threadOfTicketIn(ctx.db);
+  const existing = deps.threadOf ?? threadOfTicketIn(ctx.db);
+  const threadOf = reviewThreadOf({ cfg, tickets: deps.tickets, threads: deps.reviewThreads, existing, executorOf: ticketEnvName });
+  const review = new ReviewRunner({ book, cfg, logger: ctx.logger, events: ctx.events, runtimes: deps.runtimes });
   const agents = new AgentRunner({
     book,
     cfg,
@@ -55,6 +61,7 @@ export function coordinatorDomain(ctx: DaemonContext, deps: CoordinatorDeps): Do
     envs: deps.envs,
     runtimes: deps.runtimes,
     threadOf,
+    review,
   });
   // Agent kinds go to environments + runtimes, the rest to the configured command.
   const runner = {
