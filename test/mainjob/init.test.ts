@@ -58,9 +58,13 @@ describe("swarmctl init: zero-config coordinator", () => {
       200,
     );
     expect(ticket.state).toBe("review");
-    const { approvals } = await c.call<{ approvals: { id: string }[] }>("approval.list", { ticket_id: "example-hello", state: "pending" });
-    expect(approvals).toHaveLength(1);
-    const ap = await c.call<{ diff: string }>("approval.get", { id: approvals[0]!.id });
+    // the approval is requested once the ticket is in review
+    const pending = await waitFor("its approval", async () => {
+      const { approvals } = await c.call<{ approvals: { id: string }[] }>("approval.list", { ticket_id: "example-hello", state: "pending" });
+      return approvals.length ? approvals : null;
+    });
+    expect(pending).toHaveLength(1);
+    const ap = await c.call<{ diff: string }>("approval.get", { id: pending[0]!.id });
     expect(ap.diff).toContain("+Hello from swarm's scripted agent.");
   });
 
