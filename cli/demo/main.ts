@@ -101,6 +101,14 @@ export async function demo(argv: string[]): Promise<{ code: number; openTui: boo
     }
     if (readState(dir)) await cleanDemo(c, dir, (l) => log(`previous demo: ${l}`));
     const s = await setUpDemo(c, dir, log);
+    const host = (await c.call("coordinator.status", {})).host;
+    if (!host.ok) {
+      out.print(
+        out.warn(
+          `note: ${host.reason}: the tickets wait until the host admits new runs (to ignore the load: swarmctl config set coordinator.max_load_per_cpu 0)`,
+        ),
+      );
+    }
     if (o.tui) {
       log("opening the TUI: agents work in their panes; the release waits for your approval (swarm demo --clean removes it all)");
       return { code: 0, openTui: true };
