@@ -162,10 +162,13 @@ export class HolderBackend implements RuntimeBackend {
           rt.row.holder_pid = info.holder_pid;
         },
         replay: (c) => rt.replay(c),
-        replayEnd: () => {
-          rt.replayDone(fresh);
-          ready();
-        },
+        // ready once the model has parsed the replay (xterm parses writes later, in order): a
+        // screen asked for right after a restart must show it, not a blank terminal (#2)
+        replayEnd: () =>
+          rt.model.write("", () => {
+            rt.replayDone(fresh);
+            ready();
+          }),
         data: (c) => rt.data(c),
         exit: (e) => rt.exited_(e),
         close: () => {
