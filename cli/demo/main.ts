@@ -48,6 +48,7 @@ async function follow(c: RpcClient, out: Output, workflow: string, timeoutS: num
   const seen = new Map<string, string>();
   const deadline = Date.now() + timeoutS * 1000;
   let lastMove = Date.now();
+  let reviewSince: number | null = null;
   for (;;) {
     const wf = (await c.call("ticket.workflow", { id: workflow })) as Wf;
     for (const t of wf.tickets) {
@@ -60,6 +61,12 @@ async function follow(c: RpcClient, out: Output, workflow: string, timeoutS: num
     if (release?.state === "review") {
       const { approvals } = (await c.call("approval.list", { ticket_id: release.id, state: "pending" })) as { approvals: { id: string }[] };
       const ap = approvals[0]?.id;
+      // the approval is requested just after the ticket enters review: give it a moment
+      reviewSince ??= Date.now();
+      if (!ap && Date.now() - reviewSince < 10_000) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
       out.print(
         `the release waits for your approval${ap ? `: swarmctl approval show ${ap}, then swarmctl approval approve ${ap}` : ""} (or in the TUI: swarm)`,
       );
