@@ -49,16 +49,29 @@ async function measure(socket: string, method: string, clients: number, perClien
   return { p50: percentile(lat, 50) * 1000, p99: percentile(lat, 99) * 1000, rate: (clients * perClient) / secs };
 }
 
-function medianWall(cmd: string, args: string[], env: NodeJS.ProcessEnv, runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const r = spawnSync(cmd, args, { env, stdio: "ignore" });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
-    times.push(performance.now() - t);
+/**
+ * Median wall time of each command, run round-robin (one of each per round) so that drift
+ * on a shared machine hits every command alike; the first round warms the page cache.
+ */
+function interleavedMedians(cmds: Record<string, string[]>, env: NodeJS.ProcessEnv, runs: number): Record<string, number> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
+  for (let i = 0; i <= runs; i++) {
+    for (const [name, argv] of Object.entries(cmds)) {
+      const t = performance.now();
+      const r = spawnSync(argv[0]!, argv.slice(1), { env, stdio: "ignore" });
+      if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}`);
+      if (i > 0) times[name]!.push(performance.now() - t);
+    }
   }
-  times.sort((a, b) => a - b);
-  return percentile(times, 50);
+  return Object.fromEntries(
+    Object.entries(times).map(([k, ts]) => [
+      k,
+      percentile(
+        [...ts].sort((a, b) => a - b),
+        50,
+      ),
+    ]),
+  );
 }
 
 export async function run(): Promise<string> {
@@ -84,11 +97,19 @@ export async function run(): Promise<string> {
         `| ${clients} | ${fmt(ours.p50, 0)} / ${fmt(ours.p99, 0)} | ${fmt(raw.p50, 0)} / ${fmt(raw.p99, 0)} | **${fmt(ours.p50 / raw.p50, 2)}x** | ${fmt(ours.rate, 0)} | ${fmt(raw.rate, 0)} |`,
       );
     }
-    const runs = 15;
-    const nodeBare = medianWall(process.execPath, ["-e", "0"], env, runs);
-    const status = medianWall(process.execPath, [path.join(ROOT, "bin/swarmctl.js"), "daemon", "status"], env, runs);
-    const help = medianWall(process.execPath, [path.join(ROOT, "bin/swarmctl.js"), "--help"], env, runs);
-    const tickets = medianWall(process.execPath, [path.join(ROOT, "bin/swarmctl.js"), "ticket", "list"], env, runs);
+    const runs = 21;
+    const ctl = path.join(ROOT, "bin/swarmctl.js");
+    const wall = interleavedMedians(
+      {
+        nodeBare: [process.execPath, "-e", "0"],
+        status: [process.execPath, ctl, "daemon", "status"],
+        tickets: [process.execPath, ctl, "ticket", "list"],
+        help: [process.execPath, ctl, "--help"],
+      },
+      env,
+      runs,
+    );
+    const { nodeBare, status, tickets, help } = wall as Record<"nodeBare" | "status" | "tickets" | "help", number>;
     return [
       `## RPC round trip and CLI start-up`,
       ``,
@@ -100,7 +121,7 @@ export async function run(): Promise<string> {
       `|---|---|---|---|---|---|`,
       ...rows,
       ``,
-      `One-shot CLI wall time, median of ${runs} runs (daemon already running):`,
+      `One-shot CLI wall time, median of ${runs} runs, the four commands taking turns (daemon already running):`,
       ``,
       `| command | ms | ratio to \`node -e 0\` (goal ≤ 1.5x) |`,
       `|---|---|---|`,

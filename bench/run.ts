@@ -13,7 +13,10 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<string> }>> = {
   env: () => import("./env.js"),
   vm: () => import("./vm.js"),
   runtime: () => import("./runtime.js"),
+  scale: () => import("./scale.js"),
   tickets: () => import("./tickets.js"),
+  tui: () => import("./tui.js"),
+  wake: () => import("./wake.js"),
 };
 
 async function main(): Promise<void> {

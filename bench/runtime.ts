@@ -37,13 +37,13 @@ function makeFile(file: string): number {
   return fs.statSync(file).size + lines; // each "\n" arrives as "\r\n"
 }
 
-function procStat(pid: number): { cpuTicks: number; rss: number } {
+export function procStat(pid: number): { cpuTicks: number; rss: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   return { cpuTicks: Number(f[11]) + Number(f[12]), rss: Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024 };
 }
-const TICKS = 100; // USER_HZ on Linux
+export const TICKS = 100; // USER_HZ on Linux
 
 async function oursThroughput(c: RpcClient, file: string, expected: number, i: number): Promise<{ mbs: number; lost: number }> {
   const name = `cat-${i}`;
@@ -67,7 +67,7 @@ function tmuxThroughput(sock: string, conf: string, file: string, expected: numb
   return expected / 1e6 / ((performance.now() - t0) / 1000);
 }
 
-interface Throughput {
+export interface Throughput {
   ours: number[];
   tmux: number[];
   lost: number;
@@ -75,7 +75,7 @@ interface Throughput {
 }
 
 /** `cat` of the big file through our pipeline and through a tmux pane, alternating so drift on a shared machine hits both. */
-async function throughput(c: RpcClient, home: string, tmuxSock: string, conf: string): Promise<Throughput> {
+export async function throughput(c: RpcClient, home: string, tmuxSock: string, conf: string): Promise<Throughput> {
   const file = path.join(home, "big.txt");
   const expected = makeFile(file);
   const haveTmux = spawnSync("sh", ["-c", "command -v tmux"]).status === 0;

@@ -34,6 +34,7 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   },
   audit: { summary: "the tamper-evident audit log, hash-chained: list, verify", load: () => import("./commands/audit.js") },
   agent: { summary: "signed agent tokens: token, revoke", load: () => import("./commands/agent.js") },
+  wake: { summary: "wakes of idle agents with unread messages: list, show, pause, resume, force", load: () => import("./commands/wake.js") },
   mcp: { summary: "the agent bridge: a stdio MCP server over the thread methods (token from SWARM_AGENT_TOKEN)", load: () => import("./commands/mcp.js") },
   vm: { summary: "build and inspect the QEMU microVM base image (init-base, status)", load: () => import("./commands/vm.js") },
 };

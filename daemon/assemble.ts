@@ -27,6 +27,9 @@ import { migrate } from "./store/db.js";
 import { threadDomain } from "./thread/domain.js";
 import { threadMigrations } from "./thread/migrations.js";
 import { vmDomain } from "./vm/domain.js";
+import { wakeDomain } from "./wake/domain.js";
+import { wakeMigrations } from "./wake/migrations.js";
+import { ManagerPort } from "./wake/runtime-port.js";
 
 /**
  * Builds every domain of the daemon and hands each exactly what it needs: the one place
@@ -49,7 +52,7 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   // One ticket store for every domain that moves tickets, so their transactions nest and events go out once, at commit.
   const tickets = new TicketStore(ctx.db, ctx.events, { maxBodyBytes: () => ctx.cfg().tickets.max_body_bytes });
   // Threads, agent identity and the audit log (issue 10). Their tables migrate here, with the domains that own them.
-  migrate(ctx.db, { audit: auditMigrations, identity: identityMigrations, thread: threadMigrations });
+  migrate(ctx.db, { audit: auditMigrations, identity: identityMigrations, thread: threadMigrations, wake: wakeMigrations });
   const audit = new AuditLog(ctx.db);
   // The one Transactor: events appended in a thread call reach listeners only after it commits.
   const tx: RunTx = (fn) => ctx.events.transactor.run(fn);
@@ -60,8 +63,10 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const runtime = runtimeDomain(ctx, { envs, bridge: runtimeBridge(ctx, tokens), secrets: () => vault.secretValues() });
 
   const assertTicket = (id: string) => void tickets.get(id);
+  // Wakes type into runtimes only through the manager's send (issue 12); thread.trigger and heartbeats hand over to it.
+  const wake = wakeDomain(ctx, { runtimes: new ManagerPort(runtime.manager), audit });
   // built before the coordinator, which opens tickets' review threads through it
-  const threads = threadDomain(ctx, { guard, audit, assertTicket });
+  const threads = threadDomain(ctx, { guard, audit, assertTicket, wake: wake.service });
 
   // Every mutating call of these domains lands in the audit log (the thread, identity and audit domains audit their own).
   const audited = [
@@ -74,5 +79,5 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
     vmDomain(ctx, { baseImages: providers.baseImages() }),
     metricsDomain(ctx, { metrics }),
   ].map((d) => auditMutations(d, audit, APPROVAL_SELF_AUDITED));
-  return [...audited, identityDomain(ctx, { tokens, guard }), threads, auditDomain({ audit, guard })];
+  return [...audited, identityDomain(ctx, { tokens, guard }), threads, auditDomain({ audit, guard }), auditMutations(wake, audit)];
 }

@@ -57,14 +57,15 @@ export function register(th: Command, ctx: () => CliContext): void {
 /** The operator's levers on a thread: trigger, escalate, unblock, override. */
 function registerLevers(th: Command, ctx: () => CliContext): void {
   th.command("trigger <thread>")
-    .description("ask for a participant (default: every participant) to be woken to look at the thread; queued until the wake service serves it")
+    .description("ask for a participant (default: every other participant) to be woken to look at the thread (see `swarmctl wake list`)")
     .option("--participant <agent>", "the participant to wake")
     .option("--reason <text>", "what it should look at")
     .action(async (id: string, o: { participant?: string; reason?: string }) => {
       const c = ctx();
       const r = await c.call("thread.trigger", { id, participant: o.participant, reason: o.reason });
       if (c.out.json) return c.out.printJson(r);
-      c.out.print(`${id}: trigger ${r.status} for ${r.participants.join(", ") || "(nobody)"}`);
+      const wakes = r.wakes.map((w) => `${w.participant} ${w.wake_id}${w.outcome ? ` ${w.outcome}` : ""}${w.deduped_into ? ` (into ${w.deduped_into})` : ""}`);
+      c.out.print(`${id}: trigger ${r.status} for ${r.participants.join(", ") || "(nobody)"}${wakes.length ? `; wakes: ${wakes.join(", ")}` : ""}`);
     });
   th.command("escalate <thread>")
     .description("raise the thread to the operator (thread.escalated event); the status stays")

@@ -88,7 +88,7 @@ export interface RuntimeCapabilities {
   /** Writes raw bytes (keys) to the terminal; `human` marks them as a person's (collision control). Returns bytes written. */
   input(row: RuntimeRow, data: string, human: boolean): number;
   /** Adds a viewer connection: a snapshot now, `runtime.output` notifications after it, `runtime.exit` at the end. */
-  attach(row: RuntimeRow, conn: Connection): AttachResult;
+  attach(row: RuntimeRow, conn: Connection): AttachResult | Promise<AttachResult>;
   /** Removes a viewer; false when it was not attached. */
   detach(row: RuntimeRow, conn: Connection): boolean;
   /** Resizes the terminal; the program sees SIGWINCH and the row's cols/rows follow. */

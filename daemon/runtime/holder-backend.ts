@@ -259,9 +259,14 @@ export class HolderBackend implements RuntimeBackend {
     this.evalTimers.set(rt.row.name, t);
   }
 
-  /** Asks the agent's detector what the screen says, and records a change with its reason. */
+  /** Asks the agent's detector what the screen says (once the model has parsed what came), and records a change with its reason. */
   private evaluate(rt: LiveRuntime): void {
     if (rt.exited || TERMINAL.has(rt.row.state) || !rt.replayed) return;
+    void rt.settled().then(() => this.detectNow(rt));
+  }
+
+  private detectNow(rt: LiveRuntime): void {
+    if (rt.exited || TERMINAL.has(rt.row.state) || this.live.get(rt.row.name) !== rt) return;
     const detect = (rt.detect ??= this.hooks.detector(rt.row));
     const ctx = { msSinceOutput: Date.now() - rt.lastOutputMs, exited: false, exitCode: null };
     let d;
@@ -292,10 +297,11 @@ export class HolderBackend implements RuntimeBackend {
     })();
   }
 
-  screen(row: RuntimeRow, opts: { ansi: boolean; scrollback: number }): Promise<ScreenResult> {
+  async screen(row: RuntimeRow, opts: { ansi: boolean; scrollback: number }): Promise<ScreenResult> {
     const rt = this.liveOf(row);
+    await rt.settled();
     const v = rt.model.view();
-    return Promise.resolve({
+    return {
       name: row.name,
       state: rt.row.state,
       why: rt.row.why,
@@ -308,11 +314,13 @@ export class HolderBackend implements RuntimeBackend {
       lines: v.lines,
       ...(opts.scrollback > 0 ? { scrollback: rt.model.scrollback(opts.scrollback) } : {}),
       ...(opts.ansi ? { ansi: rt.model.ansi() } : {}),
-    });
+    };
   }
 
-  send(row: RuntimeRow, o: SendOptions): Promise<SendResult> {
-    return deliver(this.liveOf(row, { running: true }), o);
+  async send(row: RuntimeRow, o: SendOptions): Promise<SendResult> {
+    const rt = this.liveOf(row, { running: true });
+    await rt.settled();
+    return deliver(rt, o);
   }
 
   input(row: RuntimeRow, data: string, human: boolean): number {
@@ -330,9 +338,9 @@ export class HolderBackend implements RuntimeBackend {
     if (now.getTime() - prev > 1000) this.hooks.registry.update(rt.row.id, { last_human_input_at: rt.row.last_human_input_at });
   }
 
-  attach(row: RuntimeRow, conn: Connection): AttachResult {
+  async attach(row: RuntimeRow, conn: Connection): Promise<AttachResult> {
     const rt = this.liveOf(row, { running: true });
-    const snapshot = rt.attach(conn);
+    const snapshot = await rt.attach(conn);
     return { snapshot, cols: rt.model.cols, rows: rt.model.rows, state: rt.row.state };
   }
 
@@ -340,14 +348,15 @@ export class HolderBackend implements RuntimeBackend {
     return this.liveOf(row).detach(conn);
   }
 
-  resize(row: RuntimeRow, cols: number, rows: number): Promise<void> {
+  async resize(row: RuntimeRow, cols: number, rows: number): Promise<void> {
     const rt = this.liveOf(row, { running: true });
+    // output from before the resize is laid out at the old size
+    await rt.settled();
     rt.model.resize(cols, rows);
     rt.link?.resize(cols, rows);
     rt.row.cols = cols;
     rt.row.rows = rows;
     this.hooks.registry.update(rt.row.id, { cols, rows });
-    return Promise.resolve();
   }
 
   signal(row: RuntimeRow, signal: string, timeoutMs: number): Promise<boolean> {

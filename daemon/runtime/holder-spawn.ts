@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { RuntimeConfig } from "../../protocol/config/runtime.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { DaemonContext } from "../context.js";
+import { redactionValues } from "../secrets/redactor.js";
 import { encodeNativeSpec, type HolderSpec } from "./holder/frames.js";
 
 const HOLDER_MAIN = fileURLToPath(new URL("./holder/main.js", import.meta.url));
@@ -67,7 +68,8 @@ export function spawnHolder(ctx: DaemonContext, cfg: RuntimeConfig, r: SpawnRequ
     high_watermark: cfg.high_watermark,
     low_watermark: Math.min(cfg.low_watermark, cfg.high_watermark),
     recording: cfg.recording ? { dir: path.join(r.dir, "recording"), max_bytes: cfg.recording_max_bytes, keep: cfg.recording_keep } : null,
-    ...(r.redact?.length ? { redact: r.redact } : {}),
+    // the values as both holders match them: long enough, with CRLF variants of multi-line ones
+    ...(r.redact?.length ? { redact: redactionValues(r.redact) } : {}),
   };
   // The spec goes over a pipe, never to disk: its environment may carry secrets.
   const errFd = fs.openSync(path.join(r.dir, "holder.stderr.log"), "a", 0o600);

@@ -19,6 +19,7 @@ import type {
 } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { HumanInputGate } from "./human-gate.js";
 import { ProcessTrees, type EndResult } from "./process-tree.js";
 import { redactionOf } from "./redaction.js";
 import { checkDetector, listRecordings } from "./start-checks.js";
@@ -45,6 +46,8 @@ const TREE_GRACE_MS = 2000;
  */
 export class RuntimeManager {
   readonly registry: RuntimeRegistry;
+  /** human keystrokes on their way in: observed and, while a wake types, held (human-gate.ts) */
+  readonly humanGate: HumanInputGate;
   readonly holder: HolderBackend;
   /** runtimes in tmux sessions (pty_backend "tmux"), managed or observed */
   readonly tmux: TmuxBackend;
@@ -73,6 +76,7 @@ export class RuntimeManager {
     trees?: ProcessTrees,
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
+    this.humanGate = new HumanInputGate(ctx.logger);
     this.trees = trees ?? new ProcessTrees();
     this.sessions = new SessionRecorder(ctx, this.registry, this.trees);
     const hooks: BackendHooks = {
@@ -322,10 +326,11 @@ export class RuntimeManager {
 
   input(name: string, data: string, human: boolean): number {
     const row = this.row(name);
-    return capability(this.backendOf(row), row, "input")(row, data, human);
+    const write = capability(this.backendOf(row), row, "input");
+    return human && this.humanGate.intercept(name, data) ? Buffer.byteLength(data) : write(row, data, human);
   }
 
-  attach(name: string, conn: Connection): AttachResult {
+  attach(name: string, conn: Connection): AttachResult | Promise<AttachResult> {
     const row = this.row(name);
     return capability(this.backendOf(row), row, "attach")(row, conn);
   }

@@ -1,4 +1,5 @@
 import type { Logger } from "../log/logger.js";
+import { redactionValues } from "../secrets/redactor.js";
 import type { StartParams } from "./backend.js";
 import type { SecretValues } from "./env-access.js";
 
@@ -16,5 +17,6 @@ export function redactionOf(p: StartParams, bridgeEnv: Record<string, string> | 
   const own = Object.entries(p.vars ?? {})
     .filter(([k]) => !k.startsWith("SWARM_"))
     .map(([, v]) => v);
-  return [...secretValues(), ...own, ...Object.values(bridgeEnv ?? {})];
+  // filtered here, not in each holder, so the native and the Node holder mask the same values
+  return redactionValues([...secretValues(), ...own, ...Object.values(bridgeEnv ?? {})]);
 }

@@ -60,7 +60,7 @@ function summarize(d: ThreadDeps, counts: Statement, findings: Statement, p: { i
   return { thread, summary: thread.summary, counts: byKind, findings: findings.all(p.id) as FindingSummary[] };
 }
 
-/** thread.trigger: only recorded until the wake service serves it (the event is what it will consume). */
+/** thread.trigger: recorded (the event), then handed to the wake service in the same transaction. */
 function trigger(d: ThreadDeps, p: { id: string; participant?: string; reason?: string }, caller: Caller) {
   assertCanSee(d.threads, p.id, caller);
   const all = d.threads.get(p.id, caller.id).participants.map((x) => x.agent_id);
@@ -68,7 +68,8 @@ function trigger(d: ThreadDeps, p: { id: string; participant?: string; reason?: 
     throw new SwarmError("NOT_FOUND", `${p.participant} does not take part in thread ${p.id}`, { details: { id: p.id, participants: all } });
   const participants = p.participant !== undefined ? [p.participant] : all.filter((a) => a !== caller.id);
   const ev = d.events.append("thread.trigger_requested", p.id, { id: p.id, participants, reason: p.reason ?? null, by: caller.label });
-  return { status: "queued" as const, thread_id: p.id, participants, event_id: ev.id };
+  const wakes = d.wake ? d.wake.trigger(p.id, participants, p.reason ?? null, caller.label) : [];
+  return { status: "queued" as const, thread_id: p.id, participants, event_id: ev.id, wakes };
 }
 
 export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {

@@ -8,6 +8,19 @@ import type { SessionStore } from "./sessions.js";
 import type { ThreadStore } from "./threads.js";
 import type { ThreadsConfig } from "../../protocol/config/threads.js";
 
+/** What thread.trigger and session.heartbeat hand over to the wake domain (daemon/wake), wired in daemon/assemble.ts. */
+export interface WakeHandOver {
+  /** One wake per participant; runs inside the trigger's transaction. */
+  trigger(
+    thread: string,
+    participants: string[],
+    reason: string | null,
+    by: string,
+  ): { participant: string; wake_id: string; outcome: string | null; deduped_into: string | null }[];
+  /** An agent's session heartbeat acknowledges its wakes waiting for an ack. */
+  onHeartbeat(agent: string): void;
+}
+
 /** What the thread handlers work with; built in daemon/thread/domain.ts. */
 export interface ThreadDeps {
   guard: Guard;
@@ -21,4 +34,6 @@ export interface ThreadDeps {
   cfg: () => ThreadsConfig;
   /** Throws NOT_FOUND when no such ticket exists. */
   assertTicket: (id: string) => void;
+  /** the wake service; without it a trigger is only recorded */
+  wake: WakeHandOver | null;
 }

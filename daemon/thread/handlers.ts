@@ -97,7 +97,10 @@ export function threadHandlers(d: ThreadDeps): HandlerEntry[] {
       const session_id = caller.kind === "agent" ? caller.session_id! : p.session_id;
       if (!agent_id || !session_id) throw new SwarmError("INVALID_ARGUMENT", "session.heartbeat without a token needs agent_id and session_id");
       const workspace = caller.workspace ?? p.workspace ?? "default";
-      return d.sessions.heartbeat({ ...p, agent_id, session_id, workspace });
+      const beat = d.sessions.heartbeat({ ...p, agent_id, session_id, workspace });
+      // after the commit: the wake then sees the heartbeat as the agent's acknowledgement
+      if (d.wake) d.events.transactor.afterCommit(() => d.wake?.onHeartbeat(agent_id));
+      return beat;
     }),
   ];
 }

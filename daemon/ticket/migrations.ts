@@ -67,4 +67,12 @@ export const ticketMigrations: Migration[] = [
       CREATE TABLE ticket_watch_dirs (dir TEXT PRIMARY KEY, added_at TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: "drop the redundant lease index",
+    // Every claim and complete rewrote two entries of it. Lease queries (expired, overdue,
+    // leased counts) look only at claimed/running tickets, at most coordinator.max_concurrent
+    // of them, which tickets_ready (state first) finds as well.
+    sql: `DROP INDEX IF EXISTS tickets_lease;`,
+  },
 ];

@@ -251,7 +251,13 @@ export class TicketStore {
       if (o.from !== undefined && o.from !== from) {
         throw new SwarmError("CONFLICT", `ticket ${id} is ${from}, not ${o.from}`, { details: { id, state: from, expected: o.from } });
       }
-      assertTransition(id, from, to);
+      const hops = o.via
+        ? [
+            { from, to: o.via.state, reason: o.via.reason },
+            { from: o.via.state, to, reason: o.reason ?? null },
+          ]
+        : [{ from, to, reason: o.reason ?? null }];
+      for (const h of hops) assertTransition(id, h.from, h.to);
       if (to === "done" && row.requires_approval === 1 && !o.approved) {
         throw new SwarmError("INVALID_TRANSITION", `ticket ${id} requires approval: it reaches done only when its approval is approved`, {
           details: { id, from, to, allowed: [] },
@@ -282,15 +288,24 @@ export class TicketStore {
       let stmt = this.patchStmts.get(key);
       if (!stmt) {
         const extra = cols.map((c) => `, ${c} = @${c}`).join("");
-        stmt = this.db.prepare(`UPDATE tickets SET state = @to, state_reason = @reason, version = version + 1, updated_at = @now${extra} WHERE id = @id`);
+        // RETURNING: the ticket as it now is, without reading it back (the hot path of claim + complete)
+        stmt = this.db.prepare(
+          `UPDATE tickets SET state = @to, state_reason = @reason, version = version + @hops, updated_at = @now${extra} WHERE id = @id RETURNING *`,
+        );
         this.patchStmts.set(key, stmt);
       }
       const now = new Date().toISOString();
-      stmt.run({ ...set, to, reason: o.reason ?? null, now, id });
-      this.s.history.run(id, from, to, o.reason ?? null, o.actor ?? null, now);
-      this.emit("ticket.transitioned", id, { id, from, to, reason: o.reason ?? null, actor: o.actor ?? null });
-      if (to === "done") this.promote(this.dependentsOf(id));
-      return this.get(id);
+      // each hop counts as a change of version, as separate transitions would
+      const updated = stmt.get({ ...set, to, reason: o.reason ?? null, now, id, hops: hops.length }) as TicketRow;
+      for (const h of hops) {
+        this.s.history.run(id, h.from, h.to, h.reason, o.actor ?? null, now);
+        this.emit("ticket.transitioned", id, { id, from: h.from, to: h.to, reason: h.reason, actor: o.actor ?? null });
+      }
+      if (to === "done") {
+        const dependents = this.dependentsOf(id);
+        if (dependents.length) this.promote(dependents);
+      }
+      return toTicket(updated, this.depsOf(id));
     });
   }
 

@@ -49,6 +49,12 @@ export interface TransitionOpts {
   patch?: LeasePatch;
   /** Only the approval domain sets this: it lets a ticket that requires approval reach done. */
   approved?: boolean;
+  /**
+   * Pass through this state on the way (e.g. claimed → running → done for a worker that
+   * completes without a heartbeat): both hops are checked, recorded in the history and sent
+   * as events, as two transitions would be, in one write of the ticket.
+   */
+  via?: { state: TicketState; reason: string } | undefined;
 }
 
 export interface ListFilter {

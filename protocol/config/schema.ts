@@ -2,6 +2,7 @@ import { z } from "zod";
 import { COORDINATOR_DEFAULTS, CoordinatorConfig } from "./coordinator.js";
 import { RuntimeConfig } from "./runtime.js";
 import { ThreadsConfig } from "./threads.js";
+import { WakeConfig } from "./wake.js";
 
 const ENV_DEFAULTS = {
   default_provider: "worktree",
@@ -132,6 +133,7 @@ export const ConfigSchema = z
       .strict()
       .default({ keyring: true, keyring_retry_ms: 10_000 }),
     threads: ThreadsConfig,
+    wake: WakeConfig,
   })
   .strict();
 

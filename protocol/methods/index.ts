@@ -14,6 +14,7 @@ import * as metrics from "./metrics.js";
 import * as thread from "./thread.js";
 import * as agent from "./agent.js";
 import * as audit from "./audit.js";
+import * as wake from "./wake.js";
 
 /**
  * The method table: every RPC the daemon serves, by domain. Adding a domain means adding
@@ -35,6 +36,7 @@ export const METHOD_GROUPS = {
   thread,
   agent,
   audit,
+  wake,
 } satisfies Record<string, Record<string, unknown>>;
 
 function isMethodDef(x: unknown): x is MethodDef {
@@ -62,3 +64,4 @@ export * as vm from "./vm.js";
 export * as thread from "./thread.js";
 export * as agent from "./agent.js";
 export * as audit from "./audit.js";
+export * as wake from "./wake.js";

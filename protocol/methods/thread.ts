@@ -211,7 +211,7 @@ export const sessionHeartbeat = defineMethod({
 export const threadTrigger = defineMethod({
   name: "thread.trigger",
   summary:
-    "Ask the daemon to wake a participant (or every other participant) to look at the thread. Records a thread.trigger_requested event; until the wake service serves it, the answer is `queued`.",
+    "Ask the daemon to wake a participant (or every other participant) to look at the thread. Records a thread.trigger_requested event and hands each participant to the wake service (docs/wake.md); `wakes` says what became of each.",
   mutating: true,
   params: z.object({
     id: ThreadId,
@@ -220,9 +220,20 @@ export const threadTrigger = defineMethod({
     auth,
   }),
   result: z.object({
-    status: z.literal("queued").describe("recorded; the wake service (not yet built) will act on it"),
+    status: z.literal("queued").describe("recorded and handed to the wake service, which wakes each participant asynchronously"),
     thread_id: z.string(),
     participants: z.array(z.string()).describe("who is to be woken"),
     event_id: z.number().int().describe("the thread.trigger_requested event"),
+    wakes: z
+      .array(
+        z.object({
+          participant: z.string(),
+          wake_id: z.string().describe("see `swarmctl wake show ID`"),
+          outcome: z.string().nullable().describe("null while pending; refused_unmanaged when the participant has no runtime swarm may type into; deduped…"),
+          deduped_into: z.string().nullable().describe("the pending wake this one was folded into"),
+        }),
+      )
+      .default([])
+      .describe("one wake per participant"),
   }),
 });

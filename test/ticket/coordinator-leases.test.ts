@@ -37,6 +37,33 @@ const errKind = (fn: () => unknown): string => {
 };
 
 describe("lease book", () => {
+  it("complete without a heartbeat goes claimed → running → done in one write: both hops in history and events, version counts both", () => {
+    const { store, book } = setup();
+    const t = store.create({ title: "quick" }).ticket;
+    const r = book.claim("w");
+    const claimedVersion = r.lease!.ticket.version;
+    const done = book.complete(t.id, r.lease!.lease, { ok: true }, []);
+    expect(done.ticket.state).toBe("done");
+    expect(done.ticket.version).toBe(claimedVersion + 2);
+    expect(done.ticket.lease_owner).toBeNull();
+    expect(done.ticket.result).toEqual({ ok: true });
+    expect(store.get(t.id)).toEqual(done.ticket);
+    expect(store.history(t.id).map((h) => `${h.from}>${h.to}:${h.reason}`)).toEqual([
+      "null>backlog:created",
+      "backlog>ready:dependencies done",
+      "ready>claimed:claimed by w",
+      "claimed>running:worker started",
+      "running>done:completed by w (attempt 1)",
+    ]);
+    const evs = store.db.prepare("SELECT data FROM events WHERE type = 'ticket.transitioned' AND subject = ? ORDER BY id").all(t.id) as { data: string }[];
+    expect(evs.map((e) => JSON.parse(e.data) as { from: string; to: string }).map((d) => `${d.from}>${d.to}`)).toEqual([
+      "backlog>ready",
+      "ready>claimed",
+      "claimed>running",
+      "running>done",
+    ]);
+  });
+
   it("claims by priority then age, and never hands one ticket to two claimers on two connections", () => {
     const a = setup({ max_concurrent: 1000 });
     const b = setup({ max_concurrent: 1000 }, a.dbFile); // a second connection to the same file

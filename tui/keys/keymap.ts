@@ -1,15 +1,60 @@
-/** The keymap as data: `?` shows it; handlers look keys up here rather than hard-coding them. */
-export interface KeyBinding {
-  key: string;
-  action: "quit" | "help";
-  description: string;
+import { VIEWS, VIEW_TITLES, type TuiState } from "../state/types.js";
+import { AGENT_BINDINGS, ZOOM_BINDINGS } from "./agents.js";
+import { GLOBAL_BINDINGS, HELP_BINDINGS } from "./global.js";
+import { LIST_BINDINGS } from "./lists.js";
+import { MODAL_BINDINGS } from "./modal.js";
+import type { Binding, Context, KeyCtx } from "./types.js";
+
+/** Every key of the TUI, as data: the router, the `?` help and docs/tui.md all read this one table. */
+export const KEYMAP: Binding[] = [...MODAL_BINDINGS, ...HELP_BINDINGS, ...ZOOM_BINDINGS, ...AGENT_BINDINGS, ...LIST_BINDINGS, ...GLOBAL_BINDINGS];
+
+/** The contexts that see a key now, highest priority first. A modal sees every key alone. */
+export function activeContexts(s: TuiState): Context[] {
+  if (s.ui.modal) return ["modal"];
+  const out: Context[] = [];
+  if (s.ui.help) out.push("help");
+  if (s.ui.view === "agents" && s.ui.zoomed) out.push("zoom");
+  out.push(s.ui.view, "global");
+  return out;
 }
 
-export const KEYMAP: KeyBinding[] = [
-  { key: "q", action: "quit", description: "quit the TUI (agents keep running in the daemon)" },
-  { key: "?", action: "help", description: "show or hide this help" },
-];
+const matches = (b: Binding, c: KeyCtx) => b.keys.includes(c.key) || (c.isText && b.keys.includes("<text>"));
 
-export function actionFor(input: string): KeyBinding["action"] | null {
-  return KEYMAP.find((k) => k.key === input)?.action ?? null;
+/**
+ * Offers the key to each binding of the active contexts in priority order until one
+ * consumes it. Returns whether any did.
+ */
+export function routeKey(c: KeyCtx, keymap: Binding[] = KEYMAP): boolean {
+  const contexts = activeContexts(c.state);
+  for (const ctx of contexts) {
+    for (const b of keymap) if (b.context === ctx && matches(b, c) && b.run(c)) return true;
+  }
+  // an open modal owns the keyboard: keys it has no use for go nowhere
+  return contexts[0] === "modal";
+}
+
+/** The bindings `?` shows for the current state (what the keys do here, most specific first). */
+export function helpFor(s: TuiState, keymap: Binding[] = KEYMAP): Binding[] {
+  const ctxs = activeContexts(s).filter((c) => c !== "help");
+  return ctxs.flatMap((ctx) => keymap.filter((b) => b.context === ctx && !b.description.startsWith("(")));
+}
+
+const KEY_LABEL: Record<string, string> = { "<text>": "any text", space: "Space", enter: "Enter", escape: "Esc", backspace: "Backspace" };
+export const keyLabel = (k: string) => KEY_LABEL[k] ?? k;
+
+const CONTEXT_TITLE = (c: Context): string =>
+  c === "global" ? "Everywhere" : c === "modal" ? "Prompts and questions" : c === "help" ? "Help" : c === "zoom" ? "Agents, zoomed" : VIEW_TITLES[c];
+
+/** The key table of docs/tui.md, generated from KEYMAP. */
+export function renderKeyTable(keymap: Binding[] = KEYMAP): string {
+  const order: Context[] = ["global", "agents", "zoom", ...VIEWS.filter((v) => v !== "agents"), "modal", "help"];
+  const out: string[] = [];
+  for (const ctx of order) {
+    const rows = keymap.filter((b) => b.context === ctx && !b.description.startsWith("("));
+    if (rows.length === 0) continue;
+    out.push(`### ${CONTEXT_TITLE(ctx)}`, "", "| Keys | Action |", "| --- | --- |");
+    for (const b of rows) out.push(`| ${b.keys.map((k) => "`" + keyLabel(k).replace("|", "\\|") + "`").join(" ")} | ${b.description} |`);
+    out.push("");
+  }
+  return out.join("\n");
 }

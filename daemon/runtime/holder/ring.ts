@@ -17,6 +17,11 @@ export class OutputRing {
 
   constructor(private readonly capBytes: number) {}
 
+  /** some output was dropped to stay under the cap */
+  get wasTrimmed(): boolean {
+    return this.trimmed;
+  }
+
   push(chunk: Buffer): void {
     this.trackModes(chunk);
     this.chunks.push(chunk);

@@ -32,6 +32,7 @@ const LEASED: readonly TicketState[] = ["claimed", "running"];
 const kindExpr = "COALESCE(agent_kind, @default_kind)";
 
 const SQL = {
+  leasedTotal: "SELECT COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running')",
   leasedByKind: `SELECT ${kindExpr} AS kind, COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running') GROUP BY kind`,
   // The claim: one UPDATE that only succeeds on a row still 'ready', so two claimers
   // can never both win the same ticket, even across processes sharing the file.
@@ -64,6 +65,19 @@ const SQL = {
         AND ((t.lease_expires_at IS NOT NULL AND t.lease_expires_at <= @now) OR l.deadline <= @now)
       ORDER BY t.seq LIMIT 500`,
 } as const;
+
+// Lease tokens come from a pooled CSPRNG buffer: one randomBytes call per 256 claims instead of one each.
+const TOKEN_BYTES = 12;
+let tokenPool = Buffer.alloc(0);
+let tokenAt = 0;
+function leaseToken(): string {
+  if (tokenAt + TOKEN_BYTES > tokenPool.length) {
+    tokenPool = randomBytes(TOKEN_BYTES * 256);
+    tokenAt = 0;
+  }
+  tokenAt += TOKEN_BYTES;
+  return tokenPool.toString("hex", tokenAt - TOKEN_BYTES, tokenAt);
+}
 
 /**
  * Leases on tickets: claim, heartbeat, complete, fail, and the sweep that takes back
@@ -113,8 +127,9 @@ export class LeaseBook {
     const now = opts.now ?? Date.now();
     const leaseMs = opts.leaseMs ?? c.lease_ms;
     const claimTx = (): ClaimResult => {
-      const byKind = this.leasedByKind();
-      const total = Object.values(byKind).reduce((a, b) => a + b, 0);
+      // counted per kind only when there are per-kind caps to check (the claim's hot path)
+      const byKind: Record<string, number> = Object.keys(c.per_kind).length ? this.leasedByKind() : {};
+      const total = Object.keys(c.per_kind).length ? Object.values(byKind).reduce((a, b) => a + b, 0) : (this.s.leasedTotal.get() as { n: number }).n;
       if (total >= c.max_concurrent) return { lease: null, reason: `all ${c.max_concurrent} slots are leased (coordinator.max_concurrent)` };
       const blocked: string[] = [];
       const why: string[] = [];
@@ -149,7 +164,7 @@ export class LeaseBook {
         const base = only ? `no ready ticket of kind ${only.join(", ")}` : "no ready ticket";
         return { lease: null, reason: why.length ? `${base} that may run now (${why.join("; ")})` : base };
       }
-      const token = randomBytes(12).toString("hex");
+      const token = leaseToken();
       const deadline = now + (row.timeout_ms ?? c.default_timeout_ms);
       this.s.putLease.run(row.id, token, worker, row.kind, row.attempts, now, deadline);
       this.s.history.run(row.id, `claimed by ${worker}`, worker, iso);
@@ -203,9 +218,10 @@ export class LeaseBook {
   complete(id: string, token: string, result: unknown, checks: string[], now = Date.now()): { ticket: Ticket; lease: LeaseRow } {
     return this.store.tx(() => {
       const l = this.held(id, token);
-      if (l.state === "claimed") this.store.transition(id, "running", { from: "claimed", actor: l.worker, reason: "worker started" });
+      // a worker that never sent a heartbeat: through running in the same write (history and events as two transitions)
       const ticket = this.store.transition(id, l.requires_approval ? "review" : "done", {
-        from: "running",
+        from: l.state,
+        via: l.state === "claimed" ? { state: "running", reason: "worker started" } : undefined,
         actor: l.worker,
         reason: `completed by ${l.worker} (attempt ${l.attempt})`,
         result,

@@ -1,0 +1,95 @@
+import type { Confirmable, PromptPurpose } from "../state/types.js";
+import type { KeyCtx } from "./types.js";
+
+const AGENT_KINDS = new Set(["shell", "claude", "codex", "aider", "gemini", "custom"]);
+const THREAD_STATUSES = new Set(["open", "waiting", "disputed", "blocked", "resolved", "closed"]);
+
+/** Reads `TITLE words #label after:ID ws:NAME` into ticket.submit params. */
+export function parseTicketLine(line: string): { title: string; labels: string[]; depends_on: string[]; workspace?: string } {
+  const labels: string[] = [];
+  const deps: string[] = [];
+  let workspace: string | undefined;
+  const words: string[] = [];
+  for (const w of line.trim().split(/\s+/)) {
+    if (w.startsWith("#") && w.length > 1) labels.push(w.slice(1));
+    else if (w.startsWith("after:") && w.length > 6) deps.push(w.slice(6));
+    else if (w.startsWith("ws:") && w.length > 3) workspace = w.slice(3);
+    else if (w) words.push(w);
+  }
+  return { title: words.join(" "), labels, depends_on: deps, ...(workspace ? { workspace } : {}) };
+}
+
+/** Reads `NAME [KIND] [-- COMMAND…]` into runtime.start params. */
+export function parseStartLine(line: string): { name: string; agent: string; command: string[] } | null {
+  const [head, ...rest] = line.split(" -- ");
+  const words = (head ?? "").trim().split(/\s+/).filter(Boolean);
+  const name = words[0];
+  if (!name) return null;
+  const agent = words[1] && AGENT_KINDS.has(words[1]) ? words[1] : "custom";
+  const command = rest.join(" -- ").trim().split(/\s+/).filter(Boolean);
+  return { name, agent, command: command.length ? command : agent === "custom" ? ["bash"] : [] };
+}
+
+function error(c: KeyCtx, text: string): boolean {
+  c.dispatch({ type: "ui/flash", flash: { text, tone: "error" }, at: Date.now() });
+  return false;
+}
+
+/**
+ * What Enter does in a prompt. Returns false (and flashes why) when the text is not
+ * acceptable, so the prompt stays open with what was typed.
+ */
+export function submitPrompt(c: KeyCtx, p: PromptPurpose, value: string): boolean {
+  const text = value.trim();
+  switch (p.kind) {
+    case "filter":
+      c.dispatch({ type: "ui/filter", view: p.view, text });
+      return true;
+    case "send":
+      if (!text) return error(c, "nothing to send");
+      c.fx.rpc("runtime.send", { name: p.runtime, text: value }, `sent to ${p.runtime}`);
+      return true;
+    case "start": {
+      const s = parseStartLine(text);
+      if (!s) return error(c, "give a name: NAME [KIND] [-- COMMAND…]");
+      c.fx.rpc("runtime.start", { name: s.name, agent: s.agent as "custom", command: s.command }, `started ${s.name}`);
+      return true;
+    }
+    case "submit-ticket": {
+      const t = parseTicketLine(text);
+      if (!t.title) return error(c, "a ticket needs a title");
+      c.fx.rpc("ticket.submit", t, `submitted "${t.title}"`);
+      return true;
+    }
+    case "cancel-ticket":
+      c.fx.rpc("ticket.cancel", { id: p.id, ...(text ? { reason: text } : {}) }, `cancelled ${p.id}`);
+      return true;
+    case "decide": {
+      if (!text && p.decision !== "approve") return error(c, `${p.decision} needs a reason`);
+      const params = { id: p.id, actor: "operator", ...(text ? { reason: text } : {}) };
+      const method = p.decision === "approve" ? "approval.approve" : p.decision === "reject" ? "approval.reject" : "approval.clarify";
+      c.fx.rpc(method, params, `${p.decision === "clarify" ? "asked for clarification on" : p.decision + "d"} ${p.id}`);
+      return true;
+    }
+    case "post":
+      if (!text) return error(c, "nothing to post");
+      c.fx.rpc("thread.post", { id: p.thread, body: value }, `posted in ${p.thread}`);
+      return true;
+    case "unblock":
+      if (!text) return error(c, "unblock needs a reason");
+      c.fx.rpc("thread.unblock", { id: p.thread, reason: text }, `unblocked ${p.thread}`);
+      return true;
+    case "override": {
+      const [to, ...why] = text.split(/\s+/);
+      if (!to || !THREAD_STATUSES.has(to) || why.length === 0) return error(c, `give STATUS REASON (status: ${[...THREAD_STATUSES].join(", ")})`);
+      c.fx.rpc("thread.override", { id: p.thread, to: to as "open", reason: why.join(" ") }, `${p.thread} set to ${to}`);
+      return true;
+    }
+  }
+}
+
+export function runConfirmed(c: KeyCtx, a: Confirmable): void {
+  if (a.kind === "stop") c.fx.rpc("runtime.stop", { name: a.runtime }, `stopped ${a.runtime}`);
+  else if (a.kind === "kill") c.fx.rpc("runtime.kill", { name: a.runtime }, `killed ${a.runtime}`);
+  else c.fx.rpc("ticket.retry", { id: a.id }, `${a.id} is queued again`);
+}

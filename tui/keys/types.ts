@@ -1,0 +1,37 @@
+import type { MethodName, ParamsFor } from "../../client/index.js";
+import type { Action } from "../state/actions.js";
+import type { TuiState, ViewId } from "../state/types.js";
+
+/** Where a binding applies; the router asks the active contexts in priority order. */
+export type Context = "modal" | "help" | "zoom" | ViewId | "global";
+
+/** What a key handler may do besides dispatching: effects, passed in so tests can see them. */
+export interface Effects {
+  /** Runs an RPC on the daemon; flashes `done` (or the error) when it answers. */
+  rpc<N extends MethodName>(method: N, params: ParamsFor<N>, done?: string): void;
+  /** Hands the terminal to a runtime (raw passthrough) until the detach key. */
+  attach(name: string): void;
+  quit(): void;
+}
+
+export interface KeyCtx {
+  /** Normalised key name (keys/normalize.ts). */
+  key: string;
+  /** The raw text of the key press (for prompts). */
+  text: string;
+  isText: boolean;
+  state: TuiState;
+  dispatch(a: Action): void;
+  fx: Effects;
+  /** The terminal's size now (grid movement, page sizes). */
+  size: { cols: number; rows: number };
+}
+
+export interface Binding {
+  context: Context;
+  /** Key names; `<text>` matches any printable key (prompts). */
+  keys: string[];
+  description: string;
+  /** Returns true when it consumed the key; false lets lower-priority bindings see it. */
+  run(ctx: KeyCtx): boolean;
+}

@@ -1,0 +1,109 @@
+import React from "react";
+import { render } from "ink";
+import type { MethodName, ParamsFor } from "../client/index.js";
+import type { SwarmPaths } from "../protocol/paths.js";
+import { App } from "./components/app.js";
+import { attachRuntime, DETACH_LABEL } from "./conn/attach.js";
+import { watchNeedsYou, type NotifyMode } from "./conn/notify.js";
+import { Session } from "./conn/session.js";
+import type { Effects } from "./keys/types.js";
+import { agentList, needsYou } from "./state/select.js";
+import { createStore, type Store } from "./state/store.js";
+import type { ViewId } from "./state/types.js";
+
+export interface OpenTuiOptions {
+  paths: SwarmPaths;
+  autostart: boolean;
+  view?: ViewId;
+  /** Runtime name to focus (and zoom) once it is listed. */
+  focus?: string;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  /** Frame-rate cap of the renderer. */
+  maxFps?: number;
+  /** Tell the terminal when something new needs the person. */
+  notify?: NotifyMode;
+}
+
+type Exit = { kind: "quit" } | { kind: "attach"; name: string };
+
+function makeEffects(store: Store, session: Session, exit: (e: Exit) => void): Effects {
+  const flash = (text: string, tone: "info" | "error") => store.dispatch({ type: "ui/flash", flash: { text, tone }, at: Date.now() });
+  return {
+    rpc<N extends MethodName>(method: N, params: ParamsFor<N>, done?: string) {
+      flash(`${method}…`, "info");
+      session.call(method, params).then(
+        () => {
+          flash(done ?? `${method} done`, "info");
+          for (const d of ["runtimes", "tickets", "approvals", "threads", "coordinator"] as const) session.markDirty(d);
+        },
+        (err: Error) => flash(`${method}: ${err.message}`, "error"),
+      );
+    },
+    attach: (name) => exit({ kind: "attach", name }),
+    quit: () => exit({ kind: "quit" }),
+  };
+}
+
+/** Focuses (and zooms) a runtime once the first list that names it arrives. */
+function focusWhenListed(store: Store, name: string): void {
+  const unsub = store.subscribe(() => {
+    const i = agentList(store.getState()).findIndex((r) => r.name === name);
+    if (i < 0) return;
+    unsub();
+    store.dispatch({ type: "ui/select", view: "agents", index: i });
+    store.dispatch({ type: "ui/zoom", name });
+  });
+}
+
+/**
+ * Runs the TUI until the user quits. The store and the daemon session live outside Ink,
+ * so an attach unmounts Ink, hands the terminal to the agent, and renders again with
+ * everything as it was.
+ */
+export async function openTui(o: OpenTuiOptions): Promise<number> {
+  const stdin = o.stdin ?? process.stdin;
+  const stdout = o.stdout ?? process.stdout;
+  const store = createStore();
+  if (o.view) store.dispatch({ type: "ui/view", view: o.view });
+  if (o.focus) focusWhenListed(store, o.focus);
+  const session = new Session({ paths: o.paths, autostart: o.autostart, store });
+  session.start();
+  const stopNotify = watchNeedsYou(store, o.notify ?? "off", (s) => stdout.write(s));
+  // Full screen: the alternate screen keeps the user's scrollback intact.
+  stdout.write("\x1b[?1049h\x1b[2J\x1b[H");
+  try {
+    for (;;) {
+      let exit!: (e: Exit) => void;
+      const exited = new Promise<Exit>((r) => (exit = r));
+      const fx = makeEffects(store, session, (e) => exit(e));
+      const ink = render(<App store={store} fx={fx} onVisible={(v) => session.screens.setVisible(v)} />, {
+        stdin,
+        stdout,
+        exitOnCtrlC: false,
+        patchConsole: false,
+        maxFps: o.maxFps ?? 30,
+      });
+      const e = await exited;
+      ink.unmount();
+      await ink.waitUntilExit();
+      if (e.kind === "quit") break;
+      const c = session.connection;
+      if (!c) {
+        store.dispatch({ type: "ui/flash", flash: { text: "not connected: cannot attach", tone: "error" }, at: Date.now() });
+        continue;
+      }
+      const status = () => {
+        const n = needsYou(store.getState()).length;
+        return `attached to ${e.name} · ${DETACH_LABEL} detaches · needs you: ${n}`;
+      };
+      const why = await attachRuntime(c, e.name, { stdin, stdout, status }).catch((err: Error) => `attach failed: ${err.message}`);
+      store.dispatch({ type: "ui/flash", flash: { text: why, tone: why.startsWith("attach failed") ? "error" : "info" }, at: Date.now() });
+    }
+  } finally {
+    stopNotify();
+    stdout.write("\x1b[?1049l");
+    await session.close();
+  }
+  return 0;
+}

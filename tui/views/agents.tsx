@@ -1,0 +1,87 @@
+import React from "react";
+import { Box, Text } from "ink";
+import { fit, StateBadge } from "../components/badges.js";
+import { gridFor } from "../state/layout.js";
+import { agentList, ticketOf, unreadFor } from "../state/select.js";
+import type { Runtime, TuiState } from "../state/types.js";
+import { Pane, type PaneInfo } from "./pane.js";
+
+interface Props {
+  state: TuiState;
+  width: number;
+  height: number;
+  now: number;
+}
+
+function info(s: TuiState, r: Runtime, focused: boolean, now: number): PaneInfo {
+  return { runtime: r, screen: s.data.screens[r.name], ticket: ticketOf(s.data.tickets, r.name)?.id, unread: unreadFor(s.data.threads, r.name), focused, now };
+}
+
+/** Which panes are on screen now and how often each may be refreshed: the screen poller asks for these only. */
+export function visiblePanes(s: TuiState, width: number, height: number): Map<string, number> {
+  const out = new Map<string, number>();
+  if (s.ui.view !== "agents") return out;
+  const list = agentList(s);
+  if (s.ui.zoomed) return list.some((r) => r.name === s.ui.zoomed) ? new Map([[s.ui.zoomed, 50]]) : out;
+  const grid = s.ui.layout === "grid" ? gridFor(list.length, width, height) : null;
+  if (grid) for (const r of list) out.set(r.name, 100);
+  else {
+    const f = list[Math.min(s.ui.cursor.agents, list.length - 1)];
+    if (f) out.set(f.name, 50);
+  }
+  return out;
+}
+
+function AgentRow({ p, width }: { p: PaneInfo; width: number }) {
+  const r = p.runtime;
+  const cells = `${r.environment ?? "-"}  ${p.ticket ?? "-"}  ${p.unread ? `✉ ${p.unread}` : ""}`;
+  return (
+    <Text wrap="truncate-end" inverse={p.focused}>
+      {fit(r.name, 16).padEnd(17)}
+      {r.agent.padEnd(8)}
+      <StateBadge state={r.state} /> <Text dimColor>{fit(`${r.why}  ${cells}`, width - 45)}</Text>
+    </Text>
+  );
+}
+
+/** Home view: a grid of live panes, or a list plus the focused pane when they do not fit; Enter zooms one. */
+export function AgentsView({ state, width, height, now }: Props) {
+  const list = agentList(state);
+  const cursor = Math.min(state.ui.cursor.agents, list.length - 1);
+  if (list.length === 0)
+    return (
+      <Box height={height} flexDirection="column">
+        <Text dimColor>No agents yet. Press s to start one (or swarmctl runtime start).</Text>
+      </Box>
+    );
+  const zoomed = state.ui.zoomed ? list.find((r) => r.name === state.ui.zoomed) : undefined;
+  if (zoomed) return <Pane p={info(state, zoomed, true, now)} cols={width} rows={height} />;
+  const grid = state.ui.layout === "grid" ? gridFor(list.length, width, height) : null;
+  if (grid) {
+    const rows = Array.from({ length: grid.rows }, (_, i) => list.slice(i * grid.columns, (i + 1) * grid.columns));
+    return (
+      <Box height={height} flexDirection="column" overflowY="hidden">
+        {rows.map((row, i) => (
+          <Box key={i} height={grid.paneRows}>
+            {row.map((r, j) => (
+              <Pane key={r.name} p={info(state, r, i * grid.columns + j === cursor, now)} cols={grid.paneCols} rows={grid.paneRows} />
+            ))}
+          </Box>
+        ))}
+      </Box>
+    );
+  }
+  const listRows = Math.min(list.length, Math.max(3, Math.floor(height / 3)));
+  const first = Math.max(0, Math.min(cursor - Math.floor(listRows / 2), list.length - listRows));
+  const focused = list[cursor]!;
+  return (
+    <Box height={height} flexDirection="column" overflowY="hidden">
+      <Box height={listRows} flexDirection="column">
+        {list.slice(first, first + listRows).map((r, i) => (
+          <AgentRow key={r.name} p={info(state, r, first + i === cursor, now)} width={width} />
+        ))}
+      </Box>
+      <Pane p={info(state, focused, true, now)} cols={width} rows={height - listRows} />
+    </Box>
+  );
+}
