@@ -21,6 +21,8 @@ const LAYERS = {
   // protocol/ and client/ name what they MAY import instead
   protocol: { only: [] },
   client: { only: ["protocol"] },
+  // agents/ are programs swarm ships to run inside runtimes (the scripted agent): they reach the daemon as any client does
+  agents: { only: ["protocol", "client"] },
 };
 function layerPatterns(layer, rule, depth) {
   const out = up(depth + 1);
@@ -82,7 +84,7 @@ export default tseslint.config(
   },
   {
     // The daemon and the TUI never write to the console: they log through the logger passed in.
-    files: ["daemon/**/*.ts", "tui/**/*.ts", "tui/**/*.tsx", "providers/**/*.ts"],
+    files: ["daemon/**/*.ts", "tui/**/*.ts", "tui/**/*.tsx", "providers/**/*.ts", "agents/**/*.ts"],
     rules: { "no-console": "error" },
   },
   {
@@ -96,6 +98,7 @@ export default tseslint.config(
       "tui/**/*.ts",
       "tui/**/*.tsx",
       "providers/**/*.ts",
+      "agents/**/*.ts",
       "bench/**/*.ts",
       "scripts/**/*.ts",
     ],

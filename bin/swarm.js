@@ -1,12 +1,23 @@
 #!/usr/bin/env node
-import { main } from "../dist/tui/main.js";
 import { ERROR_KINDS } from "../dist/protocol/errors.js";
 
-// Subcommands of `swarm` other than the TUI are dispatched here, before the TUI's own
-// arguments are parsed (e.g. `swarm demo`, which opens the TUI itself via runTui()).
-const entry = main;
+/**
+ * `swarm demo …` builds the demo (dist/cli/demo), then opens the TUI on it unless told not
+ * to; anything else is the TUI. A TUI module with runTui({view}) opens on the agents view.
+ */
+async function run(argv) {
+  const tui = () => import("../dist/tui/main.js");
+  if (argv[2] === "demo") {
+    const { demo } = await import("../dist/cli/demo/main.js");
+    const r = await demo(argv.slice(3));
+    if (!r.openTui) return r.code;
+    const t = await tui();
+    return typeof t.runTui === "function" ? t.runTui({ view: "agents" }) : t.main(argv.slice(0, 2));
+  }
+  return (await tui()).main(argv);
+}
 
-entry(process.argv).then(
+run(process.argv).then(
   (code) => {
     process.exitCode = code;
   },

@@ -15,6 +15,10 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   completion: { summary: "print a shell completion script (bash, zsh, fish)", load: () => import("./commands/completion.js") },
   __complete: { summary: "(internal) completion candidates", load: () => import("./commands/completion.js") },
   ticket: { summary: "submit, list, change tickets; workflows; lint and watch ticket files", load: () => import("./commands/ticket.js") },
+  coordinator: {
+    summary: "what the ticket coordinator runs and why its queue is not moving: status",
+    load: () => import("./commands/coordinator.js"),
+  },
   approval: { summary: "list, inspect, approve, reject or clarify approval requests", load: () => import("./commands/approval.js") },
   runtime: { summary: "agents in PTYs: start, list, show, stop, kill, send, screen, replay", load: () => import("./commands/runtime.js") },
   attach: { summary: "attach this terminal to a runtime (Ctrl-] detaches)", load: () => import("./commands/attach.js") },

@@ -7,6 +7,8 @@ import type { ProviderEntry } from "../../protocol/methods/provider.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { RpcClient } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
+import { detectAgentClis, type FoundAgentCli } from "../../protocol/agent-clis.js";
+import { agentCliChecks, coordinatorCheck } from "./doctor-agents.js";
 
 type Status = "ok" | "warn" | "fail";
 interface Check {
@@ -106,7 +108,7 @@ function providerCheck(p: ProviderEntry): Check {
   };
 }
 
-async function daemonChecks(ctx: CliContext): Promise<{ checks: Check[]; up: boolean }> {
+async function daemonChecks(ctx: CliContext, agents: FoundAgentCli[]): Promise<{ checks: Check[]; up: boolean }> {
   let c: RpcClient;
   try {
     c = await ctx.probe();
@@ -120,6 +122,7 @@ async function daemonChecks(ctx: CliContext): Promise<{ checks: Check[]; up: boo
     // The providers' own detect() is the authority on what works here (e.g. KVM vs TCG).
     const pl = await c.call("provider.list").catch(() => null);
     for (const p of pl?.providers.filter((x) => !x.planned) ?? []) checks.push(providerCheck(p));
+    checks.push(await coordinatorCheck(c, agents).catch((err: Error) => ({ check: "coordinator", status: "warn" as const, detail: err.message })));
     return { checks, up: true };
   } catch (err) {
     // Listening but not answering (stopped, stuck): say so instead of "not running".
@@ -166,14 +169,15 @@ function toolChecks(): Check[] {
 }
 
 async function runChecks(ctx: CliContext): Promise<Check[]> {
-  const daemon = await daemonChecks(ctx);
-  return [...hostChecks(), ...homeChecks(ctx), ...daemon.checks, databaseCheck(ctx, daemon.up), ...toolChecks()];
+  const agents = detectAgentClis(process.env.PATH ?? "");
+  const daemon = await daemonChecks(ctx, agents);
+  return [...hostChecks(), ...homeChecks(ctx), ...daemon.checks, databaseCheck(ctx, daemon.up), ...toolChecks(), ...agentCliChecks(agents)];
 }
 
 export const register: CommandGroup = (program, ctx) => {
   program
     .command("doctor")
-    .description("check this host: node, native modules, config, socket, daemon, database, provider tools, service")
+    .description("check this host: node, native modules, config, socket, daemon, coordinator, database, provider tools, service, agent CLIs")
     .action(async () => {
       const c = ctx();
       const checks = await runChecks(c);

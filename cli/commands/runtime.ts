@@ -11,7 +11,7 @@ type AgentKind = NonNullable<ParamsFor<"runtime.start">["agent"]>;
 type Backend = NonNullable<ParamsFor<"runtime.start">["backend"]>;
 type Signal = NonNullable<ParamsFor<"runtime.kill">["signal"]>;
 // Keyed by the protocol's own unions, so a kind added or removed there fails to compile here (no zod loaded at run time).
-const AGENT_KINDS: Record<AgentKind, true> = { shell: true, claude: true, codex: true, aider: true, gemini: true, custom: true };
+const AGENT_KINDS: Record<AgentKind, true> = { shell: true, claude: true, codex: true, aider: true, gemini: true, scripted: true, custom: true };
 const AGENTS = Object.keys(AGENT_KINDS) as AgentKind[];
 const BACKENDS: Record<Backend, true> = { holder: true, tmux: true };
 

@@ -39,11 +39,17 @@ function checkBodySize(client: RpcClient, body: string): void {
   if (max !== undefined && size > max && size <= (client.limits.maxFrameBytes ?? Infinity)) throw ticketBodyTooBig(size, max);
 }
 
-function showTicket(c: CliContext, t: Ticket, history: { ts: string; from: string | null; to: string; actor: string | null; reason: string | null }[]): void {
-  if (c.out.json) return c.out.printJson({ ...t, history });
+function showTicket(
+  c: CliContext,
+  t: Ticket,
+  history: { ts: string; from: string | null; to: string; actor: string | null; reason: string | null }[],
+  waiting: string | null,
+): void {
+  if (c.out.json) return c.out.printJson({ ...t, history, waiting });
   const lines = [
     `${t.id}  ${t.title}`,
     `state      ${t.state}${t.state_reason ? ` (${t.state_reason})` : ""}`,
+    ...(waiting ? [`waiting    ${c.out.warn(waiting)}`] : []),
     `workspace  ${t.workspace}   priority ${t.priority}   attempts ${t.attempts}${t.max_attempts ? `/${t.max_attempts}` : ""}`,
     `labels     ${t.labels.join(", ") || "-"}`,
     `depends on ${t.depends_on.join(", ") || "-"}`,
@@ -138,7 +144,8 @@ function registerRead(ticket: Command, ctx: () => CliContext): void {
       const c = ctx();
       const t = await c.call("ticket.get", { id });
       const h = await c.call("ticket.history", { id });
-      showTicket(c, t, h.transitions);
+      const why = await c.call("coordinator.why", { id });
+      showTicket(c, t, h.transitions, why.waiting);
     });
 }
 

@@ -21,7 +21,7 @@ const SWARM_ROOT = path.dirname(path.dirname(SWARMCTL));
  */
 export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore): RuntimeBridge {
   return ({ name, agent, inEnv }) => {
-    if (agent !== "claude" && agent !== "codex" && agent !== "gemini") return null;
+    if (agent !== "claude" && agent !== "codex" && agent !== "gemini" && agent !== "scripted") return null;
     const claims = { agent_id: name, workspace_id: "default", role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
     const { token } = tokens.mint(claims, "daemon");
     const dir = path.join(ctx.paths.dataDir, "bridge", name);

@@ -80,6 +80,9 @@ export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
       const file = writePrivate(t.dir, "gemini-settings.json", { mcpServers: { swarm: s } });
       return { args: [], env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, files: [file] };
     }
+    case "scripted":
+      // swarm's own scripted agent posts through the daemon itself (agents/scripted/thread.ts): it needs the token and the socket
+      return { args: [], env: s.env, files: [] };
     default:
       return null;
   }

@@ -16,11 +16,12 @@ import {
 import { HOLDER_PROTOCOL, OLDEST_HOLDER_PROTOCOL, type HolderExit } from "./holder/frames.js";
 import { HolderLink } from "./holder-link.js";
 import { holderTail, spawnHolder } from "./holder-spawn.js";
+import { detectLive } from "./live-detect.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { newRow, type RuntimeRow } from "./registry.js";
 import { deliver, type SendOptions, type SendResult } from "./send.js";
 import type { DetectedState } from "./adapters/types.js";
-import { fallbackDetect, settle } from "./state-detector.js";
+import { settle } from "./state-detector.js";
 
 const TERMINAL: ReadonlySet<string> = new Set(["exited", "lost"]);
 
@@ -163,10 +164,13 @@ export class HolderBackend implements RuntimeBackend {
           rt.row.holder_pid = info.holder_pid;
         },
         replay: (c) => rt.replay(c),
-        replayEnd: () => {
-          rt.replayDone(fresh);
-          ready();
-        },
+        // ready once the model has parsed the replay (xterm parses writes later, in order): a
+        // screen asked for right after a restart must show it, not a blank terminal (#2)
+        replayEnd: () =>
+          rt.model.write("", () => {
+            rt.replayDone(fresh);
+            ready();
+          }),
         data: (c) => rt.data(c),
         exit: (e) => rt.exited_(e),
         close: () => {
@@ -259,23 +263,7 @@ export class HolderBackend implements RuntimeBackend {
 
   /** What the agent's detector says about the screen right now (not yet recorded). */
   private detectNow(rt: LiveRuntime): DetectedState {
-    const detect = (rt.detect ??= this.hooks.detector(rt.row));
-    const now = Date.now();
-    const human = rt.row.last_human_input_at ? now - Date.parse(rt.row.last_human_input_at) : undefined;
-    const ctx = {
-      msSinceOutput: now - rt.lastOutputMs,
-      exited: false,
-      exitCode: null,
-      ready: rt.memory.ready,
-      ...(human !== undefined ? { msSinceHumanInput: human } : {}),
-    };
-    try {
-      return detect(rt.model.view(), ctx);
-    } catch (err) {
-      const d = { ...fallbackDetect(rt.model.view(), ctx) };
-      d.why += ` (detector failed: ${String(err)})`;
-      return d;
-    }
+    return detectLive(rt, (rt.detect ??= this.hooks.detector(rt.row)));
   }
 
   /** Asks the agent's detector what the screen says (once the model has parsed what came: see LiveRuntime.settled), and records a change with its reason (settled states: see state-detector.ts). */

@@ -172,6 +172,8 @@ export class RuntimeManager {
   private async launchOf(p: StartParams): Promise<Launch & { command: string[]; sessionId: string | undefined }> {
     let command = p.command;
     let sessionId = p.session_id;
+    // started with the adapter's own command (no argv given): the agent itself, so the bridge wiring applies
+    const ownStart = command.length === 0;
     if (command.length === 0) {
       sessionId = freshSessionId(p.agent as AgentKind, p.session_id);
       const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, sessionId);
@@ -196,7 +198,7 @@ export class RuntimeManager {
       });
     }
     // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-    const wiring = path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, inEnv: Boolean(p.env) }) : null;
+    const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, inEnv: Boolean(p.env) }) : null;
     if (wiring) command = [...command, ...wiring.args];
     // inside an environment the bridge's variables and files must reach the program there
     const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;

@@ -1,29 +1,7 @@
-import fs from "node:fs";
-import path from "node:path";
+import { INSTALL_HINTS, findOnPath } from "../../protocol/agent-clis.js";
 import { SwarmError } from "../../protocol/errors.js";
 
-/** How to install each agent CLI swarm has an adapter for, by the program's name. */
-export const INSTALL_HINTS: Record<string, string> = {
-  claude: "npm install -g @anthropic-ai/claude-code",
-  codex: "npm install -g @openai/codex",
-  gemini: "npm install -g @google/gemini-cli",
-  aider: "pipx install aider-chat",
-};
-
-/** Where `program` (a bare name) resolves on `pathVar`, as exec would find it; null when nowhere. */
-export function findOnPath(program: string, pathVar: string): string | null {
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, program);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
+export { INSTALL_HINTS, findOnPath };
 
 /**
  * Refuses to start a program that is not there: without this the runtime "starts" and dies

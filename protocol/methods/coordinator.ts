@@ -104,7 +104,31 @@ export const coordinatorStatus = defineMethod({
     host: z.object({ ok: z.boolean(), reason: z.string().nullable() }),
     running_locally: z.array(z.string()),
     command: z.array(z.string()).nullable(),
+    agent_kinds: z.array(z.string()).describe("kinds the daemon runs as agents (coordinator.agent_kinds)"),
+    default_agent_kind: z.string(),
+    repo: z.string().nullable(),
+    queue: z
+      .array(
+        z.object({
+          agent_kind: z.string(),
+          workspace: z.string(),
+          ready: z.number().int(),
+          backing_off: z.number().int().describe("of those, still in their retry backoff"),
+          reason: z.string().nullable().describe("why these are not being claimed now; null = nothing stops them"),
+        }),
+      )
+      .describe("ready tickets by kind and workspace, with why the queue is not moving"),
+    awaiting_approval: z.array(z.object({ ticket: z.string(), approval: z.string().nullable() })).describe("tickets in review waiting for a human"),
   }),
+});
+
+export const coordinatorWhy = defineMethod({
+  name: "coordinator.why",
+  summary:
+    "Why a ticket is waiting: for a ready ticket what keeps it from being claimed (no agent kind configured, caps full, breaker open, host busy, backoff); dependencies, approval otherwise.",
+  mutating: false,
+  params: z.object({ id: z.string() }),
+  result: z.object({ id: z.string(), state: z.string(), waiting: z.string().nullable().describe("null when it is moving or finished") }),
 });
 
 export const bundleGet = defineMethod({

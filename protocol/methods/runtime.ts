@@ -6,7 +6,7 @@ export const RUNTIME_STATES = ["starting", "working", "idle", "waiting_input", "
 export const RuntimeState = z.enum(RUNTIME_STATES);
 /** Outcomes of runtime.send. */
 export const SEND_STATUSES = ["delivered", "queued", "not_confirmed", "refused"] as const;
-export const AgentKindSchema = z.enum(["shell", "claude", "codex", "aider", "gemini", "custom"]);
+export const AgentKindSchema = z.enum(["shell", "claude", "codex", "aider", "gemini", "scripted", "custom"]);
 
 export const Runtime = z.object({
   id: z.string(),

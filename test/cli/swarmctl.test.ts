@@ -155,11 +155,13 @@ describe("swarmctl", () => {
     expect(r.code).toBe(rep.ok ? 0 : 7);
   });
 
-  it("init scaffolds config, tickets/ and a sample ticket, and refuses to overwrite", async () => {
+  it("init scaffolds tickets/ and a sample ticket, and refuses to overwrite", async () => {
     const dir = path.join(h.home, "proj");
     const a = await swarmctl(h.env, ["init", dir, "--json"]);
     expect(a.code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "swarm.json"), "utf8"))).toMatchObject({ name: "proj" });
+    // no swarm.json any more: the project's settings go into the config file (docs/config.md)
+    expect(JSON.parse(a.stdout)).toMatchObject({ project: "proj", repo: null });
+    expect(fs.existsSync(path.join(dir, "swarm.json"))).toBe(false);
     expect(fs.readFileSync(path.join(dir, "tickets/0001-example-hello.md"), "utf8")).toMatch(/^---\nid: example-hello/);
     expect(JSON.parse(a.stdout).watching).toBe(true);
     const list = await swarmctl(h.env, ["ticket", "list", "--json"]);

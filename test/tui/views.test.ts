@@ -160,6 +160,12 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
         by_kind: { claude: 1 },
         per_kind: { claude: 2 },
         breakers: [{ agent_kind: "codex", state: "open", consecutive_failures: 3, open_until: null }],
+        // fields coordinator.status gained (issue 14); this view does not show them
+        agent_kinds: ["claude"],
+        default_agent_kind: "claude",
+        repo: "/src/app",
+        queue: [],
+        awaiting_approval: [],
         host: { ok: true, reason: null },
         running_locally: [],
         command: null,

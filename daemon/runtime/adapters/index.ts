@@ -4,6 +4,7 @@ import { claudeAdapter } from "./claude.js";
 import { codexAdapter } from "./codex.js";
 import { createCustomAdapter, customAdapter, type CustomDetectorConfig } from "./custom.js";
 import { geminiAdapter } from "./gemini.js";
+import { scriptedAdapter } from "./scripted.js";
 import { shellAdapter } from "./shell.js";
 import { SwarmError } from "../../../protocol/errors.js";
 import { AGENT_KINDS, type AgentAdapter, type AgentKind } from "./types.js";
@@ -14,6 +15,7 @@ export const ADAPTERS: Record<AgentKind, AgentAdapter> = {
   codex: codexAdapter,
   aider: aiderAdapter,
   gemini: geminiAdapter,
+  scripted: scriptedAdapter,
   custom: customAdapter,
 };
 

@@ -14,8 +14,8 @@ export interface InputLine {
   rows: [number, number];
 }
 
-export type AgentKind = "shell" | "claude" | "codex" | "aider" | "gemini" | "custom";
-export const AGENT_KINDS: AgentKind[] = ["shell", "claude", "codex", "aider", "gemini", "custom"];
+export type AgentKind = "shell" | "claude" | "codex" | "aider" | "gemini" | "scripted" | "custom";
+export const AGENT_KINDS: AgentKind[] = ["shell", "claude", "codex", "aider", "gemini", "scripted", "custom"];
 
 export type AgentState = "starting" | "working" | "idle" | "waiting_input" | "asking_approval" | "exited";
 

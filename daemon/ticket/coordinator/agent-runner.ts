@@ -20,6 +20,7 @@ import { LOCAL_WORKER } from "./runner.js";
 const POLL_MS = 100;
 const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
+const READY_STATES = new Set(["idle", "waiting_input", "asking_approval", "exited", "lost"]);
 
 type Phase = "preparing" | "running" | "finishing";
 
@@ -182,7 +183,9 @@ export class AgentRunner {
       run.phase = "running";
       return;
     }
-    await pollUntil(() => mgr.row(run.name).state !== "starting" || run.stopReason !== null, { timeoutMs: READY_TIMEOUT_MS, everyMs: 50 });
+    // Ready for input = the agent's detector sees it waiting at its prompt (idle/waiting_input), not
+    // merely "not starting": a program not yet up reads a paste as typed lines. Past the wait, send anyway.
+    await pollUntil(() => READY_STATES.has(mgr.row(run.name).state) || run.stopReason !== null, { timeoutMs: READY_TIMEOUT_MS, everyMs: 50 });
     run.phase = "running"; // from here watch() settles exits and stop reasons
     if (run.stopReason || mgr.row(run.name).state === "exited") return;
     const sent = await mgr.send(run.name, mgr.sendOptions({ text: promptOf(run.lease), enter: true }));

@@ -82,7 +82,7 @@ export function coordinatorDomain(ctx: DaemonContext, deps: CoordinatorDeps): Do
 
   return {
     name: "coordinator",
-    handlers: coordinatorHandlers({ cfg, tickets: deps.tickets, book, bundles, waiters, complete, runningLocally: runner.running }),
+    handlers: coordinatorHandlers({ cfg, tickets: deps.tickets, book, bundles, waiters, complete, runningLocally: runner.running, db: ctx.db }),
     start() {
       bundles.rebuildMissing();
       unsubscribe = ctx.events.subscribe((ev) => {

@@ -8,6 +8,8 @@ import type { TicketBundles } from "./bundles.js";
 import type { ClaimResult, LeaseBook } from "./leases.js";
 import type { Completion } from "./completion.js";
 import type { ClaimWaiters } from "./waiters.js";
+import { awaitingApproval, queueLines, whyTicketWaits, type QueueFacts } from "./why.js";
+import type { Db } from "../../store/db.js";
 
 export interface CoordinatorHandlerDeps {
   cfg: () => CoordinatorConfig;
@@ -17,11 +19,13 @@ export interface CoordinatorHandlerDeps {
   waiters: ClaimWaiters;
   complete: Completion;
   runningLocally: () => string[];
+  db: Db;
 }
 
 /** RPC edge of the coordinator: worker leases (claim, heartbeat, complete, fail), status, bundles. */
 export function coordinatorHandlers(d: CoordinatorHandlerDeps): HandlerEntry[] {
   const { cfg, book } = d;
+  const facts = (): QueueFacts => ({ cfg: cfg(), leasedByKind: book.leasedByKind(), breakers: book.breakerStates(), host: hostAdmits(cfg()), now: Date.now() });
   return [
     handle(m.ticketClaim, (p, call) => {
       const attempt = (): ClaimResult => {
@@ -37,18 +41,29 @@ export function coordinatorHandlers(d: CoordinatorHandlerDeps): HandlerEntry[] {
     handle(m.ticketComplete, (p) => d.complete(p.id, p.lease, p.result, p.checks_passed, p.next)),
     handle(m.ticketFail, (p) => book.fail(p.id, p.lease, p.error, p.retryable)),
     handle(m.coordinatorStatus, () => {
-      const c = cfg();
-      const byKind = book.leasedByKind();
+      const f = facts();
+      const c = f.cfg;
       return {
-        leased: Object.values(byKind).reduce((a, b) => a + b, 0),
+        leased: Object.values(f.leasedByKind).reduce((a, b) => a + b, 0),
         max_concurrent: c.max_concurrent,
-        by_kind: byKind,
+        by_kind: f.leasedByKind,
         per_kind: c.per_kind,
         breakers: book.breakerStates(),
-        host: hostAdmits(c),
+        host: f.host,
         running_locally: d.runningLocally(),
         command: c.command,
+        agent_kinds: c.agent_kinds,
+        default_agent_kind: c.default_agent_kind,
+        repo: c.repo,
+        queue: queueLines(d.db, f),
+        awaiting_approval: awaitingApproval(d.db),
       };
+    }),
+    handle(m.coordinatorWhy, (p) => {
+      const t = d.tickets.get(p.id);
+      const deps = t.depends_on.map((id) => ({ id, state: d.tickets.find(id)?.state ?? "missing" }));
+      const approval = awaitingApproval(d.db).find((a) => a.ticket === t.id)?.approval ?? null;
+      return { id: t.id, state: t.state, waiting: whyTicketWaits(t, facts(), deps, approval) };
     }),
     handle(m.bundleGet, (p) => {
       d.tickets.get(p.id);
