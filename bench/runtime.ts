@@ -1,3 +1,4 @@
+import { killRuntimes } from "./runtimes-cleanup.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -213,14 +214,7 @@ export async function run(): Promise<string> {
   } finally {
     spawnSync("tmux", ["-L", tmuxSock, "kill-server"], { stdio: "ignore" });
     // Stop holders we started: runtimes outlive the daemon by design.
-    try {
-      const c = await connectDaemon(paths, { autostart: false });
-      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
-      for (const r of runtimes) if (r.state !== "exited" && r.state !== "lost") await c.call("runtime.kill", { name: r.name }).catch(() => {});
-      c.close();
-    } catch {
-      // daemon already gone
-    }
+    await killRuntimes(paths);
     daemon.kill("SIGTERM");
   }
 }

@@ -1,3 +1,4 @@
+import { killRuntimes } from "./runtimes-cleanup.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -150,14 +151,7 @@ export async function run(): Promise<string> {
     return report({ agents, tp, growth });
   } finally {
     spawnSync("tmux", ["-L", tmuxSock, "kill-server"], { stdio: "ignore" });
-    try {
-      const c = await connectDaemon(paths, { autostart: false });
-      const { runtimes } = await c.call<{ runtimes: { name: string; state: string }[] }>("runtime.list", {});
-      for (const r of runtimes) if (r.state !== "exited" && r.state !== "lost") await c.call("runtime.kill", { name: r.name }).catch(() => {});
-      c.close();
-    } catch {
-      // daemon already gone
-    }
+    await killRuntimes(paths);
     daemon.kill("SIGTERM");
   }
 }
