@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeSend } from "../../protocol/methods/runtime.js";
 import { waitFor } from "../helpers/daemon.js";
-import { READY, realAgentsUnavailable, startRealAgentRig, waitScreenText, type RealAgentKind, type RealAgentRig } from "../helpers/real-agents.js";
+import { READY, realAgentsUnavailable, screenText, startRealAgentRig, waitScreenText, type RealAgentKind, type RealAgentRig } from "../helpers/real-agents.js";
 
 // Real Claude Code and Codex against the loopback model stub: an idle agent is woken by a
 // post, its new turn calls the thread bridge (the stub scripts the turn from the trigger,
@@ -60,4 +60,38 @@ describe.skipIf(why)(`wake with real agents${why ? ` (skipped: ${why})` : ""}`, 
       300_000,
     );
   }
+
+  const noClaude = realAgentsUnavailable(["claude"]);
+  it.skipIf(noClaude)(
+    `claude: a person's draft in its input box defers the wake and stays intact${noClaude ? ` (skipped: ${noClaude})` : ""}`,
+    async () => {
+      const c = rig.client;
+      const name = "wk-draft";
+      const draft = "my half-written draft about the build";
+      await c.call("runtime.start", { name, agent: "claude", cwd: rig.workdir, cols: 110, rows: 32 });
+      await waitScreenText(c, name, "its prompt", READY.claude, 90_000);
+      await waitFor(`${name} idle`, async () => (await c.call("runtime.show", { name })).state === "idle", 60_000, 100);
+      await c.call("runtime.input", { name, data: draft, human: true });
+      await waitScreenText(c, name, "the draft", (s) => s.includes(draft));
+      const th = (await c.call("thread.create", { title: "wake over a draft", participants: [{ agent_id: "lead" }, { agent_id: name }] })).thread.id;
+      await c.call("thread.post", { id: th, as: "lead", body: "the build is red" });
+      // past the quiet window (500 ms here) the wake still must not type: the input line holds text that is not ours
+      const w = await waitFor(
+        "the wake to defer for the draft",
+        async () =>
+          (await c.call("wake.list", { thread: th, limit: 5 })).wakes.find((x) =>
+            x.steps.some((st) => st.reason === "draft" || st.reason === "refused_draft"),
+          ) ?? null,
+        60_000,
+        200,
+      );
+      expect(w.attempts).toBe(0);
+      const screen = await screenText(c, name);
+      expect(screen).toContain(draft);
+      expect(screen).not.toContain(`wake ${w.id}`);
+      expect(rig.stub.requests().some((r) => r.user?.includes(`wake ${w.id}`) || r.user?.includes(draft))).toBe(false);
+      await c.call("runtime.kill", { name });
+    },
+    300_000,
+  );
 });
