@@ -199,6 +199,30 @@ export function canRestoreDeleted(p: Provider): p is Provider & RestoresDeleted 
   return p.info().features.restoreDeleted && typeof (p as Partial<RestoresDeleted>).restoreDeleted === "function";
 }
 
+/** One deleted environment kept by a provider's trash. */
+export interface DeletedInfo {
+  id: string;
+  name: string;
+  repo: string;
+  /** the branch it had; `trashBranch` is what it is called while in the trash (null: not renamed) */
+  branch: string;
+  trashBranch: string | null;
+  path: string;
+  deletedAt: string;
+}
+
+/** Optional, beside RestoresDeleted: the trash can be listed and emptied. */
+export interface PurgesDeleted {
+  listDeleted(): Promise<DeletedInfo[]>;
+  /** Removes for good the entries deleted at least `olderThanMs` ago (0: all), with their trash branches; returns them. */
+  purgeDeleted(olderThanMs: number): Promise<DeletedInfo[]>;
+}
+
+export function canPurgeDeleted(p: Provider): p is Provider & PurgesDeleted {
+  const q = p as Partial<PurgesDeleted>;
+  return p.info().features.restoreDeleted && typeof q.listDeleted === "function" && typeof q.purgeDeleted === "function";
+}
+
 /** Optional: providers with info().features.close release what they hold in the daemon's process. */
 export interface Closable {
   /** Daemon shutdown: stops in-process helpers (proxies); environments and their processes stay. */

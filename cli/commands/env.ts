@@ -3,6 +3,7 @@ import type { EnvRecord } from "../../protocol/methods/env.js";
 import type { CliContext, CommandGroup } from "../context.js";
 import { PROXY_ALLOW_OPTION, copySpec, createParams, requireName, type CreateOpts } from "./env-args.js";
 import { registerBulk } from "./env-bulk.js";
+import { registerTrash } from "./env-trash.js";
 import { runPassthrough, runShell } from "./env-exec.js";
 import { withProgress } from "./env-progress.js";
 
@@ -142,6 +143,7 @@ function registerRemoval(env: Command, ctx: () => CliContext): void {
       if (c.out.json) c.out.printJson(e);
       else c.out.print(`${c.out.ok("restored")} ${e.name} at ${e.host_path ?? "-"}`);
     });
+  registerTrash(env, ctx);
 }
 
 function registerWork(env: Command, ctx: () => CliContext): void {

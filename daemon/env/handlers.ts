@@ -6,6 +6,19 @@ import { handle, type HandlerEntry } from "../rpc/handler.js";
 import { runBulk } from "./bulk.js";
 import { usage, hostTotals } from "./resources.js";
 import type { EnvService } from "./service.js";
+import { listTrash, purgeTrash, trashKeepForMs } from "./trash.js";
+
+/** Purges trash entries older than env.trash_keep_for; a failure is logged, never fails the caller. */
+async function expireTrash(ctx: DaemonContext, svc: EnvService): Promise<void> {
+  const keep = trashKeepForMs(ctx.cfg().env.trash_keep_for);
+  if (keep === null) return;
+  try {
+    const gone = await purgeTrash(svc.providers, keep);
+    if (gone.length > 0) ctx.logger.info("expired deleted environments purged from the trash", { ids: gone.map((e) => e.id) });
+  } catch (err) {
+    ctx.logger.warn("purging expired trash failed", { error: String(err) });
+  }
+}
 
 /**
  * `env shell` without a command: the environment's own login shell, chosen inside it (a VM
@@ -24,6 +37,8 @@ const ckpt = (c: CheckpointInfo) => ({
 
 /** RPC edge of the env domain: params arrive validated; everything else is in EnvService. */
 export function envHandlers(ctx: DaemonContext, svc: EnvService): HandlerEntry[] {
+  // Daemon start: the handlers are built once, so this is where expired trash goes.
+  void expireTrash(ctx, svc);
   return [
     handle(m.envCreate, (p) => svc.create(p)),
     handle(m.envList, (p) => ({ envs: svc.registry.list(p.project) })),
@@ -41,9 +56,12 @@ export function envHandlers(ctx: DaemonContext, svc: EnvService): HandlerEntry[]
     handle(m.envStop, (p) => svc.stop(p.name)),
     handle(m.envDelete, async (p) => {
       await svc.delete(p.name, p.force);
+      await expireTrash(ctx, svc);
       return { name: p.name, deleted: true as const };
     }),
     handle(m.envRestoreDeleted, (p) => svc.restoreDeleted(p.name)),
+    handle(m.envTrashList, async () => ({ entries: await listTrash(svc.providers) })),
+    handle(m.envTrashPurge, async (p) => ({ purged: await purgeTrash(svc.providers, p.older_than_ms) })),
     handle(m.envExec, async (p) => {
       const r = await svc.exec(p.name, p.argv, {
         ...(p.cwd !== undefined ? { cwd: p.cwd } : {}),

@@ -10,6 +10,7 @@ const ENV_DEFAULTS = {
   cpu_overcommit: 2.0,
   memory_overcommit: 1.0,
   bulk_concurrency: 8,
+  trash_keep_for: "7d",
   resources: { vm: { cpus: 2, memory: "4G" } } as Record<string, { cpus: number; memory: string }>,
 };
 
@@ -23,6 +24,11 @@ const EnvConfig = z
       .regex(/^(off|\d+(\.\d+)?(ms|s|m|h|d))$/, "a duration like 30m, 2h, 45s, or off")
       .default(ENV_DEFAULTS.idle_stop_after)
       .describe("stop a running environment with no exec/PTY activity for this long (e.g. 30m); off disables"),
+    trash_keep_for: z
+      .string()
+      .regex(/^(off|\d+(\.\d+)?(ms|s|m|h|d))$/, "a duration like 7d, 12h, or off")
+      .default(ENV_DEFAULTS.trash_keep_for)
+      .describe("deleted environments (and their swarm-trash/* branches) older than this are purged at daemon start and on delete; off keeps them"),
     cpu_overcommit: z.number().positive().max(64).default(ENV_DEFAULTS.cpu_overcommit).describe("reserved vCPUs may reach host CPUs x this"),
     memory_overcommit: z.number().positive().max(64).default(ENV_DEFAULTS.memory_overcommit).describe("reserved RAM may reach host RAM x this"),
     bulk_concurrency: z.number().int().min(1).max(64).default(ENV_DEFAULTS.bulk_concurrency).describe("parallel creates/deletes in env bulk"),

@@ -131,6 +131,34 @@ export const envRestoreDeleted = defineMethod({
   result: EnvRecord,
 });
 
+export const TrashEntrySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.string(),
+  repo: z.string(),
+  branch: z.string().describe("the branch the environment had"),
+  trash_branch: z.string().nullable().describe("what that branch is called while in the trash (swarm-trash/<id>); null: not renamed"),
+  path: z.string().describe("where its files are kept"),
+  deleted_at: z.string(),
+});
+export type TrashEntryInfo = z.infer<typeof TrashEntrySchema>;
+
+export const envTrashList = defineMethod({
+  name: "env.trash_list",
+  summary: "Deleted environments kept in the providers' trash (oldest first), restorable with env.restore_deleted.",
+  mutating: false,
+  params: z.object({}).default({}),
+  result: z.object({ entries: z.array(TrashEntrySchema) }),
+});
+
+export const envTrashPurge = defineMethod({
+  name: "env.trash_purge",
+  summary: "Remove for good trash entries deleted at least older_than_ms ago (default: all), with their swarm-trash/* branches.",
+  mutating: true,
+  params: z.object({ older_than_ms: z.number().int().min(0).default(0) }),
+  result: z.object({ purged: z.array(TrashEntrySchema) }),
+});
+
 export const ExecResultSchema = z.object({
   exit_code: z.number().int(),
   signal: z.string().nullable(),

@@ -17,6 +17,7 @@ import type {
   ProviderContext,
   ProviderInfo,
   ProgressFn,
+  PurgesDeleted,
   RestoresDeleted,
 } from "../types.js";
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
@@ -61,7 +62,7 @@ const repoLocks = new KeyedLock();
  * Creation serialises `git worktree add --no-checkout` per repository (concurrent adds
  * race on `.git/worktrees/<n>/commondir`) and checks out in parallel.
  */
-export class WorktreeProvider implements Provider, Checkpointing, RestoresDeleted {
+export class WorktreeProvider implements Provider, Checkpointing, RestoresDeleted, PurgesDeleted {
   readonly git: Git;
   private readonly run: Runner;
   private readonly checkouts: Semaphore;
@@ -299,6 +300,10 @@ export class WorktreeProvider implements Provider, Checkpointing, RestoresDelete
 
   async listDeleted(): Promise<TrashEntry[]> {
     return this.trash.list();
+  }
+
+  async purgeDeleted(olderThanMs: number): Promise<TrashEntry[]> {
+    return this.trash.purge(olderThanMs);
   }
 
   async exec(h: EnvHandle, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {

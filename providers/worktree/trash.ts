@@ -62,6 +62,23 @@ export class WorktreeTrash {
     return entries.filter((e): e is TrashEntry => e !== null).sort((a, b) => a.deletedAt.localeCompare(b.deletedAt));
   }
 
+  /**
+   * Removes for good the entries deleted at least `olderThanMs` ago: the saved files and the
+   * swarm-trash/<id> branch (force-deleted: its commits are what the trash kept). A repository
+   * that is gone no longer holds the branch, so only the files are removed then.
+   */
+  async purge(olderThanMs: number, now = Date.now()): Promise<TrashEntry[]> {
+    const old = (await this.list()).filter((e) => now - Date.parse(e.deletedAt) >= olderThanMs);
+    for (const e of old) {
+      if (e.trashBranch) {
+        const branch = e.trashBranch;
+        await this.lock(e.commonDir, () => this.git.tryOut(e.repo, ["branch", "-D", branch]));
+      }
+      await fs.rm(path.join(this.root, e.id), { recursive: true, force: true });
+    }
+    return old;
+  }
+
   async restore(name: string, dest: string, checkpointsDir: string): Promise<TrashEntry> {
     const e = (await this.list()).filter((x) => x.name === name).pop();
     if (!e)
