@@ -18,3 +18,9 @@ export function checkName(name: string): string | null {
 }
 
 export const Name = z.string().refine(validName, { message: NAME_RULE });
+
+/**
+ * Branches of the coordinator's tickets (R-T8: one branch per ticket). The worktree trash
+ * leaves them under their own name on delete: the ticket's commits stay where it looks.
+ */
+export const TICKET_BRANCH_PREFIX = "swarm/ticket-";

@@ -20,6 +20,7 @@ import type {
   PurgesDeleted,
   RestoresDeleted,
 } from "../types.js";
+import { TICKET_BRANCH_PREFIX } from "../../protocol/names.js";
 import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
 import { assertArgv, assertName } from "../common/ids.js";
@@ -147,6 +148,13 @@ export class WorktreeProvider implements Provider, Checkpointing, RestoresDelete
         } catch (e) {
           // older git wrote "A branch named"
           if (/a branch named '.*' already exists/i.test((e as Error).message)) {
+            // A ticket's branch outlives its environment (the trash keeps its name): a new
+            // environment for the ticket goes on with its commits.
+            if (branch.startsWith(TICKET_BRANCH_PREFIX)) {
+              await this.git.out(top, ["worktree", "add", "--quiet", "--no-checkout", dir, branch], { LC_ALL: "C" });
+              registered = true;
+              return;
+            }
             throw new SwarmError("CONFLICT", `branch ${branch} already exists in ${top}`, { hint: "pass another --branch, or delete that branch" });
           }
           registered = true; // git may have made the branch before failing: undo removes it

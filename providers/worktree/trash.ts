@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { SwarmError } from "../../protocol/errors.js";
+import { TICKET_BRANCH_PREFIX } from "../../protocol/names.js";
 import type { Git } from "../common/git.js";
 
 export interface TrashEntry {
@@ -24,7 +25,8 @@ type RepoLock = <T>(commonDir: string, fn: () => Promise<T>) => Promise<T>;
  * Deleted worktrees: the directory is moved (not copied) to `<trash>/<id>/wt`, git's
  * worktree record is pruned, and the branch is renamed to swarm-trash/<id>. Restore
  * re-registers an empty worktree on the branch and moves the files back, so uncommitted
- * and untracked work survives.
+ * and untracked work survives. A ticket's branch keeps its name (and a purge leaves it):
+ * its commits are the ticket's work, which the coordinator finds by that name.
  */
 export class WorktreeTrash {
   constructor(
@@ -42,6 +44,7 @@ export class WorktreeTrash {
     const trashBranch = `swarm-trash/${id}`;
     const renamed = await this.lock(e.commonDir, async () => {
       await this.git.tryOut(e.repo, ["worktree", "prune"]);
+      if (e.branch.startsWith(TICKET_BRANCH_PREFIX)) return false;
       return (await this.git.tryOut(e.repo, ["branch", "-m", e.branch, trashBranch])) !== null;
     });
     const entry: TrashEntry = { ...e, id, trashBranch: renamed ? trashBranch : null, deletedAt: new Date().toISOString() };

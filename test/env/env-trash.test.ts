@@ -73,3 +73,38 @@ describe("swarmctl env trash (worktree provider, real daemon, real git)", () => 
     );
   });
 });
+
+describe("a ticket's branch in the trash", () => {
+  it("keeps its name and commits on delete --force; purge leaves it; restore-deleted brings the environment back on it", async () => {
+    w = await startWorld();
+    const branch = "swarm/ticket-T7";
+    expect((await w.ctl(["env", "create", "ticket-T7", "--repo", w.repo, "--branch", branch])).code).toBe(0);
+    const host = (await w.json<EnvRecord>(["env", "show", "ticket-T7"])).host_path!;
+    fs.writeFileSync(path.join(host, "t7.txt"), "ticket work\n");
+    execFileSync("git", ["-C", host, "add", "."], { stdio: "ignore" });
+    execFileSync("git", ["-C", host, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "ticket T7 work"], { stdio: "ignore" });
+    const tip = execFileSync("git", ["-C", w.repo, "rev-parse", branch], { encoding: "utf8" }).trim();
+    expect((await w.ctl(["env", "delete", "ticket-T7", "--force"])).code).toBe(0);
+
+    const [entry] = await w.json<TrashEntryInfo[]>(["env", "trash", "list"]);
+    expect(entry).toMatchObject({ name: "ticket-T7", branch, trash_branch: null });
+    expect(trashBranches(w.repo)).toEqual([]);
+    expect(execFileSync("git", ["-C", w.repo, "rev-parse", branch], { encoding: "utf8" }).trim()).toBe(tip);
+
+    const back = await w.json<EnvRecord>(["env", "restore-deleted", "ticket-T7"]);
+    expect(fs.readFileSync(path.join(back.host_path!, "t7.txt"), "utf8")).toBe("ticket work\n");
+    expect((await w.ctl(["env", "delete", "ticket-T7", "--force"])).code).toBe(0);
+    expect((await w.json<TrashEntryInfo[]>(["env", "trash", "purge"])).map((e) => e.name)).toEqual(["ticket-T7"]);
+    expect(execFileSync("git", ["-C", w.repo, "rev-parse", branch], { encoding: "utf8" }).trim()).toBe(tip);
+
+    // a new environment for the ticket goes on from its branch
+    const again = await w.ctl(["env", "create", "ticket-T7", "--repo", w.repo, "--branch", branch]);
+    expect(again.code, again.stderr).toBe(0);
+    const host2 = (await w.json<EnvRecord>(["env", "show", "ticket-T7"])).host_path!;
+    expect(execFileSync("git", ["-C", host2, "rev-parse", "HEAD"], { encoding: "utf8" }).trim()).toBe(tip);
+    expect(fs.readFileSync(path.join(host2, "t7.txt"), "utf8")).toBe("ticket work\n");
+    // any other existing branch is still refused
+    const other = await w.ctl(["env", "create", "other", "--repo", w.repo, "--branch", "main"]);
+    expect(other.code).toBe(ERROR_KINDS.CONFLICT.exitCode);
+  });
+});

@@ -5,6 +5,7 @@ import type { CoordinatorConfig } from "../../../protocol/config/coordinator.js"
 import { SwarmError } from "../../../protocol/errors.js";
 import { pollUntil } from "../../../protocol/wait.js";
 import type { Lease } from "../../../protocol/methods/coordinator.js";
+import { TICKET_BRANCH_PREFIX } from "../../../protocol/names.js";
 import { AgentKindSchema } from "../../../protocol/methods/runtime.js";
 import type { EventLog } from "../../events/event-log.js";
 import type { Db } from "../../store/db.js";
@@ -57,7 +58,7 @@ export interface AgentRunnerDeps {
 
 /** Names of a ticket's environment, runtime and branch (R-T8: one branch per ticket). */
 export const ticketEnvName = (id: string) => `ticket-${id}`;
-export const ticketBranch = (id: string) => `swarm/ticket-${id}`;
+export const ticketBranch = (id: string) => `${TICKET_BRANCH_PREFIX}${id}`;
 
 function promptOf(lease: Lease): string {
   const body = lease.ticket.body.trim();
