@@ -88,7 +88,10 @@ describe("the scripted agent in a runtime", () => {
       expect(git(repo, "log", "-1", "--format=%s")).toBe("add docs/a.md");
       expect(git(repo, "status", "--porcelain")).toBe("");
       expect((await screen(c, "s1")).lines.join("\n")).toContain("│ found-it");
-      expect((await swarmctl(d.env, ["--no-autostart", "runtime", "send", "s1", "y"])).code).toBe(0);
+      // at an approval a send is refused (it would answer by accident): answering is its own verb
+      expect((await swarmctl(d.env, ["--no-autostart", "runtime", "send", "s1", "y"])).code).toBe(4);
+      const answered = await swarmctl(d.env, ["--no-autostart", "runtime", "answer", "s1", "yes"]);
+      expect(answered.code, answered.stderr).toBe(0);
       await waitScreen(c, "s1", "done", (t) => t.includes("approved\ndone\n>"));
       await waitFor("idle again", async () => (await show(c, "s1")).state === "idle");
     } finally {
