@@ -28,10 +28,13 @@ import { Client } from "${SDK}/client/index.js";
 import { StdioClientTransport } from "${SDK}/client/stdio.js";
 const argv = process.argv.slice(2);
 const cfg = JSON.parse(fs.readFileSync(argv[argv.indexOf("--mcp-config") + 1], "utf8")).mcpServers.swarm;
-process.stdout.write("reviewer ready\\r\\n");
+// drawn like Claude Code's prompt box (a ❯ row between two rules, the cursor after ❯), so its
+// detector sees it ready and the typed prompt lands in the box; on Enter the box clears and it works
+const rule = "─".repeat(60);
+process.stdout.write("reviewer ready\\r\\n" + rule + "\\r\\n❯ \\r\\n" + rule + "\\r\\n\\x1b[2A\\x1b[3G");
 const rl = readline.createInterface({ input: process.stdin });
 const prompt = await new Promise((resolve) => rl.once("line", resolve));
-process.stdout.write("reviewing\\r\\n");
+process.stdout.write("\\x1b[2J\\x1b[H✻ Reviewing… (esc to interrupt)\\r\\n");
 const client = new Client({ name: "stand-in-claude", version: "1.0.0" });
 await client.connect(new StdioClientTransport({ ...cfg, stderr: "inherit" }));
 const body = "finding: the change lacks a test | prompt: " + prompt;
@@ -115,7 +118,7 @@ describe("coordinator.review: a ticket's executor/reviewer thread", () => {
     ]);
     // the executor had the thread id (its commit carries what it saw)
     expect(git("show", `${result.branch}:exec-thread.txt`)).toBe(thread!.id);
-    expect(result.review).toMatchObject({ runtime: reviewer, thread: thread!.id, outcome: "finished", exit_code: 0 });
+    expect(result.review, JSON.stringify(result.review)).toMatchObject({ runtime: reviewer, thread: thread!.id, outcome: "finished", exit_code: 0 });
 
     const { messages } = await rpc<{ messages: Message[] }>(c, "thread.read", { id: thread!.id });
     const finding = messages.find((m) => m.kind === "finding");
