@@ -30,7 +30,9 @@ const capture = (name: string) => {
 beforeAll(async () => {
   if (!hasTmux) return;
   // the host is shared with other test runs: admission by load would refuse our one claim
-  d = await startDaemon({ config: { coordinator: { max_load_per_cpu: 10_000 } } });
+  // human_quiet_ms 0: the prompt-box case follows the attach case, whose typing would otherwise
+  // make runtime.send refuse for 20 s (the quiet window protecting a person at the keyboard)
+  d = await startDaemon({ config: { coordinator: { max_load_per_cpu: 10_000 }, runtime: { human_quiet_ms: 0 } } });
   env = { ...d.env, TERM: "xterm-256color", CI: "true" };
   c = await d.client();
   logDir = fs.mkdtempSync(path.join(d.home, "logs-"));

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeSend } from "../../protocol/methods/runtime.js";
 import { waitFor } from "../helpers/daemon.js";
-import { READY, realAgentsUnavailable, screenText, startRealAgentRig, waitScreenText, type RealAgentKind, type RealAgentRig } from "../helpers/real-agents.js";
+import {
+  READY,
+  realAgentsUnavailable,
+  screenText,
+  startRealAgentRig,
+  typeAndSubmit,
+  waitScreenText,
+  type RealAgentKind,
+  type RealAgentRig,
+} from "../helpers/real-agents.js";
 
 // Real Claude Code and Codex against the loopback model stub: an idle agent is woken by a
 // post, its new turn calls the thread bridge (the stub scripts the turn from the trigger,
@@ -91,6 +100,36 @@ describe.skipIf(why)(`wake with real agents${why ? ` (skipped: ${why})` : ""}`, 
       expect(screen).not.toContain(`wake ${w.id}`);
       expect(rig.stub.requests().some((r) => r.user?.includes(`wake ${w.id}`) || r.user?.includes(draft))).toBe(false);
       await c.call("runtime.kill", { name });
+    },
+    300_000,
+  );
+
+  const noCodex = realAgentsUnavailable(["codex"]);
+  it.skipIf(noCodex)(
+    `codex: an ended runtime is woken by \`codex exec resume <id>\`, whose turn acknowledges${noCodex ? ` (skipped: ${noCodex})` : ""}`,
+    async () => {
+      const c = rig.client;
+      const name = "wk-resume";
+      await c.call("runtime.start", { name, agent: "codex", cwd: rig.workdir, cols: 110, rows: 32 });
+      await waitScreenText(c, name, "its prompt", READY.codex, 90_000);
+      // one turn, so Codex has a session (its rollout file) whose id swarm records
+      await typeAndSubmit(c, name, "STUB:SAY first-turn-done");
+      const sid = await waitFor("the session id", async () => (await c.call("runtime.show", { name })).session_id, 60_000, 200);
+      await c.call("runtime.kill", { name });
+      await waitFor(`${name} exited`, async () => (await c.call("runtime.show", { name })).state === "exited", 30_000, 100);
+      const th = (await c.call("thread.create", { title: "wake by resume", participants: [{ agent_id: "lead" }, { agent_id: name }] })).thread.id;
+      await c.call("thread.post", { id: th, as: "lead", body: "the build is red" });
+      const w = await waitFor(
+        "the wake to end",
+        async () => (await c.call("wake.list", { thread: th, limit: 5 })).wakes.find((x) => x.outcome !== null) ?? null,
+        180_000,
+        500,
+      );
+      expect(w.outcome, JSON.stringify(w.steps)).toBe("resumed");
+      expect(w.steps.map((st) => `${st.name}:${st.reason}`)).toEqual(expect.arrayContaining(["resume:runtime_ended", "ack:cursor_moved"]));
+      const rt = await c.call("runtime.show", { name });
+      expect(rt.command.join(" ")).toContain(`exec resume ${sid}`);
+      expect(rig.stub.requests().some((r) => r.api === "openai" && r.act?.kind === "tool" && String(r.act?.name).endsWith("ack_read"))).toBe(true);
     },
     300_000,
   );

@@ -55,11 +55,18 @@ export const STARTING_RULE: Rule = {
   test: (_s, c) => c.ready === false,
 };
 
-/** For programs swarm knows nothing about: `starting` while nothing at all is on the screen. */
+/** A program that has shown nothing for this long after its last output is taken to be up (e.g. `sh -c 'read line'`). */
+export const BLANK_START_MS = 3000;
+
+/**
+ * For programs swarm knows nothing about: `starting` while nothing at all is on the screen,
+ * for at most BLANK_START_MS of quiet: a silent program reading its input is waiting, not
+ * starting, and would otherwise hold every send and ticket prompt until their timeouts.
+ */
 export const BLANK_STARTING_RULE: Rule = {
   name: "not ready yet: nothing on the screen",
   state: "starting",
-  test: (s, c) => c.ready === false && s.lines.every((l) => l.trim() === ""),
+  test: (s, c) => c.ready === false && c.msSinceOutput < BLANK_START_MS && s.lines.every((l) => l.trim() === ""),
 };
 
 /** Last resort when no screen pattern matched: judge by output activity alone (the echo of typing is not activity). */
