@@ -15,6 +15,10 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
   completion: { summary: "print a shell completion script (bash, zsh, fish)", load: () => import("./commands/completion.js") },
   __complete: { summary: "(internal) completion candidates", load: () => import("./commands/completion.js") },
   ticket: { summary: "submit, list, change tickets; workflows; lint and watch ticket files", load: () => import("./commands/ticket.js") },
+  plan: {
+    summary: "hand a spec to a planning agent; submit the ticket files it writes as one workflow, or report per-file errors",
+    load: () => import("./commands/plan.js"),
+  },
   coordinator: {
     summary: "what the ticket coordinator runs and why its queue is not moving: status",
     load: () => import("./commands/coordinator.js"),

@@ -48,6 +48,7 @@ export function ticketHandlers(store: TicketStore, workflows: Workflows, folders
     handle(m.ticketWorkflowSubmit, (p, call) => workflows.submit(p, actorOf(call))),
     handle(m.ticketWorkflow, (p) => workflows.status(p.id)),
     handle(m.ticketLint, (p) => folders.lint(p.dir)),
+    handle(m.ticketPlanSubmit, (p, call) => folders.submitPlan(p.dir, p.name ?? `plan ${p.dir}`, (wf) => workflows.submit(wf, actorOf(call)))),
     handle(m.ticketWatch, (p) => folders.watchFromRpc(p.dir)),
     handle(m.ticketUnwatch, (p) => folders.unwatch(p.dir)),
     handle(m.ticketWatches, () => ({ dirs: folders.list() })),

@@ -223,6 +223,20 @@ export const ticketLint = defineMethod({
   result: z.object({ dir: z.string(), files: z.number().int(), ok: z.boolean(), problems: z.array(LintProblem) }),
 });
 
+export const ticketPlanSubmit = defineMethod({
+  name: "ticket.plan_submit",
+  summary: "Submit a folder of ticket files as ONE workflow: every file needs a title and acceptance criteria; any problem submits nothing.",
+  mutating: true,
+  params: z.object({ dir: z.string().min(1), name: z.string().max(200).optional() }),
+  result: z.object({
+    dir: z.string(),
+    files: z.number().int(),
+    ok: z.boolean(),
+    problems: z.array(LintProblem),
+    workflow: WorkflowStatus.extend({ created: z.boolean() }).nullable(),
+  }),
+});
+
 export const ticketWatch = defineMethod({
   name: "ticket.watch",
   summary: "Watch a tickets/ folder and sync its files into the queue (kept across restarts).",

@@ -4,6 +4,7 @@ import { SwarmError } from "../../../protocol/errors.js";
 import type { DaemonContext } from "../../context.js";
 import type { TicketStore } from "../store.js";
 import { checkDir, lintDir, ticketFilesIn, type LintReport } from "./lint.js";
+import { submitPlanDir, type PlanReport } from "./plan.js";
 import { FileSync, type SyncReport } from "./sync.js";
 
 const BATCH_MS = 30;
@@ -59,6 +60,12 @@ export class TicketFolders {
   lint(dir: string): LintReport {
     requireAbsolute(dir);
     return lintDir(dir, (id) => this.store.find(id) !== null, this.ctx.cfg().tickets.max_body_bytes);
+  }
+
+  /** A folder of ticket files (a plan) submitted as one workflow, or per-file problems and nothing submitted. */
+  submitPlan(dir: string, name: string, submit: Parameters<typeof submitPlanDir>[1]["submit"]): PlanReport {
+    requireAbsolute(dir);
+    return submitPlanDir(dir, { ticketExists: (id) => this.store.find(id) !== null, maxBodyBytes: this.ctx.cfg().tickets.max_body_bytes, submit }, name);
   }
 
   /** Registers a folder; resolves once the watcher is live and the folder synced. */
