@@ -85,7 +85,9 @@ async function postFromInside(agent: "claude" | "codex"): Promise<{ message: Mes
     30_000,
     100,
   );
-  await rpc(c, "runtime.send", { name, text: thread.id, enter: true });
+  // typed as keys: the stand-in draws no agent prompt, so runtime.send would wait for a ready
+  // screen the claude/codex detectors never see (this test is about the bridge, not delivery)
+  await rpc(c, "runtime.input", { name, data: `${thread.id}\r` });
   const screen = await waitFor(
     `${name} to post`,
     async () => {
