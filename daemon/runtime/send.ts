@@ -181,7 +181,8 @@ async function confirmByInputLine(p: Probe, o: SendOptions, wasBusy: boolean, en
     }
     if (!wasBusy && state === "working") return { status: "delivered", why: "the agent started working after Enter" };
     // a turn can be over before its work shows (an approval at once): the input line gave way to a question
-    if (arrived && !holds && !line && state !== "idle") return { status: "delivered", why: `the text arrived in the input line, which gave way after Enter (now ${state})` };
+    if (arrived && !holds && !line && state !== "idle")
+      return { status: "delivered", why: `the text arrived in the input line, which gave way after Enter (now ${state})` };
     if (holds && !retried && Date.now() >= retryAt) {
       // an Enter that arrived too soon after the paste was taken as part of it, or dropped
       retried = true;
