@@ -134,11 +134,13 @@ describe("answers and questions", () => {
 
 describe("states: starting, the not-logged-in screen, no flapping", () => {
   const quiet = { msSinceOutput: 5000, exited: false, exitCode: null };
-  it("an agent is starting until one of its screens shows; a blank custom screen too", () => {
+  it("an agent is starting until one of its screens shows; a blank custom screen for its first 3 s of quiet", () => {
     const blank: ScreenView = { lines: ["", ""], cols: 80, rows: 2, cursor: { x: 0, y: 0 }, altScreen: false, bracketedPaste: false, title: "" };
     const splash = { ...blank, lines: [">_ OpenAI Codex (v0.171.0)", "  booting…"] };
     for (const kind of ["claude", "codex", "gemini"] as const) expect(ADAPTERS[kind].detect(splash, { ...quiet, ready: false }).state).toBe("starting");
-    expect(ADAPTERS.custom.detect(blank, { ...quiet, ready: false }).state).toBe("starting");
+    // a blank custom screen is starting just after start, but a silent program (sh -c 'read line') is up after 3 s of quiet
+    expect(ADAPTERS.custom.detect(blank, { ...quiet, msSinceOutput: 500, ready: false }).state).toBe("starting");
+    expect(ADAPTERS.custom.detect(blank, { ...quiet, msSinceOutput: 3500, ready: false }).state).toBe("idle");
     expect(ADAPTERS.custom.detect(splash, { ...quiet, ready: false }).state).toBe("idle");
     expect(ADAPTERS.codex.detect(fixture("codex/idle-1"), { ...quiet, ready: false }).state).toBe("idle");
     const auth = { ...blank, lines: ["Waiting for authentication... (Press Esc or Ctrl+C to cancel)"] };
