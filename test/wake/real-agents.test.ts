@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runtimeSend } from "../../protocol/methods/runtime.js";
 import { waitFor } from "../helpers/daemon.js";
 import {
   READY,
@@ -16,11 +15,7 @@ import {
 // post, its new turn calls the thread bridge (the stub scripts the turn from the trigger,
 // which the per-kind template makes a directive), its read cursor moves, the wake is acked.
 const KINDS: RealAgentKind[] = ["claude", "codex"];
-// The wake types through runtime.send; with the first, echo-only confirmation the real CLIs
-// drop the first Enter (the trigger then sits in their input box, seen here). These tests run
-// once the deliver domain's confirmed send (outcomes delivered|queued|not_confirmed|refused) is in.
-const confirmedSend = (runtimeSend.result.shape.status.options as readonly string[]).includes("queued");
-const why = realAgentsUnavailable([]) ?? (confirmedSend ? null : "runtime.send is not yet the deliver domain's confirmed send");
+const why = realAgentsUnavailable([]);
 const TEMPLATE = 'wake {wake}: STUB:CALL ack_read {"id":"{thread}"}';
 
 describe.skipIf(why)(`wake with real agents${why ? ` (skipped: ${why})` : ""}`, () => {
