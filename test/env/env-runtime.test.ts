@@ -33,8 +33,13 @@ describe("agents' PTYs inside an environment", () => {
       20_000,
       100,
     );
-    expect(out).toContain("tok=tok-for-agents");
+    // the secret reached the runtime, and is masked where swarm records and shows it (R-O4)
+    expect(out).toContain("tok=******** ");
+    expect(out).not.toContain("tok-for-agents");
     expect(out).toContain(`dir=${e.host_path}`);
+    const plain = await w.ctl(["runtime", "start", "rt-plain", "--no-redact", "--env", "agent-env", "--", "sh", "-c", 'echo "tok=$AGENT_TOKEN"; sleep 1']);
+    expect(plain.code, plain.stderr).toBe(0);
+    await waitFor("the unmasked runtime's output", async () => /tok=tok-for-agents/.test((await w.ctl(["logs", "rt-plain"])).stdout) || null, 20_000, 100);
     // the runtime's PTY counts as activity in the environment
     const shown = await w.json<{ last_activity_at: string }>(["env", "show", "agent-env"]);
     expect(shown.last_activity_at > e.last_activity_at).toBe(true);
