@@ -19,6 +19,7 @@ import type {
 } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { withoutInherited } from "./inherited-env.js";
 import { answerRuntime, sendGuarded, sendOptionsOf, type AnswerResult, type SendParams } from "./delivery.js";
 import { adapterOfRuntime } from "./input-line.js";
 import { HumanInputGate } from "./human-gate.js";
@@ -201,13 +202,14 @@ export class RuntimeManager {
     const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, inEnv: Boolean(p.env) }) : null;
     if (wiring) command = [...command, ...wiring.args];
     // inside an environment the bridge's variables and files must reach the program there
-    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
+    const run = withoutInherited(p.agent, command, p.vars);
+    const host = p.env ? await this.envs.ptyCommand(p.env, run, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
     const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
     return {
       command,
       cwd,
-      argv: host ? [host.file, ...host.args] : command,
+      argv: host ? [host.file, ...host.args] : run,
       vars,
       sessionId,
       redact: redactionOf(p, wiring?.env, this.secretValues, this.ctx.logger),
