@@ -8,6 +8,8 @@ import { watchNeedsYou, type NotifyMode } from "./conn/notify.js";
 import { Session } from "./conn/session.js";
 import type { Effects } from "./keys/types.js";
 import { agentList, needsYou } from "./state/select.js";
+import { paintingStdout } from "./render/frame-stream.js";
+import { feedPainter, PanePainter } from "./render/pane-painter.js";
 import { createStore, type Store } from "./state/store.js";
 import type { ViewId } from "./state/types.js";
 
@@ -23,6 +25,21 @@ export interface OpenTuiOptions {
   maxFps?: number;
   /** Tell the terminal when something new needs the person. */
   notify?: NotifyMode;
+  /** Paint the pane bodies outside Ink (default); false lets Ink draw them (slower, for comparison). */
+  paintBodies?: boolean;
+}
+
+/** A pane painter fed by the store: a new screen paints that pane's body, nothing else is redrawn. */
+function startPainter(store: Store, stdout: NodeJS.WriteStream, maxFps: number): { painter: PanePainter; stop(): void } {
+  const painter = new PanePainter({ write: (s) => stdout.write(s), screens: () => store.getState().data.screens, maxFps, sync: stdout.isTTY === true });
+  const unsub = feedPainter(store, painter);
+  return {
+    painter,
+    stop() {
+      unsub();
+      painter.stop();
+    },
+  };
 }
 
 type Exit = { kind: "quit" } | { kind: "attach"; name: string };
@@ -77,14 +94,18 @@ export async function openTui(o: OpenTuiOptions): Promise<number> {
       let exit!: (e: Exit) => void;
       const exited = new Promise<Exit>((r) => (exit = r));
       const fx = makeEffects(store, session, (e) => exit(e));
-      const ink = render(<App store={store} fx={fx} onVisible={(v) => session.screens.setVisible(v)} />, {
+      const maxFps = o.maxFps ?? 30;
+      const paint = o.paintBodies === false ? null : startPainter(store, stdout, maxFps);
+      const app = <App store={store} fx={fx} painter={paint?.painter} onVisible={(v) => session.screens.setVisible(v)} />;
+      const ink = render(app, {
         stdin,
-        stdout,
+        stdout: paint ? paintingStdout(stdout, paint.painter) : stdout,
         exitOnCtrlC: false,
         patchConsole: false,
-        maxFps: o.maxFps ?? 30,
+        maxFps,
       });
       const e = await exited;
+      paint?.stop();
       ink.unmount();
       await ink.waitUntilExit();
       if (e.kind === "quit") break;
