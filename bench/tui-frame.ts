@@ -17,8 +17,8 @@ export interface FrameCost {
  * CPU per frame of the TUI itself, in this process: the real App over a store holding 16
  * runtimes at 200x60, each step changing every pane's screen (or one, or moving the focus),
  * rendered by Ink into a terminal-like stdout that drops the bytes; `painted` as the TUI runs
- * (pane bodies painted outside Ink), else with Ink drawing the bodies (as before issue 13's
- * work). Less sensitive to a loaded host than the fps figure.
+ * (pane bodies painted outside Ink, the fast cell grid), else Ink as it comes drawing the
+ * bodies (as before issue 13's work). Less sensitive to a loaded host than the fps figure.
  */
 export async function frameCost(painted: boolean, panes = 16, steps = 60): Promise<FrameCost> {
   process.env.NODE_ENV ??= "production";
@@ -28,6 +28,9 @@ export async function frameCost(painted: boolean, panes = 16, steps = 60): Promi
   const { createStore } = await import("../tui/state/store.js");
   const { feedPainter, PanePainter } = await import("../tui/render/pane-painter.js");
   const { paintingStdout } = await import("../tui/render/frame-stream.js");
+  const { installFastOutput } = await import("../tui/render/fast-output.js");
+  const restoreInk = await installFastOutput();
+  if (!painted) restoreInk();
   let bytes = 0;
   const out = Object.assign(new EventEmitter(), {
     columns: 200,
@@ -84,6 +87,7 @@ export async function frameCost(painted: boolean, panes = 16, steps = 60): Promi
     unsub();
     painter?.stop();
     ink.unmount();
+    restoreInk();
   }
 }
 
