@@ -110,6 +110,34 @@ async function measureTui(home: string, daemonPid: number, inkBodies: boolean): 
   }
 }
 
+/** The harness's own delay: the same key press → capture-pane loop against `cat` in a tmux pane of the same size. */
+async function harnessDelay(): Promise<number> {
+  const t = tmuxOn(`swarm-bench-cal-${process.pid}`);
+  t("new-session", "-d", "-s", "cal", "-x", "200", "-y", "60", "cat");
+  try {
+    await sleep(300);
+    const out: number[] = [];
+    for (let i = 0; i < KEY_TRIALS; i++) {
+      const ch = String.fromCharCode(97 + (i % 26));
+      const t0 = performance.now();
+      t("send-keys", "-t", "cal", ch);
+      while (!t("capture-pane", "-p", "-t", "cal").stdout.trimEnd().endsWith(ch)) {
+        if (performance.now() - t0 > 5000) throw new Error("cat did not echo within 5 s");
+        await sleep(1);
+      }
+      out.push(performance.now() - t0);
+      t("send-keys", "-t", "cal", "Enter");
+      await sleep(50);
+    }
+    return percentile(
+      out.sort((a, b) => a - b),
+      50,
+    );
+  } finally {
+    t("kill-server");
+  }
+}
+
 /** The same programs in one tmux window of 16 panes, with a client attached (in a pty from script(1)). */
 async function measureTmux(): Promise<{ cores: number; rss: number } | null> {
   if (spawnSync("sh", ["-c", "command -v tmux && command -v script"]).status !== 0) return null;
@@ -156,6 +184,7 @@ export async function run(): Promise<string> {
     const ours = await measureTui(home, daemonPid, false);
     const before = await measureTui(home, daemonPid, true);
     const ref = await measureTmux();
+    const harness = await harnessDelay();
     const frame = await frameCost(true);
     const inkFrame = await frameCost(false);
     const refRatio = ref ? ours.tui.cores / Math.max(0.001, ref.cores) : NaN;
@@ -176,8 +205,8 @@ export async function run(): Promise<string> {
       `| TUI CPU per frame at 200x60, in process: all 16 panes changed / one changed / a key moved the focus | ${fmt(frame.all)} / ${fmt(frame.one)} / ${fmt(frame.key)} ms | ${fmt(inkFrame.all)} / ${fmt(inkFrame.one)} / ${fmt(inkFrame.key)} ms | - | |`,
       `| bytes to the terminal per frame, all panes changed (in process) | ${fmt(frame.bytesAll / 1024)} KiB | ${fmt(inkFrame.bytesAll / 1024)} KiB | - | |`,
       "",
-      `Host 1-minute load average at start: ${fmt(load0)}. Both TUIs ran one after the other against the same daemon and agents, each sampled ${SAMPLE_S} s. CPU ratio TUI / tmux: **${fmt(refRatio, 2)}x**. Key latency is measured from \`tmux send-keys\` until \`capture-pane\` shows the help, so it includes tmux's own delay.`,
-      "Ink draws the frame (header, tabs, pane borders and titles, needs-you bar, status line) with the pane bodies left blank; a painter (tui/render/pane-painter.ts) writes each pane's cropped screen at its place: all of them inside the synchronized-output frame of every frame Ink writes, and, when only screens changed, just the changed panes in a frame of their own (capped at 30 a second). A new screen re-renders nothing in React or Ink, so its cost is the crop and the bytes of that pane. What is left per key press is Ink's own frame: it rebuilds its whole cell grid (200x60) whatever changed.",
+      `Host 1-minute load average at start: ${fmt(load0)}. Both TUIs ran one after the other against the same daemon and agents, each sampled ${SAMPLE_S} s. CPU ratio TUI / tmux: **${fmt(refRatio, 2)}x**. Key latency is measured from \`tmux send-keys\` until \`capture-pane\` shows the help, so it includes the harness's own delay: the same loop against \`cat\` echoing a key takes ${fmt(harness, 0)} ms (p50) in this run. The "before" column runs today's code with \`SWARM_TUI_PLAIN_INK=1\` (Ink draws the bodies with its own cell grid), so it has the new screen polling too.`,
+      "Ink draws the frame (header, tabs, pane borders and titles, needs-you bar, status line) with the pane bodies left blank; a painter (tui/render/pane-painter.ts) writes each pane's cropped screen at its place: all of them inside the synchronized-output frame of every frame Ink writes, and, when only screens changed, just the changed panes in a frame of their own (capped at 30 a second). A new screen re-renders nothing in React or Ink, so its cost is the crop and the bytes of that pane. What is left per key press is Ink's frame of the chrome (React, layout, and the cell grid, which tui/render/fast-output.ts makes cheaper: styled lines kept across frames, no blank cells allocated). The screen poller keeps each pane's phase on a fixed schedule, so 16 agents started together are not fetched in lockstep (which drew one burst per 100 ms: 10-12 frames/s); each pane still refreshes at most 10 times a second in the grid.",
     ].join("\n");
   } finally {
     const { runtimes } = await c.call("runtime.list", {});
