@@ -9,10 +9,12 @@ import { BSU, ESU, type PanePainter } from "./pane-painter.js";
 export function paintingStdout(real: NodeJS.WriteStream, painter: PanePainter): NodeJS.WriteStream {
   let inFrame = false;
   let drew = false;
+  /** Ink wraps its frames in synchronized output (it does on a terminal, unless it thinks it runs in CI). */
+  let synchronized = false;
   const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     if (s === BSU) {
-      inFrame = true;
+      inFrame = synchronized = true;
       drew = false;
       return real.write(s);
     }
@@ -22,12 +24,14 @@ export function paintingStdout(real: NodeJS.WriteStream, painter: PanePainter): 
       drew = false;
       return real.write(bodies + s);
     }
-    // Ink's own bytes: its frame (or a clear); outside a synchronized frame, paint right after
     if (inFrame) {
       drew = true;
       return real.write(s);
     }
-    return real.write(s + painter.inkWrote(), ...(rest as []));
+    // Outside a synchronized frame: when Ink synchronizes, it writes only cursor modes and the
+    // clear before a resize's frame (which repaints) this way; when it does not, its frames
+    // come this way, so paint right after them.
+    return real.write(synchronized ? s : s + painter.inkWrote(), ...(rest as []));
   };
   return new Proxy(real, {
     get(target, prop) {
