@@ -156,4 +156,32 @@ describe("pane painter (bodies drawn outside Ink)", () => {
     const small = await same(ink, t, (s) => s.split("\n")[0]!.trimEnd().length <= 80 && s.includes("a2 line 1"));
     expect(small[0]).toContain("q quit");
   });
+
+  it("caps its own frames at maxFps however fast screens come, and the last screen is drawn", async () => {
+    const store = seeded();
+    const { t, painter } = mount(store, true);
+    await waitFor("first frame", () => t.text()?.join("\n").includes("green a1"), 5000, 5);
+    const f0 = painter!.frames;
+    const t0 = performance.now();
+    let k = 0;
+    while (performance.now() - t0 < 500) {
+      store.dispatch({ type: "data/screens", screens: { a2: screen([`burst ${k++}`], 10 + k) } });
+      await new Promise((r) => setImmediate(r));
+    }
+    const ms = performance.now() - t0;
+    await waitFor(
+      "the last screen painted",
+      () =>
+        t
+          .text()
+          ?.join("\n")
+          .includes(`burst ${k - 1}`),
+      5000,
+      5,
+    );
+    const frames = painter!.frames - f0;
+    expect(k).toBeGreaterThan(100); // many more screens than frames
+    expect(frames).toBeGreaterThan(1);
+    expect(frames).toBeLessThanOrEqual(Math.ceil((ms / 1000) * 60) + 2); // mount() caps at 60
+  });
 });

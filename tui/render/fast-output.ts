@@ -151,6 +151,9 @@ let installed: Get | null = null;
 export async function installFastOutput(): Promise<() => void> {
   const mod = (await import(new URL("./output.js", import.meta.resolve("ink")).href)) as { default: new (o: { width: number; height: number }) => OutputLike };
   const proto = mod.default.prototype as unknown as { get: Get };
+  // another Ink than the one this was written against (6.8): leave its own grid alone
+  const probe = new mod.default({ width: 1, height: 1 });
+  if (typeof proto.get !== "function" || !Array.isArray(probe.operations) || typeof probe.caches?.getStyledChars !== "function") return () => {};
   if (!installed) {
     installed = proto.get;
     proto.get = fastGet(() => new mod.default({ width: 0, height: 0 }).caches, installed);
