@@ -26,8 +26,10 @@ export interface PaneRect {
 }
 
 /**
- * The panes on screen now and their boxes: the one geometry the view draws with and the
- * screen poller and the pane painter (render/pane-painter.ts) read.
+ * The panes on screen now and their boxes, from the same layout functions the view below
+ * draws with (gridFor, listRowsFor): the screen poller asks for these panes and the pane
+ * painter (render/pane-painter.ts) paints into these boxes. test/tui/painter.test.ts checks
+ * that the painted screen and Ink's own agree, layout by layout. Nothing while the help covers the view.
  */
 export function paneRects(s: TuiState, width: number, height: number): Map<string, PaneRect> {
   const out = new Map<string, PaneRect>();
