@@ -73,6 +73,7 @@ export class PanePainter {
   /** Ink wrote a frame: the bodies are blank now. Returns the bytes that paint all of them (to go inside Ink's frame). */
   inkWrote(): string {
     this.drawn = this.next;
+    for (const name of this.painted.keys()) if (!this.drawn.has(name)) this.painted.delete(name);
     return this.stopped ? "" : this.paint(true);
   }
 
