@@ -47,6 +47,9 @@ function setPath(obj: Record<string, unknown>, key: string, value: unknown): voi
 export class ConfigStore {
   private current: Config;
   private watcher: FSWatcher | null = null;
+  /** the directory watch while the file does not exist (see watch) */
+  private dirWatcher: fs.FSWatcher | null = null;
+  private closed = false;
 
   constructor(
     readonly file: string,
@@ -59,11 +62,49 @@ export class ConfigStore {
     return this.current;
   }
 
+  /**
+   * Hot reload. While the file exists, chokidar watches it. While it does not, chokidar
+   * would watch the whole directory (SWARM_HOME, where the database's WAL and the logs
+   * change all the time) and rescan it on every event; instead a plain directory watch
+   * looks only at events naming the file, and hands over to the file watch once it appears.
+   */
   watch(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    if (fs.existsSync(this.file)) this.watchFile();
+    else this.watchDir();
+  }
+
+  private watchFile(): void {
     this.watcher = watch(this.file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
-    const reload = () => this.reload();
-    this.watcher.on("add", reload).on("change", reload).on("unlink", reload);
+    this.watcher.on("change", () => this.reload());
+    this.watcher.on("unlink", () => {
+      // gone: back to waiting for its name in the directory (and to the defaults, with a reload)
+      void this.watcher?.close();
+      this.watcher = null;
+      this.reload();
+      if (!this.closed) this.watchDir();
+    });
+  }
+
+  private watchDir(): void {
+    const name = path.basename(this.file);
+    this.dirWatcher = fs.watch(path.dirname(this.file), { persistent: false }, (_event, changed) => {
+      if (changed !== name || !fs.existsSync(this.file) || this.closed) return;
+      this.dirWatcher?.close();
+      this.dirWatcher = null;
+      this.watchFile();
+      // a file written in several steps: read it once it has settled, as chokidar's awaitWriteFinish would
+      this.whenSettled(() => this.reload());
+    });
+  }
+
+  private whenSettled(then: () => void, lastSize = -1): void {
+    setTimeout(() => {
+      if (this.closed) return;
+      const size = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? -1;
+      if (size === lastSize) then();
+      else this.whenSettled(then, size);
+    }, 50).unref();
   }
 
   reload(): void {
@@ -105,6 +146,8 @@ export class ConfigStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.dirWatcher?.close();
     await this.watcher?.close();
   }
 }
