@@ -91,7 +91,9 @@ export class TmuxBackend implements RuntimeBackend {
     // the session is named after the id: unique, and free of the "." tmux reads as a separator
     const session = await startManagedSession(server, { name: row.id, argv: how.argv, cwd: how.cwd, env: how.vars, cols: p.cols, rows: p.rows });
     // masking happens when the pane is read, so a value printed before this is masked too
-    await saveRedaction(server, row.id, how.redact);
+    if (!(await saveRedaction(server, row.id, how.redact))) {
+      this.hooks.ctx.logger.warn("tmux did not keep the redaction values: masked until swarmd restarts, not after", { name: p.name });
+    }
     const info = await server.paneInfo(session.target);
     Object.assign(row, {
       environment: p.env ?? null,

@@ -11,10 +11,15 @@ import type { TmuxServer } from "./tmux/index.js";
  */
 export const REDACT_OPTION = "@swarm_redact";
 
-/** Remembers the values in the session, for adoption after a daemon restart. */
-export async function saveRedaction(server: TmuxServer, session: string, values: readonly string[]): Promise<void> {
-  if (values.length === 0) return;
-  await server.run(["set-option", "-t", `=${session}:`, REDACT_OPTION, JSON.stringify(values)]);
+/**
+ * Remembers the values in the session, for adoption after a daemon restart. Base64 of the
+ * JSON: tmux may quote or escape characters of an option value when it prints it back.
+ * False when tmux refused: this daemon still masks, a restarted one would not.
+ */
+export async function saveRedaction(server: TmuxServer, session: string, values: readonly string[]): Promise<boolean> {
+  if (values.length === 0) return true;
+  const r = await server.raw(["set-option", "-t", `=${session}:`, REDACT_OPTION, Buffer.from(JSON.stringify(values)).toString("base64")]);
+  return r.code === 0;
 }
 
 /** The values a session was started with; none for a session started without redaction (or by an older swarmd). */
@@ -22,7 +27,7 @@ export async function loadRedaction(server: TmuxServer, session: string): Promis
   const r = await server.raw(["show-options", "-v", "-t", `=${session}:`, REDACT_OPTION]);
   if (r.code !== 0 || !r.stdout.trim()) return [];
   try {
-    const v = JSON.parse(r.stdout.trim()) as unknown;
+    const v = JSON.parse(Buffer.from(r.stdout.trim(), "base64").toString("utf8")) as unknown;
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
   } catch {
     return [];

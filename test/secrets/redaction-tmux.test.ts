@@ -14,7 +14,7 @@ const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 
 const GLOBAL_SECRET = "sk-live-TMUXGLOBAL-5e8d21ab77c04f19";
 const PROJECT_SECRET = "proj-alpha-TMUXPLAIN-9a1bd0c3e7";
-const VAR_VALUE = "var-value-TMUXPLAIN-4411feedf00d";
+const VAR_VALUE = `var-"quoted" \\ $value #{x} \u00e9-4411feedf00d`;
 const PLANTED = [GLOBAL_SECRET, PROJECT_SECRET, VAR_VALUE];
 
 // each value whole; then, in a 24-column pane, the global one wrapped across two rows
