@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { watch, type FSWatcher } from "chokidar";
 import { checkConfigFile, readRawConfig } from "../../protocol/config/file.js";
 import { parseConfig, type Config, type ConfigProblem } from "../../protocol/config/schema.js";
 import { SwarmError } from "../../protocol/errors.js";
@@ -46,9 +45,10 @@ function setPath(obj: Record<string, unknown>, key: string, value: unknown): voi
  */
 export class ConfigStore {
   private current: Config;
-  private watcher: FSWatcher | null = null;
-  /** the directory watch while the file does not exist (see watch) */
+  /** the watch on the file while it exists, on its directory while it does not (see watch) */
+  private fileWatcher: fs.FSWatcher | null = null;
   private dirWatcher: fs.FSWatcher | null = null;
+  private settleTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
@@ -63,48 +63,60 @@ export class ConfigStore {
   }
 
   /**
-   * Hot reload. While the file exists, chokidar watches it. While it does not, chokidar
-   * would watch the whole directory (SWARM_HOME, where the database's WAL and the logs
-   * change all the time) and rescan it on every event; instead a plain directory watch
-   * looks only at events naming the file, and hands over to the file watch once it appears.
+   * Hot reload. While the file exists, `fs.watch` watches it (its inode: no events from the
+   * rest of SWARM_HOME, where the database's WAL and the logs change all the time); when it
+   * is replaced or removed (a rename, `rm` + write, an atomic save) the watch moves to the new
+   * file, or, while there is none, to the directory, looking only at events naming the file.
+   * (chokidar rescanned the whole directory on every event there while the file was missing,
+   * and lost the file after an `rm` + write: it kept watching the deleted inode.)
    */
   watch(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    if (fs.existsSync(this.file)) this.watchFile();
-    else this.watchDir();
+    this.follow();
   }
 
-  private watchFile(): void {
-    this.watcher = watch(this.file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
-    this.watcher.on("change", () => this.reload());
-    this.watcher.on("unlink", () => {
-      // gone: back to waiting for its name in the directory (and to the defaults, with a reload)
-      void this.watcher?.close();
-      this.watcher = null;
-      this.reload();
-      if (!this.closed) this.watchDir();
-    });
+  /** Watches the file if it exists, else the directory for its name. */
+  private follow(): void {
+    if (this.closed) return;
+    try {
+      this.fileWatcher = fs.watch(this.file, { persistent: false }, (event) => {
+        this.reloadSoon();
+        if (event !== "rename") return;
+        // replaced or removed: this watch is on the old inode
+        this.fileWatcher?.close();
+        this.fileWatcher = null;
+        this.follow();
+      });
+    } catch {
+      this.watchDir(); // no file (ENOENT): wait for its name in the directory
+    }
   }
 
   private watchDir(): void {
     const name = path.basename(this.file);
     this.dirWatcher = fs.watch(path.dirname(this.file), { persistent: false }, (_event, changed) => {
-      if (changed !== name || !fs.existsSync(this.file) || this.closed) return;
-      this.dirWatcher?.close();
-      this.dirWatcher = null;
-      this.watchFile();
-      // a file written in several steps: read it once it has settled, as chokidar's awaitWriteFinish would
-      this.whenSettled(() => this.reload());
+      if (changed === name) this.appeared();
     });
+    // it may have appeared between the failed file watch and this one
+    this.appeared();
   }
 
-  private whenSettled(then: () => void, lastSize = -1): void {
-    setTimeout(() => {
-      if (this.closed) return;
-      const size = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? -1;
-      if (size === lastSize) then();
-      else this.whenSettled(then, size);
-    }, 50).unref();
+  private appeared(): void {
+    if (this.closed || !this.dirWatcher || !fs.existsSync(this.file)) return;
+    this.dirWatcher.close();
+    this.dirWatcher = null;
+    this.follow();
+    this.reloadSoon();
+  }
+
+  /** Reloads once the file has not changed for 50 ms (an editor's save is several writes): one timer however many events. */
+  private reloadSoon(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      if (!this.closed) this.reload();
+    }, 50);
+    this.settleTimer.unref();
   }
 
   reload(): void {
@@ -147,7 +159,8 @@ export class ConfigStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     this.dirWatcher?.close();
-    await this.watcher?.close();
+    this.fileWatcher?.close();
   }
 }

@@ -13,9 +13,10 @@ afterEach(async () => {
   store = null;
 });
 
-function setup() {
+function setup(initial?: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-cfgwatch-"));
   const file = path.join(dir, "config.json");
+  if (initial !== undefined) fs.writeFileSync(file, initial);
   const seen: { reloads: Config[]; invalid: ConfigProblem[][] } = { reloads: [], invalid: [] };
   store = new ConfigStore(file, { onReload: (c) => seen.reloads.push(c), onInvalid: (p) => seen.invalid.push(p) });
   store.watch();
@@ -51,5 +52,15 @@ describe("config watcher with no config file", () => {
     fs.writeFileSync(file, body(2048));
     await waitFor("the file's return to be read", () => s.get().tickets.max_body_bytes === 2048);
     expect(seen.reloads.map((c) => c.tickets.max_body_bytes)).toEqual([4096, 8192, before, 2048]);
+  });
+
+  it("a file removed and written again at once (as some editors save) is read, not lost between the two watches", async () => {
+    const { file, store: s } = setup(body(3000));
+    expect(s.get().tickets.max_body_bytes).toBe(3000);
+    for (const n of [5000, 6000, 7000]) {
+      fs.rmSync(file);
+      fs.writeFileSync(file, body(n));
+      await waitFor(`the rewritten file (${n}) to be read`, () => s.get().tickets.max_body_bytes === n);
+    }
   });
 });
