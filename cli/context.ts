@@ -1,6 +1,6 @@
-import type { Command } from "commander";
 import { resolvePaths, type SwarmPaths } from "../protocol/paths.js";
-import { connectDaemon, parseDuration, resolveDeadlines, RpcClient, type Deadlines } from "../client/index.js";
+import { RpcClient } from "../client/connection.js";
+import { parseDuration, resolveDeadlines, type Deadlines } from "../client/deadlines.js";
 import { createOutput, type Output } from "./output.js";
 
 /** What every command gets: output, paths, deadlines, and a lazily opened daemon connection. */
@@ -23,8 +23,17 @@ export interface CliContext {
   close(): void;
 }
 
-export function createContext(program: Command): CliContext {
-  const opts = program.opts<{ json?: boolean; autostart?: boolean; timeout?: string }>();
+/** The global flags as commander (or cli/fast.ts) parsed them. */
+export interface GlobalOpts {
+  json?: boolean;
+  autostart?: boolean;
+  timeout?: string;
+}
+
+// Imported when a command first needs the handshake or autostart: a status probe does not.
+const connectDaemon: typeof import("../client/connect.js").connectDaemon = async (...a) => (await import("../client/connect.js")).connectDaemon(...a);
+
+export function createContext(opts: GlobalOpts): CliContext {
   const paths = resolvePaths();
   const deadlines = resolveDeadlines(process.env, opts.timeout === undefined ? undefined : parseDuration(opts.timeout, "--timeout"));
   let clientP: Promise<RpcClient> | null = null;
@@ -54,4 +63,4 @@ export function createContext(program: Command): CliContext {
 }
 
 /** A command module registers its commands; `ctx()` is created once options are parsed. */
-export type CommandGroup = (program: Command, ctx: () => CliContext) => void;
+export type CommandGroup = (program: import("commander").Command, ctx: () => CliContext) => void;

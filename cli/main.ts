@@ -1,9 +1,7 @@
 import { parseArgs } from "node:util";
-import { Command, CommanderError, Option } from "commander";
 import { ERROR_KINDS, SwarmError, USAGE_EXIT_CODE } from "../protocol/errors.js";
-import { SWARM_VERSION } from "../protocol/version.js";
-import { createContext, type CliContext } from "./context.js";
-import { GROUPS } from "./groups.js";
+import { createContext, type CliContext, type GlobalOpts } from "./context.js";
+import { fastCommand, type ScanToken } from "./fast.js";
 import { endQuietlyOnClosedStdout } from "./output.js";
 
 /**
@@ -11,56 +9,18 @@ import { endQuietlyOnClosedStdout } from "./output.js";
  * when used) and `--json` anywhere before `--` (usage errors must be JSON on stderr too).
  * Non-strict parseArgs: the group's own options are commander's business.
  */
-function preScan(args: string[]): { group: string | undefined; json: boolean } {
+function preScan(args: string[]): { group: string | undefined; json: boolean; tokens: ScanToken[] } {
   const { tokens } = parseArgs({ args, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const end = tokens.findIndex((t) => t.kind === "option-terminator");
   const before = end < 0 ? tokens : tokens.slice(0, end);
   const positionals = before.filter((t) => t.kind === "positional").map((t) => t.value);
   // `swarmctl help GROUP` needs the group's subcommands loaded, like `swarmctl GROUP --help`.
   const group = positionals[0] === "help" ? (positionals[1] ?? "help") : positionals[0];
-  return { group, json: before.some((t) => t.kind === "option" && t.name === "json") };
+  return { group, json: before.some((t) => t.kind === "option" && t.name === "json"), tokens };
 }
 
 /** The global flags; the ones taking a value must be named so their value is not taken for the group. */
 const GLOBAL_OPTIONS = { json: { type: "boolean" }, "no-autostart": { type: "boolean" }, timeout: { type: "string" } } as const;
-
-/** What swarmctl controls, each area named with its command; an area whose group is not built yet is left out. */
-const AREAS: [group: string, area: string][] = [
-  ["env", "environments"],
-  ["runtime", "agents in PTYs"],
-  ["ticket", "tickets"],
-  ["thread", "threads"],
-];
-
-function programDescription(): string {
-  return `Control the swarm daemon: ${AREAS.filter(([g]) => g in GROUPS)
-    .map(([g, area]) => `${area} (${g})`)
-    .join(", ")}.`;
-}
-
-function buildProgram(json: boolean): Command {
-  const program = new Command("swarmctl")
-    .description(programDescription())
-    .version(SWARM_VERSION, "-V, --version", "print the swarmctl version")
-    .addOption(new Option("--json", "machine-readable output on stdout"))
-    .addOption(new Option("--no-autostart", "fail instead of starting swarmd when it is not running"))
-    .addOption(new Option("--timeout <duration>", "deadline for each call to swarmd, e.g. 10s or 5m (default: 30s for quick calls, 1h for long operations)"))
-    .exitOverride();
-  if (json) {
-    // subcommands inherit this output configuration when they are created
-    program.configureOutput({
-      writeErr: (s) => process.stderr.write(s),
-      outputError: (s) => {
-        const message = s.trim().replace(/^error: /, "");
-        process.stderr.write(JSON.stringify({ error: { kind: "USAGE", message, hint: "run with --help for usage" } }) + "\n");
-      },
-    });
-  } else {
-    program.showHelpAfterError("(run with --help for usage)");
-    program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  }
-  return program;
-}
 
 /**
  * A schema refusal from the daemon reads "METHOD: invalid params: path: rule"; a person
@@ -93,10 +53,13 @@ export function reportError(err: unknown, json: boolean): number {
 export async function main(argv: string[]): Promise<number> {
   endQuietlyOnClosedStdout();
   const args = argv.slice(2);
-  const { group: name, json } = preScan(args);
+  const { group: name, json, tokens } = preScan(args);
+  const fast = fastCommand(tokens);
+  if (fast) return runFast(fast.load, fast.opts);
+  const [{ buildProgram, CommanderError }, { GROUPS }] = await Promise.all([import("./program.js"), import("./groups.js")]);
   const program = buildProgram(json);
   let ctx: CliContext | null = null;
-  const getCtx = () => (ctx ??= createContext(program));
+  const getCtx = () => (ctx ??= createContext(program.opts()));
   if (name && name in GROUPS) {
     const mod = await GROUPS[name]!.load();
     mod.register(program, getCtx);
@@ -118,5 +81,20 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(err, program.opts().json === true);
   } finally {
     (ctx as CliContext | null)?.close();
+  }
+}
+
+/** A fast command (cli/fast.ts): the same action and error mapping as through commander. */
+async function runFast(load: () => Promise<(ctx: CliContext) => Promise<void>>, opts: GlobalOpts): Promise<number> {
+  let ctx: CliContext | null = null;
+  try {
+    const action = await load();
+    ctx = createContext(opts);
+    await action(ctx);
+    return ctx.exitCode;
+  } catch (err) {
+    return reportError(err, opts.json === true);
+  } finally {
+    ctx?.close();
   }
 }

@@ -3,8 +3,11 @@ import type { Command } from "commander";
 import type { DaemonStatus } from "../../protocol/methods/daemon.js";
 import { SwarmError } from "../../protocol/errors.js";
 import { pidAlive } from "../../protocol/os.js";
-import { startDaemon, type RpcClient } from "../../client/index.js";
+import type { RpcClient } from "../../client/connection.js";
 import type { CliContext, CommandGroup } from "../context.js";
+
+// Only start and restart spawn swarmd; the status path does not load the spawning code.
+const startDaemon: typeof import("../../client/connect.js").startDaemon = async (...a) => (await import("../../client/connect.js")).startDaemon(...a);
 
 async function currentStatus(ctx: CliContext): Promise<DaemonStatus | null> {
   let c: RpcClient;
@@ -55,6 +58,15 @@ function printStatus(ctx: CliContext, st: DaemonStatus): void {
   );
 }
 
+/** `daemon status`; also run without commander (cli/fast.ts). */
+export async function statusAction(c: CliContext): Promise<void> {
+  const st = await currentStatus(c);
+  if (st) return printStatus(c, st);
+  if (c.out.json) c.out.printJson({ running: false, socket: c.paths.socket, database: c.paths.database });
+  else c.out.print(`not running (no answer on ${c.paths.socket})`);
+  c.exitCode = 7;
+}
+
 export const register: CommandGroup = (program: Command, ctx) => {
   const daemon = program.command("daemon").description("start, stop, inspect the swarmd daemon");
   daemon
@@ -95,14 +107,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
   daemon
     .command("status")
     .description("is swarmd running? pid, version, socket, database, uptime (exit 7 when not running)")
-    .action(async () => {
-      const c = ctx();
-      const st = await currentStatus(c);
-      if (st) return printStatus(c, st);
-      if (c.out.json) c.out.printJson({ running: false, socket: c.paths.socket, database: c.paths.database });
-      else c.out.print(`not running (no answer on ${c.paths.socket})`);
-      c.exitCode = 7;
-    });
+    .action(() => statusAction(ctx()));
   daemon
     .command("logs")
     .description("print the daemon's JSON log (last lines), or follow it")

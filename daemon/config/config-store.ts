@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { watch, type FSWatcher } from "chokidar";
 import { checkConfigFile, readRawConfig } from "../../protocol/config/file.js";
 import { parseConfig, type Config, type ConfigProblem } from "../../protocol/config/schema.js";
 import { SwarmError } from "../../protocol/errors.js";
@@ -46,7 +45,11 @@ function setPath(obj: Record<string, unknown>, key: string, value: unknown): voi
  */
 export class ConfigStore {
   private current: Config;
-  private watcher: FSWatcher | null = null;
+  /** the watch on the file while it exists, on its directory while it does not (see watch) */
+  private fileWatcher: fs.FSWatcher | null = null;
+  private dirWatcher: fs.FSWatcher | null = null;
+  private settleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     readonly file: string,
@@ -59,11 +62,61 @@ export class ConfigStore {
     return this.current;
   }
 
+  /**
+   * Hot reload. While the file exists, `fs.watch` watches it (its inode: no events from the
+   * rest of SWARM_HOME, where the database's WAL and the logs change all the time); when it
+   * is replaced or removed (a rename, `rm` + write, an atomic save) the watch moves to the new
+   * file, or, while there is none, to the directory, looking only at events naming the file.
+   * (chokidar rescanned the whole directory on every event there while the file was missing,
+   * and lost the file after an `rm` + write: it kept watching the deleted inode.)
+   */
   watch(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    this.watcher = watch(this.file, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
-    const reload = () => this.reload();
-    this.watcher.on("add", reload).on("change", reload).on("unlink", reload);
+    this.follow();
+  }
+
+  /** Watches the file if it exists, else the directory for its name. */
+  private follow(): void {
+    if (this.closed) return;
+    try {
+      this.fileWatcher = fs.watch(this.file, { persistent: false }, (event) => {
+        this.reloadSoon();
+        if (event !== "rename") return;
+        // replaced or removed: this watch is on the old inode
+        this.fileWatcher?.close();
+        this.fileWatcher = null;
+        this.follow();
+      });
+    } catch {
+      this.watchDir(); // no file (ENOENT): wait for its name in the directory
+    }
+  }
+
+  private watchDir(): void {
+    const name = path.basename(this.file);
+    this.dirWatcher = fs.watch(path.dirname(this.file), { persistent: false }, (_event, changed) => {
+      if (changed === name) this.appeared();
+    });
+    // it may have appeared between the failed file watch and this one
+    this.appeared();
+  }
+
+  private appeared(): void {
+    if (this.closed || !this.dirWatcher || !fs.existsSync(this.file)) return;
+    this.dirWatcher.close();
+    this.dirWatcher = null;
+    this.follow();
+    this.reloadSoon();
+  }
+
+  /** Reloads once the file has not changed for 50 ms (an editor's save is several writes): one timer however many events. */
+  private reloadSoon(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      if (!this.closed) this.reload();
+    }, 50);
+    this.settleTimer.unref();
   }
 
   reload(): void {
@@ -105,6 +158,9 @@ export class ConfigStore {
   }
 
   async close(): Promise<void> {
-    await this.watcher?.close();
+    this.closed = true;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.dirWatcher?.close();
+    this.fileWatcher?.close();
   }
 }

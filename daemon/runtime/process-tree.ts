@@ -45,6 +45,35 @@ export interface EndResult {
 }
 
 const GROUP_PARENT = "swarm-runtimes";
+
+/**
+ * /proc files open at once, over every scan of this instance together. Unbounded, 200
+ * runtimes killed at once opened every /proc/PID/stat for each of them and hit EMFILE, and
+ * a read that failed so looked like a process that was not there (so it was not killed).
+ * The fs thread pool has 4 threads: more in flight than this buys nothing.
+ */
+export const PROC_READS_AT_ONCE = 16;
+
+/** At most `limit` of the functions given to `run` at once; the others wait their turn, in order. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      // the slot passes straight to the next waiter (active stays counted), or is freed
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
 const DEFAULT_FREEZER = "/sys/fs/cgroup/freezer";
 
 function writable(p: string): boolean {
@@ -75,6 +104,9 @@ export class ProcessTrees {
   private readonly protect: Set<number>;
   private readonly bootMs: number;
   private readonly ending = new Map<string, Promise<EndResult>>();
+  private readonly reads = new Limiter(PROC_READS_AT_ONCE);
+  private scanning: Promise<Map<number, ProcInfo>> | null = null;
+  private nextScan: Promise<Map<number, ProcInfo>> | null = null;
 
   constructor(o: ProcessTreeOptions = {}) {
     const root = o.freezerRoot === undefined ? DEFAULT_FREEZER : o.freezerRoot;
@@ -216,22 +248,39 @@ export class ProcessTrees {
     const out: number[] = [];
     await Promise.all(
       [...procs.values()].filter(own).map(async (p) => {
-        const env = await fsp.readFile(path.join(this.proc, String(p.pid), "environ")).catch(() => null);
+        const env = await this.reads.run(() => fsp.readFile(path.join(this.proc, String(p.pid), "environ"))).catch(() => null);
         if (env && Buffer.concat([Buffer.from([0]), env, Buffer.from([0])]).includes(needle)) out.push(p.pid);
       }),
     );
     return out;
   }
 
-  /** Every process on the host, from /proc/PID/stat. */
-  private async scan(): Promise<Map<number, ProcInfo>> {
+  /**
+   * Every process on the host. A scan asked for while one runs shares the next one, which
+   * starts when the running one ends: no caller gets a list read before it asked, and any
+   * number of sweeps at once (200 kills) cost at most two scans in flight.
+   */
+  private scan(): Promise<Map<number, ProcInfo>> {
+    if (!this.scanning) {
+      this.scanning = this.scanNow().finally(() => (this.scanning = null));
+      return this.scanning;
+    }
+    this.nextScan ??= this.scanning.then(() => {
+      this.nextScan = null;
+      return this.scan();
+    });
+    return this.nextScan;
+  }
+
+  /** One read of /proc/PID/stat for every pid. */
+  private async scanNow(): Promise<Map<number, ProcInfo>> {
     const out = new Map<number, ProcInfo>();
     const names = await fsp.readdir(this.proc).catch(() => [] as string[]);
     await Promise.all(
       names
         .filter((n) => /^\d+$/.test(n))
         .map(async (n) => {
-          const stat = await fsp.readFile(path.join(this.proc, n, "stat"), "utf8").catch(() => null);
+          const stat = await this.reads.run(() => fsp.readFile(path.join(this.proc, n, "stat"), "utf8")).catch(() => null);
           const p = stat ? parseStat(stat, this.bootMs) : null;
           if (p) out.set(p.pid, p);
         }),

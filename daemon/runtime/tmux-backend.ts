@@ -17,6 +17,7 @@ import { newRow, type RuntimeRow } from "./registry.js";
 import type { SendOptions, SendResult } from "./send.js";
 import { ManagedTmuxSession, TmuxPaneObserver, TmuxServer, findManagedSession, startManagedSession, type TmuxSocket } from "./tmux/index.js";
 import { TmuxWatch, tmuxRuntime, type TmuxRuntime } from "./tmux-watch.js";
+import { loadRedaction, maskRows, maskText, saveRedaction } from "./tmux-redact.js";
 
 /** Kept in the row's holder_socket column for tmux runtimes: which server, which pane. */
 interface TmuxWhere {
@@ -89,6 +90,10 @@ export class TmuxBackend implements RuntimeBackend {
     const server = new TmuxServer({ socket });
     // the session is named after the id: unique, and free of the "." tmux reads as a separator
     const session = await startManagedSession(server, { name: row.id, argv: how.argv, cwd: how.cwd, env: how.vars, cols: p.cols, rows: p.rows });
+    // masking happens when the pane is read, so a value printed before this is masked too
+    if (!(await saveRedaction(server, row.id, how.redact))) {
+      this.hooks.ctx.logger.warn("tmux did not keep the redaction values: masked until swarmd restarts, not after", { name: p.name });
+    }
     const info = await server.paneInfo(session.target);
     Object.assign(row, {
       environment: p.env ?? null,
@@ -102,8 +107,16 @@ export class TmuxBackend implements RuntimeBackend {
       detector: p.detector ?? null,
     });
     this.hooks.registry.insert(row);
-    this.track(row, session, session);
-    this.hooks.ctx.events.append("runtime.started", p.name, { id: row.id, command: p.command, cwd: how.cwd, agent: p.agent, pid: row.pid, backend: "tmux" });
+    this.track(row, session, session, how.redact);
+    this.hooks.ctx.events.append("runtime.started", p.name, {
+      id: row.id,
+      command: p.command,
+      cwd: how.cwd,
+      agent: p.agent,
+      pid: row.pid,
+      backend: "tmux",
+      ...(p.redact ? {} : { redact: false }),
+    });
     return row;
   }
 
@@ -157,9 +170,10 @@ export class TmuxBackend implements RuntimeBackend {
     const server = new TmuxServer({ socket: where.socket });
     const pane = row.management === "managed" ? await findManagedSession(server, row.id).catch(() => null) : new TmuxPaneObserver(server, where.pane);
     const alive = pane && (await server.paneInfo(pane.target));
+    const redact = pane instanceof ManagedTmuxSession && alive ? await loadRedaction(server, row.id) : [];
     if (TERMINAL.has(row.state)) {
       // finished earlier: keep its dead pane readable, nothing more
-      if (alive && pane) this.track(row, pane, pane instanceof ManagedTmuxSession ? pane : null).exited = true;
+      if (alive && pane) this.track(row, pane, pane instanceof ManagedTmuxSession ? pane : null, redact).exited = true;
       return "skipped";
     }
     if (!alive || !pane) {
@@ -167,7 +181,7 @@ export class TmuxBackend implements RuntimeBackend {
       this.hooks.ctx.events.append("runtime.lost", row.name, { id: row.id });
       return "lost";
     }
-    this.track(row, pane, pane instanceof ManagedTmuxSession ? pane : null);
+    this.track(row, pane, pane instanceof ManagedTmuxSession ? pane : null, redact);
     this.hooks.ctx.events.append("runtime.adopted", row.name, { id: row.id, pid: row.pid, backend: "tmux" });
     return "adopted";
   }
@@ -180,8 +194,8 @@ export class TmuxBackend implements RuntimeBackend {
     }
   }
 
-  private track(row: RuntimeRow, pane: TmuxPaneObserver, managed: ManagedTmuxSession | null): TmuxRuntime {
-    const t = tmuxRuntime(row, pane, managed);
+  private track(row: RuntimeRow, pane: TmuxPaneObserver, managed: ManagedTmuxSession | null, redact: string[] = []): TmuxRuntime {
+    const t = tmuxRuntime(row, pane, managed, redact);
     this.live.set(row.name, t);
     return t;
   }
@@ -247,15 +261,23 @@ export class TmuxBackend implements RuntimeBackend {
     return t.exited;
   }
 
-  /** The screen as runtime.screen returns it, read from tmux. */
+  /** The screen as runtime.screen returns it, read from tmux, secret values masked (tmux-redact.ts). */
   async screen(row: RuntimeRow, opts: { ansi: boolean; scrollback: number }): Promise<ScreenResult> {
     const t = this.get(row);
     const snap = await t.pane.snapshot();
     if (!snap) throw new SwarmError("INVALID_TRANSITION", `runtime ${row.name}: its tmux pane is gone`, { details: { state: t.row.state } });
     const v = snap.view;
     const server = t.pane.server;
-    const history = opts.scrollback > 0 ? await server.run(["capture-pane", "-p", "-t", t.pane.target, "-S", String(-opts.scrollback), "-E", "-1"]) : null;
     const trimmed = (s: string) => s.replace(/\n$/, "").split("\n");
+    // history and screen in one capture, masked together: a value wrapping from the last history row onto the screen is masked whole
+    const all = opts.scrollback > 0 ? trimmed(await server.run(["capture-pane", "-p", "-t", t.pane.target, "-S", String(-opts.scrollback)])) : null;
+    const scrollback =
+      all &&
+      maskRows(
+        all.map((l) => l.replace(/\s+$/, "")),
+        v.cols,
+        t.redact,
+      ).slice(0, Math.max(0, all.length - v.rows));
     return {
       name: row.name,
       state: t.row.state,
@@ -265,10 +287,10 @@ export class TmuxBackend implements RuntimeBackend {
       cursor: v.cursor,
       alt_screen: v.altScreen,
       bracketed_paste: v.bracketedPaste,
-      title: v.title,
-      lines: v.lines,
-      ...(history !== null ? { scrollback: trimmed(history).map((l) => l.replace(/\s+$/, "")) } : {}),
-      ...(opts.ansi ? { ansi: trimmed(await t.pane.capture({ ansi: true })).join("\r\n") } : {}),
+      title: maskText(v.title, t.redact),
+      lines: maskRows(v.lines, v.cols, t.redact),
+      ...(scrollback ? { scrollback } : {}),
+      ...(opts.ansi ? { ansi: maskRows(trimmed(await t.pane.capture({ ansi: true })), v.cols, t.redact).join("\r\n") } : {}),
     };
   }
 

@@ -4,6 +4,7 @@ import type { BackendHooks } from "./backend.js";
 import type { RuntimeRow } from "./registry.js";
 import type { DetectFn } from "./state-detector.js";
 import type { ManagedTmuxSession, TmuxPaneObserver } from "./tmux/index.js";
+import { maskRows } from "./tmux-redact.js";
 
 /** One tmux runtime the daemon watches: its pane, its session when swarm started it, what polling learnt. */
 export interface TmuxRuntime {
@@ -21,12 +22,15 @@ export interface TmuxRuntime {
   /** the pane looks alive but its process is gone (checked twice before calling it lost) */
   goneSince: number | null;
   sentSignal: string | null;
+  /** values masked in every read of the pane (tmux-redact.ts); empty for an observed pane or redact: false */
+  redact: string[];
   polling: Promise<void> | null;
   exitWaiters: Set<() => void>;
 }
 
-export function tmuxRuntime(row: RuntimeRow, pane: TmuxPaneObserver, managed: ManagedTmuxSession | null): TmuxRuntime {
+export function tmuxRuntime(row: RuntimeRow, pane: TmuxPaneObserver, managed: ManagedTmuxSession | null, redact: string[] = []): TmuxRuntime {
   return {
+    redact,
     row,
     pane,
     managed,
@@ -75,7 +79,9 @@ export class TmuxWatch {
       untrack();
       return this.lost(t, t.managed ? "its tmux session is gone" : "the observed tmux pane is gone");
     }
-    const { info, view } = snap;
+    const { info } = snap;
+    // masked before the detector sees it: what it says (why) reaches the registry and events
+    const view = { ...snap.view, lines: maskRows(snap.view.lines, snap.view.cols, t.redact) };
     if (info.dead) {
       t.deadSince ??= now;
       // a process ended by a signal has no status, only a signal (tmux 3.3+)

@@ -9,12 +9,22 @@ import type { EventLog } from "../events/event-log.js";
 import type { Db } from "../store/db.js";
 import { cycleIfAdded, formatCycle } from "./dag.js";
 import { toTicket, type TicketRow } from "./row.js";
-import { assertTransition } from "./state-machine.js";
+import { assertTransition, canTransition } from "./state-machine.js";
 import type { ListFilter, NewTicket, TicketPatch, TicketStoreOptions, TransitionOpts } from "./types.js";
 
 export type { NewTicket, TicketPatch, LeasePatch, TransitionOpts, ListFilter, TicketStoreOptions } from "./types.js";
 
 const LEASED: readonly TicketState[] = ["claimed", "running"];
+
+/** The hops of a transition: one, or two when it passes through `via`. */
+function hopsOf(from: TicketState, to: TicketState, o: TransitionOpts): { from: TicketState; to: TicketState; reason: string | null }[] {
+  return o.via
+    ? [
+        { from, to: o.via.state, reason: o.via.reason },
+        { from: o.via.state, to, reason: o.reason ?? null },
+      ]
+    : [{ from, to, reason: o.reason ?? null }];
+}
 
 const SQL = {
   byId: "SELECT * FROM tickets WHERE id = ?",
@@ -242,29 +252,32 @@ export class TicketStore {
     });
   }
 
-  /** The one way a ticket's state changes. */
+  /**
+   * The one way a ticket's state changes. With `from` (the coordinator's complete, heartbeat
+   * and retry) the write itself checks the state and the approval gate, so nothing is read
+   * first; a write refused that way changed nothing and falls through to the checked path,
+   * which reads the row and throws the exact error.
+   */
   transition(id: string, to: TicketState, o: TransitionOpts = {}): Ticket {
     return this.tx(() => {
+      if (o.from !== undefined && to !== "ready" && hopsOf(o.from, to, o).every((h) => canTransition(h.from, h.to))) {
+        const t = this.write(id, o.from, to, o, {}, true);
+        if (t) return t;
+      }
       const row = this.s.byId.get(id) as TicketRow | undefined;
       if (!row) return this.get(id); // throws the right NOT_FOUND / INVALID_ARGUMENT
       const from = row.state;
       if (o.from !== undefined && o.from !== from) {
         throw new SwarmError("CONFLICT", `ticket ${id} is ${from}, not ${o.from}`, { details: { id, state: from, expected: o.from } });
       }
-      const hops = o.via
-        ? [
-            { from, to: o.via.state, reason: o.via.reason },
-            { from: o.via.state, to, reason: o.reason ?? null },
-          ]
-        : [{ from, to, reason: o.reason ?? null }];
-      for (const h of hops) assertTransition(id, h.from, h.to);
+      for (const h of hopsOf(from, to, o)) assertTransition(id, h.from, h.to);
       if (to === "done" && row.requires_approval === 1 && !o.approved) {
         throw new SwarmError("INVALID_TRANSITION", `ticket ${id} requires approval: it reaches done only when its approval is approved`, {
           details: { id, from, to, allowed: [] },
           hint: "request one with approval.request; a person approves it with `swarmctl approval approve ID`",
         });
       }
-      const set: Record<string, unknown> = { ...o.patch };
+      const extra: Record<string, unknown> = {};
       if (to === "ready") {
         const waiting = this.s.notDone.all(id) as { id: string; state: string }[];
         if (waiting.length) {
@@ -276,37 +289,52 @@ export class TicketStore {
             },
           );
         }
-        set.inputs = this.parentResults(id);
+        extra.inputs = this.parentResults(id);
       }
-      if (LEASED.includes(from) && !LEASED.includes(to)) {
-        set.lease_owner ??= null;
-        set.lease_expires_at ??= null;
-      }
-      if (o.result !== undefined) set.result = JSON.stringify(o.result);
-      const cols = Object.keys(set).sort();
-      const key = cols.join(",");
-      let stmt = this.patchStmts.get(key);
-      if (!stmt) {
-        const extra = cols.map((c) => `, ${c} = @${c}`).join("");
-        // RETURNING: the ticket as it now is, without reading it back (the hot path of claim + complete)
-        stmt = this.db.prepare(
-          `UPDATE tickets SET state = @to, state_reason = @reason, version = version + @hops, updated_at = @now${extra} WHERE id = @id RETURNING *`,
-        );
-        this.patchStmts.set(key, stmt);
-      }
-      const now = new Date().toISOString();
-      // each hop counts as a change of version, as separate transitions would
-      const updated = stmt.get({ ...set, to, reason: o.reason ?? null, now, id, hops: hops.length }) as TicketRow;
-      for (const h of hops) {
-        this.s.history.run(id, h.from, h.to, h.reason, o.actor ?? null, now);
-        this.emit("ticket.transitioned", id, { id, from: h.from, to: h.to, reason: h.reason, actor: o.actor ?? null });
-      }
-      if (to === "done") {
-        const dependents = this.dependentsOf(id);
-        if (dependents.length) this.promote(dependents);
-      }
-      return toTicket(updated, this.depsOf(id));
+      return this.write(id, from, to, o, extra, false)!;
     });
+  }
+
+  /**
+   * Writes a checked transition: the row (RETURNING, so it is not read back), a history row
+   * and an event per hop, then promotes dependents of a done ticket. With `cas` the UPDATE
+   * applies only if the ticket is still `from` and the approval gate lets it through;
+   * otherwise it returns undefined having written nothing.
+   */
+  private write(id: string, from: TicketState, to: TicketState, o: TransitionOpts, extra: Record<string, unknown>, cas: boolean): Ticket | undefined {
+    const hops = hopsOf(from, to, o);
+    const set: Record<string, unknown> = { ...o.patch, ...extra };
+    if (LEASED.includes(from) && !LEASED.includes(to)) {
+      set.lease_owner ??= null;
+      set.lease_expires_at ??= null;
+    }
+    if (o.result !== undefined) set.result = JSON.stringify(o.result);
+    const cols = Object.keys(set).sort();
+    const key = `${cas ? "cas:" : ""}${cols.join(",")}`;
+    let stmt = this.patchStmts.get(key);
+    if (!stmt) {
+      const extraSql = cols.map((c) => `, ${c} = @${c}`).join("");
+      const guard = cas ? " AND state = @from AND (@gate = 0 OR requires_approval = 0)" : "";
+      stmt = this.db.prepare(
+        `UPDATE tickets SET state = @to, state_reason = @reason, version = version + @hops, updated_at = @now${extraSql} WHERE id = @id${guard} RETURNING *`,
+      );
+      this.patchStmts.set(key, stmt);
+    }
+    const now = new Date().toISOString();
+    const args: Record<string, unknown> = { ...set, to, reason: o.reason ?? null, now, id, hops: hops.length };
+    if (cas) Object.assign(args, { from, gate: to === "done" && !o.approved ? 1 : 0 });
+    // each hop counts as a change of version, as separate transitions would
+    const updated = stmt.get(args) as TicketRow | undefined;
+    if (!updated) return undefined;
+    for (const h of hops) {
+      this.s.history.run(id, h.from, h.to, h.reason, o.actor ?? null, now);
+      this.emit("ticket.transitioned", id, { id, from: h.from, to: h.to, reason: h.reason, actor: o.actor ?? null });
+    }
+    if (to === "done") {
+      const dependents = this.dependentsOf(id);
+      if (dependents.length) this.promote(dependents);
+    }
+    return toTicket(updated, this.depsOf(id));
   }
 
   private parentResults(id: string): string | null {

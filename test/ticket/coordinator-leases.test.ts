@@ -102,6 +102,17 @@ describe("lease book", () => {
     expect(book.leasedByKind()).toEqual({ claude: 1, command: 2 });
   });
 
+  it("the global cap alone (no per-kind caps) refuses a claim naming the cap, and the refused claim leases nothing", () => {
+    const { store, book } = setup({ max_concurrent: 1 });
+    const a = store.create({ title: "a" }).ticket;
+    const b = store.create({ title: "b" }).ticket;
+    expect(book.claim("w").lease?.ticket.id).toBe(a.id);
+    expect(book.claim("w")).toEqual({ lease: null, reason: "all 1 slots are leased (coordinator.max_concurrent)" });
+    expect(book.claim("w", { kind: "command" }).reason).toMatch(/all 1 slots are leased/);
+    expect(store.get(b.id)).toMatchObject({ state: "ready", attempts: 0, lease_owner: null });
+    expect(book.lease(b.id)).toBeNull();
+  });
+
   it("an expired lease returns the ticket to ready with attempts counted, and the old lease is stale", () => {
     const { store, book } = setup({ lease_ms: 1000 });
     const t = store.create({ title: "x" }).ticket;

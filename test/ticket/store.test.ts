@@ -108,6 +108,34 @@ describe("ticket store", () => {
     expect(s.list().length).toBe(1); // nothing half-created by the failures above
   });
 
+  it("a transition with `from` (written without reading first) refuses a stale state, the approval gate and an unknown id exactly as the checked path, writing nothing", () => {
+    t = tempStore();
+    const s = t.store;
+    const x = s.create({ title: "cas" }).ticket;
+    const before = { v: s.get(x.id).version, h: s.history(x.id).length, e: t.events.list(0, 100).length };
+    const stale = errOf(() => s.transition(x.id, "running", { from: "claimed" }));
+    expect(stale.kind).toBe("CONFLICT");
+    expect(stale.message).toBe(`ticket ${x.id} is ready, not claimed`);
+    expect(errOf(() => s.transition(x.id, "done", { from: "ready" })).kind).toBe("INVALID_TRANSITION"); // not in the table
+    expect(errOf(() => s.transition("t-404", "claimed", { from: "ready" })).kind).toBe("NOT_FOUND");
+    expect({ v: s.get(x.id).version, h: s.history(x.id).length, e: t.events.list(0, 100).length }).toEqual(before);
+    const g = s.create({ title: "gated", requires_approval: true }).ticket;
+    s.transition(g.id, "claimed", { from: "ready" });
+    const v = s.get(g.id).version;
+    const gated = errOf(() => s.transition(g.id, "done", { from: "claimed", via: { state: "running", reason: "worker started" } }));
+    expect(gated.kind).toBe("INVALID_TRANSITION");
+    expect(gated.message).toMatch(/requires approval/);
+    expect(s.get(g.id)).toMatchObject({ state: "claimed", version: v });
+    const done = s.transition(g.id, "done", { from: "claimed", via: { state: "running", reason: "worker started" }, approved: true });
+    expect(done).toMatchObject({ state: "done", version: v + 2 });
+    expect(
+      s
+        .history(g.id)
+        .map((h) => h.to)
+        .slice(-2),
+    ).toEqual(["running", "done"]);
+  });
+
   it("the same idempotency key returns the same ticket", () => {
     t = tempStore();
     const first = t.store.create({ title: "once", idempotency_key: "k1" });

@@ -31,20 +31,30 @@ const LEASED: readonly TicketState[] = ["claimed", "running"];
 
 const kindExpr = "COALESCE(agent_kind, @default_kind)";
 
+function claimSql(byKind: boolean): string {
+  const kinds = byKind
+    ? `AND (@only IS NULL OR ${kindExpr} IN (SELECT value FROM json_each(@only)))
+            AND ${kindExpr} NOT IN (SELECT value FROM json_each(@blocked))`
+    : "";
+  return `UPDATE tickets SET state = 'claimed', state_reason = @reason, lease_owner = @worker,
+        lease_expires_at = @expires, attempts = attempts + 1, version = version + 1, updated_at = @iso
+      WHERE seq = (SELECT seq FROM tickets
+          WHERE state = 'ready' AND (not_before IS NULL OR not_before <= @now) ${kinds}
+          ORDER BY priority DESC, seq LIMIT 1)
+        AND state = 'ready'
+        AND (SELECT COUNT(*) FROM tickets WHERE state IN ('claimed', 'running')) < @cap
+      RETURNING *, ${kindExpr} AS kind`;
+}
+
 const SQL = {
   leasedTotal: "SELECT COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running')",
   leasedByKind: `SELECT ${kindExpr} AS kind, COUNT(*) AS n FROM tickets WHERE state IN ('claimed', 'running') GROUP BY kind`,
   // The claim: one UPDATE that only succeeds on a row still 'ready', so two claimers
-  // can never both win the same ticket, even across processes sharing the file.
-  claim: `UPDATE tickets SET state = 'claimed', state_reason = @reason, lease_owner = @worker,
-        lease_expires_at = @expires, attempts = attempts + 1, version = version + 1, updated_at = @iso
-      WHERE seq = (SELECT seq FROM tickets
-          WHERE state = 'ready' AND (not_before IS NULL OR not_before <= @now)
-            AND (@only IS NULL OR ${kindExpr} IN (SELECT value FROM json_each(@only)))
-            AND ${kindExpr} NOT IN (SELECT value FROM json_each(@blocked))
-          ORDER BY priority DESC, seq LIMIT 1)
-        AND state = 'ready'
-      RETURNING *, ${kindExpr} AS kind`,
+  // can never both win the same ticket, even across processes sharing the file. The slot
+  // cap is checked in the same statement (a refused claim then counts, to say why).
+  claim: claimSql(true),
+  // The same without kind filters, for a claim with no kind asked for and no kind blocked (the hot path).
+  claimAny: claimSql(false),
   putLease: `INSERT OR REPLACE INTO coordinator_leases
       (ticket_id, token, worker, agent_kind, attempt, claimed_at, deadline, checks, finished_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
@@ -117,6 +127,10 @@ export class LeaseBook {
     return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
   }
 
+  private leasedTotal(): number {
+    return (this.s.leasedTotal.get() as { n: number }).n;
+  }
+
   lease(id: string): LeaseRow | null {
     return (this.s.leaseOnly.get(id) as LeaseRow | undefined) ?? null;
   }
@@ -127,10 +141,11 @@ export class LeaseBook {
     const now = opts.now ?? Date.now();
     const leaseMs = opts.leaseMs ?? c.lease_ms;
     const claimTx = (): ClaimResult => {
-      // counted per kind only when there are per-kind caps to check (the claim's hot path)
-      const byKind: Record<string, number> = Object.keys(c.per_kind).length ? this.leasedByKind() : {};
-      const total = Object.keys(c.per_kind).length ? Object.values(byKind).reduce((a, b) => a + b, 0) : (this.s.leasedTotal.get() as { n: number }).n;
-      if (total >= c.max_concurrent) return { lease: null, reason: `all ${c.max_concurrent} slots are leased (coordinator.max_concurrent)` };
+      // counted per kind only when there are per-kind caps to check; the total cap is checked by the claim itself
+      const perKind = Object.keys(c.per_kind).length > 0;
+      const byKind: Record<string, number> = perKind ? this.leasedByKind() : {};
+      const full = () => ({ lease: null, reason: `all ${c.max_concurrent} slots are leased (coordinator.max_concurrent)` });
+      if (perKind && Object.values(byKind).reduce((a, b) => a + b, 0) >= c.max_concurrent) return full();
       const blocked: string[] = [];
       const why: string[] = [];
       for (const [kind, cap] of Object.entries(c.per_kind)) {
@@ -147,20 +162,23 @@ export class LeaseBook {
       }
       const only = opts.kind ? [opts.kind] : opts.kinds ? [...opts.kinds] : null;
       if (only && only.every((k) => blocked.includes(k))) {
+        if (!perKind && this.leasedTotal() >= c.max_concurrent) return full(); // a full house is said first, as with per-kind caps
         return { lease: null, reason: why.filter((w) => only.some((k) => w.startsWith(k + ":"))).join("; ") || "blocked" };
       }
       const iso = new Date(now).toISOString();
-      const row = this.s.claim.get({
+      const filtered = only !== null || blocked.length > 0;
+      const row = (filtered ? this.s.claim : this.s.claimAny).get({
         reason: `claimed by ${worker}`,
         worker,
         expires: now + leaseMs,
         iso,
         now,
-        only: only ? JSON.stringify(only) : null,
-        blocked: JSON.stringify(blocked),
+        cap: c.max_concurrent,
         default_kind: c.default_agent_kind,
+        ...(filtered ? { only: only ? JSON.stringify(only) : null, blocked: JSON.stringify(blocked) } : {}),
       }) as (TicketRow & { kind: string }) | undefined;
       if (!row) {
+        if (this.leasedTotal() >= c.max_concurrent) return full();
         const base = only ? `no ready ticket of kind ${only.join(", ")}` : "no ready ticket";
         return { lease: null, reason: why.length ? `${base} that may run now (${why.join("; ")})` : base };
       }
