@@ -10,10 +10,12 @@ import {
   type RealAgentRig,
 } from "../../helpers/real-agents.js";
 
-// Issue 11, "send busy" with the real Claude Code and Codex, offline (loopback stub): a send
-// while the agent works on a turn (the stub holds the answer back: `STUB:SLOW ms text`) comes
-// back `queued`, and the queued text is submitted as its own turn once the first one ends.
-const KINDS: RealAgentKind[] = ["claude", "codex"];
+// Issue 11, "send busy" with the real Claude Code, Codex and Gemini CLI, offline (loopback stub):
+// a send while the agent works on a turn (the stub holds the answer back: `STUB:SLOW ms text`)
+// comes back `queued`, told by the agent's own marker (Claude "Press up to edit queued
+// messages", Codex "Messages to be submitted after next tool call", Gemini "Queued (press ↑ to
+// edit)"), and the queued text reaches the model as the next turn once the first one ends.
+const KINDS: RealAgentKind[] = ["claude", "codex", "gemini"];
 const why = realAgentsUnavailable([]);
 
 type SendRes = { status: string; why: string };
@@ -46,6 +48,8 @@ describe.skipIf(why)(`runtime send to a busy real CLI${why ? ` (skipped: ${why})
         const busy = await c.call<SendRes>("runtime.send", { name, text: `STUB:SAY queued-${kind}-9`, confirm_timeout_ms: 10_000 });
         const screen = await screenText(c, name);
         expect(busy.status, `${busy.why}\n--- screen ---\n${screen}`).toBe("queued");
+        // told by the agent's own marker, not only by the input line emptying while it works
+        expect(busy.why, screen).toMatch(/the agent is busy and queued it \(".+" on screen\)/);
         // still the first turn: nothing of the queued text reached the model yet
         expect(rig.stub.requests().some((r) => r.act?.text === `queued-${kind}-9`)).toBe(false);
         expect(Date.now() - t0, "the send returned while the slow turn still ran").toBeLessThan(15_000);
