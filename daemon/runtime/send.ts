@@ -5,6 +5,7 @@
  *   2. refuse (CONFLICT, nothing written) when it asks for approval, when its input line
  *      holds text that is not ours, or when a person typed within the quiet window
  *      (`force` overrides the last two, never the first: answer with runtime.answer);
+ *      `guardSend`, which the tmux backend runs too (tmux-guard.ts reads its inputs);
  *   3. write the text (one bracketed paste when the program asked for it, else typed);
  *   4. see it arrive in the input line, then Enter as its own write after the enter delay;
  *   5. confirm by effect: the input line emptied, the agent started working, or its
