@@ -24,6 +24,8 @@ import { fmt, percentile } from "./lib.js";
  */
 export const REAL_TRIALS = 10;
 const KINDS: RealAgentKind[] = ["claude", "codex", "gemini"];
+/** tmux as it is usually driven (Enter right after the text), and with the pause peers add for Codex and Gemini */
+const PAUSES = [0, 500];
 const NAMES: Record<RealAgentKind, string> = { claude: "Claude Code", codex: "Codex", gemini: "Gemini CLI" };
 
 interface Timings {
@@ -68,8 +70,9 @@ async function ours(rig: RealAgentRig, kind: RealAgentKind): Promise<Timings> {
   return t;
 }
 
-function peer(rig: RealAgentRig, kind: RealAgentKind): Timings | string {
-  const sock = path.join(rig.root, `tmux-${kind}.sock`);
+/** The same CLI driven by tmux: `send-keys -l`, `pauseMs`, `send-keys Enter`. */
+function peer(rig: RealAgentRig, kind: RealAgentKind, pauseMs: number): Timings | string {
+  const sock = path.join(rig.root, `tmux-${kind}-${pauseMs}.sock`);
   // the marker finds what the agent left detached (codex's app-server) once tmux is gone
   const env = { ...process.env, ...rig.agentEnv, PATH: `${AGENTS_BIN}:${process.env.PATH}`, NO_COLOR: "1", SWARM_BENCH_PEER: sock };
   const tmux = (...a: string[]) => spawnSync("tmux", ["-S", sock, ...a], { encoding: "utf8", env });
@@ -92,12 +95,14 @@ function peer(rig: RealAgentRig, kind: RealAgentKind): Timings | string {
     return pred();
   };
   try {
-    if (!spin(90_000, () => READY[kind](screen()))) return `${kind} did not reach its prompt in tmux:\n${screen()}`;
+    if (!spin(90_000, () => READY[kind](screen())))
+      return `${kind} did not reach its prompt in tmux (its last rows: ${JSON.stringify(screen().split("\n").slice(-3).join(" / "))})`;
     const t: Timings = { confirmed: [], reached: [] };
     for (let i = 0; i < REAL_TRIALS; i++) {
-      const text = `bench-tmux-${kind}-${i}`;
+      const text = `bench-tmux${pauseMs}-${kind}-${i}`;
       const wall = Date.now();
       tmux("send-keys", "-t", "p", "-l", `STUB:SAY ${text}`);
+      if (pauseMs) spawnSync("sleep", [String(pauseMs / 1000)]);
       tmux("send-keys", "-t", "p", "Enter");
       let at: number | null = null;
       spin(10_000, () => (at = Date.parse((rig.stub.requests().find((q) => q.act?.text === text) as { at?: string } | undefined)?.at ?? "")) > 0);
@@ -142,17 +147,18 @@ export async function realAgentRows(): Promise<string[]> {
         continue;
       }
       const o = await ours(rig, k);
-      const p = peer(rig, k);
       const med = (xs: number[]) =>
         percentile(
           [...xs].sort((x, y) => x - y),
           50,
         );
-      const ratio =
-        typeof p !== "string" && p.reached.length && o.reached.length
-          ? `; ours / tmux until the model got it: **${fmt(med(o.reached) / med(p.reached), 2)}x**`
-          : "";
-      const theirs = typeof p === "string" ? p : `until the model got it ${cell(p.reached)}${ratio}`;
+      const theirs = PAUSES.map((ms) => {
+        const p = peer(rig, k, ms);
+        const how = ms ? `${ms} ms before Enter` : "no pause";
+        if (typeof p === "string") return `${how}: ${p}`;
+        const ratio = p.reached.length && o.reached.length ? ` (ours / this: **${fmt(med(o.reached) / med(p.reached), 2)}x**)` : "";
+        return `${how}: until the model got it ${cell(p.reached)}${ratio}`;
+      }).join("; ");
       rows.push(`| ${label(k)} | result ${cell(o.confirmed)}; until the model got it ${cell(o.reached)} | ${theirs} |`);
     }
   } finally {
