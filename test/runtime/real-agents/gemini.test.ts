@@ -41,8 +41,11 @@ describe.skipIf(why)(`the real Gemini CLI as a runtime${why ? ` (skipped: ${why}
     const evs = (await c.call<{ events: Ev[] }>("event.list", { since: 0, types: ["runtime.state"], limit: 1000 })).events.filter((e) => e.subject === name);
     expect(evs[0]?.data.previous).toBe("starting");
 
+    // Gemini shows its input box while its MCP servers still start ("Initializing... Prompts will be
+    // queued."); a prompt sent then is held in its queue ("Queued (press ↑ to edit)") and runs once
+    // they are up: `queued` is then the truthful outcome. Either way the model must get it.
     const sent = await c.call<SendRes>("runtime.send", { name, text: "STUB:SAY delivered-gemini-7", confirm_timeout_ms: 20_000 });
-    expect(sent.status, sent.why).toBe("delivered");
+    expect(["delivered", "queued"], sent.why).toContain(sent.status);
     await rig.stub.waitRequest("the delivered prompt", (q) => q.api === "gemini" && q.act?.text === "delivered-gemini-7", 90_000);
     await waitScreenText(c, name, "the answer", (s) => s.split("delivered-gemini-7").length > 2, 60_000);
     await waitState(name, "idle");

@@ -40,7 +40,8 @@ describe.skipIf(why)(`runtime send to a busy real CLI${why ? ` (skipped: ${why})
         await waitFor(`${name} idle`, async () => (await state(rig, name)) === "idle", 30_000);
 
         const slow = await c.call<SendRes>("runtime.send", { name, text: `STUB:SLOW 20000 slow-${kind}-answer`, confirm_timeout_ms: 20_000 });
-        expect(slow.status, slow.why).toBe("delivered");
+        // gemini queues a prompt sent while its MCP servers still start (see gemini.test.ts)
+        expect(kind === "gemini" ? ["delivered", "queued"] : ["delivered"], slow.why).toContain(slow.status);
         await rig.stub.waitRequest("the slow turn", (r) => r.act?.text === `slow-${kind}-answer`, 60_000);
         await waitFor(`${name} working`, async () => (await state(rig, name)) === "working", 20_000);
 
