@@ -7,6 +7,7 @@ import { resolvePaths } from "../protocol/paths.js";
 import { waitUntil } from "../protocol/wait.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
 import { FAKE_AGENT_RULES as FAKE_RULES } from "../test/fixtures/fake-agent-rules.js";
+import { REAL_TRIALS, realAgentRows } from "./send-real.js";
 
 /**
  * `runtime send` latency per agent kind, until the delivery is confirmed (the result), beside
@@ -112,6 +113,7 @@ export async function run(): Promise<string> {
       rows.push(`| ${k.label} | ${cell(o)} | ${haveTmux ? cell(tm) : "tmux not installed"} |`);
     }
     c.close();
+    rows.push(...(await realAgentRows()));
   } finally {
     spawnSync("tmux", ["-L", sock, "kill-server"], { stdio: "ignore" });
     daemon.kill("SIGTERM");
@@ -125,6 +127,6 @@ export async function run(): Promise<string> {
     `|---|---|---|`,
     ...rows,
     ``,
-    `Real agents (offline rig, test/runtime/real-agents/send.test.ts, one delivery each): see the agent × scenario table in docs/agents.md; Claude Code and Codex confirm in the time their TUI takes to take the paste and start the turn, plus their enter delay (Codex 200 ms, Gemini 500 ms).`,
+    `Real agents: ${REAL_TRIALS} deliveries each of \`STUB:SAY <text>\` through the offline test rig (test/helpers/real-agents.ts: a loopback-only network namespace, the scripted model stub, swarmd inside the namespace; bench/send-real.ts), each turn let finish before the next. Ours: the \`runtime.send\` result (it includes the agent's enter delay: Codex 200 ms, Gemini 500 ms), then from the same start until the model stub logged the prompt. tmux: the same CLI in a pane of a tmux server inside the namespace, \`send-keys -l\` + \`send-keys Enter\`, with no pause and with 500 ms between them (the pause other tools add for Codex and Gemini), until the stub logged the prompt (10 s cap; n/a: the Enter was dropped and the text stayed in the input box); the ratio compares the medians until the model got it.`,
   ].join("\n");
 }

@@ -5,6 +5,7 @@
  *   2. refuse (CONFLICT, nothing written) when it asks for approval, when its input line
  *      holds text that is not ours, or when a person typed within the quiet window
  *      (`force` overrides the last two, never the first: answer with runtime.answer);
+ *      `guardSend`, which the tmux backend runs too (tmux-guard.ts reads its inputs);
  *   3. write the text (one bracketed paste when the program asked for it, else typed);
  *   4. see it arrive in the input line, then Enter as its own write after the enter delay;
  *   5. confirm by effect: the input line emptied, the agent started working, or its
@@ -15,7 +16,7 @@
  */
 import { SwarmError } from "../../protocol/errors.js";
 import { questionOf } from "./answer.js";
-import type { AgentAdapter, DetectedState, InputLine } from "./adapters/types.js";
+import type { AgentAdapter, DetectedState, InputLine, ScreenView } from "./adapters/types.js";
 import { inputLineOf, isDraft, lineHolds } from "./input-line.js";
 import type { LiveRuntime } from "./live-runtime.js";
 import { nextOutput, waitScreen } from "./screen-wait.js";
@@ -77,11 +78,23 @@ function refuse(name: string, reason: string, message: string, hint: string, det
   return new SwarmError("CONFLICT", `runtime ${name}: ${message}; nothing was sent`, { hint, details: { status: "refused", reason, ...details } });
 }
 
-/** Step 2: the refusals. Returns what `force` went over. */
-function guard(rt: LiveRuntime, o: SendOptions, d: DeliverDeps, state: DetectedState, line: InputLine | null): SendResult["forced"] {
-  const name = rt.row.name;
+/** What the refusals look at, whichever backend holds the runtime. */
+export interface GuardInput {
+  name: string;
+  state: DetectedState;
+  /** the screen the question is read from, when it asks for approval */
+  screen: ScreenView;
+  /** its input line on a styled view (faint suggestions told apart), or null */
+  line: InputLine | null;
+  /** ms since a person last typed into it (Infinity: never) */
+  humanMs: number;
+}
+
+/** Step 2: the refusals (CONFLICT, nothing written). Returns what `force` went over. */
+export function guardSend(g: GuardInput, o: SendOptions): SendResult["forced"] {
+  const { name, state, line, humanMs: human } = g;
   if (state.state === "asking_approval") {
-    const question = questionOf(rt.model.view());
+    const question = questionOf(g.screen);
     throw refuse(
       name,
       "asking_approval",
@@ -109,7 +122,6 @@ function guard(rt: LiveRuntime, o: SendOptions, d: DeliverDeps, state: DetectedS
     }
     forced.draft = line.text;
   }
-  const human = rt.row.last_human_input_at ? Date.now() - Date.parse(rt.row.last_human_input_at) : Infinity;
   if ((o.humanQuietMs ?? 0) > 0 && human < (o.humanQuietMs ?? 0)) {
     if (!o.force) {
       throw refuse(
@@ -124,7 +136,6 @@ function guard(rt: LiveRuntime, o: SendOptions, d: DeliverDeps, state: DetectedS
     }
     forced.human_ms = human;
   }
-  void d;
   return Object.keys(forced).length ? forced : undefined;
 }
 
@@ -235,7 +246,8 @@ async function deliverNow(rt: LiveRuntime, o: SendOptions, d: DeliverDeps): Prom
   }
   const styled = () => inputLineOf(d.adapter, rt.model.styledView());
   const state = d.detect();
-  const forced = guard(rt, o, d, state, styled());
+  const humanMs = rt.row.last_human_input_at ? Date.now() - Date.parse(rt.row.last_human_input_at) : Infinity;
+  const forced = guardSend({ name: rt.row.name, state, screen: rt.model.view(), line: styled(), humanMs }, o);
   const paste = rt.model.view().bracketedPaste;
   rt.link?.input(paste ? `\x1b[200~${o.text}\x1b[201~` : o.text.replace(/\r?\n/g, "\r"));
   const probe: Probe = { rt, d, needle: needleOf(o.text), styled };

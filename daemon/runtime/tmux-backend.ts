@@ -14,7 +14,9 @@ import {
   type StartParams,
 } from "./backend.js";
 import { newRow, type RuntimeRow } from "./registry.js";
-import type { SendOptions, SendResult } from "./send.js";
+import { inputLineOf } from "./input-line.js";
+import { guardSend, type SendOptions, type SendResult } from "./send.js";
+import { humanAgeMs, styledPane } from "./tmux-guard.js";
 import { ManagedTmuxSession, TmuxPaneObserver, TmuxServer, findManagedSession, startManagedSession, type TmuxSocket } from "./tmux/index.js";
 import { TmuxWatch, tmuxRuntime, type TmuxRuntime } from "./tmux-watch.js";
 import { loadRedaction, maskRows, maskText, saveRedaction } from "./tmux-redact.js";
@@ -228,13 +230,39 @@ export class TmuxBackend implements RuntimeBackend {
     return t as TmuxRuntime & { managed: ManagedTmuxSession };
   }
 
-  /** Text delivery through tmux: load-buffer + paste-buffer -p, Enter as its own key, screen confirmation. */
+  /**
+   * Text delivery through tmux: the holder's refusals first (approval prompt, a draft in the
+   * input line, a person's recent typing: tmux-guard.ts), then load-buffer + paste-buffer -p,
+   * Enter as its own key after the agent's enter delay, screen confirmation.
+   */
   async send(row: RuntimeRow, o: SendOptions): Promise<SendResult> {
     const t = this.session(row);
     const t0 = Date.now();
-    const r = await t.managed.send(o.text, { submit: o.enter, enterDelayMs: o.enterDelayMs, confirmTimeoutMs: o.confirmTimeoutMs, retryEnter: 1 });
+    const readyMs = o.readyTimeoutMs ?? o.confirmTimeoutMs;
+    while (t.row.state === "starting" && !t.exited && Date.now() - t0 < readyMs) {
+      await this.pollOne(t);
+      if (t.row.state === "starting") await this.watch.pause(t, 100);
+    }
+    if (t.row.state === "starting") {
+      return {
+        status: "refused",
+        reason: "starting",
+        paste: true,
+        why: `the agent did not become ready within ${readyMs} ms (${t.row.why})`,
+        ms: Date.now() - t0,
+      };
+    }
+    const snap = await styledPane(t.pane);
+    if (!snap) throw new SwarmError("INVALID_TRANSITION", `runtime ${row.name}: its tmux pane is gone`, { details: { state: t.row.state } });
+    const adapter = this.hooks.adapter(t.row);
+    t.detect ??= this.hooks.detector(t.row);
+    const state = t.detect(snap.view, { msSinceOutput: Date.now() - t.lastChangeMs, exited: false, exitCode: null });
+    const humanMs = await humanAgeMs(t.pane, t.managed.name);
+    const forced = guardSend({ name: row.name, state, screen: snap.view, line: inputLineOf(adapter, snap.view), humanMs }, o);
+    const enterDelayMs = Math.max(o.enterDelayMs, adapter.enterDelayMs ?? 0);
+    const r = await t.managed.send(o.text, { submit: o.enter, enterDelayMs, confirmTimeoutMs: o.confirmTimeoutMs, retryEnter: 1 });
     void this.pollOne(t);
-    return { status: r.result, paste: true, why: `tmux paste-buffer -p: ${r.why}`, ms: Date.now() - t0 };
+    return { status: r.result, paste: true, why: `tmux paste-buffer -p: ${r.why}`, ms: Date.now() - t0, ...(forced ? { forced } : {}) };
   }
 
   async resize(row: RuntimeRow, cols: number, rows: number): Promise<void> {

@@ -8,7 +8,12 @@ import { deadlineMs } from "./deadline.js";
 
 export { DEADLINE_SCALE, deadlineMs } from "./deadline.js";
 
-export const ROOT = path.resolve(import.meta.dirname, "../..");
+/** The repository root, from test/helpers/ or from its build in dist/test/helpers/ (bench/send-real.ts runs the rig from there). */
+function repoRoot(dir: string): string {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) if (fs.existsSync(path.join(d, "package.json"))) return d;
+  return path.resolve(dir, "../..");
+}
+export const ROOT = repoRoot(import.meta.dirname);
 export const SWARMD = path.join(ROOT, "dist/daemon/main.js");
 export const SWARMCTL = path.join(ROOT, "bin/swarmctl.js");
 

@@ -73,6 +73,8 @@ export const codexAdapter: AgentAdapter = {
   detect: (screen, ctx) => runRules("codex", CODEX_RULES, screen, ctx),
   findSessionId: (screen) => findAfter(screen.lines, /codex (exec )?resume\s/),
   inputLine: codexInputLine,
+  // 0.171, a message sent during a turn: "• Messages to be submitted after next tool call (press esc …)" over "↳ <text>"
+  queuedMarker: /Messages to be submitted after next tool call/i,
   // its paste-burst detection takes an Enter that follows a paste too closely as part of it
   enterDelayMs: 200,
 };

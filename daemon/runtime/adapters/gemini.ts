@@ -59,6 +59,8 @@ export const geminiAdapter: AgentAdapter = {
   detect: (screen, ctx) => runRules("gemini", GEMINI_RULES, screen, ctx),
   findSessionId: (screen) => findAfter(screen.lines, /gemini (--resume|-r)\s/),
   inputLine: geminiInputLine,
+  // 0.61, a message sent during a turn: "Queued (press ↑ to edit):" over the queued text
+  queuedMarker: /Queued \(press ↑ to edit\)/i,
   // it drops an Enter that arrives with the paste; half a second apart it submits
   enterDelayMs: 500,
   // Its UI library (is-in-ci) runs non-interactively when CI, CONTINUOUS_INTEGRATION or any CI_*

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../../protocol/methods/runtime.js";
-import { RUNTIME_MARKER } from "../../../daemon/runtime/process-tree.js";
+import { filesNamed, marked } from "./procs.js";
 import { swarmctl, waitFor } from "../../helpers/daemon.js";
 import { READY, realAgentsUnavailable, startRealAgentRig, typeAndSubmit, waitScreenText, type RealAgentRig } from "../../helpers/real-agents.js";
 
@@ -11,32 +11,6 @@ import { READY, realAgentsUnavailable, startRealAgentRig, typeAndSubmit, waitScr
 // with `claude --resume`), and killing a real Codex leaves none of its processes behind.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Files under `dir` (recursively) whose name contains `needle`. */
-function filesNamed(dir: string, needle: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.includes(needle)) out.push(path.join(e.parentPath, e.name));
-  }
-  return out;
-}
-
-/** Live processes carrying a runtime's marker in their environment (zombies do not count). */
-function marked(id: string): { pid: number; cmd: string }[] {
-  const out: { pid: number; cmd: string }[] = [];
-  for (const n of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${n}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      if (!fs.readFileSync(`/proc/${n}/environ`).includes(`${RUNTIME_MARKER}=${id}\0`)) continue;
-      out.push({ pid: Number(n), cmd: fs.readFileSync(`/proc/${n}/cmdline`, "utf8").replace(/\0/g, " ").trim() });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
 
 const whyCodex = realAgentsUnavailable(["codex"]);
 const whyClaude = realAgentsUnavailable(["claude"]);
