@@ -66,6 +66,7 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
     bridge: runtimeBridge(ctx, tokens, {
       ticketWorkspace: (id) => tickets.find(id)?.workspace ?? null,
       envProject: (name) => registry.get(name)?.project ?? null,
+      envProvider: (name) => registry.get(name)?.provider ?? null,
     }),
     secrets: () => vault.secretValues(),
     audit: (rec) => void audit.append(rec),

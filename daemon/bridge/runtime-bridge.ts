@@ -5,7 +5,7 @@ import type { DaemonContext } from "../context.js";
 import type { TokenStore } from "../identity/tokens.js";
 import type { RuntimeBridge } from "../runtime/env-access.js";
 import { bridgeWiring } from "./wiring.js";
-import { runtimeWorkspace, type WorkspaceSources } from "./workspace.js";
+import { assertBridgeReaches, runtimeWorkspace, type BridgeSources } from "./workspace.js";
 
 /** bin/swarmctl.js of this installation (this file runs as dist/daemon/bridge/runtime-bridge.js). */
 const SWARMCTL = fileURLToPath(new URL("../../../bin/swarmctl.js", import.meta.url));
@@ -20,10 +20,11 @@ const SWARM_ROOT = path.dirname(path.dirname(SWARMCTL));
  * installation at the same paths: they are `share`d (a sandbox binds them; the rest of
  * swarm's state stays hidden there).
  */
-export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore, workspaces: WorkspaceSources): RuntimeBridge {
+export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore, sources: BridgeSources): RuntimeBridge {
   return ({ name, agent, env, vars }) => {
     if (agent !== "claude" && agent !== "codex" && agent !== "gemini" && agent !== "scripted") return null;
-    const workspace_id = runtimeWorkspace({ env, vars }, workspaces);
+    assertBridgeReaches({ agent, env }, sources);
+    const workspace_id = runtimeWorkspace({ env, vars }, sources);
     const claims = { agent_id: name, workspace_id, role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
     const { token } = tokens.mint(claims, "daemon");
     const dir = path.join(ctx.paths.dataDir, "bridge", name);
