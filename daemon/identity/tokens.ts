@@ -89,7 +89,8 @@ export class TokenStore {
       addNonce: db.prepare(
         "INSERT INTO agent_nonces (jti, nonce, request_hash, method, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (jti, nonce) DO NOTHING",
       ),
-      purge: db.prepare("DELETE FROM agent_nonces WHERE expires_at < ?"),
+      // by token: the nonces' own expires_at has no index (identity migration 2); a token's nonces expire with it
+      purge: db.prepare("DELETE FROM agent_nonces WHERE jti IN (SELECT jti FROM agent_tokens WHERE expires_at < ?)"),
     };
   }
 
