@@ -5,6 +5,8 @@ import { SANDBOX_VARS_FILE } from "./bwrap-args.js";
 
 /** The descriptor bwrap reads the runtime's private variables from (--ro-bind-data). */
 export const VARS_FD = 3;
+/** A variables file older than this was never picked up (a start normally removes it within milliseconds). */
+const STALE_MS = 60_000;
 
 function shellQuote(v: string): string {
   return `'${v.replace(/'/g, "'\\''")}'`;
@@ -25,8 +27,14 @@ export function varsScript(vars: Record<string, string>): string {
  * before bwrap starts, and bwrap copies fd 3 to a read-only file inside, which the inner
  * command sources before the program runs. Returns the file (for the host wrapper).
  */
-export function writeVarsFile(dir: string, vars: Record<string, string>): string {
+export function writeVarsFile(dir: string, vars: Record<string, string>, now = Date.now()): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // a start that never ran its host command (the holder failed to spawn) left its file: gone after a minute
+  for (const f of fs.readdirSync(dir)) {
+    if (!f.startsWith("vars-")) continue;
+    const at = path.join(dir, f);
+    if (now - (fs.statSync(at, { throwIfNoEntry: false })?.mtimeMs ?? now) > STALE_MS) fs.rmSync(at, { force: true });
+  }
   const file = path.join(dir, `vars-${crypto.randomBytes(8).toString("hex")}`);
   fs.writeFileSync(file, varsScript(vars), { mode: 0o600 });
   return file;
