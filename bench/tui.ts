@@ -84,11 +84,14 @@ async function keyLatency(t: ReturnType<typeof tmuxOn>): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-async function measureTui(home: string, daemonPid: number): Promise<TuiFigures> {
+/** The TUI in tmux; `inkBodies`: as before issue 13's work, Ink as it comes drawing the pane bodies itself. */
+async function measureTui(home: string, daemonPid: number, inkBodies: boolean): Promise<TuiFigures> {
   const t = tmuxOn(`swarm-bench-tui-${process.pid}`);
   const bytes = path.join(home, "pane.bytes");
+  fs.rmSync(bytes, { force: true });
   const daemonIdle = (await sample([daemonPid], SAMPLE_S)).cores;
-  t("new-session", "-d", "-s", "tui", "-x", "200", "-y", "60", "-e", `SWARM_HOME=${home}`, process.execPath, path.join(ROOT, "bin/swarm.js"), "--no-autostart");
+  const env = ["-e", `SWARM_HOME=${home}`, ...(inkBodies ? ["-e", "SWARM_TUI_PLAIN_INK=1"] : [])];
+  t("new-session", "-d", "-s", "tui", "-x", "200", "-y", "60", ...env, process.execPath, path.join(ROOT, "bin/swarm.js"), "--no-autostart");
   try {
     const deadline = Date.now() + 30_000;
     while (!/p\d+ custom .*steady/s.test(t("capture-pane", "-p", "-t", "tui").stdout)) {
@@ -102,6 +105,34 @@ async function measureTui(home: string, daemonPid: number): Promise<TuiFigures> 
     const frames = fs.existsSync(bytes) ? fs.readFileSync(bytes, "latin1").split(BSU).length - 1 : 0;
     const keys = await keyLatency(t);
     return { fps: frames / SAMPLE_S, tui, daemonIdle, daemonWithTui: daemon.cores, keyP50: percentile(keys, 50), keyP90: percentile(keys, 90) };
+  } finally {
+    t("kill-server");
+  }
+}
+
+/** The harness's own delay: the same key press → capture-pane loop against `cat` in a tmux pane of the same size. */
+async function harnessDelay(): Promise<number> {
+  const t = tmuxOn(`swarm-bench-cal-${process.pid}`);
+  t("new-session", "-d", "-s", "cal", "-x", "200", "-y", "60", "cat");
+  try {
+    await sleep(300);
+    const out: number[] = [];
+    for (let i = 0; i < KEY_TRIALS; i++) {
+      const ch = String.fromCharCode(97 + (i % 26));
+      const t0 = performance.now();
+      t("send-keys", "-t", "cal", ch);
+      while (!t("capture-pane", "-p", "-t", "cal").stdout.trimEnd().endsWith(ch)) {
+        if (performance.now() - t0 > 5000) throw new Error("cat did not echo within 5 s");
+        await sleep(1);
+      }
+      out.push(performance.now() - t0);
+      t("send-keys", "-t", "cal", "Enter");
+      await sleep(50);
+    }
+    return percentile(
+      out.sort((a, b) => a - b),
+      50,
+    );
   } finally {
     t("kill-server");
   }
@@ -149,27 +180,33 @@ export async function run(): Promise<string> {
   try {
     await startAgents(c);
     await sleep(2000);
-    const ours = await measureTui(home, daemonPid);
+    const load0 = os.loadavg()[0]!;
+    const ours = await measureTui(home, daemonPid, false);
+    const before = await measureTui(home, daemonPid, true);
     const ref = await measureTmux();
-    const frame = await frameCost();
+    const harness = await harnessDelay();
+    const frame = await frameCost(true);
+    const inkFrame = await frameCost(false);
     const refRatio = ref ? ours.tui.cores / Math.max(0.001, ref.cores) : NaN;
+    const fps = (x: TuiFigures) => fmt(x.fps);
     return [
       "## TUI: 16 live panes",
       "",
       `Machine: ${machine()}. ${AGENTS} fake agents each printing ${RATE} lines/s, terminal 200x60 (tmux), sampled ${SAMPLE_S} s.`,
       "Frames are the synchronized-output frames (`ESC[?2026h`) the TUI wrote to its terminal; the daemon's added CPU is its CPU with the TUI's screen polling minus without.",
       "",
-      "| | ours (swarm TUI) | tmux, 16 panes + attached client | goal |",
-      "| --- | --- | --- | --- |",
-      `| frames drawn per second | **${fmt(ours.fps)}** | (draws as output comes) | ≥ 20 |`,
-      `| CPU (cores) | **${fmt(ours.tui.cores, 2)}** TUI | ${ref ? fmt(ref.cores, 2) : "n/a"} server + client | ≤ 0.5 |`,
-      `| RSS | **${fmt(ours.tui.rss / 2 ** 20, 0)} MB** TUI | ${ref ? fmt(ref.rss / 2 ** 20, 0) + " MB" : "n/a"} | ≤ 150 MB |`,
-      `| daemon CPU added by the screen streams | ${fmt(ours.daemonWithTui - ours.daemonIdle, 2)} cores (${fmt(ours.daemonIdle, 2)} → ${fmt(ours.daemonWithTui, 2)}) | - | |`,
-      `| key press → frame (\`?\`), p50 / p90 | **${fmt(ours.keyP50, 0)} ms** / ${fmt(ours.keyP90, 0)} ms | - | p50 < 50 ms |`,
-      `| TUI CPU per frame at 200x60 (in process: all 16 panes changed / one changed) | ${fmt(frame.all)} ms / ${fmt(frame.one)} ms | - | |`,
+      "| | ours (swarm TUI) | before: Ink draws the pane bodies | tmux, 16 panes + attached client | goal |",
+      "| --- | --- | --- | --- | --- |",
+      `| frames drawn per second | **${fps(ours)}** | ${fps(before)} | (draws as output comes) | ≥ 20 |`,
+      `| CPU (cores) | **${fmt(ours.tui.cores, 2)}** TUI | ${fmt(before.tui.cores, 2)} | ${ref ? fmt(ref.cores, 2) : "n/a"} server + client | ≤ 0.5 |`,
+      `| RSS | **${fmt(ours.tui.rss / 2 ** 20, 0)} MB** TUI | ${fmt(before.tui.rss / 2 ** 20, 0)} MB | ${ref ? fmt(ref.rss / 2 ** 20, 0) + " MB" : "n/a"} | ≤ 150 MB |`,
+      `| daemon CPU added by the screen streams | ${fmt(ours.daemonWithTui - ours.daemonIdle, 2)} cores (${fmt(ours.daemonIdle, 2)} → ${fmt(ours.daemonWithTui, 2)}) | ${fmt(before.daemonWithTui - before.daemonIdle, 2)} cores | - | |`,
+      `| key press → frame (\`?\`), p50 / p90 | **${fmt(ours.keyP50, 0)} ms** / ${fmt(ours.keyP90, 0)} ms | ${fmt(before.keyP50, 0)} ms / ${fmt(before.keyP90, 0)} ms | - | p50 < 50 ms |`,
+      `| TUI CPU per frame at 200x60, in process: all 16 panes changed / one changed / a key moved the focus | ${fmt(frame.all)} / ${fmt(frame.one)} / ${fmt(frame.key)} ms | ${fmt(inkFrame.all)} / ${fmt(inkFrame.one)} / ${fmt(inkFrame.key)} ms | - | |`,
+      `| bytes to the terminal per frame, all panes changed (in process) | ${fmt(frame.bytesAll / 1024)} KiB | ${fmt(inkFrame.bytesAll / 1024)} KiB | - | |`,
       "",
-      `CPU ratio TUI / tmux: **${fmt(refRatio, 2)}x**. Key latency is measured from \`tmux send-keys\` until \`capture-pane\` shows the help, so it includes tmux's own delay.`,
-      "On a loaded host the TUI gets less CPU than it asks for, so frames drawn and key latency are bounded by the CPU per frame: Ink rebuilds the whole 200x60 cell grid and re-tokenizes every styled line on each frame (about the same cost whether one pane changed or sixteen). Drawing the pane bodies outside Ink is the next step if that must go down.",
+      `Host 1-minute load average at start: ${fmt(load0)}. Both TUIs ran one after the other against the same daemon and agents, each sampled ${SAMPLE_S} s. CPU ratio TUI / tmux: **${fmt(refRatio, 2)}x**. Key latency is measured from \`tmux send-keys\` until \`capture-pane\` shows the help, so it includes the harness's own delay: the same loop against \`cat\` echoing a key takes ${fmt(harness, 0)} ms (p50) in this run. The "before" column runs today's code with \`SWARM_TUI_PLAIN_INK=1\` (Ink draws the bodies with its own cell grid), so it has the new screen polling too.`,
+      "Ink draws the frame (header, tabs, pane borders and titles, needs-you bar, status line) with the pane bodies left blank; a painter (tui/render/pane-painter.ts) writes each pane's cropped screen at its place: all of them inside the synchronized-output frame of every frame Ink writes, and, when only screens changed, just the changed panes in a frame of their own (capped at 30 a second). A new screen re-renders nothing in React or Ink, so its cost is the crop and the bytes of that pane. What is left per key press is Ink's frame of the chrome (React, layout, and the cell grid, which tui/render/fast-output.ts makes cheaper: styled lines kept across frames, no blank cells allocated). The screen poller keeps each pane's phase on a fixed schedule, so 16 agents started together are not fetched in lockstep (which drew one burst per 100 ms: 10-12 frames/s); each pane still refreshes at most 10 times a second in the grid.",
     ].join("\n");
   } finally {
     const { runtimes } = await c.call("runtime.list", {});

@@ -51,6 +51,8 @@ export async function runTui(o: RunTuiOptions = {}): Promise<number> {
     ...(o.focus ? { focus: o.focus } : {}),
     ...(o.notify ? { notify: o.notify } : {}),
     ...(o.stdin ? { stdin: o.stdin } : {}),
+    // diagnostic: Ink as it comes (draws the pane bodies, its own cell grid), as before issue 13 (the bench compares)
+    ...((o.env ?? process.env).SWARM_TUI_PLAIN_INK === "1" ? { plainInk: true } : {}),
     stdout,
   });
 }

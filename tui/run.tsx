@@ -6,8 +6,11 @@ import { App } from "./components/app.js";
 import { attachRuntime, DETACH_LABEL } from "./conn/attach.js";
 import { watchNeedsYou, type NotifyMode } from "./conn/notify.js";
 import { Session } from "./conn/session.js";
-import type { Effects } from "./keys/types.js";
+import type { Effects, RpcFailure } from "./keys/types.js";
 import { agentList, needsYou } from "./state/select.js";
+import { installFastOutput } from "./render/fast-output.js";
+import { paintingStdout } from "./render/frame-stream.js";
+import { feedPainter, PanePainter } from "./render/pane-painter.js";
 import { createStore, type Store } from "./state/store.js";
 import type { ViewId } from "./state/types.js";
 
@@ -23,6 +26,21 @@ export interface OpenTuiOptions {
   maxFps?: number;
   /** Tell the terminal when something new needs the person. */
   notify?: NotifyMode;
+  /** Ink as it comes, for comparison (the bench): it draws the pane bodies, with its own cell grid. */
+  plainInk?: boolean;
+}
+
+/** A pane painter fed by the store: a new screen paints that pane's body, nothing else is redrawn. */
+function startPainter(store: Store, stdout: NodeJS.WriteStream, maxFps: number): { painter: PanePainter; stop(): void } {
+  const painter = new PanePainter({ write: (s) => stdout.write(s), screens: () => store.getState().data.screens, maxFps, sync: stdout.isTTY === true });
+  const unsub = feedPainter(store, painter);
+  return {
+    painter,
+    stop() {
+      unsub();
+      painter.stop();
+    },
+  };
 }
 
 type Exit = { kind: "quit" } | { kind: "attach"; name: string };
@@ -30,14 +48,16 @@ type Exit = { kind: "quit" } | { kind: "attach"; name: string };
 function makeEffects(store: Store, session: Session, exit: (e: Exit) => void): Effects {
   const flash = (text: string, tone: "info" | "error") => store.dispatch({ type: "ui/flash", flash: { text, tone }, at: Date.now() });
   return {
-    rpc<N extends MethodName>(method: N, params: ParamsFor<N>, done?: string) {
+    rpc<N extends MethodName>(method: N, params: ParamsFor<N>, done?: string, failed?: (err: RpcFailure) => boolean) {
       flash(`${method}…`, "info");
       session.call(method, params).then(
         () => {
           flash(done ?? `${method} done`, "info");
           for (const d of ["runtimes", "tickets", "approvals", "threads", "coordinator"] as const) session.markDirty(d);
         },
-        (err: Error) => flash(`${method}: ${err.message}`, "error"),
+        (err: RpcFailure) => {
+          if (!failed?.(err)) flash(`${method}: ${err.message}`, "error");
+        },
       );
     },
     attach: (name) => exit({ kind: "attach", name }),
@@ -69,6 +89,7 @@ export async function openTui(o: OpenTuiOptions): Promise<number> {
   if (o.focus) focusWhenListed(store, o.focus);
   const session = new Session({ paths: o.paths, autostart: o.autostart, store });
   session.start();
+  const restoreInk = o.plainInk ? () => {} : await installFastOutput();
   const stopNotify = watchNeedsYou(store, o.notify ?? "off", (s) => stdout.write(s));
   // Full screen: the alternate screen keeps the user's scrollback intact.
   stdout.write("\x1b[?1049h\x1b[2J\x1b[H");
@@ -77,14 +98,18 @@ export async function openTui(o: OpenTuiOptions): Promise<number> {
       let exit!: (e: Exit) => void;
       const exited = new Promise<Exit>((r) => (exit = r));
       const fx = makeEffects(store, session, (e) => exit(e));
-      const ink = render(<App store={store} fx={fx} onVisible={(v) => session.screens.setVisible(v)} />, {
+      const maxFps = o.maxFps ?? 30;
+      const paint = o.plainInk ? null : startPainter(store, stdout, maxFps);
+      const app = <App store={store} fx={fx} painter={paint?.painter} onVisible={(v) => session.screens.setVisible(v)} />;
+      const ink = render(app, {
         stdin,
-        stdout,
+        stdout: paint ? paintingStdout(stdout, paint.painter) : stdout,
         exitOnCtrlC: false,
         patchConsole: false,
-        maxFps: o.maxFps ?? 30,
+        maxFps,
       });
       const e = await exited;
+      paint?.stop();
       ink.unmount();
       await ink.waitUntilExit();
       if (e.kind === "quit") break;
@@ -102,6 +127,7 @@ export async function openTui(o: OpenTuiOptions): Promise<number> {
     }
   } finally {
     stopNotify();
+    restoreInk();
     stdout.write("\x1b[?1049l");
     await session.close();
   }

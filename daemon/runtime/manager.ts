@@ -19,6 +19,7 @@ import type {
 } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
 import { HolderBackend } from "./holder-backend.js";
+import { withoutInherited } from "./inherited-env.js";
 import { answerRuntime, sendGuarded, sendOptionsOf, type AnswerResult, type SendParams } from "./delivery.js";
 import { adapterOfRuntime } from "./input-line.js";
 import { HumanInputGate } from "./human-gate.js";
@@ -202,14 +203,15 @@ export class RuntimeManager {
     if (wiring) command = [...command, ...wiring.args];
     // inside an environment the bridge's variables and files, and the runtime's own variables
     // (SWARM_THREAD_ID…, kept off command lines), must reach the program there
+    const run = withoutInherited(p.agent, command, p.vars);
     const inside = { ...(wiring ? { env: wiring.env, share: wiring.share } : {}), ...(p.vars ? { privateEnv: p.vars } : {}) };
-    const host = p.env ? await this.envs.ptyCommand(p.env, command, p.cwd, inside) : null;
+    const host = p.env ? await this.envs.ptyCommand(p.env, run, p.cwd, inside) : null;
     const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
     return {
       command,
       cwd,
-      argv: host ? [host.file, ...host.args] : command,
+      argv: host ? [host.file, ...host.args] : run,
       vars,
       sessionId,
       redact: redactionOf(p, wiring?.env, this.secretValues, this.ctx.logger),

@@ -59,6 +59,8 @@ describe("why the queue is not moving", () => {
     await c.call("ticket.submit", { id: "c1", title: "c1", agent_kind: "nothing-here" });
     expect(await why("c1")).toBe("caps full: 1 of 1 slots leased (coordinator.max_concurrent)");
     expect(await why("b2")).toBe("waiting for dependencies: b1 (claimed)");
+    // c1 goes, or the daemon's runner would take the slot b1 frees below (the breaker must be all that stops b3)
+    await c.call("ticket.cancel", { id: "c1", reason: "seen caps full" });
 
     // breaker: one failure of kind ext opens it; the failed ticket waits for its backoff
     await c.call("ticket.fail", { id: "b1", lease: lease.lease.lease, error: "boom" });

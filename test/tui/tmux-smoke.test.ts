@@ -149,6 +149,32 @@ describe.skipIf(!hasTmux)("TUI in a real terminal (tmux)", () => {
     await until("flash", (s) => s.includes("sent to fa1"));
   });
 
+  it("p right after a person typed: the daemon refuses, the box offers send anyway, y sends with force", async () => {
+    // the quiet window protecting a person at the keyboard, on for this case only
+    await c.call("config.set", { key: "runtime.human_quiet_ms", value: 60_000 });
+    const log = () => fs.readFileSync(path.join(logDir, "fa1.log"), "utf8");
+    try {
+      keys("a");
+      await until("attached", (s) => s.includes("attached to fa1"));
+      typeText("a person at the keyboard");
+      keys("Enter");
+      await waitFor("fa1 logged the typed line", () => log().includes("a person at the keyboard"));
+      keys("C-]");
+      await until("detached, TUI back", (s) => s.includes("1 Agents") && s.includes("detached"));
+      keys("p");
+      await until("the prompt box", (s) => s.includes("send to fa1:"));
+      typeText("sent anyway");
+      keys("Enter");
+      await until("asks to send anyway", (s) => /not sent to fa1: a person typed into it \d+ s ago \(quiet window 60000 ms\)\. Send anyway\? \(y\/n\)/.test(s));
+      expect(log()).not.toContain("sent anyway");
+      keys("y");
+      await waitFor("fa1 got the text sent anyway", () => log().includes("sent anyway"));
+      await until("flash", (s) => s.includes("sent to fa1 (over the draft or typing)"));
+    } finally {
+      await c.call("config.set", { key: "runtime.human_quiet_ms", value: 0 });
+    }
+  });
+
   it("approve an approval from the TUI with a reason: the ticket moves on to done", async () => {
     keys("3", "Enter");
     await until("diff viewer of ap-1", (s) => s.includes("ap-1 diff · 0 file(s)"));

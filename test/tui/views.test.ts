@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createStore } from "../../tui/state/store.js";
 import { approval, DIFF, env, event, message, runtime, seed, thread, ticket } from "./fixtures.js";
 import { renderApp, type Rendered } from "./harness.js";
+import { waitFor } from "../helpers/daemon.js";
 
 const screen = (text: string) => ({ ansi: text, cols: 40, rows: 10, at: 1 });
 
@@ -64,6 +65,8 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
     expect(h).toContain("zoom the focused agent to full size");
     expect(h).toContain("quit the TUI");
     expect(h).not.toContain("approve the selected approval");
+    // the help covers the panes: none is polled until it closes
+    await waitFor("no pane polled under the help", () => r.visible[r.visible.length - 1]!.size === 0, 5000, 5);
     r.unmount();
   });
 

@@ -1,12 +1,14 @@
-import React, { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Box, useInput, useStdout } from "ink";
 import { routeKey } from "../keys/keymap.js";
 import { isText, splitPresses } from "../keys/normalize.js";
 import type { Effects } from "../keys/types.js";
-import { bodyRows } from "../state/layout.js";
+import type { PanePainter } from "../render/pane-painter.js";
+import { bodyRows, VIEW_TOP } from "../state/layout.js";
 import type { Store } from "../state/store.js";
-import type { TuiState } from "../state/types.js";
-import { AgentsView, visiblePanes } from "../views/agents.js";
+import type { PaneScreen, TuiState } from "../state/types.js";
+import { AgentsView, paneRects, visiblePanes } from "../views/agents.js";
+import { BodiesPainted, bodyRect } from "../views/pane.js";
 import { ApprovalsView } from "../views/approvals.js";
 import { CoordinatorView } from "../views/coordinator.js";
 import { EnvsView } from "../views/envs.js";
@@ -23,6 +25,37 @@ export interface AppProps {
   onVisible?(panes: Map<string, number>): void;
   /** Flash messages disappear after this long (ms). */
   flashMs?: number;
+  /** Paints the pane bodies outside Ink; without it Ink draws them (tests, pipes). */
+  painter?: PanePainter;
+}
+
+/** Stands for "this pane has a screen" in the chrome's state: the painter draws what is in it. */
+const HAS_SCREEN: PaneScreen = { ansi: "", cols: 1, rows: 1, at: 0 };
+
+/**
+ * The state the chrome renders from when the bodies are painted outside Ink: the same
+ * object as long as only screens changed (so a new screen re-renders nothing in React or Ink).
+ */
+function chromeSnapshot(store: Store): () => TuiState {
+  let lastIn: TuiState | null = null;
+  let lastOut: TuiState | null = null;
+  return () => {
+    const s = store.getState();
+    if (s === lastIn && lastOut) return lastOut;
+    const names = Object.keys(s.data.screens);
+    const prev = lastOut;
+    const same =
+      prev !== null &&
+      lastIn !== null &&
+      s.ui === lastIn.ui &&
+      s.conn === lastIn.conn &&
+      (Object.keys(s.data) as (keyof TuiState["data"])[]).every((k) => k === "screens" || s.data[k] === lastIn!.data[k]) &&
+      names.length === Object.keys(prev.data.screens).length &&
+      names.every((n) => n in prev.data.screens);
+    lastIn = s;
+    if (!same) lastOut = { ...s, data: { ...s.data, screens: Object.fromEntries(names.map((n) => [n, HAS_SCREEN])) } };
+    return lastOut!;
+  };
 }
 
 /** The terminal's size, kept current across resizes. */
@@ -72,8 +105,9 @@ function View({ state, width, height, now }: { state: TuiState; width: number; h
  * The whole screen: header, view tabs, the current view, the needs-you bar and a status
  * line. The frame is one row shorter than the terminal, so Ink never clears the screen.
  */
-export function App({ store, fx, onVisible, flashMs = 4000 }: AppProps) {
-  const state = useSyncExternalStore(store.subscribe, store.getState);
+export function App({ store, fx, onVisible, flashMs = 4000, painter }: AppProps) {
+  const snapshot = useMemo(() => (painter ? chromeSnapshot(store) : store.getState), [store, painter]);
+  const state = useSyncExternalStore(store.subscribe, snapshot);
   const size = useTerminalSize();
   const now = useNow(1000);
   const body = bodyRows(size.rows);
@@ -81,6 +115,9 @@ export function App({ store, fx, onVisible, flashMs = 4000 }: AppProps) {
     for (const p of splitPresses(input, key))
       routeKey({ key: p.name, text: p.text, isText: isText(p.name, p.text, p.key), state: store.getState(), dispatch: store.dispatch, fx, size });
   });
+  const rects = paneRects(state, size.cols, body);
+  // the painter takes this layout when Ink writes the frame rendered from it
+  painter?.setLayout(new Map([...rects].map(([k, r]) => [k, bodyRect(r, VIEW_TOP)])));
   const visible = visiblePanes(state, size.cols, body);
   const visibleKey = [...visible].map(([k, v]) => `${k}:${v}`).join(",");
   const last = useRef("");
@@ -96,14 +133,16 @@ export function App({ store, fx, onVisible, flashMs = 4000 }: AppProps) {
     return () => clearTimeout(t);
   }, [flash]);
   return (
-    <Box flexDirection="column" width={size.cols} height={size.rows - 1} overflowY="hidden">
-      <Header state={state} width={size.cols} />
-      <Tabs state={state} width={size.cols} />
-      <Box height={body} width={size.cols} overflowY="hidden">
-        <View state={state} width={size.cols} height={body} now={now} />
+    <BodiesPainted.Provider value={painter !== undefined}>
+      <Box flexDirection="column" width={size.cols} height={size.rows - 1} overflowY="hidden">
+        <Header state={state} width={size.cols} />
+        <Tabs state={state} width={size.cols} />
+        <Box height={body} width={size.cols} overflowY="hidden">
+          <View state={state} width={size.cols} height={body} now={now} />
+        </Box>
+        <NeedsYouBar state={state} width={size.cols} />
+        <StatusLine state={state} width={size.cols} />
       </Box>
-      <NeedsYouBar state={state} width={size.cols} />
-      <StatusLine state={state} width={size.cols} />
-    </Box>
+    </BodiesPainted.Provider>
   );
 }

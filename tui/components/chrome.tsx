@@ -99,7 +99,7 @@ export function StatusLine({ state, width }: { state: TuiState; width: number })
     return (
       <Box width={width} height={1}>
         <Text color="yellow" bold>
-          {m.text} (y/n)
+          {fit(m.text, width - 7)} (y/n)
         </Text>
       </Box>
     );

@@ -23,6 +23,8 @@ export class ScreenPoller {
   fetched = 0;
   private batch: Record<string, PaneScreen> = {};
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Loops started so far: spreads their phases. */
+  private started = 0;
 
   constructor(
     private readonly fetch: (name: string) => Promise<ScreenAnswer>,
@@ -63,9 +65,14 @@ export class ScreenPoller {
   private async loop(name: string): Promise<void> {
     this.running.add(name);
     let failures = 0;
+    // Loops started together would fetch in lockstep, and all their screens would land in one
+    // batch: one frame per interval. Each loop keeps its own phase (golden-ratio steps over the
+    // interval) on a fixed schedule, so a stall (a slow frame, a busy host) does not line them
+    // up again; each pane still refreshes at its rate, and frames come evenly.
+    const every0 = this.wanted.get(name) ?? 1000;
+    let due = Date.now() + ((this.started++ * 0.618034) % 1) * every0;
     try {
       while (!this.paused && this.wanted.has(name)) {
-        const t0 = Date.now();
         try {
           const s = await this.fetch(name);
           this.fetched++;
@@ -75,9 +82,12 @@ export class ScreenPoller {
           // exited or removed runtime, or the daemon is away: back off, give up after a few
           if (++failures >= 5) break;
         }
-        const every = this.wanted.get(name) ?? 1000;
-        const wait = Math.max(0, every * (failures ? 4 : 1) - (Date.now() - t0));
-        await new Promise((r) => setTimeout(r, wait));
+        const every = (this.wanted.get(name) ?? 1000) * (failures ? 4 : 1);
+        // the next slot of this loop's schedule that is still ahead (slots missed in a stall are skipped)
+        due += every;
+        const now = Date.now();
+        if (due <= now) due += Math.ceil((now - due + 1) / every) * every;
+        await new Promise((r) => setTimeout(r, due - now));
       }
     } finally {
       this.running.delete(name);

@@ -1,5 +1,5 @@
 import type { Confirmable, PromptPurpose } from "../state/types.js";
-import type { KeyCtx } from "./types.js";
+import type { KeyCtx, RpcFailure } from "./types.js";
 
 const AGENT_KINDS = new Set(["shell", "claude", "codex", "aider", "gemini", "custom"]);
 const THREAD_STATUSES = new Set(["open", "waiting", "disputed", "blocked", "resolved", "closed"]);
@@ -47,7 +47,7 @@ export function submitPrompt(c: KeyCtx, p: PromptPurpose, value: string): boolea
       return true;
     case "send":
       if (!text) return error(c, "nothing to send");
-      c.fx.rpc("runtime.send", { name: p.runtime, text: value }, `sent to ${p.runtime}`);
+      c.fx.rpc("runtime.send", { name: p.runtime, text: value }, `sent to ${p.runtime}`, (err) => offerForce(c, p.runtime, value, err));
       return true;
     case "start": {
       const s = parseStartLine(text);
@@ -88,8 +88,26 @@ export function submitPrompt(c: KeyCtx, p: PromptPurpose, value: string): boolea
   }
 }
 
+/** Refusals that `force` may override (the daemon's send guard): a draft in the input line, a person typing. */
+const FORCEABLE = new Set(["draft", "human_typing"]);
+
+/**
+ * A send refused for the agent's draft or a person's recent typing: ask whether to send
+ * anyway (y sends with force). Other refusals (an approval prompt: force never answers one) are flashed.
+ */
+function offerForce(c: KeyCtx, runtime: string, text: string, err: RpcFailure): boolean {
+  if (err.kind !== "CONFLICT" || !FORCEABLE.has(String(err.details?.reason))) return false;
+  const why = err.message.replace(/^runtime \S+: /, "").replace(/; nothing was sent$/, "");
+  c.dispatch({
+    type: "ui/modal",
+    modal: { kind: "confirm", text: `not sent to ${runtime}: ${why}. Send anyway?`, action: { kind: "send-force", runtime, text } },
+  });
+  return true;
+}
+
 export function runConfirmed(c: KeyCtx, a: Confirmable): void {
-  if (a.kind === "stop") c.fx.rpc("runtime.stop", { name: a.runtime }, `stopped ${a.runtime}`);
+  if (a.kind === "send-force") c.fx.rpc("runtime.send", { name: a.runtime, text: a.text, force: true }, `sent to ${a.runtime} (over the draft or typing)`);
+  else if (a.kind === "stop") c.fx.rpc("runtime.stop", { name: a.runtime }, `stopped ${a.runtime}`);
   else if (a.kind === "kill") c.fx.rpc("runtime.kill", { name: a.runtime }, `killed ${a.runtime}`);
   else c.fx.rpc("ticket.retry", { id: a.id }, `${a.id} is queued again`);
 }

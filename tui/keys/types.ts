@@ -7,11 +7,21 @@ export type Context = "modal" | "help" | "zoom" | ViewId | "global";
 
 /** What a key handler may do besides dispatching: effects, passed in so tests can see them. */
 export interface Effects {
-  /** Runs an RPC on the daemon; flashes `done` (or the error) when it answers. */
-  rpc<N extends MethodName>(method: N, params: ParamsFor<N>, done?: string): void;
+  /**
+   * Runs an RPC on the daemon; flashes `done` when it answers. A refusal goes to `failed`
+   * first: when that returns true it handled it (say, by asking something), else it is flashed.
+   */
+  rpc<N extends MethodName>(method: N, params: ParamsFor<N>, done?: string, failed?: (err: RpcFailure) => boolean): void;
   /** Hands the terminal to a runtime (raw passthrough) until the detach key. */
   attach(name: string): void;
   quit(): void;
+}
+
+/** What a refused RPC carries: the error kind (protocol/errors.ts) and its details, when the daemon gave them. */
+export interface RpcFailure {
+  message: string;
+  kind?: string;
+  details?: Record<string, unknown> | undefined;
 }
 
 export interface KeyCtx {

@@ -36,6 +36,9 @@ export function gridFor(count: number, cols: number, rows: number): Grid | null 
 /** Rows of the frame around views: header (1), tab bar (1), needs-you bar (1), status line (1), and one spare so the frame stays below the terminal height. */
 export const CHROME_ROWS = 5;
 
+/** The view's first row on the terminal: below the header and the tab bar. */
+export const VIEW_TOP = 2;
+
 export function bodyRows(termRows: number): number {
   return Math.max(3, termRows - CHROME_ROWS);
 }

@@ -48,7 +48,12 @@ export type PromptPurpose =
   | { kind: "filter"; view: ViewId };
 
 /** An action that needs a yes before it runs (stop, kill). */
-export type Confirmable = { kind: "stop"; runtime: string } | { kind: "kill"; runtime: string } | { kind: "retry-ticket"; id: string };
+export type Confirmable =
+  | { kind: "stop"; runtime: string }
+  | { kind: "kill"; runtime: string }
+  | { kind: "retry-ticket"; id: string }
+  /** runtime.send was refused over a draft or a person's recent typing: send it over them. */
+  | { kind: "send-force"; runtime: string; text: string };
 
 export type Modal = { kind: "prompt"; purpose: PromptPurpose; label: string; value: string } | { kind: "confirm"; text: string; action: Confirmable };
 

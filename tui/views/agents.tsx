@@ -17,19 +17,50 @@ function info(s: TuiState, r: Runtime, focused: boolean, now: number): PaneInfo 
   return { runtime: r, screen: s.data.screens[r.name], ticket: ticketOf(s.data.tickets, r.name)?.id, unread: unreadFor(s.data.threads, r.name), focused, now };
 }
 
+/** Where a pane's box is, in cells from the top-left of the view's body. */
+export interface PaneRect {
+  x: number;
+  y: number;
+  cols: number;
+  rows: number;
+}
+
+/**
+ * The panes on screen now and their boxes, from the same layout functions the view below
+ * draws with (gridFor, listRowsFor): the screen poller asks for these panes and the pane
+ * painter (render/pane-painter.ts) paints into these boxes. test/tui/painter.test.ts checks
+ * that the painted screen and Ink's own agree, layout by layout. Nothing while the help covers the view.
+ */
+export function paneRects(s: TuiState, width: number, height: number): Map<string, PaneRect> {
+  const out = new Map<string, PaneRect>();
+  if (s.ui.view !== "agents" || s.ui.help) return out;
+  const list = agentList(s);
+  if (list.length === 0) return out;
+  if (s.ui.zoomed) {
+    if (list.some((r) => r.name === s.ui.zoomed)) out.set(s.ui.zoomed, { x: 0, y: 0, cols: width, rows: height });
+    return out;
+  }
+  const grid = s.ui.layout === "grid" ? gridFor(list.length, width, height) : null;
+  if (grid) {
+    list.forEach((r, i) =>
+      out.set(r.name, { x: (i % grid.columns) * grid.paneCols, y: Math.floor(i / grid.columns) * grid.paneRows, cols: grid.paneCols, rows: grid.paneRows }),
+    );
+    return out;
+  }
+  const cursor = Math.min(s.ui.cursor.agents, list.length - 1);
+  const rows = listRowsFor(list.length, height);
+  out.set(list[cursor]!.name, { x: 0, y: rows, cols: width, rows: height - rows });
+  return out;
+}
+
+/** List layout: rows of the agent list above the focused pane. */
+const listRowsFor = (count: number, height: number) => Math.min(count, Math.max(3, Math.floor(height / 3)));
+
 /** Which panes are on screen now and how often each may be refreshed: the screen poller asks for these only. */
 export function visiblePanes(s: TuiState, width: number, height: number): Map<string, number> {
-  const out = new Map<string, number>();
-  if (s.ui.view !== "agents") return out;
-  const list = agentList(s);
-  if (s.ui.zoomed) return list.some((r) => r.name === s.ui.zoomed) ? new Map([[s.ui.zoomed, 50]]) : out;
-  const grid = s.ui.layout === "grid" ? gridFor(list.length, width, height) : null;
-  if (grid) for (const r of list) out.set(r.name, 100);
-  else {
-    const f = list[Math.min(s.ui.cursor.agents, list.length - 1)];
-    if (f) out.set(f.name, 50);
-  }
-  return out;
+  const rects = paneRects(s, width, height);
+  const every = rects.size > 1 ? 100 : 50;
+  return new Map([...rects.keys()].map((k) => [k, every]));
 }
 
 function AgentRow({ p, width }: { p: PaneInfo; width: number }) {
@@ -71,7 +102,7 @@ export function AgentsView({ state, width, height, now }: Props) {
       </Box>
     );
   }
-  const listRows = Math.min(list.length, Math.max(3, Math.floor(height / 3)));
+  const listRows = listRowsFor(list.length, height);
   const first = Math.max(0, Math.min(cursor - Math.floor(listRows / 2), list.length - listRows));
   const focused = list[cursor]!;
   return (

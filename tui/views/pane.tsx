@@ -1,8 +1,18 @@
-import React, { useMemo } from "react";
+import React, { createContext, useContext, useMemo } from "react";
 import { Box, Text } from "ink";
 import { ago, fit, StateBadge } from "../components/badges.js";
 import { cropScreen } from "../render/ansi-crop.js";
+import type { BodyRect } from "../render/pane-painter.js";
 import type { PaneScreen, Runtime } from "../state/types.js";
+import type { PaneRect } from "./agents.js";
+
+/** True when the pane bodies are painted outside Ink (render/pane-painter.ts): the panes leave them blank. */
+export const BodiesPainted = createContext(false);
+
+/** Where a pane's screen goes inside its box: below the top border and the title line, inside the side borders. */
+export function bodyRect(r: PaneRect, top: number): BodyRect {
+  return { x: r.x + 1, y: top + r.y + 2, width: Math.max(1, r.cols - 2), height: Math.max(0, r.rows - 3) };
+}
 
 export interface PaneInfo {
   runtime: Runtime;
@@ -55,7 +65,8 @@ function samePane(a: PaneProps, b: PaneProps): boolean {
 export const Pane = React.memo(function Pane({ p, cols, rows }: PaneProps) {
   const inner = Math.max(1, cols - 2);
   const lines = Math.max(0, rows - 3);
-  const screen = p.screen;
+  const painted = useContext(BodiesPainted);
+  const screen = painted ? undefined : p.screen;
   // cropping is the costly part of a frame: redo it only when this pane's screen or size changed
   const body = useMemo(() => (screen ? cropScreen(screen.ansi, { srcCols: screen.cols, width: inner, height: lines }) : []), [screen, inner, lines]);
   return (
@@ -68,7 +79,7 @@ export const Pane = React.memo(function Pane({ p, cols, rows }: PaneProps) {
       overflowY="hidden"
     >
       <PaneTitle p={p} width={inner} />
-      {screen ? (
+      {painted && p.screen ? null : screen ? (
         body.map((line, i) => (
           <Text key={i} wrap="truncate-end">
             {line}

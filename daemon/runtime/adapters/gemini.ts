@@ -61,4 +61,7 @@ export const geminiAdapter: AgentAdapter = {
   inputLine: geminiInputLine,
   // it drops an Enter that arrives with the paste; half a second apart it submits
   enterDelayMs: 500,
+  // Its UI library (is-in-ci) runs non-interactively when CI, CONTINUOUS_INTEGRATION or any CI_*
+  // variable is set ("No input provided via stdin"), and a daemon started by a CI job has them.
+  notInherited: /^(CI|CONTINUOUS_INTEGRATION|CI_\w*)$/,
 };

@@ -86,4 +86,9 @@ export interface AgentAdapter {
   enterDelayMs?: number;
   /** the session id the agent printed on screen (e.g. its "resume with …" line at exit), if any */
   findSessionId?(screen: ScreenView): string | null;
+  /**
+   * Names of the daemon's own environment variables this agent must not inherit, because they
+   * change how it runs in our PTY (variables the user passes with --var still reach it).
+   */
+  notInherited?: RegExp;
 }
