@@ -128,7 +128,7 @@ export function statementsPerPost(asAgent: boolean): number {
 }
 
 /** The floor: the same five writes per post (seq, message, event, cursor, audit row) in one durable transaction, nothing else. */
-export function rawFloor(): number {
+export function rawFloor(): Run {
   const db = new Database(path.join(tmp("bench-threads-raw-"), "raw.db"));
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${process.env.BENCH_SYNC ?? "FULL"}`);
@@ -154,10 +154,12 @@ export function rawFloor(): number {
     aud.run(seq, now, "th-1", "0".repeat(64), "0".repeat(64));
   });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < N; i++) post(i);
+  const cpu = process.cpuUsage(c0);
   const s = (performance.now() - t0) / 1000;
   db.close();
-  return N / s;
+  return { rate: N / s, cpuUs: (cpu.user + cpu.system) / N };
 }
 
 interface Rtt {
@@ -227,16 +229,16 @@ export async function run(): Promise<string> {
   const loadAtStart = os.loadavg()[0]!;
   // fsync cost swings with whatever else the disk is doing: interleave the runs, take medians.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const rounds = { raw: [] as number[], op: [] as Run[], agent: [] as Run[] };
+  const rounds = { raw: [] as Run[], op: [] as Run[], agent: [] as Run[] };
   for (let i = 0; i < ROUNDS; i++) {
     rounds.raw.push(rawFloor());
     rounds.op.push(ours(false));
     rounds.agent.push(ours(true));
   }
-  const raw = median(rounds.raw);
+  const raw = median(rounds.raw.map((r) => r.rate));
   const op = median(rounds.op.map((r) => r.rate));
   const agent = median(rounds.agent.map((r) => r.rate));
-  const cpu = { op: median(rounds.op.map((r) => r.cpuUs)), agent: median(rounds.agent.map((r) => r.cpuUs)) };
+  const cpu = { raw: median(rounds.raw.map((r) => r.cpuUs)), op: median(rounds.op.map((r) => r.cpuUs)), agent: median(rounds.agent.map((r) => r.cpuUs)) };
   const stmts = { op: statementsPerPost(false), agent: statementsPerPost(true) };
   const rtt = await roundTrips();
   const p = (xs: number[], q: number) =>
@@ -254,7 +256,7 @@ export async function run(): Promise<string> {
     "",
     "| writer | posts/s | of raw floor | CPU µs per post | statements per post |",
     "|---|---:|---:|---:|---:|",
-    `| raw SQLite floor (the same 5 writes, 1 transaction) | ${fmt(raw, 0)} | 100% | | 5 |`,
+    `| raw SQLite floor (the same 5 writes, 1 transaction) | ${fmt(raw, 0)} | 100% | ${fmt(cpu.raw, 0)} | 5 |`,
     `| **thread.post as the operator** | ${fmt(op, 0)} | ${fmt((100 * op) / raw, 0)}% | ${fmt(cpu.op, 0)} | ${fmt(stmts.op, 1)} |`,
     `| **thread.post as an agent** (token checked, nonce recorded: 6 writes) | ${fmt(agent, 0)} | ${fmt((100 * agent) / raw, 0)}% | ${fmt(cpu.agent, 0)} | ${fmt(stmts.agent, 1)} |`,
     "",
@@ -267,6 +269,8 @@ export async function run(): Promise<string> {
     `| ratio bridge / socket | ${fmt(m50 / s50, 2)}x | ${fmt(m99 / s99, 2)}x |`,
     "",
     "The bridge adds a process hop each way (MCP JSON-RPC over stdio, then the socket), output-schema parsing of each result, and a fresh nonce per call.",
+    "",
+    `A post's wall time is its CPU plus the commit's fsync wait: the floor spends ${fmt(cpu.raw, 0)} µs of CPU in its ${fmt(1e6 / raw, 0)} µs, so the share of the floor swings from run to run with what else the disk and CPUs are doing (a slow fsync hides CPU, a fast one shows it). CPU per post is the steadier figure.`,
     "",
     "Profiled for issue 10 (`node --cpu-prof`): an agent's post was two commits (its nonce was recorded before the call's transaction; now inside it), re-verified the token's Ed25519 signature on every call (now cached by the token's text), and counted participants' unread messages by scanning them (now the reader's own messages are subtracted through an index). Then 21 statements per agent post (15 as the operator) became 9: the thread's row is read once with the caller's membership (it served the access check, the status check, the loop breakers and the returned thread, three more reads before); seq and the no-progress count are one `UPDATE … RETURNING *` whose row is the returned thread; the author's cursor is one conditional write; every participant's unread count is one query (one per participant before); a fresh nonce is one insert (looked up only when it is already there) into one b-tree (a rowid table with two indexes before, identity migration 2); a live token's record is checked once and then answered from memory, which every `agent.revoke` clears, so a revoked token is still refused on its next call. Statements counted with two participants (the count grew by one per participant before). What remains is mostly the commit itself: a post dirties more pages than the floor's five plain inserts (the indexes of messages, events, nonces and audit rows), and the hash-chained audit row, the event and the nonce are the guarantees.",
   ].join("\n");
