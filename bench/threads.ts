@@ -36,6 +36,8 @@ import { fmt, machine, percentile, ROOT } from "./lib.js";
  */
 const N = Number(process.env.BENCH_POSTS ?? 3000);
 const RTT_N = Number(process.env.BENCH_THREAD_RTT ?? 300);
+/** fsync times swing with what else the disk does: more rounds, a steadier median */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 const nonce = () => randomBytes(12).toString("base64url");
 
@@ -71,24 +73,62 @@ export function inProcess(): { call(def: string, params: Record<string, unknown>
   };
 }
 
+/** Throughput of a run, and the process's CPU per post (less swayed by other load on the host than posts/s). */
+interface Run {
+  rate: number;
+  cpuUs: number;
+}
+
 /** Posts per second through thread.post: as the operator, or as an agent (token verified, nonce recorded). */
-export function ours(asAgent: boolean): number {
+export function ours(asAgent: boolean): Run {
   const d = inProcess();
   const { thread } = d.call("thread.create", { title: "bench", participants: [{ agent_id: "a1" }] }) as { thread: { id: string } };
   const token = d.mint("a1");
   const auth = () => (asAgent ? { auth: { token, nonce: nonce() } } : {});
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < N; i++)
     d.call("thread.post", { id: thread.id, body: `message ${i} with a body of typical length for a status line`, progress: true, ...auth() });
+  const cpu = process.cpuUsage(c0);
   const s = (performance.now() - t0) / 1000;
   const n = (d.db.prepare("SELECT COUNT(*) AS n FROM thread_messages").get() as { n: number }).n;
   if (n !== N) throw new Error(`ours: ${n} of ${N} posts stored`);
   d.db.close();
-  return N / s;
+  return { rate: N / s, cpuUs: (cpu.user + cpu.system) / N };
+}
+
+/**
+ * SQLite statements one post runs (BEGIN and COMMIT not counted), by wrapping the statement
+ * methods for the length of the count: two participants, alternating progress, as an agent
+ * or as the operator.
+ */
+export function statementsPerPost(asAgent: boolean): number {
+  const d = inProcess();
+  const { thread } = d.call("thread.create", { title: "count", participants: [{ agent_id: "a1" }, { agent_id: "a2" }] }) as { thread: { id: string } };
+  const token = d.mint("a1");
+  const proto = Object.getPrototypeOf(d.db.prepare("SELECT 1")) as Record<string, (...a: unknown[]) => unknown>;
+  const saved = { run: proto.run!, get: proto.get!, all: proto.all! };
+  let n = 0;
+  for (const k of ["run", "get", "all"] as const) {
+    const f = saved[k];
+    proto[k] = function (this: { source: string }, ...a: unknown[]) {
+      if (this.source !== "BEGIN" && this.source !== "COMMIT") n++;
+      return f.apply(this, a);
+    };
+  }
+  const K = 100;
+  try {
+    for (let i = 0; i < K; i++)
+      d.call("thread.post", { id: thread.id, body: `m${i}`, progress: i % 2 === 0, ...(asAgent ? { auth: { token, nonce: nonce() } } : {}) });
+  } finally {
+    Object.assign(proto, saved);
+    d.db.close();
+  }
+  return n / K;
 }
 
 /** The floor: the same five writes per post (seq, message, event, cursor, audit row) in one durable transaction, nothing else. */
-export function rawFloor(): number {
+export function rawFloor(): Run {
   const db = new Database(path.join(tmp("bench-threads-raw-"), "raw.db"));
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${process.env.BENCH_SYNC ?? "FULL"}`);
@@ -114,10 +154,12 @@ export function rawFloor(): number {
     aud.run(seq, now, "th-1", "0".repeat(64), "0".repeat(64));
   });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < N; i++) post(i);
+  const cpu = process.cpuUsage(c0);
   const s = (performance.now() - t0) / 1000;
   db.close();
-  return N / s;
+  return { rate: N / s, cpuUs: (cpu.user + cpu.system) / N };
 }
 
 interface Rtt {
@@ -187,15 +229,17 @@ export async function run(): Promise<string> {
   const loadAtStart = os.loadavg()[0]!;
   // fsync cost swings with whatever else the disk is doing: interleave the runs, take medians.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const rounds = { raw: [] as number[], op: [] as number[], agent: [] as number[] };
-  for (let i = 0; i < 3; i++) {
+  const rounds = { raw: [] as Run[], op: [] as Run[], agent: [] as Run[] };
+  for (let i = 0; i < ROUNDS; i++) {
     rounds.raw.push(rawFloor());
     rounds.op.push(ours(false));
     rounds.agent.push(ours(true));
   }
-  const raw = median(rounds.raw);
-  const op = median(rounds.op);
-  const agent = median(rounds.agent);
+  const raw = median(rounds.raw.map((r) => r.rate));
+  const op = median(rounds.op.map((r) => r.rate));
+  const agent = median(rounds.agent.map((r) => r.rate));
+  const cpu = { raw: median(rounds.raw.map((r) => r.cpuUs)), op: median(rounds.op.map((r) => r.cpuUs)), agent: median(rounds.agent.map((r) => r.cpuUs)) };
+  const stmts = { op: statementsPerPost(false), agent: statementsPerPost(true) };
   const rtt = await roundTrips();
   const p = (xs: number[], q: number) =>
     percentile(
@@ -208,13 +252,13 @@ export async function run(): Promise<string> {
     "",
     `Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- threads\` (BENCH_POSTS=${N}, BENCH_THREAD_RTT=${RTT_N}). Host 1-minute load average at start: ${fmt(loadAtStart, 1)}.`,
     "",
-    `${N} posts to one thread, one at a time, each its own durable commit (SQLite WAL, synchronous=FULL), median of 3 interleaved rounds. A post is the thread.post handler in-process (daemon/thread as the daemon assembles it): seq, message, its event, the author's cursor, its audit row (hash-chained), one transaction. The floor is the same five writes with no logic.`,
+    `${N} posts to one thread, one at a time, each its own durable commit (SQLite WAL, synchronous=FULL), median of ${ROUNDS} interleaved rounds. A post is the thread.post handler in-process (daemon/thread as the daemon assembles it): seq, message, its event, the author's cursor, its audit row (hash-chained), one transaction. The floor is the same five writes with no logic.`,
     "",
-    "| writer | posts/s | of raw floor |",
-    "|---|---:|---:|",
-    `| raw SQLite floor (the same 5 writes, 1 transaction) | ${fmt(raw, 0)} | 100% |`,
-    `| **thread.post as the operator** | ${fmt(op, 0)} | ${fmt((100 * op) / raw, 0)}% |`,
-    `| **thread.post as an agent** (token signature checked, nonce recorded: 6 writes) | ${fmt(agent, 0)} | ${fmt((100 * agent) / raw, 0)}% |`,
+    "| writer | posts/s | of raw floor | CPU µs per post | statements per post |",
+    "|---|---:|---:|---:|---:|",
+    `| raw SQLite floor (the same 5 writes, 1 transaction) | ${fmt(raw, 0)} | 100% | ${fmt(cpu.raw, 0)} | 5 |`,
+    `| **thread.post as the operator** | ${fmt(op, 0)} | ${fmt((100 * op) / raw, 0)}% | ${fmt(cpu.op, 0)} | ${fmt(stmts.op, 1)} |`,
+    `| **thread.post as an agent** (token checked, nonce recorded: 6 writes) | ${fmt(agent, 0)} | ${fmt((100 * agent) / raw, 0)}% | ${fmt(cpu.agent, 0)} | ${fmt(stmts.agent, 1)} |`,
     "",
     `Post then read back (one agent, its token on every call, ${RTT_N} rounds after 20 warm-up, alternating), through a real daemon (synchronous=NORMAL as shipped):`,
     "",
@@ -226,7 +270,9 @@ export async function run(): Promise<string> {
     "",
     "The bridge adds a process hop each way (MCP JSON-RPC over stdio, then the socket), output-schema parsing of each result, and a fresh nonce per call.",
     "",
-    "Profiled for issue 10: an agent's post was two commits (its nonce was recorded before the call's transaction; now inside it), re-verified the token's Ed25519 signature on every call (now cached by the token's text; expiry and revocation are still checked on every call), and counted participants' unread messages by scanning them (now the reader's own messages are subtracted through an index). What remains is CPU per post on top of the commit: about 15 statements (identity, idempotency, loop breakers, the returned thread with each participant's unread count), which weighs most on a loaded host.",
+    `A post's wall time is its CPU plus the commit's fsync wait: the floor spends ${fmt(cpu.raw, 0)} µs of CPU in its ${fmt(1e6 / raw, 0)} µs, so the share of the floor swings from run to run with what else the disk and CPUs are doing (a slow fsync hides CPU, a fast one shows it). CPU per post is the steadier figure.`,
+    "",
+    "Profiled for issue 10 (`node --cpu-prof`): an agent's post was two commits (its nonce was recorded before the call's transaction; now inside it), re-verified the token's Ed25519 signature on every call (now cached by the token's text), and counted participants' unread messages by scanning them (now the reader's own messages are subtracted through an index). Then 21 statements per agent post (15 as the operator) became 9: the thread's row is read once with the caller's membership (it served the access check, the status check, the loop breakers and the returned thread, three more reads before); seq and the no-progress count are one `UPDATE … RETURNING *` whose row is the returned thread; the author's cursor is one conditional write; every participant's unread count is one query (one per participant before); a fresh nonce is one insert (looked up only when it is already there) into one b-tree (a rowid table with two indexes before, identity migration 2); a live token's record is checked once and then answered from memory, which every `agent.revoke` clears, so a revoked token is still refused on its next call. Statements counted with two participants (the count grew by one per participant before). What remains is mostly the commit itself: a post dirties more pages than the floor's five plain inserts (the indexes of messages, events, nonces and audit rows), and the hash-chained audit row, the event and the nonce are the guarantees.",
   ].join("\n");
 }
 

@@ -62,7 +62,12 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   const guard = new Guard(tokens, audit, tx);
   const runtime = runtimeDomain(ctx, {
     envs,
-    bridge: runtimeBridge(ctx, tokens),
+    // an agent's token is for its runtime's workspace: its ticket's, else its environment's project
+    bridge: runtimeBridge(ctx, tokens, {
+      ticketWorkspace: (id) => tickets.find(id)?.workspace ?? null,
+      envProject: (name) => registry.get(name)?.project ?? null,
+      envProvider: (name) => registry.get(name)?.provider ?? null,
+    }),
     secrets: () => vault.secretValues(),
     audit: (rec) => void audit.append(rec),
   });

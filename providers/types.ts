@@ -118,6 +118,12 @@ export interface PtyOptions {
   /** variables for the program inside (not secrets: a provider may pass them on its own command line) */
   env?: Record<string, string>;
   /**
+   * The runtime's own variables (`vars`: `--var`, SWARM_TICKET_ID, SWARM_THREAD_ID…), which may
+   * be secrets: they reach the program inside but never a command line (the sandbox hands
+   * them over in a file it removes as the program starts; a VM in its client's environment).
+   */
+  privateEnv?: Record<string, string>;
+  /**
    * Host paths the program must reach at the same path inside: the thread bridge's config,
    * the daemon's socket, swarm's installation. Providers whose environment sees the host's
    * files already (worktree) ignore it; the sandbox binds them; a VM cannot (see docs/threads.md).

@@ -5,6 +5,7 @@ import type { DaemonContext } from "../context.js";
 import type { TokenStore } from "../identity/tokens.js";
 import type { RuntimeBridge } from "../runtime/env-access.js";
 import { bridgeWiring } from "./wiring.js";
+import { assertBridgeReaches, runtimeWorkspace, type BridgeSources } from "./workspace.js";
 
 /** bin/swarmctl.js of this installation (this file runs as dist/daemon/bridge/runtime-bridge.js). */
 const SWARMCTL = fileURLToPath(new URL("../../../bin/swarmctl.js", import.meta.url));
@@ -13,16 +14,18 @@ const SWARM_ROOT = path.dirname(path.dirname(SWARMCTL));
 
 /**
  * Agents the daemon starts get the bridge with no setup: a participant token for the
- * runtime's name (its agent_id), minted at start and refreshed by the bridge before it
+ * runtime's name (its agent_id) in the runtime's workspace (runtimeWorkspace), minted at start and refreshed by the bridge before it
  * expires, wired per CLI by bridgeWiring (files 0600 under the data dir, never argv).
  * Inside an environment the bridge needs its config folder, the daemon's socket and the
  * installation at the same paths: they are `share`d (a sandbox binds them; the rest of
  * swarm's state stays hidden there).
  */
-export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore): RuntimeBridge {
-  return ({ name, agent, inEnv }) => {
+export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore, sources: BridgeSources): RuntimeBridge {
+  return ({ name, agent, env, vars }) => {
     if (agent !== "claude" && agent !== "codex" && agent !== "gemini" && agent !== "scripted") return null;
-    const claims = { agent_id: name, workspace_id: "default", role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
+    assertBridgeReaches({ agent, env }, sources);
+    const workspace_id = runtimeWorkspace({ env, vars }, sources);
+    const claims = { agent_id: name, workspace_id, role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
     const { token } = tokens.mint(claims, "daemon");
     const dir = path.join(ctx.paths.dataDir, "bridge", name);
     // SWARM_HOME finds the socket unless the daemon's run dir came from elsewhere (XDG_RUNTIME_DIR, SWARM_RUNTIME_DIR)
@@ -32,7 +35,7 @@ export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore): RuntimeBr
       token,
       home: ctx.paths.home,
       ...(runDir ? { runDir } : {}),
-      tokenInFile: inEnv,
+      tokenInFile: env !== undefined,
       dir,
       node: process.execPath,
       swarmctl: SWARMCTL,

@@ -55,8 +55,8 @@ function server(t: BridgeTarget, token: Record<string, string>): { command: stri
  * - claude: a 0600 `--mcp-config FILE` whose server entry carries the token in its env;
  * - codex: `-c mcp_servers.swarm.*` overrides naming the command, and `env_vars` forwarding
  *   the token from the agent's own environment (Codex has no config-file flag);
- * - gemini: a 0600 settings file with an `mcpServers` entry, named by
- *   GEMINI_CLI_SYSTEM_SETTINGS_PATH (not yet checked against a real Gemini CLI).
+ * - gemini: a 0600 settings file with a trusted `mcpServers` entry, named by
+ *   GEMINI_CLI_SYSTEM_SETTINGS_PATH (checked against the real Gemini CLI 0.61).
  * The bridge is started with --no-autostart: it must reach this daemon, not start another.
  */
 export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
@@ -77,7 +77,9 @@ export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
       return { args, env: s.env, files: [] };
     }
     case "gemini": {
-      const file = writePrivate(t.dir, "gemini-settings.json", { mcpServers: { swarm: s } });
+      // trust: the swarm tools run without "Allow execution of MCP tool …?" per call (Gemini CLI's
+      // policy then allows mcp_swarm_*), which would hold every post until a person answers
+      const file = writePrivate(t.dir, "gemini-settings.json", { mcpServers: { swarm: { ...s, trust: true } } });
       return { args: [], env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, files: [file] };
     }
     case "scripted":

@@ -22,6 +22,8 @@ export interface Caller {
   workspace: string | null;
   session_id: string | null;
   jti: string | null;
+  /** The token's expiry (seconds since the epoch): its nonces are kept until then. */
+  exp?: number;
   /** For the audit log: `operator:<client>#<conn>` or the agent id. */
   label: string;
 }
@@ -52,7 +54,7 @@ export class Guard {
     const auth = params.auth as AgentAuth | undefined;
     if (!auth) return operatorCaller(call);
     const c = this.tokens.check(auth.token);
-    return { kind: "agent", id: c.agent_id, role: c.role, workspace: c.workspace_id, session_id: c.session_id, jti: c.jti, label: c.agent_id };
+    return { kind: "agent", id: c.agent_id, role: c.role, workspace: c.workspace_id, session_id: c.session_id, jti: c.jti, exp: c.exp, label: c.agent_id };
   }
 
   /** May this caller make this call: the role matrix, then claims against params. The nonce is spent by spendNonce. */
@@ -79,7 +81,7 @@ export class Guard {
   private spendNonce(caller: Caller, method: string, params: Record<string, unknown>): void {
     if (caller.kind !== "agent") return;
     const auth = params.auth as AgentAuth;
-    this.tokens.useNonce({ jti: caller.jti!, exp: this.tokens.expiryOf(auth.token) }, auth.nonce, method, requestHash(method, params));
+    this.tokens.useNonce({ jti: caller.jti!, exp: caller.exp ?? this.tokens.expiryOf(auth.token) }, auth.nonce, method, requestHash(method, params));
   }
 
   /** A handler behind the identity check; `fn` runs in one transaction with the audit row of a mutating call. */

@@ -35,4 +35,24 @@ export const identityMigrations: Migration[] = [
       CREATE INDEX agent_nonces_expiry ON agent_nonces(expires_at);
     `,
   },
+  {
+    version: 2,
+    name: "nonces in one b-tree",
+    // An agent's every call inserts a random nonce: as a rowid table with a primary-key index
+    // and an expiry index that was three b-trees written per call, now one. Expired nonces are
+    // purged by their token (agent_tokens.expires_at is the same time), through the key's prefix.
+    sql: `
+      CREATE TABLE agent_nonces_v2 (
+        jti TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        method TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (jti, nonce)
+      ) WITHOUT ROWID;
+      INSERT INTO agent_nonces_v2 SELECT jti, nonce, request_hash, method, expires_at FROM agent_nonces;
+      DROP TABLE agent_nonces;
+      ALTER TABLE agent_nonces_v2 RENAME TO agent_nonces;
+    `,
+  },
 ];

@@ -68,6 +68,12 @@ export class TokenStore {
    * Expiry and revocation are still checked on every call. Bounded (cleared when full).
    */
   private readonly verified = new Map<string, TokenClaims>();
+  /**
+   * jtis found on record and not revoked: a revocation goes through revoke() below, which
+   * clears this, so a revoked token is refused on its very next call while a live one costs
+   * no lookup. Bounded (cleared when full).
+   */
+  private readonly live = new Set<string>();
 
   constructor(
     db: Db,
@@ -80,8 +86,11 @@ export class TokenStore {
       revoke: db.prepare(`UPDATE agent_tokens SET revoked_at = @now, revoke_reason = @reason WHERE revoked_at IS NULL
         AND (@jti IS NULL OR jti = @jti) AND (@agent_id IS NULL OR agent_id = @agent_id) AND (@session_id IS NULL OR session_id = @session_id)`),
       nonce: db.prepare("SELECT request_hash FROM agent_nonces WHERE jti = ? AND nonce = ?"),
-      addNonce: db.prepare("INSERT INTO agent_nonces (jti, nonce, request_hash, method, expires_at) VALUES (?, ?, ?, ?, ?)"),
-      purge: db.prepare("DELETE FROM agent_nonces WHERE expires_at < ?"),
+      addNonce: db.prepare(
+        "INSERT INTO agent_nonces (jti, nonce, request_hash, method, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (jti, nonce) DO NOTHING",
+      ),
+      // by token: the nonces' own expires_at has no index (identity migration 2); a token's nonces expire with it
+      purge: db.prepare("DELETE FROM agent_nonces WHERE jti IN (SELECT jti FROM agent_tokens WHERE expires_at < ?)"),
     };
   }
 
@@ -109,9 +118,12 @@ export class TokenStore {
         jti: claims.jti,
       });
     }
+    if (this.live.has(claims.jti)) return claims;
     const row = this.s.byJti.get(claims.jti) as { revoked_at: number | null; revoke_reason: string | null } | undefined;
     if (!row) throw denied("unknown_token", "agent token is not one this daemon minted (or its record is gone); mint a new one", { jti: claims.jti });
     if (row.revoked_at !== null) throw denied("revoked", `agent token was revoked: ${row.revoke_reason ?? "no reason given"}`, { jti: claims.jti });
+    if (this.live.size >= 4096) this.live.clear();
+    this.live.add(claims.jti);
     return claims;
   }
 
@@ -131,12 +143,12 @@ export class TokenStore {
 
   /** Records (jti, nonce) for this request; a nonce seen before is a replay. */
   useNonce(claims: { jti: string; exp: number }, nonce: string, method: string, hash: string): void {
-    const seen = this.s.nonce.get(claims.jti, nonce) as { request_hash: string } | undefined;
-    if (seen) {
+    // one statement for a fresh nonce (the usual case); only a nonce already there is looked up, to say which refusal it is
+    if (this.s.addNonce.run(claims.jti, nonce, hash, method, claims.exp * 1000).changes === 0) {
+      const seen = this.s.nonce.get(claims.jti, nonce) as { request_hash: string };
       if (seen.request_hash === hash) throw denied("replayed", "this request was already made with this nonce (replay refused); send a fresh nonce per call");
       throw denied("nonce_reused", "this nonce was already used by another request with this token; send a fresh nonce per call");
     }
-    this.s.addNonce.run(claims.jti, nonce, hash, method, claims.exp * 1000);
     if (++this.inserts % 1000 === 0) this.purgeNonces();
   }
 
@@ -150,6 +162,7 @@ export class TokenStore {
   }
 
   revoke(f: { jti?: string; agent_id?: string; session_id?: string }, reason: string): number {
+    this.live.clear(); // every token is looked up again on its next call (also if this revocation rolls back)
     return this.s.revoke.run({ now: Date.now(), reason, jti: f.jti ?? null, agent_id: f.agent_id ?? null, session_id: f.session_id ?? null }).changes;
   }
 }

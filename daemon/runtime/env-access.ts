@@ -17,8 +17,13 @@ export type SecretValues = () => string[];
  * How agents the daemon starts get the `swarmctl mcp` bridge (issue 10): extra argv after
  * the agent CLI's own and variables for it (the token travels in variables and 0600 files,
  * never in argv), and the host paths the bridge needs inside an environment (`share`).
- * `inEnv`: the runtime runs inside an environment, whose provider may pass variables on a
- * command line (then the token goes in a file). Null for kinds that get no bridge. Built
- * by the daemon's assembly.
+ * `env`: the environment the runtime runs in, whose provider may pass variables on a
+ * command line (then the token goes in a file); with `vars` it decides the token's
+ * workspace. Null for kinds that get no bridge. Built by the daemon's assembly.
  */
-export type RuntimeBridge = (r: { name: string; agent: string; inEnv: boolean }) => { args: string[]; env: Record<string, string>; share: SharedPath[] } | null;
+export type RuntimeBridge = (r: {
+  name: string;
+  agent: string;
+  env: string | undefined;
+  vars: Record<string, string> | undefined;
+}) => { args: string[]; env: Record<string, string>; share: SharedPath[] } | null;

@@ -199,11 +199,13 @@ export class RuntimeManager {
       });
     }
     // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-    const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, inEnv: Boolean(p.env) }) : null;
+    const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, env: p.env, vars: p.vars }) : null;
     if (wiring) command = [...command, ...wiring.args];
-    // inside an environment the bridge's variables and files must reach the program there
+    // inside an environment the bridge's variables and files, and the runtime's own variables
+    // (SWARM_THREAD_ID…, kept off command lines), must reach the program there
     const run = withoutInherited(p.agent, command, p.vars);
-    const host = p.env ? await this.envs.ptyCommand(p.env, run, p.cwd, wiring ? { env: wiring.env, share: wiring.share } : {}) : null;
+    const inside = { ...(wiring ? { env: wiring.env, share: wiring.share } : {}), ...(p.vars ? { privateEnv: p.vars } : {}) };
+    const host = p.env ? await this.envs.ptyCommand(p.env, run, p.cwd, inside) : null;
     const cwd = host ? host.cwd : hostCwd;
     const vars = { ...host?.env, ...wiring?.env, ...p.vars };
     return {

@@ -13,7 +13,7 @@ import { assertThreadTransition, canThreadTransition, isGuarded } from "./state-
 
 /** A message written by the daemon itself (kind system); returns its seq. */
 export function systemMessage(d: ThreadDeps, id: string, body: string): number {
-  return d.messages.append(id, { author: "system", kind: "system", body, in_reply_to: null, progress: false, idempotency_key: null }).seq;
+  return d.messages.append(id, { author: "system", kind: "system", body, in_reply_to: null, progress: false, idempotency_key: null }).message.seq;
 }
 
 function escalate(d: ThreadDeps, id: string, kind: Escalation["kind"], reason: string, by: string): void {

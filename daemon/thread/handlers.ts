@@ -1,9 +1,9 @@
 import { SwarmError } from "../../protocol/errors.js";
 import * as m from "../../protocol/methods/thread.js";
-import type { Message } from "../../protocol/thread/model.js";
 import type { Caller } from "../identity/guard.js";
 import type { HandlerEntry } from "../rpc/handler.js";
-import { assertCanSee, authorOf, readerOf } from "./access.js";
+import { assertCanSee, authorOf, readerOf, visibleRow } from "./access.js";
+import { turnStep } from "./loops.js";
 import { blockByPolicy } from "./control.js";
 import type { ThreadDeps } from "./deps.js";
 
@@ -12,13 +12,12 @@ type PostParams = ReturnType<typeof m.threadPost.params.parse>;
 /** thread.post: idempotency first (a retry is free), then status, rate limit, size; then seq, loop breakers. */
 function post(d: ThreadDeps, p: PostParams, caller: Caller) {
   const { threads, messages } = d;
-  assertCanSee(threads, p.id, caller);
+  const t = visibleRow(threads, p.id, caller);
   const author = authorOf(caller, p.as);
   if (p.kind === "system") throw new SwarmError("INVALID_ARGUMENT", "kind system is written by the daemon only; use message, finding or status");
   const msg = { author, kind: p.kind, body: p.body, in_reply_to: p.in_reply_to ?? null, progress: p.progress, idempotency_key: p.idempotency_key ?? null };
   const prior = messages.prior(p.id, msg);
-  if (prior) return { message: prior, created: false, thread: threads.get(p.id, author) };
-  const t = threads.row(p.id);
+  if (prior) return { message: prior, created: false, thread: threads.view(t, author) };
   if (t.status === "closed")
     throw new SwarmError("CONFLICT", `thread ${p.id} is closed; the operator can reopen it with thread.override`, { details: { id: p.id, status: t.status } });
   if (t.status === "blocked" && caller.kind === "agent") {
@@ -32,11 +31,12 @@ function post(d: ThreadDeps, p: PostParams, caller: Caller) {
     throw new SwarmError("INVALID_ARGUMENT", `message body is ${bytes} bytes; threads.max_body_bytes is ${max}`, { details: { bytes, limit: max } });
   if (caller.kind === "agent") d.rate.take(caller.id);
   if (caller.role === "coordinator" && !threads.isParticipant(p.id, caller.id)) threads.join(p.id, caller.id, "coordinator");
-  const message: Message & { finding_hash: string | null } = messages.append(p.id, msg);
-  const decision = d.loops.onPost(p.id, message);
+  const { message, thread: after } = messages.append(p.id, msg, turnStep(author, p.progress));
+  const decision = d.loops.onPost(p.id, message, after.no_progress_turns);
   if (decision) blockByPolicy(d, p.id, decision);
   const { finding_hash: _h, ...out } = message;
-  return { message: out, created: true, thread: threads.get(p.id, author) };
+  // the row the post returned is the thread as it is now, unless a loop breaker just blocked it
+  return { message: out, created: true, thread: decision ? threads.get(p.id, author) : threads.view(after, author) };
 }
 
 export function threadHandlers(d: ThreadDeps): HandlerEntry[] {

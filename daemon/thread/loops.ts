@@ -3,7 +3,7 @@ import type { Statement } from "better-sqlite3";
 import type { AuditLog } from "../audit/log.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Db } from "../store/db.js";
-import type { ThreadStore } from "./threads.js";
+import type { ThreadStore, TurnStep } from "./threads.js";
 
 /** The finding's text with case, punctuation and spacing removed, so rewordings of layout count as one. */
 export function normaliseFinding(body: string): string {
@@ -16,6 +16,11 @@ export function normaliseFinding(body: string): string {
 
 export function findingHash(body: string): string {
   return createHash("sha256").update(normaliseFinding(body)).digest("hex");
+}
+
+/** A post's effect on the no-progress count: an operator post or a post marked progress resets it; any other agent post is a turn. */
+export function turnStep(author: string, progress: boolean): TurnStep {
+  return author === "operator" || progress ? "reset" : "count";
 }
 
 export interface BlockDecision {
@@ -55,15 +60,12 @@ export class LoopBreaker {
     };
   }
 
-  /** Counts a post; returns the decision to block, if this post crossed a threshold. */
-  onPost(id: string, m: { seq: number; author: string; kind: string; body: string; progress: boolean; finding_hash: string | null }): BlockDecision | null {
-    const t = this.threads.row(id);
-    if (m.author === "operator") {
-      this.threads.setTurns(id, 0);
-      return null;
-    }
-    const turns = m.progress ? 0 : t.no_progress_turns + 1;
-    this.threads.setTurns(id, turns);
+  /**
+   * Weighs a post whose turn (turnStep) was written with its seq: `turns` is the thread's
+   * no-progress count after it. Returns the decision to block, if this post crossed a threshold.
+   */
+  onPost(id: string, m: { seq: number; author: string; kind: string; body: string; finding_hash: string | null }, turns: number): BlockDecision | null {
+    if (m.author === "operator") return null;
     const lim = this.limits();
     const cycles = m.finding_hash ? this.countFinding(id, m.finding_hash, m) : 0;
     if (cycles >= lim.repeated_finding_cycles) {

@@ -5,7 +5,7 @@ import { SCHEMA_VERSION } from "../../protocol/version.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Db } from "../store/db.js";
 import { findingHash } from "./loops.js";
-import type { ThreadStore } from "./threads.js";
+import type { ThreadRow, ThreadStore, TurnStep } from "./threads.js";
 
 interface MessageRow extends Omit<Message, "progress"> {
   progress: number;
@@ -59,9 +59,14 @@ export class MessageStore {
     return toMessage(r);
   }
 
-  /** Appends; the caller's transaction makes seq and the insert one step. */
-  append(id: string, m: NewMessage): Message & { finding_hash: string | null } {
-    const seq = this.threads.nextSeq(id);
+  /**
+   * Appends; the caller's transaction makes seq and the insert one step. `turns`: what the
+   * post does to the no-progress count (loops.ts turnStep), written with the seq. Returns
+   * the message and the thread's row as it is after the post.
+   */
+  append(id: string, m: NewMessage, turns: TurnStep = "keep"): { message: Message & { finding_hash: string | null }; thread: ThreadRow } {
+    const thread = this.threads.bump(id, turns);
+    const seq = thread.last_seq;
     if (m.in_reply_to !== null && m.in_reply_to >= seq) {
       throw new SwarmError("INVALID_ARGUMENT", `in_reply_to ${m.in_reply_to} is not an earlier message of ${id} (newest is ${seq - 1})`);
     }
@@ -69,9 +74,9 @@ export class MessageStore {
     const row = { ...m, thread_id: id, seq, progress: m.progress ? 1 : 0, finding_hash, schema_version: SCHEMA_VERSION, created_at: new Date().toISOString() };
     this.s.insert.run(row);
     // The author has read what it wrote if it was caught up; otherwise its unread stays as it was.
-    if (this.threads.cursor(id, m.author) === seq - 1) this.threads.setCursor(id, m.author, seq);
+    this.threads.advanceOwnCursor(id, m.author, seq);
     this.events.append("thread.message_posted", id, { id, seq, author: m.author, kind: m.kind, in_reply_to: m.in_reply_to });
-    return { ...toMessage(row as MessageRow), finding_hash };
+    return { message: { ...toMessage(row as MessageRow), finding_hash }, thread };
   }
 
   read(id: string, since: number, limit: number): Message[] {

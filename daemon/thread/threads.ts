@@ -4,7 +4,7 @@ import type { Escalation, Participant, Thread, ThreadStatus } from "../../protoc
 import type { EventLog } from "../events/event-log.js";
 import type { Db } from "../store/db.js";
 
-interface ThreadRow {
+export interface ThreadRow {
   id: string;
   workspace: string;
   type: string;
@@ -21,6 +21,9 @@ interface ThreadRow {
   updated_at: string;
 }
 
+/** What a post does to the thread's no-progress count (loops.ts turnStep). */
+export type TurnStep = "keep" | "reset" | "count";
+
 export interface NewThread {
   workspace: string;
   type: string;
@@ -36,19 +39,33 @@ const SQL = {
   insert: `INSERT INTO threads (n, id, workspace, type, title, status, ticket_id, created_by, idempotency_key, created_at, updated_at)
     VALUES (@n, @id, @workspace, @type, @title, 'open', @ticket_id, @created_by, @idempotency_key, @now, @now)`,
   byId: "SELECT * FROM threads WHERE id = ?",
+  // the row and whether `agent` takes part, in one look-up (every agent call checks both)
+  byIdFor: "SELECT t.*, EXISTS (SELECT 1 FROM thread_participants p WHERE p.thread_id = t.id AND p.agent_id = ?) AS member FROM threads t WHERE t.id = ?",
   byKey: "SELECT id FROM threads WHERE created_by = ? AND idempotency_key = ?",
   addParticipant: "INSERT OR IGNORE INTO thread_participants (thread_id, agent_id, role, joined_at) VALUES (?, ?, ?, ?)",
   isParticipant: "SELECT 1 FROM thread_participants WHERE thread_id = ? AND agent_id = ?",
-  participants: `SELECT p.agent_id, p.role, p.joined_at, COALESCE(c.last_read_seq, 0) AS last_read_seq FROM thread_participants p
-    LEFT JOIN thread_cursors c ON c.thread_id = p.thread_id AND c.reader = p.agent_id WHERE p.thread_id = ? ORDER BY p.joined_at, p.agent_id`,
+  // each participant with its unread count (as `unread` below, per participant), in one statement
+  participants: `SELECT p.agent_id, p.role, p.joined_at, COALESCE(c.last_read_seq, 0) AS last_read_seq,
+    MAX(0, @last_seq - COALESCE(c.last_read_seq, 0) - (SELECT COUNT(*) FROM thread_messages m
+      WHERE m.thread_id = p.thread_id AND m.author = p.agent_id AND m.seq > COALESCE(c.last_read_seq, 0))) AS unread
+    FROM thread_participants p LEFT JOIN thread_cursors c ON c.thread_id = p.thread_id AND c.reader = p.agent_id
+    WHERE p.thread_id = @id ORDER BY p.joined_at, p.agent_id`,
   cursor: "SELECT last_read_seq FROM thread_cursors WHERE thread_id = ? AND reader = ?",
   setCursor: `INSERT INTO thread_cursors (thread_id, reader, last_read_seq) VALUES (?, ?, ?)
     ON CONFLICT (thread_id, reader) DO UPDATE SET last_read_seq = excluded.last_read_seq`,
   // messages after the cursor (seq has no gaps) minus the reader's own, through thread_messages_author
   unread: `SELECT MAX(0, (SELECT last_seq FROM threads WHERE id = @id) - @cursor
     - (SELECT COUNT(*) FROM thread_messages WHERE thread_id = @id AND author = @reader AND seq > @cursor)) AS n`,
+  // the same for a reader at its own cursor, read in the statement (a reader with no cursor row is at 0)
+  unreadAtCursor: `SELECT MAX(0, t.last_seq - c.cur - (SELECT COUNT(*) FROM thread_messages WHERE thread_id = @id AND author = @reader AND seq > c.cur)) AS n
+    FROM threads t, (SELECT COALESCE((SELECT last_read_seq FROM thread_cursors WHERE thread_id = @id AND reader = @reader), 0) AS cur) c WHERE t.id = @id`,
   setStatus: "UPDATE threads SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?",
-  bumpSeq: "UPDATE threads SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq",
+  // the next seq and the no-progress count in one write, returning the row as it now is
+  bump: `UPDATE threads SET last_seq = last_seq + 1, updated_at = @now,
+    no_progress_turns = CASE @turns WHEN 'reset' THEN 0 WHEN 'count' THEN no_progress_turns + 1 ELSE no_progress_turns END
+    WHERE id = @id RETURNING *`,
+  // the author caught up before its post stays caught up (a cursor at 0 may have no row yet)
+  ownCursor: "UPDATE thread_cursors SET last_read_seq = @seq WHERE thread_id = @id AND reader = @reader AND last_read_seq = @seq - 1",
   setTurns: "UPDATE threads SET no_progress_turns = ? WHERE id = ?",
   setEscalation: "UPDATE threads SET escalation = ?, updated_at = ? WHERE id = ?",
   setSummary: "UPDATE threads SET summary = ?, updated_at = ? WHERE id = ?",
@@ -109,9 +126,22 @@ export class ThreadStore {
     return r;
   }
 
+  /** The row and whether `agent` takes part in the thread. */
+  rowFor(id: string, agent: string): ThreadRow & { member: boolean } {
+    const r = this.s.byIdFor.get(agent, id) as (ThreadRow & { member: number }) | undefined;
+    if (!r) throw new SwarmError("NOT_FOUND", `no thread ${id}; \`thread.list\` shows the threads`, { details: { id } });
+    const { member, ...row } = r;
+    return { ...row, member: member === 1 };
+  }
+
   /** The thread as the API shows it; `reader` decides the top-level unread count. */
   get(id: string, reader: string): Thread {
     return this.toThread(this.row(id), reader);
+  }
+
+  /** The thread as the API shows it, from a row read (or returned by bump) in this transaction. */
+  view(row: ThreadRow, reader: string): Thread {
+    return this.toThread(row, reader);
   }
 
   list(f: ListFilter, reader: string): Thread[] {
@@ -142,13 +172,23 @@ export class ThreadStore {
     this.s.setCursor.run(id, reader, seq);
   }
 
-  unread(id: string, reader: string, cursor = this.cursor(id, reader)): number {
+  /** Messages after `cursor` (default: the reader's own) written by others. */
+  unread(id: string, reader: string, cursor?: number): number {
+    if (cursor === undefined) return (this.s.unreadAtCursor.get({ id, reader }) as { n: number } | undefined)?.n ?? 0;
     return (this.s.unread.get({ id, cursor, reader }) as { n: number }).n;
   }
 
-  /** The next seq of a thread, taken in the caller's transaction. */
-  nextSeq(id: string): number {
-    return (this.s.bumpSeq.get(new Date().toISOString(), id) as { last_seq: number }).last_seq;
+  /** Takes the thread's next seq (its `last_seq` now) in the caller's transaction, and moves its no-progress count. */
+  bump(id: string, turns: TurnStep): ThreadRow {
+    const r = this.s.bump.get({ now: new Date().toISOString(), turns, id }) as ThreadRow | undefined;
+    if (!r) throw new SwarmError("NOT_FOUND", `no thread ${id}; \`thread.list\` shows the threads`, { details: { id } });
+    return r;
+  }
+
+  /** After `reader` posted `seq`: its cursor follows when it was at seq - 1 (caught up). */
+  advanceOwnCursor(id: string, reader: string, seq: number): void {
+    if (seq === 1) this.setCursor(id, reader, 1);
+    else this.s.ownCursor.run({ id, reader, seq });
   }
 
   setStatus(id: string, from: ThreadStatus, to: ThreadStatus, reason: string | null, by: string): void {
@@ -169,11 +209,9 @@ export class ThreadStore {
   }
 
   private toThread(r: ThreadRow, reader: string): Thread {
-    const participants = (this.s.participants.all(r.id) as Omit<Participant, "unread">[]).map((p) => ({
-      ...p,
-      unread: this.unread(r.id, p.agent_id, p.last_read_seq),
-    }));
+    const participants = this.s.participants.all({ id: r.id, last_seq: r.last_seq }) as Participant[];
+    const unread = participants.find((p) => p.agent_id === reader)?.unread ?? this.unread(r.id, reader);
     const { escalation, ...rest } = r;
-    return { ...rest, participants, unread: this.unread(r.id, reader), escalation: escalation ? (JSON.parse(escalation) as Escalation) : null };
+    return { ...rest, participants, unread, escalation: escalation ? (JSON.parse(escalation) as Escalation) : null };
   }
 }

@@ -16,6 +16,8 @@ export interface SandboxCommand {
   proxySocket?: string;
   /** for net = proxy: swarm's package folder on the host (package.json + dist/), whose forwarder runs inside */
   swarmRoot?: string;
+  /** an open file descriptor of bwrap's whose contents appear read-only at SANDBOX_VARS_FILE (the runtime's private variables) */
+  varsFd?: number;
   /** false for PTYs: a new session would detach the shell from its terminal */
   newSession: boolean;
   env: Record<string, string>;
@@ -30,6 +32,9 @@ export const SANDBOX_PROXY_SOCKET = "/tmp/.swarm-proxy.sock";
  * inside); package.json comes along so node reads dist/ as ES modules.
  */
 export const SANDBOX_SWARM_ROOT = "/tmp/.swarm";
+
+/** Where a runtime's private variables appear inside the sandbox, as a shell file sourced before the program starts. */
+export const SANDBOX_VARS_FILE = "/tmp/.swarm-vars";
 
 /**
  * bwrap arguments: the host read-only; private /tmp, /proc, /dev; new PID, IPC and UTS
@@ -49,6 +54,7 @@ export function bwrapArgs(c: SandboxCommand): string[] {
     args.push("--ro-bind", `${c.swarmRoot}/package.json`, `${SANDBOX_SWARM_ROOT}/package.json`);
     args.push("--ro-bind", `${c.swarmRoot}/dist`, `${SANDBOX_SWARM_ROOT}/dist`);
   }
+  if (c.varsFd !== undefined) args.push("--perms", "0400", "--ro-bind-data", String(c.varsFd), SANDBOX_VARS_FILE);
   args.push("--cap-drop", "ALL", "--die-with-parent");
   if (c.newSession) args.push("--new-session");
   args.push("--clearenv");

@@ -17,7 +17,6 @@ import type {
   HostCommand,
   Provider,
   PtyOptions,
-  SharedPath,
   ProviderContext,
   ProviderInfo,
   ProgressFn,
@@ -34,6 +33,7 @@ import { bwrapArgs } from "./bwrap-args.js";
 import { repoRoot } from "../common/dist-path.js";
 import { detectSandbox } from "./detect.js";
 import { innerArgv } from "./inner-argv.js";
+import { VARS_FD, openVarsThenExec, sourceVarsThenExec, writeVarsFile } from "./private-vars.js";
 import { detectCgroups, joinAndExec, type Cgroups } from "../common/cgroups.js";
 import { SandboxCheckpoints } from "./checkpoints.js";
 import { baseKey, checkBranchName, ensureBase, envDirs, exists, isMounted, mountOverlay, unmount, writeBranch, type LayerMode } from "./layers.js";
@@ -196,7 +196,7 @@ export class SandboxProvider implements Provider, Checkpointing, Closable {
   private async command(
     h: EnvHandle,
     argv: string[],
-    o: { cwd?: string | undefined; env?: Record<string, string> | undefined; share?: SharedPath[] | undefined; newSession: boolean; pty?: boolean },
+    o: Omit<PtyOptions, "cwd"> & { cwd?: string | undefined; newSession: boolean; pty?: boolean },
   ): Promise<HostCommand> {
     assertArgv(argv);
     const d = this.data(h);
@@ -226,12 +226,16 @@ export class SandboxProvider implements Provider, Checkpointing, Closable {
       swarmRoot: repoRoot(),
       newSession: o.newSession,
       env,
+      ...(o.privateEnv && Object.keys(o.privateEnv).length ? { varsFd: VARS_FD } : {}),
     });
     const inner = innerArgv(d.net, argv, o.pty === true);
+    // the runtime's own variables travel in a file that is gone once bwrap runs (private-vars.ts)
+    const vars = o.privateEnv && Object.keys(o.privateEnv).length ? writeVarsFile(d.root, o.privateEnv) : null;
+    const host = vars ? openVarsThenExec(vars, ["bwrap", ...bw, "--", ...sourceVarsThenExec(inner)]) : ["bwrap", ...bw, "--", ...inner];
     const hostEnv = { PATH: env.PATH!, TERM: env.TERM! };
-    if (procsFiles.length === 0) return { file: "bwrap", args: [...bw, "--", ...inner], cwd: d.merged, env: hostEnv };
+    if (procsFiles.length === 0) return { file: host[0]!, args: host.slice(1), cwd: d.merged, env: hostEnv };
     // join the environment's cgroups before bwrap starts, so every process inside is limited
-    return { ...joinAndExec(procsFiles, ["bwrap", ...bw, "--", ...inner], "swarm-sandbox"), cwd: d.merged, env: hostEnv };
+    return { ...joinAndExec(procsFiles, host, "swarm-sandbox"), cwd: d.merged, env: hostEnv };
   }
 
   async exec(h: EnvHandle, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {

@@ -289,7 +289,7 @@ export class VmProvider implements Provider, Checkpointing, BaseImages {
     const data = await requireRunning(h);
     // Guest variables travel in the client's environment, not its argv, so `ps` cannot show secrets.
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.guestEnv(h, opts.env))) env[`SWARMVM_ENV_${k}`] = v;
+    for (const [k, v] of Object.entries(this.guestEnv(h, { ...opts.env, ...opts.privateEnv }))) env[`SWARMVM_ENV_${k}`] = v;
     return {
       file: process.execPath,
       args: [helperScript("pty-client.js"), "--sock", vmDirs(data.dir).muxSock, "--cwd", guestPath(opts.cwd, "cwd"), "--", ...argv],

@@ -331,7 +331,7 @@ export class WorktreeProvider implements Provider, Checkpointing, RestoresDelete
     assertArgv(argv);
     const dir = await this.requireRunning(h);
     const cwd = await resolveInside(dir, opts.cwd ?? ".", "working directory");
-    const env = { ...stringEnv(process.env), ...this.ctx.forwardedEnv(h), ...opts.env };
+    const env = { ...stringEnv(process.env), ...this.ctx.forwardedEnv(h), ...opts.env, ...opts.privateEnv };
     return { ...(await this.groups.wrap(h.name, this.limits(h), argv)), cwd, env };
   }
 

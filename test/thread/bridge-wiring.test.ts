@@ -69,7 +69,8 @@ describe("bridge wiring for runtimes the daemon starts", () => {
     const w = bridgeWiring(target("gemini"))!;
     expect(w.args).toEqual([]);
     expect(w.env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe(w.files[0]);
-    const cfg = JSON.parse(fs.readFileSync(w.files[0]!, "utf8")) as { mcpServers: { swarm: Server } };
+    const cfg = JSON.parse(fs.readFileSync(w.files[0]!, "utf8")) as { mcpServers: { swarm: Server & { trust?: boolean } } };
+    expect(cfg.mcpServers.swarm.trust).toBe(true); // else Gemini CLI asks before every swarm tool call
     expect(await postThrough(cfg.mcpServers.swarm, thread.id)).toMatchObject({ author: "wired-agent" });
     expect(bridgeWiring(target("shell"))).toBeNull();
     expect(bridgeWiring(target("aider"))).toBeNull();

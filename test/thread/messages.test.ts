@@ -84,6 +84,39 @@ describe("thread messages", () => {
     expect(list.threads[0]!.unread).toBe(1);
   });
 
+  it("the thread a post returns is the thread as thread.get shows it right after (seq, turns, cursors, unread per participant)", async () => {
+    const t = await create({ title: "returned", participants: [{ agent_id: "ra" }, { agent_id: "rb" }, { agent_id: "rc" }] });
+    const a = await mintAgent(c, "ra");
+    const b = await mintAgent(c, "rb");
+    const steps: [typeof a | null, Record<string, unknown>][] = [
+      [a, { body: "a1" }],
+      [b, { body: "b1", progress: true }],
+      [a, { body: "a2" }],
+      [null, { body: "op", as: "rc" }],
+      [null, { body: "op2" }],
+      [b, { body: "b2", kind: "finding" }],
+    ];
+    for (const [who, params] of steps) {
+      const r = who ? await who.call<PostResult>("thread.post", { id: t.id, ...params }) : await rpc<PostResult>(c, "thread.post", { id: t.id, ...params });
+      const reader = who ? who.id : ((params.as as string | undefined) ?? "operator");
+      const seen = who ? await who.call<Thread>("thread.get", { id: t.id }) : await rpc<Thread>(c, "thread.get", { id: t.id });
+      if (!who && params.as) {
+        // the operator posting as rc: the returned unread is rc's; thread.get without `as` shows the operator's
+        expect(r.thread.unread).toBe(seen.participants.find((p) => p.agent_id === reader)!.unread);
+        expect({ ...r.thread, unread: 0 }).toEqual({ ...seen, unread: 0 });
+      } else expect(r.thread).toEqual(seen);
+      expect(r.thread.last_seq).toBe(r.message.seq);
+    }
+    const last = await rpc<Thread>(c, "thread.get", { id: t.id });
+    // only a caught-up author's cursor follows its post: ra was at 1 when it posted 3, the others never caught up
+    expect(last.participants.map((p) => [p.agent_id, p.last_read_seq, p.unread])).toEqual([
+      ["ra", 1, 4],
+      ["rb", 0, 4],
+      ["rc", 0, 5],
+    ]);
+    expect(last.no_progress_turns).toBe(1); // b2 after the operator's reset
+  });
+
   it("in_reply_to must name an earlier message; posting to a closed thread is refused", async () => {
     const t = await create({ title: "replies" });
     await rpc(c, "thread.post", { id: t.id, body: "first" });

@@ -13,13 +13,14 @@ import {
 } from "../helpers/real-agents.js";
 
 /**
- * The headline of issue 10: real agent CLIs, started by the daemon as runtimes (inside a
+ * The headline of issue 10: real agent CLIs (Claude Code and Codex, which the issue requires,
+ * and Gemini CLI), started by the daemon as runtimes (inside a
  * loopback-only netns with the scripted model stub), use the thread bridge the daemon wired
  * in for them with no setup. The stub's scripted turn calls the swarm MCP tool post_message;
  * the message lands in the thread with the agent's identity from its token (the runtime's
  * name), not anything the model said.
  */
-const KINDS: RealAgentKind[] = ["claude", "codex"];
+const KINDS: RealAgentKind[] = ["claude", "codex", "gemini"];
 const why = realAgentsUnavailable([]);
 
 describe.skipIf(why)(`real agent CLIs post to a thread through the bridge${why ? ` (skipped: ${why})` : ""}`, () => {

@@ -76,8 +76,10 @@ afterAll(async () => {
 
 async function postFromInside(agent: "claude" | "codex"): Promise<{ message: Message; argv: string }> {
   const name = `boxed-${agent}`;
-  const thread = (await rpc<{ thread: Thread }>(c, "thread.create", { title: `sandboxed ${agent}`, participants: [{ agent_id: name }] })).thread;
-  await rpc(c, "env.create", { name: `box-${agent}`, provider: "sandbox", repo });
+  // the runtime's token is for its environment's project (its workspace), so the thread is there
+  const thread = (await rpc<{ thread: Thread }>(c, "thread.create", { title: `sandboxed ${agent}`, workspace: "boxed", participants: [{ agent_id: name }] }))
+    .thread;
+  await rpc(c, "env.create", { name: `box-${agent}`, provider: "sandbox", repo, project: "boxed" });
   await rpc(c, "runtime.start", { name, agent, command: [], env: `box-${agent}` });
   await waitFor(
     `${name} to be ready`,
@@ -115,6 +117,45 @@ function commandLines(): string[] {
   }
   return out;
 }
+
+/** Files under `dir` whose name starts with `prefix` (the sandbox's private-variable files). */
+function filesNamed(dir: string, prefix: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile() && e.name.startsWith(prefix)) out.push(e.name);
+  return out;
+}
+
+describe("a runtime's own variables inside a sandbox environment", () => {
+  it.skipIf(NO_BWRAP)(
+    "SWARM_THREAD_ID, SWARM_TICKET_ID and a --var reach the program; no command line shows them and their file is gone",
+    async () => {
+      if (!sandboxOk) return expect.fail("the sandbox provider must be available on this machine (apt-get install -y bubblewrap)");
+      await rpc(c, "env.create", { name: "box-vars", provider: "sandbox", repo });
+      const secret = "sk-private-value-4711";
+      const vars = { SWARM_THREAD_ID: "th-42", SWARM_TICKET_ID: "T-7", SWARM_TICKET_TITLE: 'it\'s a "title" $HOME', API_KEY: secret };
+      const script =
+        'printf "thread=%s ticket=%s title=[%s] key=%s env=%s\\n" "$SWARM_THREAD_ID" "$SWARM_TICKET_ID" "$SWARM_TICKET_TITLE" "$API_KEY" "$SWARM_ENV"; exec sleep 600';
+      await rpc(c, "runtime.start", { name: "boxed-vars", agent: "custom", command: ["/bin/sh", "-c", script], env: "box-vars", vars });
+      const screen = await waitFor(
+        "the sandboxed program to print its variables",
+        async () => {
+          const text = (await rpc<{ lines: string[] }>(c, "runtime.screen", { name: "boxed-vars" })).lines.join("\n");
+          return text.includes("thread=") ? text : null;
+        },
+        30_000,
+        100,
+      );
+      // the secret is there (masked in the output, as every --var value is by default)
+      expect(screen).toContain(`thread=th-42 ticket=T-7 title=[it's a "title" $HOME] key=******** env=box-vars`);
+      const lines = commandLines();
+      expect(lines.some((l) => l.includes("bwrap") && l.includes("/tmp/.swarm-vars"))).toBe(true); // it runs in the sandbox
+      expect(lines.join("\n")).not.toContain(secret);
+      expect(lines.join("\n")).not.toContain("th-42");
+      expect(filesNamed(d.paths.dataDir, "vars-")).toEqual([]);
+    },
+    120_000,
+  );
+});
 
 describe("the thread bridge inside a sandbox environment", () => {
   it.skipIf(NO_BWRAP)(

@@ -141,6 +141,25 @@ describe("coordinator.review: a ticket's executor/reviewer thread", () => {
     expect(entries).toContainEqual(expect.objectContaining({ actor: "coordinator", actor_kind: "policy", action: "thread.create", subject: thread!.id }));
   }, 90_000);
 
+  it("a ticket of another workspace: its thread is there, and its reviewer's token is for that workspace, so the post lands", async () => {
+    const { ticket } = await c.call<{ ticket: Ticket }>("ticket.submit", { title: "web work", workspace: "web" });
+    const t = await settled(ticket.id);
+    expect(t.state, JSON.stringify(t)).toBe("done");
+    const [thread] = await threadOf(ticket.id);
+    expect(thread!.workspace).toBe("web");
+    const reviewer = `ticket-${ticket.id}-review`;
+    // the stand-in exits 5 when its post is refused (it was cross_workspace with a token for `default`)
+    expect((t.result as { review: { exit_code: number } }).review.exit_code).toBe(0);
+    const { messages } = await rpc<{ messages: Message[] }>(c, "thread.read", { id: thread!.id });
+    expect(messages.find((m) => m.kind === "finding")?.author).toBe(reviewer);
+    const { entries } = await rpc<{ entries: { actor: string; outcome: string; details: Record<string, unknown> }[] }>(c, "audit.list", {
+      actor: reviewer,
+      limit: 100,
+    });
+    expect(entries.filter((e) => e.outcome !== "ok")).toEqual([]);
+    expect(entries.some((e) => e.details.workspace === "web")).toBe(true);
+  }, 90_000);
+
   it("with no reviewer runtime, a named reviewer joins the thread and the ticket completes after its executor", async () => {
     await c.call("config.set", { key: "coordinator.review", value: { enabled: true, reviewer: "alice" } });
     const { ticket } = await c.call<{ ticket: Ticket }>("ticket.submit", { title: "second one" });
