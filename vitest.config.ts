@@ -11,6 +11,7 @@ const ONE_AT_A_TIME = [
   "test/providers/vm*.test.ts",
   "test/providers/proxy.test.ts",
   "test/env/env-vm.test.ts",
+  "test/thread/vm-bridge.test.ts",
   "test/**/real-agents*.test.ts",
   "test/**/real-agents/**/*.test.ts",
   "test/runtime/flow-control.test.ts",

@@ -14,7 +14,7 @@ const SWARM_ROOT = path.dirname(path.dirname(SWARMCTL));
 
 /**
  * Agents the daemon starts get the bridge with no setup: a participant token for the
- * runtime's name (its agent_id) in the runtime's workspace (runtimeWorkspace), minted at start and refreshed by the bridge before it
+ * runtime's name (its agent_id; a wake's session beside a live runtime gets that runtime's) in the runtime's workspace (runtimeWorkspace), minted at start and refreshed by the bridge before it
  * expires, wired per CLI by bridgeWiring (files 0600 under the data dir, never argv).
  * Inside an environment the bridge needs its config folder, the daemon's socket and the
  * installation at the same paths: they are `share`d (a sandbox binds them; the rest of
@@ -25,7 +25,10 @@ export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore, sources: B
     if (agent !== "claude" && agent !== "codex" && agent !== "gemini" && agent !== "scripted") return null;
     assertBridgeReaches({ agent, env }, sources);
     const workspace_id = runtimeWorkspace({ env, vars }, sources);
-    const claims = { agent_id: name, workspace_id, role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
+    // A session the wake resumes or spawns beside a live runtime (SWARM_WAKE_OF names it) reads and
+    // acknowledges as the participant it wakes: its cursor is the one the wake waits on.
+    const agent_id = vars?.SWARM_WAKE_OF || name;
+    const claims = { agent_id, workspace_id, role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
     const { token } = tokens.mint(claims, "daemon");
     const dir = path.join(ctx.paths.dataDir, "bridge", name);
     // SWARM_HOME finds the socket unless the daemon's run dir came from elsewhere (XDG_RUNTIME_DIR, SWARM_RUNTIME_DIR)

@@ -89,6 +89,17 @@ describe("a runtime's bridge token is for its own workspace", () => {
     expect((await asAgent<{ message: { seq: number } }>(onHost, "thread.post", { id: t.id, body: "on the ticket" })).message.seq).toBe(1);
   });
 
+  it("a session the wake starts beside a live runtime (SWARM_WAKE_OF) is that participant: its read moves the woken one's cursor", async () => {
+    const token = await tokenOf("woken.w-1-r1", { vars: { SWARM_WAKE_OF: "woken" } });
+    expect(claims(token)).toMatchObject({ agent_id: "woken", workspace_id: "default" });
+    const t = await threadIn("default", "woken");
+    await rpc(c, "thread.post", { id: t.id, as: "operator", body: "wake up" });
+    await asAgent(token, "thread.read", { id: t.id });
+    await asAgent(token, "thread.ack", { id: t.id, seq: 1 });
+    const after = await rpc<Thread>(c, "thread.get", { id: t.id });
+    expect(after.participants.find((p) => p.agent_id === "woken")?.unread).toBe(0);
+  });
+
   it("neither a ticket nor an environment: `default` (an unknown ticket id does not pick a workspace)", async () => {
     expect(claims(await tokenOf("plain-agent", {})).workspace_id).toBe("default");
     expect(claims(await tokenOf("stray-agent", { vars: { SWARM_TICKET_ID: "T-nope" } })).workspace_id).toBe("default");
