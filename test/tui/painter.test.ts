@@ -10,6 +10,10 @@ import { waitFor } from "../helpers/daemon.js";
 import { runtime, seed } from "./fixtures.js";
 
 process.env.FORCE_COLOR = "1";
+// Ink reads CI / CONTINUOUS_INTEGRATION once, when it loads, and then draws only the final
+// frame; this file watches live frames (as runTui hides them from Ink on a terminal)
+delete process.env.CI;
+delete process.env.CONTINUOUS_INTEGRATION;
 const { render } = await import("ink");
 const { App } = await import("../../tui/components/app.js");
 
