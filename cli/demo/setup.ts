@@ -11,8 +11,8 @@ export interface DemoState {
   repo: string;
   tickets: string[];
   thread: string | null;
-  /** config keys the demo set, with the value each had before (undefined = absent) */
-  config: { key: string; previous: unknown }[];
+  /** config keys the demo set, with the value each had before (undefined = absent) and the one it set */
+  config: { key: string; previous: unknown; value?: unknown }[];
 }
 
 const stateFile = (dir: string) => path.join(dir, "state.json");
@@ -61,12 +61,12 @@ async function configure(c: RpcClient, repo: string, log: (line: string) => void
   // Relaxed only when load is what holds dispatch, said so, and restored by --clean.
   const host = (await c.call("coordinator.status", {})).host;
   if (!host.ok && /max_load_per_cpu/.test(host.reason ?? "")) {
-    changes.push({ key: "coordinator.max_load_per_cpu", previous: cur.max_load_per_cpu });
+    changes.push({ key: "coordinator.max_load_per_cpu", previous: cur.max_load_per_cpu, value: 0 });
     await c.call("config.set", { key: "coordinator.max_load_per_cpu", value: 0 });
     log(`${host.reason}: coordinator.max_load_per_cpu set to 0 (load ignored) until \`swarm demo --clean\` restores it`);
   }
   if (!cur.agent_kinds.includes("scripted")) {
-    changes.push({ key: "coordinator.agent_kinds", previous: cur.agent_kinds });
+    changes.push({ key: "coordinator.agent_kinds", previous: cur.agent_kinds, value: [...cur.agent_kinds, "scripted"] });
     await c.call("config.set", { key: "coordinator.agent_kinds", value: [...cur.agent_kinds, "scripted"] });
   }
   return changes;
@@ -106,6 +106,8 @@ export async function setUpDemo(c: RpcClient, dir: string, log: (line: string) =
       title: `review ${id("release")}`,
       type: "review",
       ticket_id: id("release"),
+      // the ticket's workspace: its agent's bridge token is for that one (daemon/bridge/workspace.ts)
+      workspace: DEMO_WORKSPACE,
       participants: [{ agent_id: `ticket-${id("release")}`, role: "executor" }],
     });
     state.thread = th.thread.id;
@@ -138,7 +140,18 @@ export async function cleanDemo(c: RpcClient, dir: string, log: (line: string) =
       const repos = (await c.call("config.get", { key: "coordinator.repos" })).value as Record<string, string>;
       delete repos[ch.key.slice("coordinator.repos.".length)];
       await c.call("config.set", { key: "coordinator.repos", value: repos });
-    } else await c.call("config.set", { key: ch.key, value: ch.previous });
+    } else if (ch.key === "coordinator.agent_kinds") {
+      // the demo added one kind: take back just that, and not while it is the default kind
+      // (`swarmctl init` with no agent CLI chose it since, and found it already listed)
+      const co = (await c.call("config.get", { key: "coordinator" })).value as { agent_kinds: string[]; default_agent_kind: string };
+      if (co.default_agent_kind !== "scripted" && co.agent_kinds.includes("scripted")) {
+        await c.call("config.set", { key: ch.key, value: co.agent_kinds.filter((k) => k !== "scripted") });
+      }
+    } else {
+      // a value changed since by someone else is theirs now
+      const now = (await c.call("config.get", { key: ch.key })).value;
+      if (!("value" in ch) || JSON.stringify(now) === JSON.stringify(ch.value)) await c.call("config.set", { key: ch.key, value: ch.previous });
+    }
   }
   fs.rmSync(dir, { recursive: true, force: true });
   log(`removed ${s.tickets.length} tickets' runtimes and environments, restored ${s.config.map((x) => x.key).join(", ") || "no config"}, deleted ${dir}`);

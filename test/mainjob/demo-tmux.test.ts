@@ -3,9 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
-import { ROOT, deadlineMs, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
+import { ROOT, deadlineMs, startDaemon, swarmctl, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { killAll } from "../runtime/runtime-helpers.js";
-import { pathWithoutAgents } from "./path-fixture.js";
+import { pathWithoutAgents, scratchRepo } from "./path-fixture.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const sock = `swarm-demo-test-${process.pid}`;
@@ -126,6 +126,15 @@ describe.skipIf(!hasTmux)("swarm demo in tmux", () => {
     const bad = await run(env, ["demo", "--frobnicate"]);
     expect(bad.code).toBe(64);
     expect(bad.out).toContain("swarm demo: unknown argument --frobnicate");
+    // the README's order: the demo, then `swarmctl init` in your repository (no agent CLI: the
+    // scripted agent, already listed by the demo), then the demo's clean: init's choice stays
+    const repo = scratchRepo();
+    const init = await swarmctl(env, ["--no-autostart", "init", repo]);
+    expect(init.code, init.stderr).toBe(0);
     expect((await run(env, ["demo", "--clean"])).code).toBe(0);
+    const c: RpcClient = await d!.client();
+    const co = (await c.call("config.get", { key: "coordinator" })).value as { agent_kinds: string[]; default_agent_kind: string; repo: string };
+    expect(co).toMatchObject({ agent_kinds: ["scripted"], default_agent_kind: "scripted", repo });
+    fs.rmSync(repo, { recursive: true, force: true });
   });
 });
