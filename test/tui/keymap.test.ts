@@ -127,6 +127,9 @@ describe("keymap as data", () => {
     expect(parseStartLine("w1 codex")).toEqual({ name: "w1", agent: "codex", command: [] });
     expect(parseStartLine("w2 -- node agent.js --fast")).toEqual({ name: "w2", agent: "custom", command: ["node", "agent.js", "--fast"] });
     expect(parseStartLine("  ")).toBeNull();
+    expect(parseStartLine("tester scripted")).toEqual({ name: "tester", agent: "scripted", command: [] });
+    expect(parseStartLine("tester scriptd")).toEqual({ error: expect.stringContaining("unknown agent kind scriptd: one of shell, claude") });
+    expect(parseStartLine("w3 codex extra")).toEqual({ error: expect.stringContaining("not extra") });
   });
 
   it("help lists the keys of the current view before the global ones; the doc table has every context", () => {

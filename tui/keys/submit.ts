@@ -1,7 +1,9 @@
+import { AgentKindSchema } from "../../protocol/methods/runtime.js";
 import type { Confirmable, PromptPurpose } from "../state/types.js";
 import type { KeyCtx, RpcFailure } from "./types.js";
 
-const AGENT_KINDS = new Set(["shell", "claude", "codex", "aider", "gemini", "custom"]);
+// the protocol's own list (one source): a kind it does not know is refused, not run as bash
+const AGENT_KINDS = new Set<string>(AgentKindSchema.options);
 const THREAD_STATUSES = new Set(["open", "waiting", "disputed", "blocked", "resolved", "closed"]);
 
 /** Reads `TITLE words #label after:ID ws:NAME` into ticket.submit params. */
@@ -20,12 +22,14 @@ export function parseTicketLine(line: string): { title: string; labels: string[]
 }
 
 /** Reads `NAME [KIND] [-- COMMAND…]` into runtime.start params. */
-export function parseStartLine(line: string): { name: string; agent: string; command: string[] } | null {
+export function parseStartLine(line: string): { name: string; agent: string; command: string[] } | { error: string } | null {
   const [head, ...rest] = line.split(" -- ");
   const words = (head ?? "").trim().split(/\s+/).filter(Boolean);
   const name = words[0];
   if (!name) return null;
-  const agent = words[1] && AGENT_KINDS.has(words[1]) ? words[1] : "custom";
+  if (words[1] && !AGENT_KINDS.has(words[1])) return { error: `unknown agent kind ${words[1]}: one of ${[...AGENT_KINDS].join(", ")}` };
+  if (words.length > 2) return { error: `after NAME KIND comes " -- COMMAND…", not ${words.slice(2).join(" ")}` };
+  const agent = words[1] ?? "custom";
   const command = rest.join(" -- ").trim().split(/\s+/).filter(Boolean);
   return { name, agent, command: command.length ? command : agent === "custom" ? ["bash"] : [] };
 }
@@ -52,6 +56,7 @@ export function submitPrompt(c: KeyCtx, p: PromptPurpose, value: string): boolea
     case "start": {
       const s = parseStartLine(text);
       if (!s) return error(c, "give a name: NAME [KIND] [-- COMMAND…]");
+      if ("error" in s) return error(c, s.error);
       c.fx.rpc("runtime.start", { name: s.name, agent: s.agent as "custom", command: s.command }, `started ${s.name}`);
       return true;
     }
