@@ -82,6 +82,9 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
     expect(d).toContain("labels: ui");
     r.press("right", "enter", "enter");
     await r.waitFrame("t-1 details", (f) => f.includes("blocks: t-2 (backlog)"));
+    // why a ready ticket is not moving, as the detail loader reads it from coordinator.why
+    store.dispatch({ type: "data/loaded", patch: { waiting: { ticket: "t-1", text: "no agent kind configured for kind command" } } });
+    await r.waitFrame("t-1 waiting", (f) => f.includes("waiting: no agent kind configured for kind command"));
     r.unmount();
   });
 

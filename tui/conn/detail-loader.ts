@@ -44,7 +44,9 @@ export class DetailLoader {
       }
       case "tickets": {
         const t = selectedTicket(s);
-        return t && s.ui.detail && (t.state === "done" || t.state === "review") ? `tk:${t.id}:${t.version}` : "";
+        if (!t || !s.ui.detail) return "";
+        // a finished ticket's bundle is checked; any other is asked why it is not moving
+        return t.state === "done" || t.state === "review" ? `tk:${t.id}:${t.version}` : `tw:${t.id}:${t.version}`;
       }
       case "envs": {
         const e = envList(s)[s.ui.cursor.envs];
@@ -73,6 +75,8 @@ export class DetailLoader {
         (r) => apply({ type: "data/loaded", patch: { messages: { thread: id, list: r.messages } } }),
         fail,
       );
+    if (kind === "tw")
+      void this.call("coordinator.why", { id }).then((r) => apply({ type: "data/loaded", patch: { waiting: { ticket: id, text: r.waiting } } }), fail);
     if (kind === "tk") void checkBundle(this.call, id).then((bundle) => apply({ type: "data/loaded", patch: { bundle } }), fail);
     if (kind === "env")
       void this.call("env.checkpoints", { name: id }).then(

@@ -20,6 +20,7 @@ export const initialState: TuiState = {
     resources: null,
     coordinator: null,
     bundle: null,
+    waiting: null,
     events: [],
     lastEventId: 0,
   },

@@ -87,6 +87,8 @@ export interface Data {
   coordinator: CoordinatorStatus | null;
   /** The selected ticket's result bundle, checked against the daemon's public key. */
   bundle: { ticket: string; ok: boolean; text: string } | null;
+  /** Why the selected ticket is not moving (coordinator.why), null when it is moving or finished. */
+  waiting: { ticket: string; text: string | null } | null;
   events: EventRecord[];
   lastEventId: number;
 }

@@ -26,10 +26,12 @@ function TicketDetails({ t, state, width, height }: { t: Ticket; state: TuiState
   const all = state.data.tickets;
   const depState = (id: string) => `${id} (${all.find((x) => x.id === id)?.state ?? "?"})`;
   const bundle = state.data.bundle?.ticket === t.id ? state.data.bundle : null;
+  const waiting = state.data.waiting?.ticket === t.id ? state.data.waiting : null;
   const lines = [
     `${t.id}  ${t.title}`,
     `state ${t.state}${t.state_reason ? ` (${t.state_reason})` : ""} · priority ${t.priority} · workspace ${t.workspace} · attempts ${t.attempts}${t.max_attempts ? `/${t.max_attempts}` : ""}`,
     `labels: ${t.labels.join(", ") || "-"}  agent: ${t.agent_kind ?? "-"}  lease: ${t.lease_owner ?? "-"}${t.requires_approval ? "  needs approval" : ""}`,
+    ...(waiting?.text ? [`waiting: ${waiting.text}`] : []),
     `blocked by: ${t.depends_on.map(depState).join(", ") || "-"}`,
     `blocks: ${blocksOf(all, t.id).map(depState).join(", ") || "-"}`,
     `bundle: ${bundle ? bundle.text : t.state === "done" || t.state === "review" ? "checking…" : "-"}`,
