@@ -41,7 +41,8 @@ export const register: CommandGroup = (program: Command, ctx) => {
       const r = await c.call("approval.list", { state: o.state as NonNullable<ParamsFor<"approval.list">>["state"], ticket_id: o.ticket });
       if (c.out.json) return c.out.printJson(r.approvals);
       c.out.table(
-        r.approvals.map((a) => ({ ...a, files: a.files_changed.length })),
+        // a summary can hold a diffstat: one line a row keeps the table a table (`approval show` has it all)
+        r.approvals.map((a) => ({ ...a, files: a.files_changed.length, summary: a.summary.split("\n")[0] ?? "" })),
         [
           { key: "id" },
           { key: "state" },

@@ -118,6 +118,11 @@ describe("swarmctl ticket / approval", () => {
     const ap = await json<{ id: string; state: string }>("approval", "request", "--ticket", t.id, "--summary", "please");
     expect(ap.state).toBe("pending");
     expect((await json<{ id: string }[]>("approval", "list", "--state", "pending")).map((a) => a.id)).toContain(ap.id);
+    // a summary with a diffstat under it: the human table keeps one line a row
+    const multi = await json<{ id: string }>("approval", "request", "--summary", "release\n CHANGELOG.md | 4 ++++\n 1 file changed");
+    const table = (await ctl("approval", "list", "--state", "pending")).stdout.split("\n").filter(Boolean);
+    expect(table.find((l) => l.startsWith(multi.id))).toMatch(/ release$/);
+    expect(table.some((l) => l.includes("CHANGELOG.md"))).toBe(false);
     const noReason = await ctl("approval", "reject", ap.id);
     expect(noReason.code).toBe(2);
     const ok = await json<{ state: string; decided_by: string }>("approval", "approve", ap.id, "--as", "dana", "--reason", "fine");
