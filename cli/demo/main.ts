@@ -8,16 +8,17 @@ import path from "node:path";
 import { connectDaemon, type RpcClient } from "../../client/index.js";
 import { ERROR_KINDS, SwarmError } from "../../protocol/errors.js";
 import { resolvePaths } from "../../protocol/paths.js";
+import { parseDurationMs } from "../../protocol/units.js";
 import { createOutput, type Output } from "../output.js";
 import { cleanDemo, readState, setUpDemo } from "./setup.js";
 
-const USAGE = `usage: swarm demo [--no-tui] [--clean] [--timeout SECONDS]
+const USAGE = `usage: swarm demo [--no-tui] [--clean] [--timeout SECONDS|DURATION]
 
   (no flag)   build a scratch repository under $SWARM_HOME/demo, submit a six-ticket workflow
               run by scripted agents, and open the TUI on it
   --no-tui    print progress instead; end when the workflow waits for the approval or is done
   --clean     remove everything a demo made (tickets stopped, runtimes, environments, config, repository)
-  --timeout   with --no-tui: give up after this many seconds (default 120)
+  --timeout   with --no-tui: give up after this many seconds, or a duration like 2m (default 120)
 `;
 
 interface DemoOptions {
@@ -33,8 +34,10 @@ function parse(argv: string[]): DemoOptions | string {
     if (a === "--no-tui") o.tui = false;
     else if (a === "--clean") o.clean = true;
     else if (a === "--timeout") {
-      o.timeoutS = Number(argv[++i]);
-      if (!Number.isFinite(o.timeoutS) || o.timeoutS <= 0) return "--timeout needs a number of seconds";
+      // seconds, or a duration as swarmctl --timeout takes it (90, 90s, 2m)
+      const v = argv[++i] ?? "";
+      o.timeoutS = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : (parseDurationMs(v) ?? NaN) / 1000;
+      if (!Number.isFinite(o.timeoutS) || o.timeoutS <= 0) return `--timeout needs seconds or a duration such as 90, 90s or 2m, not ${JSON.stringify(v)}`;
     } else if (a === "--help" || a === "-h") return "";
     else return `unknown argument ${a}`;
   }

@@ -118,7 +118,7 @@ describe.skipIf(!hasTmux)("swarm demo in tmux", () => {
 
   it("--no-tui prints progress and ends at the approval; a second demo gets fresh ids", async () => {
     const env = { ...d!.env, PATH: bin.dir };
-    const r = await run(env, ["demo", "--no-tui"]);
+    const r = await run(env, ["demo", "--no-tui", "--timeout", "3m"]);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/demo-2-plan\s+running/);
     expect(r.out).toMatch(/demo-2-release\s+review/);
@@ -126,6 +126,9 @@ describe.skipIf(!hasTmux)("swarm demo in tmux", () => {
     const bad = await run(env, ["demo", "--frobnicate"]);
     expect(bad.code).toBe(64);
     expect(bad.out).toContain("swarm demo: unknown argument --frobnicate");
+    const soon = await run(env, ["demo", "--no-tui", "--timeout", "soon"]);
+    expect(soon.code).toBe(64);
+    expect(soon.out).toContain('--timeout needs seconds or a duration such as 90, 90s or 2m, not "soon"');
     // the README's order: the demo, then `swarmctl init` in your repository (no agent CLI: the
     // scripted agent, already listed by the demo), then the demo's clean: init's choice stays
     const repo = scratchRepo();
