@@ -3,6 +3,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { pidAlive } from "../../protocol/os.js";
 import { pollUntil } from "../../protocol/wait.js";
+import { Semaphore } from "../../protocol/limit.js";
 
 /** The variable every runtime's program gets (and its descendants inherit): how a sweep recognises them. */
 export const RUNTIME_MARKER = "SWARM_RUNTIME_ID";
@@ -54,26 +55,6 @@ const GROUP_PARENT = "swarm-runtimes";
  */
 export const PROC_READS_AT_ONCE = 16;
 
-/** At most `limit` of the functions given to `run` at once; the others wait their turn, in order. */
-export class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    else this.active++;
-    try {
-      return await fn();
-    } finally {
-      // the slot passes straight to the next waiter (active stays counted), or is freed
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
 const DEFAULT_FREEZER = "/sys/fs/cgroup/freezer";
 
 function writable(p: string): boolean {
@@ -104,7 +85,7 @@ export class ProcessTrees {
   private readonly protect: Set<number>;
   private readonly bootMs: number;
   private readonly ending = new Map<string, Promise<EndResult>>();
-  private readonly reads = new Limiter(PROC_READS_AT_ONCE);
+  private readonly reads = new Semaphore(PROC_READS_AT_ONCE);
   private scanning: Promise<Map<number, ProcInfo>> | null = null;
   private nextScan: Promise<Map<number, ProcInfo>> | null = null;
 
@@ -248,7 +229,7 @@ export class ProcessTrees {
     const out: number[] = [];
     await Promise.all(
       [...procs.values()].filter(own).map(async (p) => {
-        const env = await this.reads.run(() => fsp.readFile(path.join(this.proc, String(p.pid), "environ"))).catch(() => null);
+        const env = await this.reads.with(() => fsp.readFile(path.join(this.proc, String(p.pid), "environ"))).catch(() => null);
         if (env && Buffer.concat([Buffer.from([0]), env, Buffer.from([0])]).includes(needle)) out.push(p.pid);
       }),
     );
@@ -280,7 +261,7 @@ export class ProcessTrees {
       names
         .filter((n) => /^\d+$/.test(n))
         .map(async (n) => {
-          const stat = await this.reads.run(() => fsp.readFile(path.join(this.proc, n, "stat"), "utf8")).catch(() => null);
+          const stat = await this.reads.with(() => fsp.readFile(path.join(this.proc, n, "stat"), "utf8")).catch(() => null);
           const p = stat ? parseStat(stat, this.bootMs) : null;
           if (p) out.set(p.pid, p);
         }),

@@ -25,7 +25,7 @@ import { copyIntoDir, copyOutOfDir } from "../common/copy.js";
 import { Git } from "../common/git.js";
 import { assertArgv, assertName } from "../common/ids.js";
 import { KeyedLock } from "../../protocol/keyed-lock.js";
-import { Semaphore } from "../common/limit.js";
+import { Semaphore } from "../../protocol/limit.js";
 import { processesIn, terminate } from "../common/procs.js";
 import { runProcess, which, type Runner } from "../common/run.js";
 import { resolveInside } from "../common/safe-path.js";

@@ -7,7 +7,7 @@ import { KeyedLock } from "../../protocol/keyed-lock.js";
 import { pidAlive } from "../../protocol/os.js";
 import { pollUntil, waitUntil } from "../../protocol/wait.js";
 import { terminate } from "../../providers/common/procs.js";
-import { Semaphore } from "../../providers/common/limit.js";
+import { Semaphore } from "../../protocol/limit.js";
 import { runProcess } from "../../providers/common/run.js";
 import { resolveInside } from "../../providers/common/safe-path.js";
 import { expectKind } from "./contract.js";

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { Limiter, PROC_READS_AT_ONCE, RUNTIME_MARKER } from "../../daemon/runtime/process-tree.js";
+import { PROC_READS_AT_ONCE, RUNTIME_MARKER } from "../../daemon/runtime/process-tree.js";
+import { Semaphore } from "../../protocol/limit.js";
 import { ROOT } from "../helpers/daemon.js";
 
 /**
@@ -45,12 +46,12 @@ describe("process-tree scans at scale", () => {
   });
 
   it("the limiter runs at most its limit at once, every task once, and a failure frees its slot", async () => {
-    const l = new Limiter(3);
+    const l = new Semaphore(3);
     let active = 0;
     let peak = 0;
     const done: number[] = [];
     const task = (i: number) =>
-      l.run(async () => {
+      l.with(async () => {
         active++;
         peak = Math.max(peak, active);
         await new Promise((r) => setImmediate(r));

@@ -1,4 +1,4 @@
-/** Bounds how many tasks run at once (parallel checkouts thrash the disk beyond a few). */
+/** Bounds how many tasks run at once (parallel checkouts thrash the disk beyond a few; /proc reads beyond the fs thread pool buy nothing). */
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
