@@ -148,3 +148,8 @@ export interface BackendHooks {
 
 /** No capability: the base of a feature table. */
 export const NO_FEATURES: Readonly<RuntimeFeatures> = { screen: false, send: false, input: false, attach: false, resize: false, signal: false };
+
+/** The `runtime.started` event's data, the same for every backend that starts programs (a backend may add its name). */
+export function startedEvent(row: Pick<RuntimeRow, "id" | "pid">, p: StartParams, how: Launch): Record<string, unknown> {
+  return { id: row.id, command: p.command, cwd: how.cwd, agent: p.agent, pid: row.pid, ...(p.redact ? {} : { redact: false }) };
+}

@@ -12,6 +12,7 @@ import {
   type RuntimeBackend,
   type ScreenResult,
   type StartParams,
+  startedEvent,
 } from "./backend.js";
 import { HOLDER_PROTOCOL, OLDEST_HOLDER_PROTOCOL, type HolderExit } from "./holder/frames.js";
 import { HolderLink } from "./holder-link.js";
@@ -128,14 +129,7 @@ export class HolderBackend implements RuntimeBackend {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    this.hooks.ctx.events.append("runtime.started", p.name, {
-      id: row.id,
-      command: p.command,
-      cwd: how.cwd,
-      agent: p.agent,
-      pid: row.pid,
-      ...(p.redact ? {} : { redact: false }),
-    });
+    this.hooks.ctx.events.append("runtime.started", p.name, startedEvent(row, p, how));
     return row;
   }
 

@@ -12,6 +12,7 @@ import {
   type RuntimeBackend,
   type ScreenResult,
   type StartParams,
+  startedEvent,
 } from "./backend.js";
 import { newRow, type RuntimeRow } from "./registry.js";
 import { inputLineOf } from "./input-line.js";
@@ -110,15 +111,7 @@ export class TmuxBackend implements RuntimeBackend {
     });
     this.hooks.registry.insert(row);
     this.track(row, session, session, how.redact);
-    this.hooks.ctx.events.append("runtime.started", p.name, {
-      id: row.id,
-      command: p.command,
-      cwd: how.cwd,
-      agent: p.agent,
-      pid: row.pid,
-      backend: "tmux",
-      ...(p.redact ? {} : { redact: false }),
-    });
+    this.hooks.ctx.events.append("runtime.started", p.name, { ...startedEvent(row, p, how), backend: "tmux" });
     return row;
   }
 
