@@ -76,7 +76,7 @@ export function assembleDomains(ctx: DaemonContext, { metrics }: { metrics: Swar
   // Wakes type into runtimes only through the manager's send (issue 12); thread.trigger and heartbeats hand over to it.
   const wake = wakeDomain(ctx, { runtimes: new ManagerPort(runtime.manager), audit });
   // built before the coordinator, which opens tickets' review threads through it
-  const threads = threadDomain(ctx, { guard, audit, assertTicket, wake: wake.service });
+  const threads = threadDomain(ctx, { guard, audit, assertTicket, wake: wake.service, bridgeHello: (name) => runtime.manager.bridgeConnected(name) });
 
   // Every mutating call of these domains lands in the audit log (the thread, identity and audit domains audit their own).
   const audited = [

@@ -69,6 +69,8 @@ export const EVENT_TYPES: Record<string, string> = {
   "runtime.registered": "An unmanaged runtime (e.g. a tmux pane) was registered (data.pty_backend, target).",
   "runtime.deregistered": "An unmanaged runtime's record was removed.",
   "runtime.session": "A runtime's agent session id was recorded (data.id, session_id, how: pinned at start, session file, or screen).",
+  "runtime.bridge_connected":
+    "The swarm bridge (swarmctl mcp) of a runtime the daemon wired said hello: its agent CLI finished the MCP handshake, so its first turn has swarm's tools (data.id, waited_ms).",
   "runtime.resumed": "An ended runtime's agent session was continued as a new generation (data.id, resumed_from, session_id, generation, headless).",
   "approval.requested": "An approval was requested (data: ticket_id, requested_by, files_changed); subject = approval id.",
   "approval.approved": "A person approved (data: actor, reason, ticket_to).",

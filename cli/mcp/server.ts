@@ -125,6 +125,15 @@ export function buildServer(o: McpOptions & { log: (line: string) => void }): { 
       },
     );
   }
+  // Once the agent CLI finished the handshake its tools are listed: say so, so the daemon lets a
+  // freshly started runtime go idle (its first prompt then has these tools). Never fatal.
+  server.server.oninitialized = () => {
+    if (!token) return;
+    void (async () => {
+      const c = await link.get();
+      await c.call("bridge.hello", { auth: { token: await token.current(c), nonce: nonce() } });
+    })().catch((err: unknown) => o.log(`bridge.hello: ${err instanceof Error ? err.message : String(err)}`));
+  };
   return { server, link };
 }
 

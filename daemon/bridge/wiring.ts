@@ -34,6 +34,8 @@ export interface BridgeWiring {
   args: string[];
   env: Record<string, string>;
   files: string[];
+  /** the agent CLI runs `swarmctl mcp` itself, which says bridge.hello once the CLI finished the MCP handshake */
+  mcp: boolean;
 }
 
 function writePrivate(dir: string, name: string, value: unknown): string {
@@ -65,7 +67,7 @@ export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
     case "claude": {
       const file = writePrivate(t.dir, "mcp.json", { mcpServers: { swarm: { type: "stdio", ...s } } });
       // the swarm tools are allowed up front: an approval prompt would hold every post until a person answers it
-      return { args: ["--mcp-config", file, "--allowedTools", CLAUDE_ALLOW], env: {}, files: [file] };
+      return { args: ["--mcp-config", file, "--allowedTools", CLAUDE_ALLOW], env: {}, files: [file], mcp: true };
     }
     case "codex": {
       if (t.tokenInFile) Object.assign(s, server(t, { [TOKEN_FILE_ENV]: writePrivate(t.dir, "token", t.token) }));
@@ -74,17 +76,17 @@ export function bridgeWiring(t: BridgeTarget): BridgeWiring | null {
       // the swarm tools run without a per-call approval prompt (which would hold every post), and
       // a loaded host gets time to start node before Codex gives up on the server
       args.push(...set("default_tools_approval_mode", "approve"), ...set("startup_timeout_sec", 30));
-      return { args, env: s.env, files: [] };
+      return { args, env: s.env, files: [], mcp: true };
     }
     case "gemini": {
       // trust: the swarm tools run without "Allow execution of MCP tool …?" per call (Gemini CLI's
       // policy then allows mcp_swarm_*), which would hold every post until a person answers
       const file = writePrivate(t.dir, "gemini-settings.json", { mcpServers: { swarm: { ...s, trust: true } } });
-      return { args: [], env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, files: [file] };
+      return { args: [], env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, files: [file], mcp: true };
     }
     case "scripted":
       // swarm's own scripted agent posts through the daemon itself (agents/scripted/thread.ts): it needs the token and the socket
-      return { args: [], env: s.env, files: [] };
+      return { args: [], env: s.env, files: [], mcp: false };
     default:
       return null;
   }

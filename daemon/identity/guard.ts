@@ -32,7 +32,7 @@ export interface Caller {
 const CLAIM_FIELDS = { as: "agent_id", agent_id: "agent_id", agent: "agent_id", workspace: "workspace_id", session_id: "session_id" } as const;
 
 /** An agent's own bookkeeping: kept in its tables (cursors, sessions), not in the audit log, which it would flood. */
-const BOOKKEEPING = new Set(["session.heartbeat", "thread.ack"]);
+const BOOKKEEPING = new Set(["session.heartbeat", "thread.ack", "bridge.hello"]);
 
 type AgentFn<M extends MethodDef> = (params: z.output<M["params"]>, caller: Caller, call: CallContext) => z.input<M["result"]>;
 

@@ -26,4 +26,4 @@ export type RuntimeBridge = (r: {
   agent: string;
   env: string | undefined;
   vars: Record<string, string> | undefined;
-}) => { args: string[]; env: Record<string, string>; share: SharedPath[] } | null;
+}) => { args: string[]; env: Record<string, string>; share: SharedPath[]; mcp: boolean } | null;

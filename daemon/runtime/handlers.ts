@@ -28,12 +28,10 @@ export function runtimeHandlers(mgr: RuntimeManager, audit: RuntimeAudit = () =>
       return { ...pub(row), recordings: mgr.recordings(row), features: mgr.info(row).features };
     }),
     handle(m.runtimeStop, async (p) => {
-      await mgr.stop(p.name, p.timeout_ms);
-      return pub(mgr.row(p.name));
+      return pub(await mgr.stop(p.name, p.timeout_ms));
     }),
     handle(m.runtimeKill, async (p) => {
-      await mgr.kill(p.name, p.signal, 5000);
-      return pub(mgr.row(p.name));
+      return pub((await mgr.killRow(p.name, p.signal, 5000)).row);
     }),
     handle(m.runtimeRemove, (p) => {
       mgr.remove(p.name);

@@ -5,33 +5,21 @@ import { RuntimeConfig } from "../../protocol/config/runtime.js";
 import type { DaemonContext } from "../context.js";
 import type { Connection } from "../rpc/handler.js";
 import type { AgentKind } from "./adapters/types.js";
-import type {
-  AdoptOutcome,
-  AttachResult,
-  BackendHooks,
-  BackendInfo,
-  Launch,
-  RuntimeBackend,
-  ScreenResult,
-  SendOptions,
-  SendResult,
-  StartParams,
-} from "./backend.js";
+import type { AdoptOutcome, AttachResult, BackendHooks, BackendInfo, RuntimeBackend, ScreenResult, SendOptions, SendResult, StartParams } from "./backend.js";
 import type { RuntimeBridge, RuntimeEnvAccess, SecretValues } from "./env-access.js";
+import { BridgeGate } from "./bridge-gate.js";
+import { prepareLaunch, type PreparedLaunch } from "./launch.js";
 import { HolderBackend } from "./holder-backend.js";
-import { withoutInherited } from "./inherited-env.js";
 import { answerRuntime, sendGuarded, sendOptionsOf, type AnswerResult, type SendParams } from "./delivery.js";
 import { adapterOfRuntime } from "./input-line.js";
 import { HumanInputGate } from "./human-gate.js";
 import { ProcessTrees, type EndResult } from "./process-tree.js";
-import { redactionOf } from "./redaction.js";
 import { checkDetector, listRecordings } from "./start-checks.js";
-import { assertOnPath } from "./program-check.js";
 import { capability } from "./refusal.js";
 import { RuntimeRegistry, newRowId, type RuntimeRow } from "./registry.js";
 import { SessionRecorder } from "./session-recorder.js";
-import { freshSessionId, pinSession, resumePlan, resumeStart, resumeVars } from "./sessions.js";
-import { agentStartCommand, detectorOf } from "./state-detector.js";
+import { resumePlan, resumeStart, resumeVars } from "./sessions.js";
+import { detectorOf } from "./state-detector.js";
 import { TmuxBackend } from "./tmux-backend.js";
 import { UnmanagedRuntimes } from "./unmanaged.js";
 
@@ -63,6 +51,7 @@ export class RuntimeManager {
    * stored), so a resume can pass them again while this daemon runs.
    */
   private readonly varsByName = new Map<string, Record<string, string>>();
+  private readonly bridgeGate: BridgeGate;
   /** every backend; exactly one owns each row */
   private readonly backends: RuntimeBackend[];
   private stopping = false;
@@ -80,6 +69,7 @@ export class RuntimeManager {
   ) {
     this.registry = new RuntimeRegistry(ctx.db);
     this.humanGate = new HumanInputGate(ctx.logger);
+    this.bridgeGate = new BridgeGate(ctx.logger);
     this.trees = trees ?? new ProcessTrees();
     this.sessions = new SessionRecorder(ctx, this.registry, this.trees);
     const hooks: BackendHooks = {
@@ -146,8 +136,32 @@ export class RuntimeManager {
     const backend = this.backends.find((b) => b.kind === p.backend && b.start);
     if (!backend?.start)
       throw new SwarmError("INVALID_ARGUMENT", `runtimes cannot be started with backend ${p.backend}`, { hint: "use --backend holder or tmux" });
-    const launch = await this.launchOf(p);
-    if (existing) this.forget(existing);
+    const launch = await prepareLaunch(
+      { home: this.ctx.paths.home, envs: this.envs, bridge: this.bridge, secretValues: this.secretValues, logger: this.ctx.logger },
+      p,
+    );
+    // its agent CLI starts swarm's MCP bridge: it is not ready for a prompt before that bridge is (bridge-gate.ts)
+    this.bridgeGate.expect(p.name, launch.mcp, this.cfg().bridge_wait_ms);
+    // the ended record makes way for the new one (names are unique), but comes back if the start fails
+    if (existing) {
+      this.backendOf(existing).forget(existing);
+      this.registry.remove(existing.id);
+    }
+    let row: RuntimeRow;
+    try {
+      row = await this.startNew(p, backend, launch, generation);
+    } catch (err) {
+      this.bridgeGate.cancel(p.name);
+      if (existing && !this.registry.get(p.name)) this.registry.insert(existing);
+      else if (existing) this.forgetFiles(existing); // a record of the failed start (lost, with why) took the name
+      throw err;
+    }
+    if (existing) this.forgetFiles(existing);
+    return row;
+  }
+
+  private async startNew(p: StartParams, backend: RuntimeBackend, launch: PreparedLaunch, generation: number): Promise<RuntimeRow> {
+    if (!backend.start) throw new SwarmError("INTERNAL", `backend ${backend.kind} cannot start runtimes`);
     // the id is chosen here so the program's tree can be marked (and grouped) before it runs
     const id = newRowId();
     const tree = this.trees.prepare(id, launch.argv);
@@ -169,55 +183,6 @@ export class RuntimeManager {
     return row;
   }
 
-  /** The command, directory and variables a program starts with, checked before anything is spawned. */
-  private async launchOf(p: StartParams): Promise<Launch & { command: string[]; sessionId: string | undefined }> {
-    let command = p.command;
-    let sessionId = p.session_id;
-    // started with the adapter's own command (no argv given): the agent itself, so the bridge wiring applies
-    const ownStart = command.length === 0;
-    if (command.length === 0) {
-      sessionId = freshSessionId(p.agent as AgentKind, p.session_id);
-      const argv = p.agent === "custom" ? null : agentStartCommand(p.agent as AgentKind, sessionId);
-      if (!argv) {
-        throw new SwarmError("INVALID_ARGUMENT", `no command given and agent ${p.agent} has no start command`, {
-          hint: `swarmctl runtime start ${p.name} -- COMMAND [ARGS…]`,
-        });
-      }
-      command = argv;
-    } else {
-      // the agent CLI itself: its session id is the one its argv names, or one we pin
-      ({ command, sessionId } = pinSession(p.agent as AgentKind, command, p.session_id));
-    }
-    // On the host the program is exec'd with this PATH (see holder-spawn childEnv); inside an environment the provider finds it.
-    // Checked before the bridge mints a token for a runtime that would never start.
-    if (!p.env) assertOnPath(command[0]!, p.vars?.PATH ?? process.env.PATH ?? "", p.name);
-    // Checked before the bridge mints a token for a runtime that would never start (an environment checks its own).
-    const hostCwd = path.resolve(p.cwd ?? this.ctx.paths.home);
-    if (!p.env && (!fs.existsSync(hostCwd) || !fs.statSync(hostCwd).isDirectory())) {
-      throw new SwarmError("INVALID_ARGUMENT", `working directory ${hostCwd} does not exist or is not a directory`, {
-        hint: "pass an existing directory with --cwd",
-      });
-    }
-    // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-    const wiring = ownStart || path.basename(command[0]!) === p.agent ? this.bridge({ name: p.name, agent: p.agent, env: p.env, vars: p.vars }) : null;
-    if (wiring) command = [...command, ...wiring.args];
-    // inside an environment the bridge's variables and files, and the runtime's own variables
-    // (SWARM_THREAD_ID…, kept off command lines), must reach the program there
-    const run = withoutInherited(p.agent, command, p.vars);
-    const inside = { ...(wiring ? { env: wiring.env, share: wiring.share } : {}), ...(p.vars ? { privateEnv: p.vars } : {}) };
-    const host = p.env ? await this.envs.ptyCommand(p.env, run, p.cwd, inside) : null;
-    const cwd = host ? host.cwd : hostCwd;
-    const vars = { ...host?.env, ...wiring?.env, ...p.vars };
-    return {
-      command,
-      cwd,
-      argv: host ? [host.file, ...host.args] : run,
-      vars,
-      sessionId,
-      redact: redactionOf(p, wiring?.env, this.secretValues, this.ctx.logger),
-    };
-  }
-
   /** After a restart: every backend picks up the runtimes it owns (see RuntimeBackend.adopt). */
   adoptAll(): Promise<{ adopted: number; exited: number; lost: number }> {
     const p = this.adoptAllNow();
@@ -233,6 +198,11 @@ export class RuntimeManager {
   }
 
   private setState(row: RuntimeRow, state: RuntimeRow["state"], why: string): void {
+    if (row.state === "starting" && state === "idle") {
+      const gate = this.bridgeGate.gate(row.name, why);
+      if (gate.hold) return this.setState(row, "starting", gate.why);
+      why = gate.why;
+    }
     if (row.state === state && row.why === why) return;
     const previous = row.state;
     row.state = state;
@@ -241,6 +211,17 @@ export class RuntimeManager {
     if (previous !== state) this.ctx.events.append("runtime.state", row.name, { id: row.id, state, previous, why });
     // the program is gone (exited, or its holder vanished): what it left behind goes too
     if (TERMINAL.has(state) && !TERMINAL.has(previous) && row.management === "managed") void this.endTree(row, "SIGTERM");
+  }
+
+  /** bridge.hello from the runtime's `swarmctl mcp`: a runtime held for it may go idle now. */
+  bridgeConnected(name: string): { runtime: string; waited_ms: number | null } {
+    // a token someone minted by hand names a session that may be no runtime of ours
+    const row = this.registry.get(name);
+    if (!row) return { runtime: name, waited_ms: null };
+    const waited_ms = this.bridgeGate.connected(name);
+    this.ctx.events.append("runtime.bridge_connected", name, { id: row.id, waited_ms });
+    if (waited_ms !== null) this.evaluateAll();
+    return { runtime: name, waited_ms };
   }
 
   /** Ends whatever is left of a runtime's process tree (process-tree.ts); logs what it had to signal. */
@@ -346,15 +327,27 @@ export class RuntimeManager {
    * SIGKILL after a grace), before this resolves.
    */
   async kill(name: string, signal: string, timeoutMs: number): Promise<boolean> {
+    return (await this.killRow(name, signal, timeoutMs)).ended;
+  }
+
+  /**
+   * kill, answering with the record of the runtime it signalled. Once that program ends, a
+   * wake may resume the name as a new generation at once: the tree ended and the record
+   * returned are the signalled one's, never the newcomer's.
+   */
+  async killRow(name: string, signal: string, timeoutMs: number): Promise<{ ended: boolean; row: RuntimeRow }> {
     const row = this.row(name);
-    const ended = await capability(this.backendOf(row), row, "signal")(row, signal, timeoutMs);
-    if (ended) await this.endTree(this.row(name), signal === "SIGKILL" ? "SIGKILL" : "SIGTERM");
-    return ended;
+    const backend = this.backendOf(row);
+    const ended = await capability(backend, row, "signal")(row, signal, timeoutMs);
+    const now = this.registry.get(name)?.id === row.id ? (backend.current(name) ?? row) : row;
+    if (ended) await this.endTree(now, signal === "SIGKILL" ? "SIGKILL" : "SIGTERM");
+    return { ended, row: now };
   }
 
   /** SIGTERM, then SIGKILL after `timeoutMs`; the whole process tree with it. */
-  async stop(name: string, timeoutMs: number): Promise<void> {
-    if (!(await this.kill(name, "SIGTERM", timeoutMs))) await this.kill(name, "SIGKILL", 5000);
+  async stop(name: string, timeoutMs: number): Promise<RuntimeRow> {
+    const first = await this.killRow(name, "SIGTERM", timeoutMs);
+    return first.ended ? first.row : (await this.killRow(name, "SIGKILL", 5000)).row;
   }
 
   remove(name: string): void {
@@ -369,9 +362,14 @@ export class RuntimeManager {
   /** Drops a runtime entirely: its backend's live state, the row, its files. */
   forget(row: RuntimeRow): void {
     this.backendOf(row).forget(row);
+    this.registry.remove(row.id);
+    this.forgetFiles(row);
+  }
+
+  /** What a record leaves besides its row and live state: its process group, session, files. */
+  private forgetFiles(row: RuntimeRow): void {
     void this.trees.release(row.id);
     this.sessions.forget(row.id);
-    this.registry.remove(row.id);
     fs.rmSync(this.holderDir(row.id), { recursive: true, force: true });
   }
 

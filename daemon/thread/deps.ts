@@ -21,6 +21,9 @@ export interface WakeHandOver {
   onHeartbeat(agent: string): void;
 }
 
+/** Where bridge.hello goes: the runtime manager, which holds a freshly wired agent in `starting` until it. */
+export type BridgeHello = (runtime: string) => { runtime: string; waited_ms: number | null };
+
 /** What the thread handlers work with; built in daemon/thread/domain.ts. */
 export interface ThreadDeps {
   guard: Guard;
@@ -36,4 +39,6 @@ export interface ThreadDeps {
   assertTicket: (id: string) => void;
   /** the wake service; without it a trigger is only recorded */
   wake: WakeHandOver | null;
+  /** without it, bridge.hello is answered and changes nothing */
+  bridgeHello: BridgeHello | null;
 }

@@ -92,6 +92,12 @@ export function threadHandlers(d: ThreadDeps): HandlerEntry[] {
       assertCanSee(threads, p.id, caller);
       return messages.ack(p.id, readerOf(caller, p.as), p.seq);
     }),
+    guard.handle(m.bridgeHello, (_p, caller) => {
+      if (caller.kind !== "agent" || !caller.session_id)
+        throw new SwarmError("PERMISSION_DENIED", "bridge.hello is said by an agent's bridge, with the token swarm minted for its runtime");
+      // the token's session is the runtime it was minted for (daemon/bridge/runtime-bridge.ts)
+      return d.bridgeHello?.(caller.session_id) ?? { runtime: caller.session_id, waited_ms: null };
+    }),
     guard.handle(m.sessionHeartbeat, (p, caller) => {
       const agent_id = caller.kind === "agent" ? caller.id : p.agent_id;
       const session_id = caller.kind === "agent" ? caller.session_id! : p.session_id;

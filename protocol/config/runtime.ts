@@ -40,7 +40,7 @@ export const RuntimeConfig = z
       .int()
       .min(64 * KB)
       .default(64 * MB)
-      .describe("a recording file rotates past this size"),
+      .describe("no recording file grows past this size: the event that would pass it starts the next file"),
     recording_keep: z.number().int().min(1).max(100).default(3).describe("rotated recording files kept per runtime"),
     enter_delay_ms: z.number().int().min(0).max(10000).default(60).describe("runtime.send: pause between the text and its Enter"),
     confirm_timeout_ms: z.number().int().min(0).max(120000).default(5000).describe("runtime.send: how long to look for the text on screen"),
@@ -66,6 +66,15 @@ export const RuntimeConfig = z
       .default(300)
       .describe("a switch between idle and working is recorded only once it held this long (no flapping on every keystroke)"),
     state_debounce_ms: z.number().int().min(0).max(10000).default(30).describe("re-evaluate a runtime's state this long after output"),
+    bridge_wait_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(300000)
+      .default(20000)
+      .describe(
+        "an agent CLI swarm wired to its bridge (claude, codex, gemini) stays `starting` until that bridge says hello, at most this long, so a first prompt never runs without swarm's tools (0: don't wait)",
+      ),
     state_poll_ms: z.number().int().min(50).max(60000).default(500).describe("re-evaluate every runtime's state at least this often"),
     heartbeat_ms: z.number().int().min(100).max(600000).default(10000).describe("how often the daemon refreshes the heartbeat of runtimes it holds"),
     stale_after_ms: z.number().int().min(1000).default(60000).describe("an unmanaged runtime whose heartbeat is older than this is marked lost"),

@@ -208,6 +208,18 @@ export const sessionHeartbeat = defineMethod({
   result: AgentSession,
 });
 
+export const bridgeHello = defineMethod({
+  name: "bridge.hello",
+  summary:
+    "Said by the agent bridge (swarmctl mcp) once its agent CLI finished the MCP handshake: the runtime the token names leaves `starting` for `idle` only after this (runtime.bridge_wait_ms), so its first turn has swarm's tools. Agent token only.",
+  mutating: true,
+  params: z.object({ auth }),
+  result: z.object({
+    runtime: z.string().describe("the runtime the token was minted for"),
+    waited_ms: z.number().int().nullable().describe("how long that runtime was held for its bridge; null when it was not held"),
+  }),
+});
+
 export const threadTrigger = defineMethod({
   name: "thread.trigger",
   summary:

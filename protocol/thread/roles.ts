@@ -28,6 +28,7 @@ export const ROLE_MATRIX: Readonly<Record<string, readonly CallerRole[]>> = {
   "thread.unblock": ["coordinator", "operator"],
   "thread.override": ["operator"],
   "session.heartbeat": ALL,
+  "bridge.hello": AGENTS, // the bridge's own word that its agent CLI is connected
   "agent.token_refresh": AGENTS,
   "agent.token_mint": ["operator"],
   "agent.revoke": ["operator"],

@@ -72,6 +72,7 @@ describe("role × method matrix", () => {
         "thread.unblock": { id: t.id, reason: "matrix" },
         "thread.override": { id: t.id, to: "open", reason: "matrix" },
         "session.heartbeat": role === "operator" ? { agent_id: "someone", session_id: "s-1" } : {},
+        "bridge.hello": {},
         "agent.token_refresh": {},
         "agent.token_mint": { agent_id: "minted" },
         "agent.revoke": { jti: "no-such-jti", reason: "matrix" },

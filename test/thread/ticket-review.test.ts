@@ -30,13 +30,15 @@ const argv = process.argv.slice(2);
 const cfg = JSON.parse(fs.readFileSync(argv[argv.indexOf("--mcp-config") + 1], "utf8")).mcpServers.swarm;
 // drawn like Claude Code's prompt box (a ❯ row between two rules, the cursor after ❯), so its
 // detector sees it ready and the typed prompt lands in the box; on Enter the box clears and it works
+// it starts its MCP servers as it starts, as Claude Code does (swarm holds it starting until the bridge says hello)
 const rule = "─".repeat(60);
+const client = new Client({ name: "stand-in-claude", version: "1.0.0" });
+const connected = client.connect(new StdioClientTransport({ ...cfg, stderr: "inherit" }));
 process.stdout.write("reviewer ready\\r\\n" + rule + "\\r\\n❯ \\r\\n" + rule + "\\r\\n\\x1b[2A\\x1b[3G");
 const rl = readline.createInterface({ input: process.stdin });
 const prompt = await new Promise((resolve) => rl.once("line", resolve));
 process.stdout.write("\\x1b[2J\\x1b[H✻ Reviewing… (esc to interrupt)\\r\\n");
-const client = new Client({ name: "stand-in-claude", version: "1.0.0" });
-await client.connect(new StdioClientTransport({ ...cfg, stderr: "inherit" }));
+await connected;
 const body = "finding: the change lacks a test | prompt: " + prompt;
 const r = await client.callTool({ name: "post_message", arguments: { id: process.env.SWARM_THREAD_ID, body, kind: "finding" } });
 await client.close();

@@ -2,15 +2,21 @@ import fs from "node:fs";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 
+/** The most bytes of text one recorded event holds (a PTY read under load can be far bigger). */
+export const PIECE = 8192;
+
 /**
  * Writes a runtime's output as asciicast v2 (header line, then `[seconds, "o", text]` lines),
- * size-capped: past `maxBytes` the file rotates (`output.cast` → `output.1.cast` …) and at
- * most `keep` old files stay. Writes are batched and synchronous so an exit never leaves a
- * buffered tail behind.
+ * size-capped: an event that would take the file past `maxBytes` goes to a fresh file instead
+ * (`output.cast` → `output.1.cast` …), and at most `keep` old files stay. A big read is
+ * recorded as events of at most PIECE bytes of text, so a file passes the cap only when one
+ * such event alone is bigger than the cap. Writes are batched and synchronous so an exit
+ * never leaves a buffered tail behind.
  */
 export class CastRecorder {
   private fd: number;
   private bytes = 0;
+  private headerBytes = 0;
   private pending: string[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -64,14 +70,31 @@ export class CastRecorder {
     this.pendingBytes = 0;
     fs.writeSync(this.fd, data);
     this.bytes += Buffer.byteLength(data);
-    if (this.bytes > this.maxBytes) this.rotate();
   }
 
   private event(kind: string, text: string): void {
-    const t = (Date.now() - this.startMs) / 1000;
-    const line = `[${t.toFixed(6)}, "${kind}", ${JSON.stringify(text)}]\n`;
+    const t = ((Date.now() - this.startMs) / 1000).toFixed(6);
+    const lineOf = (piece: string) => `[${t}, "${kind}", ${JSON.stringify(piece)}]\n`;
+    if (Buffer.byteLength(text) <= PIECE) return this.line(lineOf(text));
+    // cut between characters (never inside a UTF-8 sequence), as cast.c does, so both holders record alike
+    const b = Buffer.from(text);
+    for (let i = 0; i < b.length;) {
+      let end = Math.min(b.length, i + PIECE);
+      while (end < b.length && end > i + 1 && (b[end]! & 0xc0) === 0x80) end--;
+      this.line(lineOf(b.toString("utf8", i, end)));
+      i = end;
+    }
+  }
+
+  private line(line: string): void {
+    const size = Buffer.byteLength(line);
+    // the file rotates before the line that would pass the cap, unless it holds nothing yet but its header
+    if (this.bytes + this.pendingBytes + size > this.maxBytes && this.bytes + this.pendingBytes > this.headerBytes) {
+      this.flush();
+      this.rotate();
+    }
     this.pending.push(line);
-    this.pendingBytes += line.length;
+    this.pendingBytes += size;
     if (this.pendingBytes >= 256 * 1024) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), 50);
   }
@@ -93,7 +116,7 @@ export class CastRecorder {
     const fd = fs.openSync(path.join(this.dir, CastRecorder.fileName(0)), "w", 0o600);
     const h = this.header();
     fs.writeSync(fd, h);
-    this.bytes = Buffer.byteLength(h);
+    this.bytes = this.headerBytes = Buffer.byteLength(h);
     return fd;
   }
 

@@ -2,8 +2,9 @@
  * The recording, byte for byte the format of ../recorder.ts: asciicast v2, a header line
  * then `[seconds, "o", text]` lines; text is the output decoded as UTF-8 the way Node's
  * StringDecoder does (a sequence split across reads waits for its end; invalid bytes become
- * U+FFFD), escaped as JSON.stringify does. Writes are batched (256 KB or 50 ms) and the file
- * rotates past max_bytes (output.cast → output.1.cast …, `keep` old files).
+ * U+FFFD), escaped as JSON.stringify does. Writes are batched (256 KB or 50 ms). An event that
+ * would take the file past max_bytes goes to a fresh file instead (output.cast → output.1.cast …,
+ * `keep` old files), and a big read is recorded as events of at most PIECE bytes of text.
  */
 #include "holder.h"
 
@@ -17,6 +18,7 @@
 
 #define FLUSH_BYTES (256 * 1024)
 #define FLUSH_MS 50
+#define PIECE 8192 /* recorder.ts PIECE */
 
 static void cast_name(const cast_t *c, int index, char *out, size_t n) {
   if (index == 0) snprintf(out, n, "%s/output.cast", c->dir);
@@ -58,7 +60,7 @@ static int open_fresh(cast_t *c) {
   buf_json_str(&h, c->command, strlen(c->command));
   buf_adds(&h, ",\"env\":{\"TERM\":\"xterm-256color\"}}\n");
   write_all(c->fd, h.p, h.len);
-  c->bytes = h.len;
+  c->bytes = c->header_bytes = h.len;
   buf_free(&h);
   return 0;
 }
@@ -97,16 +99,34 @@ void cast_flush(cast_t *c) {
   write_all(c->fd, c->pending.p, c->pending.len);
   c->bytes += c->pending.len;
   c->pending.len = 0;
-  if (c->bytes > c->max_bytes) rotate(c);
 }
 
-static void event(cast_t *c, char kind, const char *text, size_t n) {
-  int64_t t = mono_ms() - c->start_mono;
-  buf_addf(&c->pending, "[%lld.%03lld000, \"%c\", ", (long long)(t / 1000), (long long)(t % 1000), kind);
-  buf_json_str(&c->pending, text, n);
-  buf_add(&c->pending, "]\n", 2);
+/* One line; the file rotates before a line that would pass the cap, unless it holds only its header. */
+static void line(cast_t *c, const buf_t *l) {
+  size_t held = c->bytes + c->pending.len;
+  if (held + l->len > c->max_bytes && held > c->header_bytes) {
+    cast_flush(c);
+    rotate(c);
+  }
+  buf_add(&c->pending, l->p, l->len);
   if (c->pending.len >= FLUSH_BYTES) cast_flush(c);
   else if (c->flush_at < 0) c->flush_at = mono_ms() + FLUSH_MS;
+}
+
+/* `text` is valid UTF-8: it is cut only between characters, into pieces of at most PIECE bytes. */
+static void event(cast_t *c, char kind, const char *text, size_t n) {
+  static buf_t l;
+  int64_t t = mono_ms() - c->start_mono;
+  for (size_t i = 0; i < n;) {
+    size_t end = n - i > PIECE ? i + PIECE : n;
+    while (end < n && end > i + 1 && ((uint8_t)text[end] & 0xc0) == 0x80) end--;
+    l.len = 0;
+    buf_addf(&l, "[%lld.%03lld000, \"%c\", ", (long long)(t / 1000), (long long)(t % 1000), kind);
+    buf_json_str(&l, text + i, end - i);
+    buf_add(&l, "]\n", 2);
+    line(c, &l);
+    i = end;
+  }
 }
 
 /* Length of a complete sequence led by `b`, 0 when `b` cannot lead one. */

@@ -53,7 +53,7 @@ typedef struct {
   char *dir;
   char *command;
   int fd;
-  size_t bytes, max_bytes;
+  size_t bytes, max_bytes, header_bytes;
   int keep, cols, rows;
   int64_t start_wall, start_mono, flush_at;
   buf_t pending;
