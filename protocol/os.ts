@@ -1,3 +1,4 @@
+import os from "node:os";
 import fs from "node:fs";
 
 /**
@@ -26,5 +27,14 @@ export function readPidFile(file: string): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
+  }
+}
+
+/** Who a person at this terminal is, as an approval's actor (the CLI and the TUI record the same name). */
+export function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? "user";
   }
 }

@@ -1,18 +1,10 @@
-import os from "node:os";
+import { userName } from "../../protocol/os.js";
 import type { Command } from "commander";
 import type { Approval } from "../../protocol/methods/approval.js";
 import type { ParamsFor } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
 
 type Full = Approval & { audit: { ts: string; action: string; actor: string; reason: string | null }[] };
-
-function me(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? "user";
-  }
-}
 
 function show(c: CliContext, a: Full): void {
   if (c.out.json) return c.out.printJson(a);
@@ -68,7 +60,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--base <rev>", "diff against this commit-ish (default HEAD)")
     .action(async (o: { summary: string; ticket?: string; workdir?: string; base?: string }) => {
       const c = ctx();
-      const a = await c.call("approval.request", { summary: o.summary, ticket_id: o.ticket, workdir: o.workdir, base: o.base, requested_by: me() });
+      const a = await c.call("approval.request", { summary: o.summary, ticket_id: o.ticket, workdir: o.workdir, base: o.base, requested_by: userName() });
       if (c.out.json) return c.out.printJson(a);
       c.out.print(`${a.id} pending (${a.files_changed.length} file(s) changed); expires ${a.expires_at}`);
     });
@@ -83,7 +75,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
       .option("--as <name>", "who decides (default: your user name)")
       .action(async (id: string, o: { reason?: string; as?: string }) => {
         const c = ctx();
-        const a = await c.call(method, { id, reason: o.reason, actor: o.as ?? me() });
+        const a = await c.call(method, { id, reason: o.reason, actor: o.as ?? userName() });
         if (c.out.json) return c.out.printJson(a);
         c.out.print(`${a.id} ${a.state} by ${a.decided_by}${a.ticket_id ? ` (ticket ${a.ticket_id})` : ""}`);
       });

@@ -32,15 +32,15 @@ function checkOptions(root: string, o: InitOptions): string {
   if (o.agent && !(INIT_KINDS as readonly string[]).includes(o.agent)) {
     throw new SwarmError("INVALID_ARGUMENT", `--agent ${o.agent} is not an agent kind init can configure`, { hint: `use one of ${INIT_KINDS.join(", ")}` });
   }
-  if (fs.existsSync(path.join(root, SAMPLE)) && !o.force) {
-    throw new SwarmError("CONFLICT", `already exists: ${SAMPLE} in ${root}`, { hint: "pass --force to overwrite" });
-  }
   return name;
 }
 
-function report(c: CliContext, r: { sample: string; choice: AgentChoice; changes: ConfigChange[]; watched: { synced: number } | null; ticketsDir: string }) {
+function report(
+  c: CliContext,
+  r: { sample: string; kept: boolean; choice: AgentChoice; changes: ConfigChange[]; watched: { synced: number } | null; ticketsDir: string },
+) {
   const out = c.out;
-  out.print(`${out.ok("created")} ${r.sample}`);
+  out.print(r.kept ? `${out.ok("kept")} ${r.sample} (it exists; --force writes the sample again)` : `${out.ok("created")} ${r.sample}`);
   out.print(`${out.ok("agents")} ${r.choice.kinds.join(", ")} (default ${r.choice.default_kind}): ${r.choice.because}`);
   for (const ch of r.changes) {
     const was = ch.previous === undefined || ch.previous === null ? "" : ` (was ${JSON.stringify(ch.previous)})`;
@@ -58,18 +58,30 @@ async function init(c: CliContext, dir: string | undefined, o: InitOptions): Pro
   const found = o.agent ? [] : detectAgentClis(process.env.PATH ?? "");
   const choice = chooseAgents(found, o.agent);
   const sample = path.join(root, SAMPLE);
+  // init again (after `git init`, or to pick other agents) configures anew but keeps a sample the user may have edited
+  const kept = fs.existsSync(sample) && !o.force;
   fs.mkdirSync(path.dirname(sample), { recursive: true });
-  fs.writeFileSync(sample, sampleTicket(name, choice.default_kind === "scripted"));
+  if (!kept) fs.writeFileSync(sample, sampleTicket(name, choice.default_kind === "scripted"));
   // Configure before watching: the sample ticket turns ready as soon as it is synced, and
   // must find the coordinator set up for it.
   const changes = git.top ? await configureCoordinator(c, { repo: git.top, workspace: name, choice, provider: o.provider }) : [];
   const ticketsDir = path.dirname(sample);
   const watched = o.watch ? await c.call("ticket.watch", { dir: ticketsDir }) : null;
   if (c.out.json) {
-    c.out.printJson({ project: name, root, repo: git.top, files: [sample], agents: found, choice, config: changes, watching: watched !== null });
+    c.out.printJson({
+      project: name,
+      root,
+      repo: git.top,
+      files: kept ? [] : [sample],
+      kept: kept ? [sample] : [],
+      agents: found,
+      choice,
+      config: changes,
+      watching: watched !== null,
+    });
     return;
   }
-  report(c, { sample, choice, changes, watched, ticketsDir });
+  report(c, { sample, kept, choice, changes, watched, ticketsDir });
   if (!git.top) c.out.print(c.out.warn(`note: ${root} is not a git repository, so tickets cannot run here: git init, commit, then swarmctl init again`));
   else if (!git.hasCommit) c.out.print(c.out.warn(`note: ${git.top} has no commit yet; ticket environments branch from HEAD: make a first commit`));
 }
@@ -83,7 +95,7 @@ export const register: CommandGroup = (program, ctx) => {
     .option("--name <name>", "project name: the workspace its tickets run in (default: the folder's name)")
     .option("--agent <kind>", `agent kind to configure instead of detecting (${INIT_KINDS.join(", ")})`)
     .option("--provider <p>", "environment provider for this project's tickets and env create (sets coordinator.provider and env.default_provider)")
-    .option("--force", "overwrite the sample ticket if it exists")
+    .option("--force", "write the sample ticket again if it exists (init again otherwise keeps it)")
     .option("--no-watch", "do not ask the daemon to watch the new tickets/ folder")
     .action((dir: string | undefined, o: InitOptions) => init(ctx(), dir, o));
 };

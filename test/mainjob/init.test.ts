@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,5 +109,16 @@ describe("swarmctl init: zero-config coordinator", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("is not a git repository, so tickets cannot run here: git init, commit, then swarmctl init again");
     expect(fs.readFileSync(d.paths.configFile, "utf8")).toBe(before);
+    // doing as told: init again configures the repository and keeps the sample, edited or not
+    const sample = path.join(plain, "tickets", "0001-example-hello.md");
+    fs.appendFileSync(sample, "\nmy own note\n");
+    execFileSync("git", ["-C", plain, "init", "-q"]);
+    execFileSync("git", ["-C", plain, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "first"]);
+    const again = await ctl("--json", "init", plain, "--no-watch", "--agent", "scripted");
+    expect(again.code, again.stderr).toBe(0);
+    const out = JSON.parse(again.stdout);
+    expect(out).toMatchObject({ files: [], kept: [sample], repo: fs.realpathSync(plain) });
+    expect(fs.readFileSync(sample, "utf8")).toContain("my own note");
+    expect(JSON.parse(fs.readFileSync(d.paths.configFile, "utf8")).coordinator.repo).toBe(fs.realpathSync(plain));
   });
 });

@@ -7,6 +7,7 @@ import type { Action } from "../../tui/state/actions.js";
 import { initialState, reducer } from "../../tui/state/reducer.js";
 import type { TuiState } from "../../tui/state/types.js";
 import { approval, runtime } from "./fixtures.js";
+import { userName } from "../../protocol/os.js";
 
 const NO_KEY = {
   upArrow: false,
@@ -99,6 +100,16 @@ describe("keymap as data", () => {
     expect(r.calls).toEqual([{ method: "runtime.kill", params: { name: "a1" } }]);
   });
 
+  it("agents: attach or prompt on an agent that exited says what to do instead", () => {
+    const ended = reducer(initialState, { type: "data/loaded", patch: { runtimes: [runtime("gone", { state: "exited" })] } });
+    for (const key of ["a", "p"]) {
+      const r = press(ended, key);
+      expect(r.calls).toEqual([]);
+      expect(r.state.ui.modal).toBeNull();
+      expect(r.state.ui.flash?.text).toBe("gone has exited: s starts an agent; swarmctl runtime resume gone continues its session");
+    }
+  });
+
   it("a modal owns the keyboard: view keys type into it, Esc cancels", () => {
     const r = press(withAgents, "p", "q", "2", "escape");
     expect(r.calls).toEqual([]);
@@ -112,9 +123,9 @@ describe("keymap as data", () => {
     expect(r.state.ui.modal).toMatchObject({ kind: "prompt" });
     expect(r.state.ui.flash?.text).toBe("reject needs a reason");
     r = press(r.state, "n", "o", "enter");
-    expect(r.calls).toEqual([{ method: "approval.reject", params: { id: "ap-1", actor: "operator", reason: "no" } }]);
+    expect(r.calls).toEqual([{ method: "approval.reject", params: { id: "ap-1", actor: userName(), reason: "no" } }]);
     r = press(s, "A", "enter");
-    expect(r.calls).toEqual([{ method: "approval.approve", params: { id: "ap-1", actor: "operator" } }]);
+    expect(r.calls).toEqual([{ method: "approval.approve", params: { id: "ap-1", actor: userName() } }]);
   });
 
   it("prompt lines parse into params", () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
 import { ROOT, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, killAll } from "../runtime/runtime-helpers.js";
+import { userName } from "../../protocol/os.js";
 
 /*
  * The TUI in a real terminal: one tmux server on a private socket, one daemon, a few
@@ -188,7 +189,7 @@ describe.skipIf(!hasTmux)("TUI in a real terminal (tmux)", () => {
     keys("Enter");
     await waitFor("ticket done", async () => (await c.call("ticket.get", { id: "gated" })).state === "done");
     const [ap] = (await c.call("approval.list", { ticket_id: "gated" })).approvals;
-    expect(ap).toMatchObject({ state: "approved", decision_reason: "looks right", decided_by: "operator" });
+    expect(ap).toMatchObject({ state: "approved", decision_reason: "looks right", decided_by: userName() });
     await until("approval shown approved", (s) => s.includes("approved"));
   });
 

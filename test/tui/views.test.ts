@@ -3,6 +3,7 @@ import { createStore } from "../../tui/state/store.js";
 import { approval, DIFF, env, event, message, runtime, seed, thread, ticket } from "./fixtures.js";
 import { renderApp, type Rendered } from "./harness.js";
 import { waitFor } from "../helpers/daemon.js";
+import { nameColumn } from "../../tui/views/agents.js";
 
 const screen = (text: string) => ({ ansi: text, cols: 40, rows: 10, at: 1 });
 
@@ -67,6 +68,28 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
     expect(h).not.toContain("approve the selected approval");
     // the help covers the panes: none is polled until it closes
     await waitFor("no pane polled under the help", () => r.visible[r.visible.length - 1]!.size === 0, 5000, 5);
+    r.unmount();
+  });
+
+  it("the list's name column grows with the longest name (up to a third of the width), never below 16", () => {
+    const long = "reviewer-for-the-payments-service"; // 33 characters
+    expect(nameColumn(["a1", long], 200)).toBe(33);
+    expect(nameColumn(["a1", long], 90)).toBe(30);
+    expect(nameColumn(["a1"], 200)).toBe(16);
+  });
+
+  it("at 80x24 the help pages: it says how many keys are below, and j/PgDn scroll to them", async () => {
+    const r = open(agentsStore(), { cols: 80, rows: 24 });
+    await r.waitFrame("grid", (f) => f.includes("a2 custom"));
+    r.press("?");
+    const first = await r.waitFrame("help, first page", (f) => f.includes("Keys (Esc or ? closes)") && /↓ \d+ more/.test(f));
+    expect(first).not.toContain("above");
+    expect(first).toContain("move the focus between panes");
+    r.press("j");
+    await r.waitFrame("help, one row down", (f) => f.includes("↑ 1 above"));
+    r.press("pagedown");
+    const last = await r.waitFrame("help, last page", (f) => f.includes("above ·") && !f.includes("more ·"));
+    expect(last).toContain("quit the TUI");
     r.unmount();
   });
 
@@ -166,7 +189,7 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
         by_kind: { claude: 1 },
         per_kind: { claude: 2 },
         breakers: [{ agent_kind: "codex", state: "open", consecutive_failures: 3, open_until: null }],
-        // fields coordinator.status gained (issue 14); this view does not show them
+        // fields coordinator.status gained (issue 14): the kinds are shown, the rest are not
         agent_kinds: ["claude"],
         default_agent_kind: "claude",
         repo: "/src/app",
@@ -183,7 +206,7 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
     const f = await r.waitFrame("coordinator", (f) => f.includes("leased tickets (1)"));
     expect(rows(r).slice(2, 10).join("\n")).toBe(
       [
-        "leased 1/4 · host ok · no local command",
+        "leased 1/4 · host ok · agents claude (default claude)",
         "caps by agent kind",
         "  claude       1/2",
         "breakers",

@@ -11,7 +11,8 @@ import { FAKE_AGENT } from "../runtime/runtime-helpers.js";
 export function wakeConfig(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     secrets: { keyring: false },
-    runtime: { enter_delay_ms: 20, confirm_timeout_ms: 3000, state_debounce_ms: 10, state_poll_ms: 100 },
+    // the stand-in agent CLIs here start no MCP server: nothing to wait for (bridge-wait.test.ts covers the wait)
+    runtime: { enter_delay_ms: 20, confirm_timeout_ms: 3000, state_debounce_ms: 10, state_poll_ms: 100, bridge_wait_ms: 0 },
     wake: {
       quiet_window_ms: 300,
       recheck_ms: 50,

@@ -19,6 +19,17 @@ function withAgent(c: KeyCtx, fn: (name: string) => void): boolean {
   return true;
 }
 
+/** The focused agent if its program still runs; for one that ended, a flash naming what to do instead. */
+function withLiveAgent(c: KeyCtx, fn: (name: string) => void): boolean {
+  return withAgent(c, (name) => {
+    const r = focusedAgent(c.state);
+    if (r && (r.state === "exited" || r.state === "lost")) {
+      const text = `${name} has ${r.state === "lost" ? "been lost" : "exited"}: s starts an agent; swarmctl runtime resume ${name} continues its session`;
+      c.dispatch({ type: "ui/flash", flash: { text, tone: "error" }, at: Date.now() });
+    } else fn(name);
+  });
+}
+
 export const AGENT_BINDINGS: Binding[] = [
   { context: "agents", keys: ["left", "right", "up", "down", "h", "j", "k", "l"], description: "move the focus between panes", run: move },
   {
@@ -31,14 +42,14 @@ export const AGENT_BINDINGS: Binding[] = [
     context: "agents",
     keys: ["a"],
     description: "attach: type straight into the agent's terminal (Ctrl-] detaches)",
-    run: (c) => withAgent(c, (name) => c.fx.attach(name)),
+    run: (c) => withLiveAgent(c, (name) => c.fx.attach(name)),
   },
   {
     context: "agents",
     keys: ["p"],
     description: "prompt: send a line of text to the focused agent",
     run: (c) =>
-      withAgent(c, (name) =>
+      withLiveAgent(c, (name) =>
         c.dispatch({ type: "ui/modal", modal: { kind: "prompt", purpose: { kind: "send", runtime: name }, label: `send to ${name}`, value: "" } }),
       ),
   },

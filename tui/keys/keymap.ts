@@ -4,9 +4,28 @@ import { GLOBAL_BINDINGS, HELP_BINDINGS } from "./global.js";
 import { LIST_BINDINGS } from "./lists.js";
 import { MODAL_BINDINGS } from "./modal.js";
 import type { Binding, Context, KeyCtx } from "./types.js";
+import { helpLayout } from "../state/help-layout.js";
+import { bodyRows } from "../state/layout.js";
+
+/** Scrolls a help that needs more than one page (help-layout.ts); under the help, nothing else moves. */
+function scrollHelp(c: KeyCtx): boolean {
+  const l = helpLayout(helpFor(c.state).length, c.size.cols, bodyRows(c.size.rows));
+  if (!l.paged) return true;
+  const page = l.columns * l.perColumn;
+  const delta = { down: 1, j: 1, up: -1, k: -1, pagedown: page, space: page, pageup: -page }[c.key] ?? 0;
+  c.dispatch({ type: "ui/help-scroll", delta, max: l.maxOffset });
+  return true;
+}
+
+const HELP_SCROLL: Binding = {
+  context: "help",
+  keys: ["down", "j", "up", "k", "pagedown", "pageup", "space"],
+  description: "scroll the help, when it has more keys than fit",
+  run: scrollHelp,
+};
 
 /** Every key of the TUI, as data: the router, the `?` help and docs/tui.md all read this one table. */
-export const KEYMAP: Binding[] = [...MODAL_BINDINGS, ...HELP_BINDINGS, ...ZOOM_BINDINGS, ...AGENT_BINDINGS, ...LIST_BINDINGS, ...GLOBAL_BINDINGS];
+export const KEYMAP: Binding[] = [...MODAL_BINDINGS, ...HELP_BINDINGS, HELP_SCROLL, ...ZOOM_BINDINGS, ...AGENT_BINDINGS, ...LIST_BINDINGS, ...GLOBAL_BINDINGS];
 
 /** The contexts that see a key now, highest priority first. A modal sees every key alone. */
 export function activeContexts(s: TuiState): Context[] {

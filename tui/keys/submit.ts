@@ -1,4 +1,5 @@
 import { AgentKindSchema } from "../../protocol/methods/runtime.js";
+import { userName } from "../../protocol/os.js";
 import type { Confirmable, PromptPurpose } from "../state/types.js";
 import type { KeyCtx, RpcFailure } from "./types.js";
 
@@ -71,7 +72,7 @@ export function submitPrompt(c: KeyCtx, p: PromptPurpose, value: string): boolea
       return true;
     case "decide": {
       if (!text && p.decision !== "approve") return error(c, `${p.decision} needs a reason`);
-      const params = { id: p.id, actor: "operator", ...(text ? { reason: text } : {}) };
+      const params = { id: p.id, actor: userName(), ...(text ? { reason: text } : {}) };
       const method = p.decision === "approve" ? "approval.approve" : p.decision === "reject" ? "approval.reject" : "approval.clarify";
       c.fx.rpc(method, params, `${p.decision === "clarify" ? "asked for clarification on" : p.decision + "d"} ${p.id}`);
       return true;

@@ -16,6 +16,7 @@ export type Action =
   | { type: "ui/zoom"; name: string | null }
   | { type: "ui/layout" }
   | { type: "ui/help"; open?: boolean }
+  | { type: "ui/help-scroll"; delta: number; max: number }
   | { type: "ui/modal"; modal: Modal | null }
   | { type: "ui/modal-input"; value: string }
   | { type: "ui/filter"; view: ViewId; text: string }

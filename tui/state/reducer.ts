@@ -31,6 +31,7 @@ export const initialState: TuiState = {
     zoomed: null,
     layout: "grid",
     help: false,
+    helpScroll: 0,
     modal: null,
     filter: perView(""),
     scroll: 0,
@@ -94,7 +95,9 @@ export function uiReducer(s: Ui, a: Action): Ui {
     case "ui/layout":
       return { ...s, layout: s.layout === "grid" ? "list" : "grid" };
     case "ui/help":
-      return { ...s, help: a.open ?? !s.help };
+      return { ...s, help: a.open ?? !s.help, helpScroll: 0 };
+    case "ui/help-scroll":
+      return { ...s, helpScroll: clamp(s.helpScroll + a.delta, 0, Math.max(0, a.max)) };
     case "ui/modal":
       return { ...s, modal: a.modal };
     case "ui/modal-input":

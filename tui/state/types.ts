@@ -102,6 +102,8 @@ export interface Ui {
   zoomed: string | null;
   layout: "grid" | "list";
   help: boolean;
+  /** The help's first shown key row, when its keys need more than one page (help-layout.ts). */
+  helpScroll: number;
   modal: Modal | null;
   filter: Record<ViewId, string>;
   /** Detail panes (diff, messages, ticket details) scroll by this many lines. */

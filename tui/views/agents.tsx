@@ -63,14 +63,20 @@ export function visiblePanes(s: TuiState, width: number, height: number): Map<st
   return new Map([...rects.keys()].map((k) => [k, every]));
 }
 
-function AgentRow({ p, width }: { p: PaneInfo; width: number }) {
+/** The list's name column: as wide as the longest name, from 16 up to a third of the width. */
+export function nameColumn(names: string[], width: number): number {
+  const longest = Math.max(0, ...names.map((n) => n.length));
+  return Math.max(16, Math.min(longest, Math.floor(width / 3)));
+}
+
+function AgentRow({ p, width, nameWidth }: { p: PaneInfo; width: number; nameWidth: number }) {
   const r = p.runtime;
   const cells = `${r.environment ?? "-"}  ${p.ticket ?? "-"}  ${p.unread ? `✉ ${p.unread}` : ""}`;
   return (
     <Text wrap="truncate-end" inverse={p.focused}>
-      {fit(r.name, 16).padEnd(17)}
+      {fit(r.name, nameWidth).padEnd(nameWidth + 1)}
       {r.agent.padEnd(8)}
-      <StateBadge state={r.state} /> <Text dimColor>{fit(`${r.why}  ${cells}`, width - 45)}</Text>
+      <StateBadge state={r.state} /> <Text dimColor>{fit(`${r.why}  ${cells}`, width - nameWidth - 29)}</Text>
     </Text>
   );
 }
@@ -105,11 +111,15 @@ export function AgentsView({ state, width, height, now }: Props) {
   const listRows = listRowsFor(list.length, height);
   const first = Math.max(0, Math.min(cursor - Math.floor(listRows / 2), list.length - listRows));
   const focused = list[cursor]!;
+  const nameWidth = nameColumn(
+    list.map((r) => r.name),
+    width,
+  );
   return (
     <Box height={height} flexDirection="column" overflowY="hidden">
       <Box height={listRows} flexDirection="column">
         {list.slice(first, first + listRows).map((r, i) => (
-          <AgentRow key={r.name} p={info(state, r, first + i === cursor, now)} width={width} />
+          <AgentRow key={r.name} p={info(state, r, first + i === cursor, now)} width={width} nameWidth={nameWidth} />
         ))}
       </Box>
       <Pane p={info(state, focused, true, now)} cols={width} rows={height - listRows} />

@@ -12,7 +12,8 @@ export function CoordinatorView({ state, height }: { state: TuiState; width: num
     <Box flexDirection="column" height={height} overflowY="hidden">
       <Text>
         leased {c.leased}/{c.max_concurrent} · host {c.host.ok ? <Text color="green">ok</Text> : <Text color="red">busy: {c.host.reason}</Text>}
-        {c.command ? ` · runs ${c.command.join(" ")}` : " · no local command"}
+        {c.agent_kinds.length ? ` · agents ${c.agent_kinds.join(", ")} (default ${c.default_agent_kind})` : " · no agent kind configured"}
+        {c.command ? ` · runs ${c.command.join(" ")}` : ""}
       </Text>
       <Text bold>caps by agent kind</Text>
       {kinds.length === 0 ? <Text dimColor> (none)</Text> : null}
