@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
-import { startDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { killAll, show, waitExited } from "./runtime-helpers.js";
+import type { TestDaemon } from "../helpers/daemon.js";
+import { show, useDaemon, waitExited } from "./runtime-helpers.js";
 
 // A start that reuses an ended runtime's name (a resume, a wake's resume, `runtime start`
 // again) replaces its record only once the new program is under way: when the start fails,
@@ -11,13 +11,9 @@ import { killAll, show, waitExited } from "./runtime-helpers.js";
 describe("a failed start keeps the ended record it would have replaced", () => {
   let d: TestDaemon;
   let c: RpcClient;
+  useDaemon((dd) => (d = dd));
   beforeAll(async () => {
-    d = await startDaemon();
     c = await d.client();
-  });
-  afterAll(async () => {
-    await killAll(d);
-    await d?.stop();
   });
 
   it("the holder cannot be spawned: the old record stays; once it can, the name is replaced", async () => {
