@@ -3,7 +3,7 @@ import type { Config } from "../../protocol/config/schema.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Logger } from "../log/logger.js";
 import type { TicketStore } from "../ticket/store.js";
-import { capDiff, diffWorkdir } from "./diff.js";
+import { capDiff, diffWorkdir, type WorkdirDiff } from "./diff.js";
 import type { ApprovalExpiry } from "./expiry.js";
 import type { ApprovalStore } from "./store.js";
 
@@ -67,7 +67,7 @@ export class AutoRequest {
     if (!this.needsOne(id)) return;
     const t = this.tickets.get(id);
     const r = (t.result ?? {}) as { workdir?: unknown; base?: unknown; summary?: unknown };
-    let diff = { diff: "", files: [] as string[] };
+    let diff: WorkdirDiff = { diff: "", files: [], untracked: [] };
     let note = "";
     if (typeof r.workdir === "string") {
       try {
@@ -85,6 +85,7 @@ export class AutoRequest {
       diff: capped.diff,
       diff_truncated: capped.truncated,
       files_changed: diff.files,
+      untracked: diff.untracked,
       workdir: typeof r.workdir === "string" ? r.workdir : undefined,
       base: typeof r.workdir === "string" ? (typeof r.base === "string" ? r.base : "HEAD") : undefined,
       requested_by: "swarm",

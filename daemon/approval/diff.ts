@@ -10,6 +10,8 @@ const GIT_MAX_BUFFER = 64 * 1024 * 1024;
 export interface WorkdirDiff {
   diff: string;
   files: string[];
+  /** of `files`, those git does not track (new, never added) */
+  untracked: string[];
 }
 
 async function git(workdir: string, args: string[], okCodes: number[] = [0]): Promise<string> {
@@ -47,7 +49,33 @@ export async function diffWorkdir(workdir: string, base = "HEAD"): Promise<Workd
     // --no-index exits 1 when the files differ, which they always do here.
     diff += await git(abs, ["diff", "--no-color", "--no-index", "--", "/dev/null", f], [1]);
   }
-  return { diff, files: [...names, ...untracked].sort() };
+  return { diff, files: [...names, ...untracked].sort(), untracked: untracked.sort() };
+}
+
+/**
+ * The files a unified diff given as text touches, from its `diff --git a/X b/Y` headers (the
+ * new side's path; a deletion's old path), else its `+++`/`---` lines: so an approval
+ * requested with a diff and no workdir still counts and lists its files.
+ */
+export function filesInDiff(diff: string): string[] {
+  const files = new Set<string>();
+  let pending: string | null = null;
+  for (const line of diff.split("\n")) {
+    const git = /^diff --git a\/(.+?) b\/(.+)$/.exec(line);
+    if (git) {
+      files.add(git[2]!);
+      pending = null;
+      continue;
+    }
+    if (line.startsWith("--- ")) pending = line.slice(4).replace(/^a\//, "").replace(/\t.*$/, "");
+    else if (line.startsWith("+++ ") && !diff.includes("diff --git ")) {
+      const plus = line.slice(4).replace(/^b\//, "").replace(/\t.*$/, "");
+      const name = plus === "/dev/null" ? pending : plus;
+      if (name && name !== "/dev/null") files.add(name);
+      pending = null;
+    }
+  }
+  return [...files].sort();
 }
 
 /** Cuts a diff to `max` bytes on a line boundary. */

@@ -6,7 +6,7 @@ import { handle } from "../rpc/handler.js";
 import { actorOf } from "../ticket/handlers.js";
 import type { TicketStore } from "../ticket/store.js";
 import { AutoRequest } from "./auto-request.js";
-import { capDiff, diffWorkdir } from "./diff.js";
+import { capDiff, diffWorkdir, filesInDiff } from "./diff.js";
 import { ApprovalExpiry } from "./expiry.js";
 import { ApprovalStore } from "./store.js";
 
@@ -26,7 +26,8 @@ export function approvalDomain(ctx: DaemonContext, { tickets, audit }: { tickets
     handlers: [
       handle(m.approvalRequest, async (p, call) => {
         // The diff is taken before the transaction: git runs outside the database lock.
-        const raw = p.workdir ? await diffWorkdir(p.workdir, p.base) : { diff: p.diff ?? "", files: [] as string[] };
+        const text = p.diff ?? "";
+        const raw = p.workdir ? await diffWorkdir(p.workdir, p.base) : { diff: text, files: filesInDiff(text), untracked: [] as string[] };
         const capped = capDiff(raw.diff, ctx.cfg().approvals.max_diff_bytes);
         const a = store.request({
           ticket_id: p.ticket_id,
@@ -34,6 +35,7 @@ export function approvalDomain(ctx: DaemonContext, { tickets, audit }: { tickets
           diff: capped.diff,
           diff_truncated: capped.truncated,
           files_changed: raw.files,
+          untracked: raw.untracked,
           workdir: p.workdir,
           base: p.workdir ? (p.base ?? "HEAD") : p.base,
           requested_by: actorOf(call, p.requested_by),

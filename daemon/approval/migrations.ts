@@ -40,4 +40,6 @@ export const approvalMigrations: Migration[] = [
       CREATE INDEX approvals_audit_approval ON approvals_audit(approval_id, seq);
     `,
   },
+  // which of files_changed git did not track yet: the diff viewer marks them (a diff alone cannot tell)
+  { version: 2, name: "untracked files", sql: "ALTER TABLE approvals ADD COLUMN untracked TEXT NOT NULL DEFAULT '[]';" },
 ];

@@ -16,6 +16,7 @@ interface Row {
   diff: string;
   diff_truncated: number;
   files_changed: string;
+  untracked: string;
   workdir: string | null;
   base: string | null;
   requested_by: string;
@@ -36,6 +37,7 @@ function toApproval(r: Row): Approval {
     diff: r.diff,
     diff_truncated: r.diff_truncated === 1,
     files_changed: JSON.parse(r.files_changed) as string[],
+    untracked: JSON.parse(r.untracked) as string[],
     workdir: r.workdir,
     base: r.base,
     requested_by: r.requested_by,
@@ -54,6 +56,7 @@ export interface NewApproval {
   diff: string;
   diff_truncated: boolean;
   files_changed: string[];
+  untracked?: string[] | undefined;
   workdir?: string | undefined;
   base?: string | undefined;
   requested_by: string;
@@ -71,8 +74,8 @@ const SQL = {
   byId: "SELECT * FROM approvals WHERE id = ?",
   pendingOf: "SELECT id FROM approvals WHERE ticket_id = ? AND state = 'pending'",
   nextSeq: "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM approvals",
-  insert: `INSERT INTO approvals (id, ticket_id, state, summary, diff, diff_truncated, files_changed, workdir, base, requested_by, requested_at, expires_at)
-    VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insert: `INSERT INTO approvals (id, ticket_id, state, summary, diff, diff_truncated, files_changed, untracked, workdir, base, requested_by, requested_at, expires_at)
+    VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   decide: "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, expired = ? WHERE id = ?",
   due: "SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at",
   nextDeadline: "SELECT MIN(expires_at) AS t FROM approvals WHERE state = 'pending'",
@@ -159,6 +162,7 @@ export class ApprovalStore {
         n.diff,
         n.diff_truncated ? 1 : 0,
         JSON.stringify(n.files_changed),
+        JSON.stringify(n.untracked ?? []),
         n.workdir ?? null,
         n.base ?? null,
         n.requested_by,

@@ -47,6 +47,7 @@ describe("approval gates", () => {
     const a = await c.call<Approval>("approval.request", { ticket_id: t.id, summary: "adds two", workdir: repo, requested_by: "agent-1" });
     expect(a.state).toBe("pending");
     expect(a.files_changed).toEqual(["a.txt", "new.txt"]);
+    expect(a.untracked).toEqual(["new.txt"]);
     expect(a.diff).toContain("+two");
     expect(a.diff).toContain("+fresh");
     expect(a.base).toBe("HEAD");
@@ -68,6 +69,28 @@ describe("approval gates", () => {
       ["approved", "alice", "looks right"],
     ]);
     for (const e of full.audit) expect(Date.parse(e.ts)).toBeGreaterThan(0);
+  });
+
+  it("an approval requested with a diff as text lists the files of the diff's headers (none of them known untracked)", async () => {
+    const t = await runningTicket();
+    const diff = [
+      "diff --git a/src/app.ts b/src/app.ts",
+      "--- a/src/app.ts",
+      "+++ b/src/app.ts",
+      "@@ -1 +1 @@",
+      "-a",
+      "+b",
+      "diff --git a/NOTES.md b/NOTES.md",
+      "new file mode 100644",
+      "--- /dev/null",
+      "+++ b/NOTES.md",
+      "@@ -0,0 +1 @@",
+      "+n",
+      "",
+    ].join("\n");
+    const a = await c.call<Approval>("approval.request", { ticket_id: t.id, summary: "text", diff });
+    expect(a).toMatchObject({ files_changed: ["NOTES.md", "src/app.ts"], untracked: [] });
+    await c.call("approval.approve", { id: a.id, actor: "alice" });
   });
 
   it("reject fails the ticket, clarify blocks it until a new request; both need a reason", async () => {

@@ -92,7 +92,9 @@ export function approval(id: string, over: Partial<ApprovalDetail> = {}): Approv
     summary: "change b to 3",
     diff: DIFF,
     diff_truncated: false,
-    files_changed: ["src/app.ts"],
+    // as the daemon builds them from a workdir: every file the diff touches, and which of them git did not track
+    files_changed: ["NOTES.md", "src/app.ts"],
+    untracked: ["NOTES.md"],
     workdir: "/tmp/w",
     base: "HEAD",
     requested_by: "a1",

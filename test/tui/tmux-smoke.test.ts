@@ -51,7 +51,7 @@ beforeAll(async () => {
   expect(claim.lease, claim.reason ?? "").not.toBeNull();
   await c.call("ticket.complete", { id: "gated", lease: claim.lease!.lease, result: { ok: true } });
   await waitFor("approval requested", async () => (await c.call("approval.list", { state: "pending" })).approvals.length === 1);
-  // a second one, with a diff to look at (an untracked file among them)
+  // a second one, with a diff given as text to look at (a new file among them)
   const diff = [
     "diff --git a/src/app.ts b/src/app.ts",
     "--- a/src/app.ts",

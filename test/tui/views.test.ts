@@ -118,7 +118,7 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
     store.dispatch({ type: "ui/view", view: "approvals" });
     const r = open(store, { cols: 120, rows: 30 });
     const f = await r.waitFrame("queue", (f) => f.includes("ap-1"));
-    expect(f).toMatch(/pending +ap-1 +t-1 +1 file\(s\) expires (in|\d)/);
+    expect(f).toMatch(/pending +ap-1 +t-1 +2 file\(s\) expires (in|\d)/);
     r.press("enter");
     const d = await r.waitFrame("diff", (f) => f.includes("ap-1 diff · 2 file(s)"));
     expect(d).toContain("M src/app.ts +1 -1");

@@ -29,7 +29,7 @@ function DiffViewer({ a, state, width, height }: { a: ApprovalDetail; state: Tui
         <Text key={f.path} wrap="truncate-end" inverse={f === current}>
           {f.status === "added" ? "A" : f.status === "deleted" ? "D" : f.status === "renamed" ? "R" : "M"} {f.path} <Text color="green">+{f.adds}</Text>{" "}
           <Text color="red">-{f.dels}</Text>
-          {f.status === "added" && !a.files_changed.includes(f.path) ? " (untracked)" : ""}
+          {a.untracked.includes(f.path) ? " (untracked)" : ""}
         </Text>
       ))}
       {d.lines.length === 0 ? <Text dimColor>(no diff attached)</Text> : null}
