@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Command } from "commander";
+import { parseDuration } from "../../client/index.js";
 import { ERROR_KINDS, SwarmError } from "../../protocol/errors.js";
 import type { ParamsFor, ResultFor } from "../../client/index.js";
 import type { CliContext, CommandGroup } from "../context.js";
@@ -15,7 +16,7 @@ interface PlanOpts {
   agent?: string;
   dir: string;
   idleMs: string;
-  timeout: string;
+  maxTime: string;
 }
 
 function int(v: string, flag: string): number {
@@ -68,7 +69,7 @@ async function waitForPlanner(c: CliContext, name: string, idleMs: number, timeo
     if (idleSince !== null && Date.now() - idleSince >= idleMs) return "idle";
     if (Date.now() > deadline) {
       throw new SwarmError("TIMEOUT", `planner ${name} did not finish within ${timeoutMs} ms (state ${r.state})`, {
-        hint: `look at it with \`swarmctl attach ${name}\`, or raise --timeout`,
+        hint: `look at it with \`swarmctl attach ${name}\`, or raise --max-time`,
       });
     }
     await delay(200); // polling a remote state with a deadline, not synchronising on time
@@ -92,6 +93,9 @@ function printResult(c: CliContext, r: ResultFor<"ticket.plan_submit">, planner:
 }
 
 async function plan(c: CliContext, specArg: string, o: PlanOpts): Promise<void> {
+  // flags first: a typo must not cost a planner run
+  const idleMs = int(o.idleMs, "--idle-ms");
+  const maxMs = parseDuration(o.maxTime, "--max-time");
   const specFile = path.resolve(specArg);
   let spec: string;
   try {
@@ -112,7 +116,7 @@ async function plan(c: CliContext, specArg: string, o: PlanOpts): Promise<void> 
   if (sent.status === "refused") {
     throw new SwarmError("CONFLICT", `the spec did not reach planner ${name}: ${sent.status} (${sent.why})`, { hint: `swarmctl attach ${name}` });
   }
-  const ended = await waitForPlanner(c, name, int(o.idleMs, "--idle-ms"), int(o.timeout, "--timeout"));
+  const ended = await waitForPlanner(c, name, idleMs, maxMs);
   if (ended === "idle") await c.call("runtime.stop", { name, timeout_ms: 5000 });
   printResult(c, await c.call("ticket.plan_submit", { dir, name: `plan ${path.basename(specFile)}` }), name);
 }
@@ -124,6 +128,7 @@ export const register: CommandGroup = (program: Command, ctx) => {
     .option("--agent <kind>", `planning agent: ${Object.keys(PLANNERS).join(", ")} (default: coordinator.default_agent_kind)`)
     .option("--dir <dir>", "tickets folder the plan is written under (in a .plan-* subfolder)", "tickets")
     .option("--idle-ms <ms>", "an agent idle this long after the spec counts as finished", "5000")
-    .option("--timeout <ms>", "give up on the planner after this long", "1800000")
+    // not --timeout: that is every command's RPC deadline (a duration), which a planner's hour would stretch
+    .option("--max-time <duration>", "give up on the planner after this long, e.g. 30m or 2h", "30m")
     .action(async (spec: string, o: PlanOpts) => plan(ctx(), spec, o));
 };

@@ -86,7 +86,7 @@ export class WorktreeTrash {
     const e = (await this.list()).filter((x) => x.name === name).pop();
     if (!e)
       throw new SwarmError("NOT_FOUND", `no deleted environment ${name} in the trash`, {
-        hint: "deleted environments are listed by swarmctl env list --deleted",
+        hint: "deleted environments are listed by swarmctl env trash list",
       });
     const dir = path.join(this.root, e.id);
     await this.lock(e.commonDir, async () => {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
 import type { Ticket } from "../../protocol/methods/ticket.js";
+import { ERROR_KINDS } from "../../protocol/errors.js";
 import { startDaemon, swarmctl, type TestDaemon } from "../helpers/daemon.js";
 
 let d: TestDaemon;
@@ -65,5 +66,9 @@ describe("swarmctl plan SPEC.md with the scripted agent", () => {
     const noKind = await swarmctl(d.env, ["plan", file]);
     expect(noKind.code).not.toBe(0);
     expect(noKind.stderr).toMatch(/agent kind "command" cannot plan \(it is coordinator.default_agent_kind\)[\s\S]*--agent/);
+    // the planner's bound is a duration of its own (--timeout is every call's deadline), checked before anything starts
+    const badTime = await swarmctl(d.env, ["plan", file, "--agent", "scripted", "--max-time", "soon"]);
+    expect(badTime.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
+    expect(badTime.stderr).toContain('--max-time must be a duration like 500ms, 10s, 5m or 1h, got "soon"');
   });
 });
