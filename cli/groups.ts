@@ -24,7 +24,10 @@ export const GROUPS: Record<string, { summary: string; load: () => Promise<{ reg
     load: () => import("./commands/coordinator.js"),
   },
   approval: { summary: "list, inspect, approve, reject or clarify approval requests", load: () => import("./commands/approval.js") },
-  runtime: { summary: "agents in PTYs: start, list, show, stop, kill, send, screen, replay", load: () => import("./commands/runtime.js") },
+  runtime: {
+    summary: "agents in PTYs: start, list, show, stop, kill, send, answer, screen, replay, resume, resize, rm, observe",
+    load: () => import("./commands/runtime.js"),
+  },
   attach: { summary: "attach this terminal to a runtime (Ctrl-] detaches)", load: () => import("./commands/attach.js") },
   logs: { summary: "print or follow a runtime's recorded output", load: () => import("./commands/logs.js") },
   version: { summary: "print versions of swarmctl and the daemon", load: () => import("./commands/version.js") },

@@ -220,8 +220,8 @@ export interface DeletedInfo {
 /** Optional, beside RestoresDeleted: the trash can be listed and emptied. */
 export interface PurgesDeleted {
   listDeleted(): Promise<DeletedInfo[]>;
-  /** Removes for good the entries deleted at least `olderThanMs` ago (0: all), with their trash branches; returns them. */
-  purgeDeleted(olderThanMs: number): Promise<DeletedInfo[]>;
+  /** Removes for good the entries deleted at least `olderThanMs` ago (0: all), only those whose id is in `ids` when given, with their trash branches; returns them. */
+  purgeDeleted(olderThanMs: number, ids?: readonly string[]): Promise<DeletedInfo[]>;
 }
 
 export function canPurgeDeleted(p: Provider): p is Provider & PurgesDeleted {

@@ -9,6 +9,7 @@ function parseOlderThan(v: string): number {
 }
 
 const COLUMNS = [
+  { key: "id" },
   { key: "name" },
   { key: "deleted_at", header: "deleted" },
   { key: "provider" },
@@ -31,10 +32,11 @@ export function registerTrash(env: Command, ctx: () => CliContext): void {
   trash
     .command("purge")
     .description("remove trash entries for good, with their swarm-trash/* branches (all, or only older ones)")
+    .argument("[ids...]", "only these entries, by the ID env trash list shows (default: every entry)")
     .option("--older-than <duration>", "only entries deleted at least this long ago (7d, 12h, 30m)", parseOlderThan)
-    .action(async (o: { olderThan?: number }) => {
+    .action(async (ids: string[], o: { olderThan?: number }) => {
       const c = ctx();
-      const r = await c.call("env.trash_purge", { older_than_ms: o.olderThan ?? 0 });
+      const r = await c.call("env.trash_purge", { older_than_ms: o.olderThan ?? 0, ...(ids.length ? { ids } : {}) });
       if (c.out.json) return c.out.printJson(r.purged);
       c.out.print(`purged ${r.purged.length} deleted environment(s)${r.purged.length ? `: ${r.purged.map((e) => e.name).join(", ")}` : ""}`);
     });

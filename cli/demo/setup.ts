@@ -119,6 +119,17 @@ export async function setUpDemo(c: RpcClient, dir: string, log: (line: string) =
 }
 
 /** Removes what a demo made: its tickets stopped, runtimes and environments gone, config restored, the folder deleted. */
+function sameDir(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return real(a) === real(b);
+}
+
 export async function cleanDemo(c: RpcClient, dir: string, log: (line: string) => void): Promise<boolean> {
   const s = readState(dir);
   if (!s) {
@@ -135,6 +146,11 @@ export async function cleanDemo(c: RpcClient, dir: string, log: (line: string) =
     const bundle = (await c.call("bundle.get", { id }).catch(() => null)) as { path: string } | null;
     if (bundle) fs.rmSync(bundle.path, { force: true });
   }
+  // a deleted worktree waits in the trash for restore-deleted: the demo's (of its repository, nobody else's) go for good
+  const trash = (await c.call("env.trash_list", {}).catch(() => ({ entries: [] }))).entries.filter((e) => sameDir(e.repo, s.repo));
+  const purged = trash.length ? (await c.call("env.trash_purge", { ids: trash.map((e) => e.id) }).catch(() => ({ purged: [] }))).purged : [];
+  // threads are never deleted (their messages are in the audit chain): the demo's is closed
+  if (s.thread) await c.call("thread.override", { id: s.thread, to: "closed", reason: "swarm demo --clean" }).catch(() => {});
   for (const ch of [...s.config].reverse()) {
     if (ch.previous === undefined && ch.key.startsWith("coordinator.repos.")) {
       const repos = (await c.call("config.get", { key: "coordinator.repos" })).value as Record<string, string>;
@@ -154,6 +170,8 @@ export async function cleanDemo(c: RpcClient, dir: string, log: (line: string) =
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  log(`removed ${s.tickets.length} tickets' runtimes and environments, restored ${s.config.map((x) => x.key).join(", ") || "no config"}, deleted ${dir}`);
+  log(
+    `removed ${s.tickets.length} tickets' runtimes and environments (${purged.length} from the trash)${s.thread ? `, closed thread ${s.thread}` : ""}, restored ${s.config.map((x) => x.key).join(", ") || "no config"}, deleted ${dir}`,
+  );
   return true;
 }

@@ -61,7 +61,7 @@ export function envHandlers(ctx: DaemonContext, svc: EnvService): HandlerEntry[]
     }),
     handle(m.envRestoreDeleted, (p) => svc.restoreDeleted(p.name)),
     handle(m.envTrashList, async () => ({ entries: await listTrash(svc.providers) })),
-    handle(m.envTrashPurge, async (p) => ({ purged: await purgeTrash(svc.providers, p.older_than_ms) })),
+    handle(m.envTrashPurge, async (p) => ({ purged: await purgeTrash(svc.providers, p.older_than_ms, p.ids) })),
     handle(m.envExec, async (p) => {
       const r = await svc.exec(p.name, p.argv, {
         ...(p.cwd !== undefined ? { cwd: p.cwd } : {}),

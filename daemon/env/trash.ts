@@ -28,9 +28,9 @@ export async function listTrash(providers: ProviderSet): Promise<TrashEntryInfo[
   return all.flat().sort((a, b) => a.deleted_at.localeCompare(b.deleted_at));
 }
 
-/** Empties the trash of entries deleted at least `olderThanMs` ago (0: all of them). */
-export async function purgeTrash(providers: ProviderSet, olderThanMs: number): Promise<TrashEntryInfo[]> {
-  const all = await Promise.all(keepers(providers).map(async ({ name, p }) => (await p.purgeDeleted(olderThanMs)).map((e) => wire(name, e))));
+/** Empties the trash of entries deleted at least `olderThanMs` ago (0: all of them), only the entries `ids` names when given. */
+export async function purgeTrash(providers: ProviderSet, olderThanMs: number, ids?: readonly string[]): Promise<TrashEntryInfo[]> {
+  const all = await Promise.all(keepers(providers).map(async ({ name, p }) => (await p.purgeDeleted(olderThanMs, ids)).map((e) => wire(name, e))));
   return all.flat();
 }
 

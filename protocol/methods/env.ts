@@ -153,9 +153,13 @@ export const envTrashList = defineMethod({
 
 export const envTrashPurge = defineMethod({
   name: "env.trash_purge",
-  summary: "Remove for good trash entries deleted at least older_than_ms ago (default: all), with their swarm-trash/* branches.",
+  summary:
+    "Remove for good trash entries deleted at least older_than_ms ago (default: all), with their swarm-trash/* branches; with `ids`, only those entries (ids as env.trash_list gives them).",
   mutating: true,
-  params: z.object({ older_than_ms: z.number().int().min(0).default(0) }),
+  params: z.object({
+    older_than_ms: z.number().int().min(0).default(0),
+    ids: z.array(z.string().min(1)).min(1).optional().describe("only these trash entries (their `id` in env.trash_list)"),
+  }),
   result: z.object({ purged: z.array(TrashEntrySchema) }),
 });
 

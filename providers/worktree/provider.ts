@@ -310,8 +310,8 @@ export class WorktreeProvider implements Provider, Checkpointing, RestoresDelete
     return this.trash.list();
   }
 
-  async purgeDeleted(olderThanMs: number): Promise<TrashEntry[]> {
-    return this.trash.purge(olderThanMs);
+  async purgeDeleted(olderThanMs: number, ids?: readonly string[]): Promise<TrashEntry[]> {
+    return this.trash.purge(olderThanMs, Date.now(), ids);
   }
 
   async exec(h: EnvHandle, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {

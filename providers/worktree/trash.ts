@@ -70,8 +70,8 @@ export class WorktreeTrash {
    * swarm-trash/<id> branch (force-deleted: its commits are what the trash kept). A repository
    * that is gone no longer holds the branch, so only the files are removed then.
    */
-  async purge(olderThanMs: number, now = Date.now()): Promise<TrashEntry[]> {
-    const old = (await this.list()).filter((e) => now - Date.parse(e.deletedAt) >= olderThanMs);
+  async purge(olderThanMs: number, now = Date.now(), ids?: readonly string[]): Promise<TrashEntry[]> {
+    const old = (await this.list()).filter((e) => now - Date.parse(e.deletedAt) >= olderThanMs && (!ids || ids.includes(e.id)));
     for (const e of old) {
       if (e.trashBranch) {
         const branch = e.trashBranch;

@@ -45,6 +45,13 @@ describe("swarmctl env trash (worktree provider, real daemon, real git)", () => 
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--older-than takes a duration/);
 
+    // by id: only that entry goes (a second one, delta, stays until the purge of all)
+    await deleteWithCommit(w, "delta");
+    const delta = (await w.json<TrashEntryInfo[]>(["env", "trash", "list"])).find((e) => e.name === "delta")!;
+    expect((await w.json<TrashEntryInfo[]>(["env", "trash", "purge", delta.id])).map((e) => e.name)).toEqual(["delta"]);
+    expect((await w.json<TrashEntryInfo[]>(["env", "trash", "list"])).map((e) => e.name)).toEqual(["gamma"]);
+    expect(await w.json<TrashEntryInfo[]>(["env", "trash", "purge", "no-such-id"])).toEqual([]);
+
     const purged = await w.ctl(["env", "trash", "purge"]);
     expect(purged.code, purged.stderr).toBe(0);
     expect(purged.stdout).toMatch(/purged 1 deleted environment\(s\): gamma/);

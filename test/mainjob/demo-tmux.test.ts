@@ -100,8 +100,8 @@ describe.skipIf(!hasTmux)("swarm demo in tmux", () => {
     // the release's agent posted in its review thread through the bridge
     const threads = (await c.call("thread.list", {})) as { threads: { ticket_id: string | null; last_seq: number }[] };
     expect(threads.threads.find((t) => t.ticket_id === "demo-1-release")?.last_seq).toBeGreaterThanOrEqual(1);
-    // the board on screen moved: a demo ticket reached a later state
-    await waitFor("the TUI showing the demo's progress", () => /demo-1-\w+.*(done|review|exited)|approval/i.test(screen()), 30_000, 100);
+    // on screen: the approval the release waits for is counted on its tab (the tab alone says "Approvals")
+    await waitFor("the TUI showing the pending approval", () => /Approvals \(1\)/.test(screen()), 30_000, 100);
     tmux("send-keys", "-t", "demo", "q");
 
     const repo = JSON.parse(fs.readFileSync(path.join(d.home, "demo", "state.json"), "utf8")).repo as string;
@@ -113,6 +113,9 @@ describe.skipIf(!hasTmux)("swarm demo in tmux", () => {
     expect(((await c.call("config.get", { key: "coordinator" })).value as { repos: object; agent_kinds: string[] }).repos).toEqual({});
     expect(((await c.call("config.get", { key: "coordinator" })).value as { agent_kinds: string[] }).agent_kinds).toEqual([]);
     expect(((await c.call("env.list", {})) as { envs: unknown[] }).envs).toEqual([]);
+    // nothing of the demo waits in the trash for a restore, and its review thread is closed
+    expect((await c.call("env.trash_list", {})).entries.filter((e) => e.repo === repo)).toEqual([]);
+    expect(clean.out).toMatch(/\(6 from the trash\), closed thread th-\d+/);
     expect((await c.call("ticket.get", { id: "demo-1-release" })).state).toBe("cancelled");
   });
 
