@@ -238,6 +238,12 @@ export async function run(): Promise<string> {
   const raw = median(rounds.raw.map((r) => r.rate));
   const op = median(rounds.op.map((r) => r.rate));
   const agent = median(rounds.agent.map((r) => r.rate));
+  // each round's share of the floor run just before it, so a slow patch of the disk hits both sides of a ratio
+  const share = (xs: Run[]) => xs.map((r, i) => (100 * r.rate) / rounds.raw[i]!.rate);
+  const shareOf = (xs: Run[]) => {
+    const s = share(xs);
+    return `${fmt(median(s), 1)}% (${fmt(Math.min(...s), 0)}–${fmt(Math.max(...s), 0)})`;
+  };
   const cpu = { raw: median(rounds.raw.map((r) => r.cpuUs)), op: median(rounds.op.map((r) => r.cpuUs)), agent: median(rounds.agent.map((r) => r.cpuUs)) };
   const stmts = { op: statementsPerPost(false), agent: statementsPerPost(true) };
   const rtt = await roundTrips();
@@ -252,13 +258,13 @@ export async function run(): Promise<string> {
     "",
     `Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- threads\` (BENCH_POSTS=${N}, BENCH_THREAD_RTT=${RTT_N}). Host 1-minute load average at start: ${fmt(loadAtStart, 1)}.`,
     "",
-    `${N} posts to one thread, one at a time, each its own durable commit (SQLite WAL, synchronous=FULL), median of ${ROUNDS} interleaved rounds. A post is the thread.post handler in-process (daemon/thread as the daemon assembles it): seq, message, its event, the author's cursor, its audit row (hash-chained), one transaction. The floor is the same five writes with no logic.`,
+    `${N} posts to one thread, one at a time, each its own durable commit (SQLite WAL, synchronous=FULL), median of ${ROUNDS} interleaved rounds ("of raw floor": the median of each round's ratio to the floor run just before it, with the lowest and highest in parentheses). A post is the thread.post handler in-process (daemon/thread as the daemon assembles it): seq, message, its event, the author's cursor, its audit row (hash-chained), one transaction. The floor is the same five writes with no logic.`,
     "",
     "| writer | posts/s | of raw floor | CPU µs per post | statements per post |",
     "|---|---:|---:|---:|---:|",
     `| raw SQLite floor (the same 5 writes, 1 transaction) | ${fmt(raw, 0)} | 100% | ${fmt(cpu.raw, 0)} | 5 |`,
-    `| **thread.post as the operator** | ${fmt(op, 0)} | ${fmt((100 * op) / raw, 0)}% | ${fmt(cpu.op, 0)} | ${fmt(stmts.op, 1)} |`,
-    `| **thread.post as an agent** (token checked, nonce recorded: 6 writes) | ${fmt(agent, 0)} | ${fmt((100 * agent) / raw, 0)}% | ${fmt(cpu.agent, 0)} | ${fmt(stmts.agent, 1)} |`,
+    `| **thread.post as the operator** | ${fmt(op, 0)} | ${shareOf(rounds.op)} | ${fmt(cpu.op, 0)} | ${fmt(stmts.op, 1)} |`,
+    `| **thread.post as an agent** (token checked, nonce recorded: 6 writes) | ${fmt(agent, 0)} | ${shareOf(rounds.agent)} | ${fmt(cpu.agent, 0)} | ${fmt(stmts.agent, 1)} |`,
     "",
     `Post then read back (one agent, its token on every call, ${RTT_N} rounds after 20 warm-up, alternating), through a real daemon (synchronous=NORMAL as shipped):`,
     "",
