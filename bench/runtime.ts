@@ -6,6 +6,7 @@ import path from "node:path";
 import { connectDaemon, type RpcClient } from "../client/index.js";
 import { resolvePaths } from "../protocol/paths.js";
 import { waitUntil } from "../protocol/wait.js";
+import { castEvents } from "../cli/commands/logs.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
 import { FAKE_AGENT_RULES as FAKE_RULES } from "../test/fixtures/fake-agent-rules.js";
 
@@ -46,18 +47,22 @@ export function procStat(pid: number): { cpuTicks: number; rss: number } {
 }
 export const TICKS = 100; // USER_HZ on Linux
 
-async function oursThroughput(c: RpcClient, file: string, expected: number, i: number): Promise<{ mbs: number; lost: number }> {
+async function oursThroughput(c: RpcClient, file: string, expected: number, i: number, exits: Set<string>): Promise<{ mbs: number; lost: number }> {
   const name = `cat-${i}`;
   const t0 = performance.now();
   await c.call("runtime.start", { name, command: ["cat", file], cwd: path.dirname(file), cols: 120, rows: 40 });
-  const exited = async () => {
-    const x = await c.call<{ state: string; bytes_out: number }>("runtime.show", { name });
-    return x.state === "exited" ? x : null;
-  };
-  const r = await waitUntil(`${name} to exit`, exited, { timeoutMs: 300_000, everyMs: 2 });
+  // its runtime.exited event, as tmux's wait-for: polling runtime.show would spend the daemon's CPU while it is timed
+  await waitUntil(`${name} to exit`, () => exits.has(name), { timeoutMs: 300_000, everyMs: 1 });
   const s = (performance.now() - t0) / 1000;
+  const r = await c.call<{ state: string; bytes_out: number }>("runtime.show", { name });
+  // what the recording holds, too: every output event's text, over the files rotation kept
+  const { recordings } = await c.call<{ recordings: string[] }>("runtime.show", { name });
+  const recorded = recordings.reduce(
+    (n, f) => n + castEvents(fs.readFileSync(f, "utf8")).reduce((m, [, kind, text]) => m + (kind === "o" ? Buffer.byteLength(text) : 0), 0),
+    0,
+  );
   await c.call("runtime.remove", { name });
-  return { mbs: expected / 1e6 / s, lost: expected - r.bytes_out };
+  return { mbs: expected / 1e6 / s, lost: Math.abs(expected - r.bytes_out) + Math.abs(r.bytes_out - recorded) };
 }
 
 function tmuxThroughput(sock: string, conf: string, file: string, expected: number): number {
@@ -80,14 +85,23 @@ export async function throughput(c: RpcClient, home: string, tmuxSock: string, c
   const file = path.join(home, "big.txt");
   const expected = makeFile(file);
   const haveTmux = spawnSync("sh", ["-c", "command -v tmux"]).status === 0;
-  if (haveTmux) spawnSync("tmux", ["-L", tmuxSock, "-f", conf, "new-session", "-d", "-s", "warm", "-x", "120", "-y", "40", "sleep 3600"]);
+  if (haveTmux) {
+    const warm = spawnSync("tmux", ["-L", tmuxSock, "-f", conf, "new-session", "-d", "-s", "warm", "-x", "120", "-y", "40", "sleep 3600"], {
+      encoding: "utf8",
+    });
+    // without its session every timed window would fail at once and read as an absurd rate
+    if (warm.status !== 0) throw new Error(`tmux new-session for the throughput runs failed: ${warm.stderr.trim()}`);
+  }
   const ours: number[] = [];
   const tmux: number[] = [];
   let lost = 0;
+  const exits = new Set<string>();
+  c.on("event.notify", (p) => void (p.event.type === "runtime.exited" && p.event.subject && exits.add(p.event.subject)));
+  await c.call("event.subscribe", { types: ["runtime.exited"] });
   for (let i = 0; i < RUNS; i++) {
-    const o = await oursThroughput(c, file, expected, i);
+    const o = await oursThroughput(c, file, expected, i, exits);
     ours.push(o.mbs);
-    lost += Math.abs(o.lost);
+    lost += o.lost;
     if (haveTmux) tmux.push(tmuxThroughput(tmuxSock, conf, file, expected));
   }
   ours.sort((a, b) => a - b);

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { connectDaemon, type RpcClient } from "../client/index.js";
 import { resolvePaths } from "../protocol/paths.js";
+import { pidAlive } from "../protocol/os.js";
 import { waitUntil } from "../protocol/wait.js";
 import { fmt, machine, percentile, ROOT } from "./lib.js";
 import { procStat, throughput, TICKS } from "./runtime.js";
@@ -85,6 +86,8 @@ async function tmux(sock: string, conf: string, n: number, command: string[]): P
   await sleep(SAMPLE_S * 1000);
   const s1 = procStat(pid);
   t("kill-server");
+  // the server exits after the command returns: the next run's new-session must not reach the dying one
+  await waitUntil("the tmux server to exit", () => !pidAlive(pid), { timeoutMs: 30_000, everyMs: 20 });
   return { totalRss: s1.rss, holderRss: 0, daemonRss: s1.rss, daemonCpu: (s1.cpuTicks - s0.cpuTicks) / TICKS / SAMPLE_S, holderCpu: 0, holder: "tmux" };
 }
 
@@ -110,9 +113,9 @@ function report(r: Results): string {
     `| swarm: swarmd + ${AGENTS} holders | **${mb(o.totalRss)}** (swarmd ${mb(o.daemonRss)}, holders ${mb(o.holderRss)}) | ${fmt(o.holderRss / AGENTS / 1024, 0)} KB a holder | swarmd **${fmt(o.daemonCpu, 2)}** (goal < 0.25), holders ${fmt(o.holderCpu, 2)} |`,
     t ? `| tmux server | **${mb(t.totalRss)}** | ${fmt(t.totalRss / AGENTS / 1024, 0)} KB | ${fmt(t.daemonCpu, 2)} |` : `| tmux server | not installed | | |`,
     ``,
-    `\`cat\` of a 50 MB file through the full pipeline (PTY → holder → daemon → headless terminal → recording) and through a tmux pane, alternating, median of ${r.tp.ours.length}: ours **${fmt(percentile(r.tp.ours, 50))} MB/s**, tmux **${fmt(percentile(r.tp.tmux, 50))} MB/s**, ratio **${fmt(tpRatio, 2)}x** (goal ≥ 1.0), ${r.tp.lost} bytes lost of ${r.tp.expected * r.tp.ours.length}.`,
+    `\`cat\` of a 50 MB file through the full pipeline (PTY → holder → daemon → headless terminal → recording) and through a tmux pane, alternating, median of ${r.tp.ours.length}: ours **${fmt(percentile(r.tp.ours, 50))} MB/s**, tmux **${fmt(percentile(r.tp.tmux, 50))} MB/s**, ratio **${fmt(tpRatio, 2)}x** (goal ≥ 1.0), ${r.tp.lost} bytes lost of ${r.tp.expected * r.tp.ours.length} (the file against the runtime's output count, and that against the text its recording holds).`,
     ``,
-    `Growth: runtimes of a light printer (\`perl\`, 10 lines/s each) so 200 of them fit the machine; total RSS (swarmd + holders / tmux server) and CPU. These rows run after the throughput runs in the same swarmd, whose heap does not shrink back after parsing 150 MB: read the cost per runtime from the slope between rows, not from the first row.`,
+    `Growth: runtimes of a light printer (\`perl\`, 10 lines/s each) so 200 of them fit the machine; total RSS (swarmd + holders / tmux server) and CPU. These rows run before the throughput runs (after the 100 agents above, in the same swarmd), so no parse of the 150 MB inflates them; swarmd's own base (its heap, the database, the terminal models' code) is in every row: read the cost per runtime from the slope between rows.`,
     ``,
     `| runtimes | swarm total RSS | per runtime | swarmd CPU | holders CPU | tmux RSS | tmux CPU |`,
     `|---|---|---|---|---|---|---|`,
@@ -143,10 +146,11 @@ export async function run(): Promise<string> {
     const c = await waitUntil("the daemon to answer", () => connectDaemon(paths, { autostart: false }).catch(() => null), { timeoutMs: 15_000, everyMs: 50 });
     const agentCmd = [FAKE_AGENT, "--print-steady", "10"];
     const agents = { ours: await ours(c, daemon.pid!, AGENTS, agentCmd, "fa"), tmux: await tmux(tmuxSock, conf, AGENTS, agentCmd) };
-    const tp = await throughput(c, home, tmuxSock, conf);
-    spawnSync("tmux", ["-L", tmuxSock, "kill-server"], { stdio: "ignore" });
+    // growth before the throughput runs: parsing 150 MB leaves swarmd's heap grown, which would read as cost per runtime
     const growth = [];
     for (const n of SIZES) growth.push({ n, ours: await ours(c, daemon.pid!, n, PRINTER, `g${n}`), tmux: await tmux(tmuxSock, conf, n, PRINTER) });
+    const tp = await throughput(c, home, tmuxSock, conf);
+    spawnSync("tmux", ["-L", tmuxSock, "kill-server"], { stdio: "ignore" });
     c.close();
     return report({ agents, tp, growth });
   } finally {

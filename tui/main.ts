@@ -9,7 +9,8 @@ export const USAGE = `usage: swarm [tui] [--no-autostart] [--view VIEW] [--focus
 
 Full-screen terminal UI for swarmd (started if it is not running, unless --no-autostart).
 Views: ${VIEW_NAMES.join(", ")}. --notify rings the bell (or sends an OSC 9 notification)
-when something new needs you. Keys: ? shows the keys of the current view, q quits.
+when something new needs you (default: the config's tui.notify, off unless set).
+Keys: ? shows the keys of the current view, q quits.
 
        swarm demo [--no-tui] [--clean]
 Runs the main job on a scratch repository: scripted agents work a six-ticket workflow in

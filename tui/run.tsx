@@ -4,7 +4,7 @@ import type { MethodName, ParamsFor } from "../client/index.js";
 import type { SwarmPaths } from "../protocol/paths.js";
 import { App } from "./components/app.js";
 import { attachRuntime, DETACH_LABEL } from "./conn/attach.js";
-import { watchNeedsYou, type NotifyMode } from "./conn/notify.js";
+import { notifyMode, watchNeedsYou, type NotifyMode } from "./conn/notify.js";
 import { Session } from "./conn/session.js";
 import type { Effects, RpcFailure } from "./keys/types.js";
 import { agentList, needsYou } from "./state/select.js";
@@ -90,7 +90,8 @@ export async function openTui(o: OpenTuiOptions): Promise<number> {
   const session = new Session({ paths: o.paths, autostart: o.autostart, store });
   session.start();
   const restoreInk = o.plainInk ? () => {} : await installFastOutput();
-  const stopNotify = watchNeedsYou(store, o.notify ?? "off", (s) => stdout.write(s));
+  const mode = notifyMode(store, () => session.call("config.get", { key: "tui.notify" }).then((r) => r.value), o.notify);
+  const stopNotify = watchNeedsYou(store, mode, (s) => stdout.write(s));
   // Full screen: the alternate screen keeps the user's scrollback intact.
   stdout.write("\x1b[?1049h\x1b[2J\x1b[H");
   try {

@@ -50,6 +50,7 @@ interface StartOpts {
   cwd?: string;
   agent: string;
   session?: string;
+  agentId?: string;
   cols?: string;
   rows?: string;
   backend: string;
@@ -74,6 +75,7 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
     .option("--cwd <dir>", "working directory (default: the current directory)")
     .option("--agent <kind>", `agent kind for state detection: ${AGENTS.join(", ")}`, "custom")
     .option("--session <id>", "the agent's logical session id")
+    .option("--agent-id <id>", "who the agent is in threads (its token's agent_id, the participant its wakes are for); default: NAME")
     .option("--cols <n>", "terminal columns (default 120)")
     .option("--rows <n>", "terminal rows (default 40)")
     .option("--backend <kind>", "holder (our PTY holder) or tmux (a session on swarm's own tmux socket)", "holder")
@@ -107,6 +109,7 @@ function registerStart(rt: Command, ctx: () => CliContext): void {
         ...(cwd ? { cwd } : {}),
         ...(o.env ? { env: o.env } : {}),
         ...(o.session ? { session_id: o.session } : {}),
+        ...(o.agentId ? { agent_id: o.agentId } : {}),
         ...(o.cols ? { cols: intOpt(o.cols, "--cols") } : {}),
         ...(o.rows ? { rows: intOpt(o.rows, "--rows") } : {}),
         ...(o.backend !== "holder" ? { backend: o.backend as Backend } : {}),

@@ -21,13 +21,13 @@ const SWARM_ROOT = path.dirname(path.dirname(SWARMCTL));
  * swarm's state stays hidden there).
  */
 export function runtimeBridge(ctx: DaemonContext, tokens: TokenStore, sources: BridgeSources): RuntimeBridge {
-  return ({ name, agent, env, vars }) => {
+  return ({ name, agentId, agent, env, vars }) => {
     if (agent !== "claude" && agent !== "codex" && agent !== "gemini" && agent !== "scripted") return null;
     assertBridgeReaches({ agent, env }, sources);
     const workspace_id = runtimeWorkspace({ env, vars }, sources);
     // A session the wake resumes or spawns beside a live runtime (SWARM_WAKE_OF names it) reads and
     // acknowledges as the participant it wakes: its cursor is the one the wake waits on.
-    const agent_id = vars?.SWARM_WAKE_OF || name;
+    const agent_id = vars?.SWARM_WAKE_OF || agentId || name;
     const claims = { agent_id, workspace_id, role: "participant" as const, session_id: name, ttl_ms: ctx.cfg().threads.token_ttl_ms };
     const { token } = tokens.mint(claims, "daemon");
     const dir = path.join(ctx.paths.dataDir, "bridge", name);

@@ -23,6 +23,8 @@ export type SecretValues = () => string[];
  */
 export type RuntimeBridge = (r: {
   name: string;
+  /** who it is in threads, when not its name (runtime.start agent_id) */
+  agentId?: string | undefined;
   agent: string;
   env: string | undefined;
   vars: Record<string, string> | undefined;

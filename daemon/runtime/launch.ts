@@ -53,7 +53,8 @@ export async function prepareLaunch(d: LaunchDeps, p: StartParams): Promise<Prep
     });
   }
   // the agent CLI itself (not a wrapper the user named) gets the thread bridge
-  const wiring = ownStart || path.basename(command[0]!) === p.agent ? d.bridge({ name: p.name, agent: p.agent, env: p.env, vars: p.vars }) : null;
+  const wiring =
+    ownStart || path.basename(command[0]!) === p.agent ? d.bridge({ name: p.name, agentId: p.agent_id, agent: p.agent, env: p.env, vars: p.vars }) : null;
   if (wiring) command = [...command, ...wiring.args];
   // inside an environment the bridge's variables and files, and the runtime's own variables
   // (SWARM_THREAD_ID…, kept off command lines), must reach the program there

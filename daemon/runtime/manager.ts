@@ -172,6 +172,7 @@ export class RuntimeManager {
         .filter((k) => !k.startsWith("SWARM_"))
         .sort(),
       generation,
+      agent_id: p.agent_id ?? null,
     };
     const row = await backend.start(
       { ...p, command: launch.command, session_id: launch.sessionId },

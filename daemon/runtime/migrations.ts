@@ -43,4 +43,5 @@ export const runtimeMigrations: Migration[] = [
     name: "variable names and resume generations",
     sql: "ALTER TABLE runtimes ADD COLUMN var_names TEXT; ALTER TABLE runtimes ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;",
   },
+  { version: 5, name: "agent id in threads", sql: "ALTER TABLE runtimes ADD COLUMN agent_id TEXT;" },
 ];

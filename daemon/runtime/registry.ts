@@ -42,6 +42,7 @@ const COLUMNS = [
   "target",
   "var_names",
   "generation",
+  "agent_id",
 ] as const;
 
 function fromDb(r: DbRow): RuntimeRow {
@@ -83,6 +84,7 @@ export class RuntimeRegistry {
       detector: row.detector ? JSON.stringify(row.detector) : null,
       var_names: JSON.stringify(row.var_names ?? []),
       generation: row.generation ?? 1,
+      agent_id: row.agent_id ?? null,
     });
   }
 
@@ -132,6 +134,7 @@ export function newRow(f: NewRow): RuntimeRow {
     detector: null,
     var_names: [],
     generation: 1,
+    agent_id: null,
     ...f,
   };
 }

@@ -93,6 +93,7 @@ export function resumeStart(row: RuntimeRow, plan: ResumePlan, vars: Record<stri
     command: plan.command,
     agent: row.agent,
     session_id: row.session_id ?? undefined,
+    ...(row.agent_id ? { agent_id: row.agent_id } : {}),
     ...(row.environment ? { env: row.environment } : { cwd: row.cwd }),
     ...(Object.keys(vars).length ? { vars } : {}),
     ...(row.detector ? { detector: row.detector } : {}),

@@ -53,12 +53,16 @@ function besideName(name: string, tag: string): string {
 export class ManagerPort implements WakeRuntimes {
   constructor(private readonly mgr: RuntimeManager) {}
 
+  /** The runtime named `name`, else the one started with `name` as its agent id (a live one first). */
   target(name: string): WakeTarget | null {
     let row: RuntimeRow;
     try {
       row = this.mgr.row(name);
     } catch {
-      return null;
+      const as = this.mgr.list().filter((r) => r.agent_id === name);
+      const found = as.find((r) => !ENDED.has(r.state)) ?? as[0];
+      if (!found) return null;
+      row = found;
     }
     const info = this.mgr.info(row);
     return {
@@ -130,7 +134,7 @@ export class ManagerPort implements WakeRuntimes {
         cols: row.cols || 120,
         rows: row.rows || 40,
         backend: row.pty_backend === "tmux" ? "tmux" : "holder",
-        vars: { SWARM_WAKE_OF: row.name },
+        vars: { SWARM_WAKE_OF: row.agent_id ?? row.name },
         redact: true,
       });
       return { ok: true, runtime: started.name, detail: `${what}: runtime ${started.name} (${command.slice(0, 3).join(" ")} …)` };

@@ -44,6 +44,9 @@ const EnvConfig = z
  * The config schema: one place for every key, its default and its description.
  * docs/config.md is generated from it. Domains add a section here.
  */
+/** What `swarm` does to the terminal when something new needs the person (tui.notify, `swarm --notify`). */
+export const TUI_NOTIFY_MODES = ["off", "bell", "osc9"] as const;
+
 export const ConfigSchema = z
   .object({
     log: z
@@ -140,6 +143,15 @@ export const ConfigSchema = z
       .default({ keyring: true, keyring_retry_ms: 10_000 }),
     threads: ThreadsConfig,
     wake: WakeConfig,
+    tui: z
+      .object({
+        notify: z
+          .enum(TUI_NOTIFY_MODES)
+          .default("off")
+          .describe("when something new needs you, the TUI rings the bell or sends an OSC 9 desktop notification; `swarm --notify` overrides it"),
+      })
+      .strict()
+      .default({ notify: "off" }),
   })
   .strict();
 

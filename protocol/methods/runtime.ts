@@ -36,6 +36,7 @@ export const Runtime = z.object({
   exited_at: z.string().nullable(),
   var_names: z.array(z.string()).optional().describe("names of the variables given with `vars` at start (their values are never stored or shown)"),
   generation: z.number().int().optional().describe("1 for a fresh start; one more each time `runtime.resume` continued the session under this name"),
+  agent_id: z.string().nullable().optional().describe("who it is in threads (its bridge token's agent_id), when started with one other than its name"),
 });
 export type Runtime = z.infer<typeof Runtime>;
 
@@ -80,6 +81,9 @@ export const runtimeStart = defineMethod({
     env: z.string().optional().describe("environment name (needs the env domain)"),
     agent: AgentKindSchema.default("custom"),
     session_id: z.string().max(200).optional(),
+    agent_id: Name.optional().describe(
+      "who the agent is in threads: the agent_id its bridge token carries, and the participant a wake of it is for (default: the runtime's name)",
+    ),
     vars: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name: letters, digits and _, not starting with a digit"), z.string())
       .optional()

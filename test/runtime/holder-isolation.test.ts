@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
-import { encodeJson, encodeFrame, FRAME } from "../../daemon/runtime/holder/frames.js";
+import { encodeJson, encodeFrame, FRAME, FrameReader } from "../../daemon/runtime/holder/frames.js";
 import { ROOT, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, killAll, show, waitScreen } from "./runtime-helpers.js";
 
@@ -116,6 +116,45 @@ describe("PTY holders: which one runs, failure isolation, protocol versions", ()
       await waitFor("the daemon to hang up on the newer holder", () => seen.length > 0 && seen.every((s) => s.destroyed || s.readableEnded), 10_000);
     } finally {
       fake.close();
+    }
+  });
+
+  it("a holder of the oldest protocol (version 1: its INFO names none) is adopted: its replay is the screen, input reaches it", async () => {
+    d = await startDaemon();
+    let c = await d.client();
+    await c.call("runtime.start", { name: "older", command: ["sleep", "300"], cwd: d.home });
+    const row = await show(c, "older");
+    const socket = path.join(d.paths.runDir, "rt", `${row.id}.sock`);
+    await d.kill();
+    process.kill(row.holder_pid!, "SIGKILL");
+    process.kill(row.pid!, "SIGKILL");
+    fs.rmSync(socket, { force: true });
+    // the pids it reports are a real program's, which the daemon may signal when it ends the runtime
+    const stand = spawn("sleep", ["300"], { stdio: "ignore" });
+    const inputs: string[] = [];
+    const fake = net.createServer((s) => {
+      s.on("error", () => {});
+      const frames = new FrameReader((type, payload) => type === FRAME.INPUT && inputs.push(payload.toString("utf8")));
+      s.on("data", (chunk: Buffer) => frames.push(chunk));
+      s.write(
+        encodeJson(FRAME.INFO, { id: row.id, holder_pid: stand.pid, child_pid: stand.pid, cols: 80, rows: 24, total_bytes: 22, exited: false, started_at: "" }),
+      );
+      s.write(encodeFrame(FRAME.REPLAY, Buffer.from("older holder's screen\r\n")));
+      s.write(encodeFrame(FRAME.REPLAY_END));
+    });
+    await new Promise<void>((r) => fake.listen(socket, r));
+    try {
+      d = await d.restart();
+      c = await d.client();
+      await waitScreen(c, "older", "the replay of the older holder", (t) => t.includes("older holder's screen"));
+      const r = await show(c, "older");
+      expect(r.state).not.toMatch(/lost|exited/);
+      expect(r.why ?? "").not.toContain("protocol");
+      await c.call("runtime.input", { name: "older", data: "hello v1" });
+      await waitFor("the input to reach the older holder", () => inputs.join("").includes("hello v1"));
+    } finally {
+      fake.close();
+      stand.kill("SIGKILL");
     }
   });
 });

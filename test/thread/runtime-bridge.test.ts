@@ -62,6 +62,50 @@ describe("runtimes of agent kind claude get the thread bridge with no setup", ()
     await rpc(c, "runtime.kill", { name: "rev1", signal: "SIGKILL" });
   });
 
+  it("--agent-id: the bridge posts as that id, runtime show says it, and a wake for that participant targets the runtime", async () => {
+    const c = await d.client();
+    const argvFile = path.join(bin, "argv-id.txt");
+    const start = await swarmctl(d.env, [
+      "--json",
+      "runtime",
+      "start",
+      "rev2",
+      "--agent",
+      "claude",
+      "--agent-id",
+      "reviewer-7",
+      "--cwd",
+      bin,
+      "--var",
+      `ARGV_FILE=${argvFile}`,
+    ]);
+    expect(start.code, start.stderr).toBe(0);
+    expect(JSON.parse(start.stdout)).toMatchObject({ name: "rev2", agent_id: "reviewer-7" });
+    const argv = (await waitFor("the stand-in claude to record its argv", () => (fs.existsSync(argvFile) ? fs.readFileSync(argvFile, "utf8") : null)))
+      .trim()
+      .split("\n");
+    const server = (JSON.parse(fs.readFileSync(argv[argv.indexOf("--mcp-config") + 1]!, "utf8")) as { mcpServers: { swarm: Server } }).mcpServers.swarm;
+    const thread = (await rpc<{ thread: Thread }>(c, "thread.create", { title: "by id", participants: [{ agent_id: "lead" }, { agent_id: "reviewer-7" }] }))
+      .thread;
+    const client = new Client({ name: "runtime-bridge-test", version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ ...server, stderr: "pipe" }));
+    try {
+      const r = (await client.callTool({ name: "post_message", arguments: { id: thread.id, body: "as my id" } })) as CallToolResult;
+      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+      expect((r.structuredContent as { message: { author: string } }).message.author).toBe("reviewer-7");
+    } finally {
+      await client.close();
+    }
+    await rpc(c, "thread.post", { id: thread.id, as: "lead", body: "over to you" });
+    const wake = await waitFor("a wake for reviewer-7", async () =>
+      (await rpc<{ wakes: { participant: string; target: string | null }[] }>(c, "wake.list", { thread: thread.id, limit: 5 })).wakes.find(
+        (w) => w.participant === "reviewer-7",
+      ),
+    );
+    expect(wake.target).toBe("rev2");
+    await rpc(c, "runtime.kill", { name: "rev2", signal: "SIGKILL" });
+  });
+
   it("a working directory that does not exist is refused before a token is minted or a config written", async () => {
     const c = await d.client();
     const err = await errOf(rpc(c, "runtime.start", { name: "nowhere", agent: "claude", command: [], cwd: path.join(bin, "no-such-dir") }));

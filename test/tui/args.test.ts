@@ -1,7 +1,10 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { notification } from "../../tui/conn/notify.js";
+import { notification, notifyMode, watchNeedsYou } from "../../tui/conn/notify.js";
+import { createStore } from "../../tui/state/store.js";
+import { approval, seed } from "./fixtures.js";
+import { waitFor } from "../helpers/daemon.js";
 import { parseTuiArgs } from "../../tui/main.js";
 import { ROOT } from "../helpers/daemon.js";
 
@@ -40,5 +43,23 @@ describe("needs-you notifications", () => {
     expect(notification(1, 2, "osc9", "a1 waiting_input")).toBe("\x1b]9;swarm: 2 thing(s) need you: a1 waiting_input\x07");
     expect(notification(2, 1, "bell", "x")).toBe("");
     expect(notification(0, 3, "off", "x")).toBe("");
+  });
+
+  it("the mode is --notify when given, else the daemon's tui.notify once connected; a new approval then rings", async () => {
+    const store = createStore();
+    const asked: string[] = [];
+    const fromConfig = notifyMode(store, async () => (asked.push("tui.notify"), "bell"), undefined);
+    const given = notifyMode(store, async () => "bell", "osc9");
+    const bad = notifyMode(store, async () => "loud", undefined);
+    expect([fromConfig(), given()]).toEqual(["off", "osc9"]);
+    const written: string[] = [];
+    const stop = watchNeedsYou(store, fromConfig, (s) => void written.push(s));
+    store.dispatch({ type: "conn/connected", daemon: null as never, missing: [] });
+    await waitFor("tui.notify read", () => fromConfig() === "bell");
+    expect(asked).toEqual(["tui.notify"]);
+    expect([given(), bad()]).toEqual(["osc9", "off"]);
+    seed(store, { approvals: [approval("ap-1")] });
+    expect(written).toEqual(["\x07"]);
+    stop();
   });
 });

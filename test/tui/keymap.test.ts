@@ -6,7 +6,8 @@ import type { Binding, Effects, KeyCtx } from "../../tui/keys/types.js";
 import type { Action } from "../../tui/state/actions.js";
 import { initialState, reducer } from "../../tui/state/reducer.js";
 import type { TuiState } from "../../tui/state/types.js";
-import { approval, runtime } from "./fixtures.js";
+import { approval, runtime, thread, ticket } from "./fixtures.js";
+import { TICKET_STATES_ORDER } from "../../tui/state/ticket-states.js";
 import { userName } from "../../protocol/os.js";
 
 const NO_KEY = {
@@ -98,6 +99,50 @@ describe("keymap as data", () => {
     expect(r.calls).toEqual([{ method: "runtime.stop", params: { name: "a3" } }]);
     r = press(withAgents, "K", "y");
     expect(r.calls).toEqual([{ method: "runtime.kill", params: { name: "a1" } }]);
+  });
+
+  it("tickets, approvals, threads and start: every action key reaches its method with what was typed", () => {
+    const typed = (text: string) => [...text].map((ch) => (ch === " " ? "space" : ch));
+    const loaded = reducer(initialState, {
+      type: "data/loaded",
+      patch: {
+        tickets: [ticket("t-1", { state: "failed" })],
+        approvals: [approval("ap-1")],
+        threads: [thread("th-1", { status: "blocked" })],
+      },
+    });
+    const on = (view: "tickets" | "approvals" | "threads" | "agents") => {
+      const s = reducer(loaded, { type: "ui/view", view });
+      // the board's selection is in t-1's column (failed)
+      const failed = TICKET_STATES_ORDER.indexOf("failed");
+      return view === "tickets" ? reducer(s, { type: "ui/column", delta: failed, count: TICKET_STATES_ORDER.length }) : s;
+    };
+    expect(press(on("tickets"), "N", ...typed("fix login #ui after:t-1"), "enter").calls).toEqual([
+      { method: "ticket.submit", params: { title: "fix login", labels: ["ui"], depends_on: ["t-1"] } },
+    ]);
+    expect(press(on("tickets"), "c", ...typed("not needed"), "enter").calls).toEqual([
+      { method: "ticket.cancel", params: { id: "t-1", reason: "not needed" } },
+    ]);
+    expect(press(on("tickets"), "R", "n").calls).toEqual([]);
+    expect(press(on("tickets"), "R", "y").calls).toEqual([{ method: "ticket.retry", params: { id: "t-1" } }]);
+    const clarify = press(on("approvals"), "C", "enter");
+    expect(clarify.calls).toEqual([]); // a clarification needs its question
+    expect(clarify.state.ui.flash?.text).toBe("clarify needs a reason");
+    expect(press(on("approvals"), "C", ...typed("which API?"), "enter").calls).toEqual([
+      { method: "approval.clarify", params: { id: "ap-1", actor: userName(), reason: "which API?" } },
+    ]);
+    expect(press(on("threads"), "U", ...typed("looked at it"), "enter").calls).toEqual([
+      { method: "thread.unblock", params: { id: "th-1", reason: "looked at it" } },
+    ]);
+    const badOverride = press(on("threads"), "O", ...typed("nonsense why"), "enter");
+    expect(badOverride.calls).toEqual([]);
+    expect(badOverride.state.ui.modal?.kind).toBe("prompt"); // stays open with what was typed
+    expect(press(on("threads"), "O", ...typed("open reopened by hand"), "enter").calls).toEqual([
+      { method: "thread.override", params: { id: "th-1", to: "open", reason: "reopened by hand" } },
+    ]);
+    expect(press(on("agents"), "s", ...typed("w1 claude"), "enter").calls).toEqual([
+      { method: "runtime.start", params: { name: "w1", agent: "claude", command: [] } },
+    ]);
   });
 
   it("agents: attach or prompt on an agent that exited says what to do instead", () => {
