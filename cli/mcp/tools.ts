@@ -17,10 +17,10 @@ export const TOOLS: readonly ToolDef[] = [
   { name: "post_message", method: m.threadPost, write: true, description: "Post to a thread; pass idempotency_key so a retry never posts twice." },
   { name: "read_messages", method: m.threadRead, write: false, description: "Read messages after your read cursor (or after `since`)." },
   { name: "ack_read", method: m.threadAck, write: false, description: "Mark messages read up to `seq` (default: all)." },
-  { name: "update_thread_status", method: m.threadStatus, write: false, description: "Change the thread's status (waiting, disputed, resolved…)." },
+  { name: "update_thread_status", method: m.threadStatus, write: true, description: "Change the thread's status (waiting, disputed, resolved…)." },
   { name: "summarize_thread", method: m.threadSummarize, write: false, description: "Get the thread's summary and counts; with `text`, store a new summary." },
   { name: "heartbeat_session", method: m.sessionHeartbeat, write: false, description: "Tell swarm your session is alive (runtime, resumable)." },
-  { name: "trigger_participant", method: m.threadTrigger, write: false, description: "Ask swarm to wake a participant to look at the thread." },
+  { name: "trigger_participant", method: m.threadTrigger, write: true, description: "Ask swarm to wake a participant to look at the thread." },
 ].map((t) => ({ ...t, description: `${t.description} ${t.method.summary}` }));
 
 /**

@@ -9,6 +9,7 @@ import type { Db } from "../store/db.js";
 import { assertCanSee } from "./access.js";
 import type { ThreadDeps } from "./deps.js";
 import type { BlockDecision } from "./loops.js";
+import { Replays } from "./replays.js";
 import { assertThreadTransition, canThreadTransition, isGuarded } from "./state-machine.js";
 
 /** A message written by the daemon itself (kind system); returns its seq. */
@@ -72,22 +73,29 @@ function trigger(d: ThreadDeps, p: { id: string; participant?: string; reason?: 
   return { status: "queued" as const, thread_id: p.id, participants, event_id: ev.id, wakes };
 }
 
+type StatusParams = ReturnType<typeof m.threadStatus.params.parse>;
+
+/** thread.status: the status table, the roles' rules, a block cleared when leaving blocked. */
+function setStatus(d: ThreadDeps, p: StatusParams, caller: Caller) {
+  const { threads } = d;
+  assertCanSee(threads, p.id, caller);
+  const t = threads.row(p.id);
+  if (p.from && p.from !== t.status)
+    throw new SwarmError("CONFLICT", `thread ${p.id} is ${t.status}, not ${p.from}`, { details: { id: p.id, status: t.status } });
+  assertThreadTransition(p.id, t.status, p.to);
+  assertMayChange(p.id, t.status, p.to, caller, p.reason);
+  if (t.status === "blocked") clearBlock(d, p.id);
+  threads.setStatus(p.id, t.status, p.to, p.reason ?? null, caller.label);
+  return threads.get(p.id, caller.id);
+}
+
 export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {
   const { guard, threads } = d;
   const counts = db.prepare("SELECT kind, COUNT(*) AS n FROM thread_messages WHERE thread_id = ? GROUP BY kind");
   const findings = db.prepare("SELECT hash, cycles, first_seq, last_seq, excerpt FROM thread_findings WHERE thread_id = ? ORDER BY cycles DESC, first_seq");
+  const replays = new Replays(db);
   return [
-    guard.handle(m.threadStatus, (p, caller) => {
-      assertCanSee(threads, p.id, caller);
-      const t = threads.row(p.id);
-      if (p.from && p.from !== t.status)
-        throw new SwarmError("CONFLICT", `thread ${p.id} is ${t.status}, not ${p.from}`, { details: { id: p.id, status: t.status } });
-      assertThreadTransition(p.id, t.status, p.to);
-      assertMayChange(p.id, t.status, p.to, caller, p.reason);
-      if (t.status === "blocked") clearBlock(d, p.id);
-      threads.setStatus(p.id, t.status, p.to, p.reason ?? null, caller.label);
-      return threads.get(p.id, caller.id);
-    }),
+    guard.handle(m.threadStatus, (p, caller) => replays.once(caller.id, "thread.status", p.idempotency_key, () => setStatus(d, p, caller))),
     guard.handle(m.threadEscalate, (p, caller) => {
       assertCanSee(threads, p.id, caller);
       escalate(d, p.id, "manual", p.reason, caller.label);
@@ -114,6 +122,6 @@ export function controlHandlers(d: ThreadDeps, db: Db): HandlerEntry[] {
       return threads.get(p.id, caller.id);
     }),
     guard.handle(m.threadSummarize, (p, caller) => summarize(d, counts, findings, p, caller)),
-    guard.handle(m.threadTrigger, (p, caller) => trigger(d, p, caller)),
+    guard.handle(m.threadTrigger, (p, caller) => replays.once(caller.id, "thread.trigger", p.idempotency_key, () => trigger(d, p, caller))),
   ];
 }

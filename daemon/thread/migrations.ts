@@ -90,4 +90,17 @@ export const threadMigrations: Migration[] = [
     // own (few) keeps a post from scanning everything a participant has not read yet
     sql: "CREATE INDEX thread_messages_author ON thread_messages(thread_id, author, seq);",
   },
+  {
+    version: 3,
+    name: "replays of keyed calls",
+    // thread.status and thread.trigger with an idempotency_key: the first result, returned to a retry
+    sql: `CREATE TABLE thread_replays (
+      caller TEXT NOT NULL,
+      method TEXT NOT NULL,
+      key TEXT NOT NULL,
+      result TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      PRIMARY KEY (caller, method, key)
+    ) WITHOUT ROWID;`,
+  },
 ];

@@ -138,6 +138,7 @@ export const threadStatus = defineMethod({
     to: ThreadStatus,
     from: ThreadStatus.optional().describe("refused (CONFLICT) unless the thread is in this status"),
     reason: Reason.optional(),
+    idempotency_key: IdempotencyKey.optional().describe("a retry with the key the same caller used before returns that first result and changes nothing"),
     auth,
   }),
   result: Thread,
@@ -229,6 +230,7 @@ export const threadTrigger = defineMethod({
     id: ThreadId,
     participant: AgentId.optional().describe("the participant to wake; omitted: every participant but the caller"),
     reason: z.string().trim().min(1).max(2000).optional().describe("what it should look at"),
+    idempotency_key: IdempotencyKey.optional().describe("a retry with the key the same caller used before returns that first result and wakes nobody again"),
     auth,
   }),
   result: z.object({

@@ -53,4 +53,24 @@ describe("thread lifecycle and its events", () => {
     const changes = events.filter((e) => e.type === "thread.status_changed" && e.subject === t.id);
     expect(changes).toHaveLength(4);
   });
+
+  it("thread.status and thread.trigger with an idempotency_key: a retry returns the first result and does nothing again", async () => {
+    const t = (await rpc<{ thread: Thread }>(c, "thread.create", { title: "keyed", participants: [{ agent_id: "kx" }, { agent_id: "ky" }] })).thread;
+    const kx = await mintAgent(c, "kx");
+    const first = await kx.call<Thread>("thread.status", { id: t.id, to: "waiting", idempotency_key: "st-1" });
+    expect(first.status).toBe("waiting");
+    // the retry, even one asking for something else, is the first call's answer
+    expect(await kx.call<Thread>("thread.status", { id: t.id, to: "disputed", idempotency_key: "st-1" })).toEqual(first);
+    expect((await rpc<Thread>(c, "thread.get", { id: t.id })).status).toBe("waiting");
+    const trig = await kx.call<{ event_id: number }>("thread.trigger", { id: t.id, reason: "look", idempotency_key: "tr-1" });
+    expect(await kx.call("thread.trigger", { id: t.id, reason: "look", idempotency_key: "tr-1" })).toEqual(trig);
+    const evs = (await rpc<{ events: { type: string; subject: string | null }[] }>(c, "event.list", { since: 0, limit: 10000 })).events.filter(
+      (e) => e.subject === t.id,
+    );
+    expect(evs.filter((e) => e.type === "thread.status_changed")).toHaveLength(1);
+    expect(evs.filter((e) => e.type === "thread.trigger_requested")).toHaveLength(1);
+    // keys are the caller's own: another agent's same key is a call of its own
+    const ky = await mintAgent(c, "ky");
+    expect((await ky.call<Thread>("thread.status", { id: t.id, to: "open", idempotency_key: "st-1" })).status).toBe("open");
+  });
 });
