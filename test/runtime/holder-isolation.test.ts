@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RpcClient } from "../../client/index.js";
+import type { Runtime } from "../../protocol/methods/runtime.js";
 import { encodeJson, encodeFrame, FRAME, FrameReader } from "../../daemon/runtime/holder/frames.js";
 import { ROOT, startDaemon, waitFor, type TestDaemon } from "../helpers/daemon.js";
 import { FAKE_AGENT, killAll, show, waitScreen } from "./runtime-helpers.js";
@@ -19,6 +20,23 @@ function exeOf(pid: number): string {
 async function events(c: RpcClient, type: string): Promise<{ subject: string | null; data: Record<string, unknown> }[]> {
   const r = await c.call<{ events: { type: string; subject: string | null; data: Record<string, unknown> }[] }>("event.list", { types: [type] });
   return r.events;
+}
+
+/**
+ * A runtime started, then the daemon killed with its holder and program: the record stays,
+ * its socket path is free for a stand-in holder to listen on before the next daemon starts.
+ */
+async function orphanedSocket(d: TestDaemon, name: string): Promise<{ row: Runtime; socket: string }> {
+  const c = await d.client();
+  await c.call("runtime.start", { name, command: ["sleep", "300"], cwd: d.home });
+  const row = await show(c, name);
+  const socket = path.join(d.paths.runDir, "rt", `${row.id}.sock`);
+  expect(fs.existsSync(socket)).toBe(true);
+  await d.kill();
+  process.kill(row.holder_pid!, "SIGKILL");
+  process.kill(row.pid!, "SIGKILL");
+  fs.rmSync(socket, { force: true });
+  return { row, socket };
 }
 
 describe("PTY holders: which one runs, failure isolation, protocol versions", () => {
@@ -76,16 +94,9 @@ describe("PTY holders: which one runs, failure isolation, protocol versions", ()
 
   it("a holder speaking a newer protocol is refused by name and left running; its record is not marked lost", async () => {
     d = await startDaemon();
-    let c = await d.client();
-    await c.call("runtime.start", { name: "future", command: ["sleep", "300"], cwd: d.home });
-    const row = await show(c, "future");
-    const socket = path.join(d.paths.runDir, "rt", `${row.id}.sock`);
-    expect(fs.existsSync(socket)).toBe(true);
-    await d.kill();
+    const { row, socket } = await orphanedSocket(d, "future");
+    let c: RpcClient;
     // Stand in for a holder from a newer swarm: same socket, INFO with protocol 99.
-    process.kill(row.holder_pid!, "SIGKILL");
-    process.kill(row.pid!, "SIGKILL");
-    fs.rmSync(socket, { force: true });
     const seen: net.Socket[] = [];
     const fake = net.createServer((s) => {
       seen.push(s);
@@ -121,14 +132,8 @@ describe("PTY holders: which one runs, failure isolation, protocol versions", ()
 
   it("a holder of the oldest protocol (version 1: its INFO names none) is adopted: its replay is the screen, input reaches it", async () => {
     d = await startDaemon();
-    let c = await d.client();
-    await c.call("runtime.start", { name: "older", command: ["sleep", "300"], cwd: d.home });
-    const row = await show(c, "older");
-    const socket = path.join(d.paths.runDir, "rt", `${row.id}.sock`);
-    await d.kill();
-    process.kill(row.holder_pid!, "SIGKILL");
-    process.kill(row.pid!, "SIGKILL");
-    fs.rmSync(socket, { force: true });
+    const { row, socket } = await orphanedSocket(d, "older");
+    let c: RpcClient;
     // the pids it reports are a real program's, which the daemon may signal when it ends the runtime
     const stand = spawn("sleep", ["300"], { stdio: "ignore" });
     const inputs: string[] = [];

@@ -18,6 +18,19 @@ printf '%s\\n' "$@" > "$ARGV_FILE"
 exec sleep 600
 `;
 
+/** Posts through the bridge server a runtime was given, with the MCP SDK's client; returns the message's author. */
+async function postThrough(server: Server, thread: string, body: string): Promise<string> {
+  const client = new Client({ name: "runtime-bridge-test", version: "1.0.0" });
+  await client.connect(new StdioClientTransport({ ...server, stderr: "pipe" }));
+  try {
+    const r = (await client.callTool({ name: "post_message", arguments: { id: thread, body } })) as CallToolResult;
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    return (r.structuredContent as { message: { author: string } }).message.author;
+  } finally {
+    await client.close();
+  }
+}
+
 describe("runtimes of agent kind claude get the thread bridge with no setup", () => {
   let d: TestDaemon;
   let bin: string;
@@ -50,15 +63,7 @@ describe("runtimes of agent kind claude get the thread bridge with no setup", ()
     expect(list.stdout).toContain("rev1");
     expect(list.stdout).not.toContain(token);
 
-    const client = new Client({ name: "runtime-bridge-test", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ ...server, stderr: "pipe" }));
-    try {
-      const r = (await client.callTool({ name: "post_message", arguments: { id: thread.id, body: "from the bridge" } })) as CallToolResult;
-      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
-      expect((r.structuredContent as { message: { author: string } }).message.author).toBe("rev1");
-    } finally {
-      await client.close();
-    }
+    expect(await postThrough(server, thread.id, "from the bridge")).toBe("rev1");
     await rpc(c, "runtime.kill", { name: "rev1", signal: "SIGKILL" });
   });
 
@@ -87,15 +92,7 @@ describe("runtimes of agent kind claude get the thread bridge with no setup", ()
     const server = (JSON.parse(fs.readFileSync(argv[argv.indexOf("--mcp-config") + 1]!, "utf8")) as { mcpServers: { swarm: Server } }).mcpServers.swarm;
     const thread = (await rpc<{ thread: Thread }>(c, "thread.create", { title: "by id", participants: [{ agent_id: "lead" }, { agent_id: "reviewer-7" }] }))
       .thread;
-    const client = new Client({ name: "runtime-bridge-test", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ ...server, stderr: "pipe" }));
-    try {
-      const r = (await client.callTool({ name: "post_message", arguments: { id: thread.id, body: "as my id" } })) as CallToolResult;
-      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
-      expect((r.structuredContent as { message: { author: string } }).message.author).toBe("reviewer-7");
-    } finally {
-      await client.close();
-    }
+    expect(await postThrough(server, thread.id, "as my id")).toBe("reviewer-7");
     await rpc(c, "thread.post", { id: thread.id, as: "lead", body: "over to you" });
     const wake = await waitFor("a wake for reviewer-7", async () =>
       (await rpc<{ wakes: { participant: string; target: string | null }[] }>(c, "wake.list", { thread: thread.id, limit: 5 })).wakes.find(
