@@ -2,7 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { swarmctl, waitFor } from "../../helpers/daemon.js";
-import { READY, realAgentsUnavailable, startRealAgentRig, waitScreenText, type RealAgentKind, type RealAgentRig } from "../../helpers/real-agents.js";
+import {
+  READY,
+  realAgentsUnavailable,
+  screenText,
+  startRealAgentRig,
+  waitScreenText,
+  type RealAgentKind,
+  type RealAgentRig,
+} from "../../helpers/real-agents.js";
 
 // Issue 11 defects 1–4 against the real Claude Code and Codex, offline (loopback stub):
 // starting → idle, a confirmed delivery, a send over a draft refused (draft intact), a send at
@@ -61,6 +69,7 @@ describe.skipIf(why)(`runtime send with the real CLIs${why ? ` (skipped: ${why})
         const refused = await swarmctl(rig.env, ["runtime", "send", name, "no, do not delete anything"]);
         expect(refused.code, refused.stderr).toBe(4);
         expect(refused.stderr).toMatch(/asking_approval/);
+        expect(await screenText(c, name)).not.toContain("no, do not delete anything"); // nothing typed into the prompt
         const answered = await swarmctl(rig.env, ["runtime", "answer", name, "no"]);
         expect(answered.code, answered.stderr).toBe(0);
         await waitFor(`${name} past the prompt`, async () => (await c.call<{ state: string }>("runtime.show", { name })).state !== "asking_approval", 30_000);
@@ -70,4 +79,24 @@ describe.skipIf(why)(`runtime send with the real CLIs${why ? ` (skipped: ${why})
       300_000,
     );
   }
+
+  const noClaude = realAgentsUnavailable(["claude"]);
+  it.skipIf(noClaude)(
+    `claude: a send right after start waits until it is ready, its bridge connected, and its turn has swarm's tools${noClaude ? ` (skipped: ${noClaude})` : ""}`,
+    async () => {
+      const c = rig.client;
+      const name = "snd-early";
+      await c.call("runtime.start", { name, agent: "claude", cwd: rig.workdir, cols: 100, rows: 30 });
+      // no wait of ours: the send itself waits for the prompt (Claude draws it before its MCP servers are up)
+      const sent = await c.call<SendRes>("runtime.send", { name, text: "STUB:SAY early-7", confirm_timeout_ms: 20_000 });
+      expect(sent.status, sent.why).toBe("delivered");
+      // the turn itself (Claude also asks for a session title with the same text, and no tools)
+      const req = await rig.stub.waitRequest("the early prompt's turn", (r) => r.act?.text === "early-7" && (r.tools?.length ?? 0) > 0, 90_000);
+      expect(req.tools ?? []).toContain("mcp__swarm__post_message");
+      const evs = (await c.call<{ events: { type: string; subject: string }[] }>("event.list", { since: 0, limit: 10000 })).events;
+      expect(evs.some((e) => e.type === "runtime.bridge_connected" && e.subject === name)).toBe(true);
+      await c.call("runtime.kill", { name });
+    },
+    300_000,
+  );
 });
