@@ -3,8 +3,8 @@
  * the same runtime at random through a real `swarmctl attach` PTY. Counted from the fake
  * agent's --log: every line it received is exactly a human line or exactly a trigger (0
  * merged), every wake ends acked (0 lost), no trigger twice (0 duplicates), every human
- * line arrived once. The suite runs WAKE_HEADLINE_N wakes (default 100); the full 1,000:
- * `WAKE_HEADLINE_N=1000 npx vitest run test/wake/headline.test.ts` (docs/wake.md).
+ * line arrived once. The suite runs WAKE_HEADLINE_N wakes (default 100); CI (.ci/run) and
+ * `WAKE_HEADLINE_N=1000 npx vitest run test/wake/headline.test.ts` run the full 1,000 (docs/wake.md).
  */
 import pty from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
