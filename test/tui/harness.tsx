@@ -6,7 +6,11 @@ import { stripAnsi } from "../../tui/render/ansi-crop.js";
 import type { Store } from "../../tui/state/store.js";
 import { waitFor } from "../helpers/daemon.js";
 
-/** A terminal-sized stdout that keeps every frame Ink draws (Ink's debug mode writes each frame whole). */
+/**
+ * A terminal-sized stdout that keeps every frame Ink draws (Ink's debug mode writes each
+ * frame whole): ink-testing-library's method, with a size, since its own stdout (4.0) is
+ * always 100 columns, has no rows and never resizes.
+ */
 class FrameStdout extends EventEmitter {
   frames: string[] = [];
   isTTY = false;
