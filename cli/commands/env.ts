@@ -230,6 +230,18 @@ function registerResources(env: Command, ctx: () => CliContext): void {
         `CPU  ${r.used_cpus} of ${r.host_cpus} x ${r.cpu_ratio} vCPU reserved\nRAM  ${r.used_memory_mib} of ${r.host_memory_mib} x ${r.memory_ratio} MiB reserved`,
       );
     });
+  env
+    .command("disk")
+    .description("disk space an environment's files take on the host (measured at most every 30 s)")
+    .argument("<name>", "environment name")
+    .action(async (name: string) => {
+      const c = ctx();
+      const r = await c.call("env.disk", { name });
+      if (c.out.json) return c.out.printJson(r);
+      c.out.print(
+        r.bytes === null ? `${name}: cannot be measured (${r.path ?? "no host folder"})` : `${name}: ${(r.bytes / 1048576).toFixed(1)} MiB in ${r.path}`,
+      );
+    });
 }
 
 export const register: CommandGroup = (program: Command, ctx) => {

@@ -4,6 +4,7 @@ import type { CheckpointInfo } from "../../providers/types.js";
 import type { DaemonContext } from "../context.js";
 import { handle, type HandlerEntry } from "../rpc/handler.js";
 import { runBulk } from "./bulk.js";
+import { DiskUsage } from "./disk.js";
 import { usage, hostTotals } from "./resources.js";
 import type { EnvService } from "./service.js";
 import { listTrash, purgeTrash, trashKeepForMs } from "./trash.js";
@@ -39,6 +40,7 @@ const ckpt = (c: CheckpointInfo) => ({
 export function envHandlers(ctx: DaemonContext, svc: EnvService): HandlerEntry[] {
   // Daemon start: the handlers are built once, so this is where expired trash goes.
   void expireTrash(ctx, svc);
+  const disk = new DiskUsage();
   return [
     handle(m.envCreate, (p) => svc.create(p)),
     handle(m.envList, (p) => ({ envs: svc.registry.list(p.project) })),
@@ -94,6 +96,10 @@ export function envHandlers(ctx: DaemonContext, svc: EnvService): HandlerEntry[]
         return "deleted";
       });
       return { results };
+    }),
+    handle(m.envDisk, async (p) => {
+      const env = svc.registry.require(p.name);
+      return { name: env.name, path: env.host_path, ...(await disk.of(env.name, env.host_path)) };
     }),
     handle(m.envResources, () => {
       const host = hostTotals();

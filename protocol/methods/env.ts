@@ -289,6 +289,20 @@ export const ResourceUsage = z.object({
   used_memory_mib: z.number(),
 });
 
+export const envDisk = defineMethod({
+  name: "env.disk",
+  summary:
+    "Disk space the environment's files take on the host (du of its host folder: checkout, sandbox copy or VM disk images); measured at most every 30 s.",
+  mutating: false,
+  params: NameParam,
+  result: z.object({
+    name: z.string(),
+    path: z.string().nullable().describe("the host folder measured; null when the environment has none"),
+    bytes: z.number().int().nullable().describe("null when it could not be measured"),
+    measured_at: z.string(),
+  }),
+});
+
 export const envResources = defineMethod({
   name: "env.resources",
   summary: "Host CPU/RAM, the overcommit ratios in force, and what running environments reserve.",

@@ -163,12 +163,13 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
     r.unmount();
   });
 
-  it("environments: provider, state, resources, network and the selected one's checkpoints", async () => {
+  it("environments: provider, state, resources, network and the selected one's disk use and checkpoints", async () => {
     const store = createStore();
     seed(store, {
       envs: [env("e1"), env("e2", { state: "stopped", capabilities: { net: "none", proxy_allow: [], resources_enforced: false } })],
       resources: { host_cpus: 8, host_memory_mib: 16000, cpu_ratio: 2, memory_ratio: 1.5, used_cpus: 2, used_memory_mib: 2048 },
       checkpoints: { env: "e1", list: [{ name: "cp1", created_at: "2026-12-03T12:00:00.000Z", provider: "worktree", base: "HEAD" }] },
+      disk: { env: "e1", bytes: 5 * 1048576 + 104858 },
     });
     store.dispatch({ type: "ui/view", view: "envs" });
     const r = open(store, { cols: 100, rows: 20 });
@@ -176,7 +177,7 @@ describe("TUI views rendered (unstyled frames, waiting on frames)", () => {
     expect(f).toContain("host 8 CPU 16000 MiB · reserved 2 CPU 2048 MiB");
     expect(f).toMatch(/e1 +worktree +running +2 +2048 +proxy +swarm\/e1/);
     expect(f).toMatch(/e2 .*stopped .*none/);
-    expect(f).toContain("e1 checkpoints: cp1 (2026-12-03T12:00:00)");
+    expect(f).toContain("e1 · disk 5.1 MiB · checkpoints: cp1 (2026-12-03T12:00:00)");
     r.unmount();
   });
 

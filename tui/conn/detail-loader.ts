@@ -78,10 +78,16 @@ export class DetailLoader {
     if (kind === "tw")
       void this.call("coordinator.why", { id }).then((r) => apply({ type: "data/loaded", patch: { waiting: { ticket: id, text: r.waiting } } }), fail);
     if (kind === "tk") void checkBundle(this.call, id).then((bundle) => apply({ type: "data/loaded", patch: { bundle } }), fail);
-    if (kind === "env")
+    if (kind === "env") {
       void this.call("env.checkpoints", { name: id }).then(
         (r) => apply({ type: "data/loaded", patch: { checkpoints: { env: id, list: r.checkpoints } } }),
         fail,
       );
+      // an older daemon has no env.disk: the line then just has no disk figure
+      void this.call("env.disk", { name: id }).then(
+        (r) => apply({ type: "data/loaded", patch: { disk: { env: id, bytes: r.bytes } } }),
+        () => {},
+      );
+    }
   }
 }

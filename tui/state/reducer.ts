@@ -17,6 +17,7 @@ export const initialState: TuiState = {
     messages: null,
     envs: [],
     checkpoints: null,
+    disk: null,
     resources: null,
     coordinator: null,
     bundle: null,

@@ -83,6 +83,8 @@ export interface Data {
   messages: { thread: string; list: Message[] } | null;
   envs: EnvRecord[];
   checkpoints: { env: string; list: Checkpoint[] } | null;
+  /** the selected environment's disk use (env.disk), loaded with its checkpoints */
+  disk: { env: string; bytes: number | null } | null;
   resources: Resources | null;
   coordinator: CoordinatorStatus | null;
   /** The selected ticket's result bundle, checked against the daemon's public key. */

@@ -4,13 +4,16 @@ import { fit } from "../components/badges.js";
 import { envList } from "../state/select.js";
 import type { TuiState } from "../state/types.js";
 
-/** Environments: provider, state, reserved resources, network mode; the selected one's checkpoints. */
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+/** Environments: provider, state, reserved resources, network mode; the selected one's disk use and checkpoints. */
 export function EnvsView({ state, width, height }: { state: TuiState; width: number; height: number }) {
   const list = envList(state);
   const r = state.data.resources;
   const cursor = Math.min(state.ui.cursor.envs, list.length - 1);
   const sel = list[cursor];
   const cps = sel && state.data.checkpoints?.env === sel.name ? state.data.checkpoints.list : [];
+  const disk = sel && state.data.disk?.env === sel.name && state.data.disk.bytes !== null ? ` · disk ${mib(state.data.disk.bytes)}` : "";
   return (
     <Box flexDirection="column" height={height} overflowY="hidden">
       <Text wrap="truncate-end" dimColor>
@@ -32,7 +35,8 @@ export function EnvsView({ state, width, height }: { state: TuiState; width: num
       ))}
       {sel ? (
         <Text dimColor wrap="truncate-end">
-          {sel.name} checkpoints: {cps.length ? cps.map((c) => `${c.name} (${c.created_at.slice(0, 19)})`).join(", ") : "none"}{" "}
+          {sel.name}
+          {disk} · checkpoints: {cps.length ? cps.map((c) => `${c.name} (${c.created_at.slice(0, 19)})`).join(", ") : "none"}{" "}
           {fit(sel.host_path ?? "", width / 3)}
         </Text>
       ) : null}
