@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { connectDaemon, tryConnect, type Deadlines, type RpcClient } from "../../client/index.js";
 import { SwarmError } from "../../protocol/errors.js";
 import type { SwarmPaths } from "../../protocol/paths.js";
@@ -100,7 +100,7 @@ async function callAs(link: DaemonLink, token: AgentToken, tool: ToolDef, args: 
   return { content: [{ type: "text", text: JSON.stringify(out) }], structuredContent: out };
 }
 
-export function buildServer(o: McpOptions & { log: (line: string) => void }): { server: McpServer; link: DaemonLink } {
+export function buildServer(o: McpOptions & { log: (line: string) => void }): { server: McpServer; link: DaemonLink; hello: () => void } {
   const server = new McpServer({ name: "swarm", version: SWARM_VERSION });
   const link = new DaemonLink(o);
   const raw = agentTokenFrom(o.env, o.log);
@@ -125,24 +125,43 @@ export function buildServer(o: McpOptions & { log: (line: string) => void }): { 
       },
     );
   }
-  // Once the agent CLI finished the handshake its tools are listed: say so, so the daemon lets a
-  // freshly started runtime go idle (its first prompt then has these tools). Never fatal.
-  server.server.oninitialized = () => {
+  // Said once the agent CLI has its tools: the daemon then lets a freshly started runtime go
+  // idle, so its first prompt has them. Never fatal.
+  const hello = () => {
     if (!token) return;
     void (async () => {
       const c = await link.get();
       await c.call("bridge.hello", { auth: { token: await token.current(c), nonce: nonce() } });
     })().catch((err: unknown) => o.log(`bridge.hello: ${err instanceof Error ? err.message : String(err)}`));
   };
-  return { server, link };
+  return { server, link, hello };
+}
+
+/**
+ * Calls `hello` once, after the first tools/list answer went out. Not at `initialized`: the
+ * client lists tools only after that, and a Claude Code turn begun in between (CI, loaded)
+ * had none of swarm's tools.
+ */
+function helloAfterToolsList(transport: StdioServerTransport, hello: () => void): void {
+  const send = transport.send.bind(transport);
+  let said = false;
+  transport.send = async (message: JSONRPCMessage) => {
+    await send(message);
+    const result = (message as { result?: { tools?: unknown } }).result;
+    if (!said && Array.isArray(result?.tools)) {
+      said = true;
+      hello();
+    }
+  };
 }
 
 /** Serves MCP on stdin/stdout until stdin ends. */
 export async function runMcpServer(o: McpOptions): Promise<void> {
   const log = o.log ?? ((line: string) => void process.stderr.write(`swarmctl mcp: ${line}\n`));
-  const { server, link } = buildServer({ ...o, log });
+  const { server, link, hello } = buildServer({ ...o, log });
   if (!o.env[TOKEN_ENV] && !o.env[TOKEN_FILE_ENV]) log(`${TOKEN_ENV} is not set; every tool call will be refused until it is (docs/agents.md)`);
   const transport = new StdioServerTransport();
+  helloAfterToolsList(transport, hello);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once("end", () => resolve());

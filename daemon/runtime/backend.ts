@@ -137,6 +137,8 @@ export interface BackendHooks {
   registry: RuntimeRegistry;
   setState(row: RuntimeRow, state: RuntimeRow["state"], why: string): void;
   detector(row: RuntimeRow): DetectFn;
+  /** the runtime is at its prompt but its agent's swarm bridge has not said hello yet (bridge-gate.ts): not ready for a prompt */
+  heldForBridge(row: RuntimeRow): boolean;
   /** the runtime's agent adapter (input line, queued marker, enter delay, answer keys) */
   adapter(row: RuntimeRow): AgentAdapter;
   cfg(): RuntimeConfig;

@@ -19,6 +19,12 @@ export class BridgeGate {
     else this.waits.delete(name);
   }
 
+  /** `name` waits for its bridge, and its wait has not run out. */
+  holding(name: string, now = Date.now()): boolean {
+    const w = this.waits.get(name);
+    return w !== undefined && now < w.until;
+  }
+
   cancel(name: string): void {
     this.waits.delete(name);
   }

@@ -316,7 +316,12 @@ export class HolderBackend implements RuntimeBackend {
   async send(row: RuntimeRow, o: SendOptions): Promise<SendResult> {
     const rt = this.liveOf(row, { running: true });
     await rt.settled();
-    return deliver(rt, o, { adapter: this.hooks.adapter(rt.row), detect: () => this.detectNow(rt) });
+    // a send waits for readiness by the screen: an agent whose bridge is not up yet is not ready either
+    const detect = (): DetectedState => {
+      const s = this.detectNow(rt);
+      return s.state !== "starting" && this.hooks.heldForBridge(rt.row) ? { ...s, state: "starting", why: `${s.why}; waiting for its swarm bridge` } : s;
+    };
+    return deliver(rt, o, { adapter: this.hooks.adapter(rt.row), detect });
   }
 
   input(row: RuntimeRow, data: string, human: boolean): number {

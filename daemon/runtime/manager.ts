@@ -81,6 +81,7 @@ export class RuntimeManager {
       cfg: () => this.cfg(),
       forget: (row) => this.forget(row),
       sessionFromScreen: (row, view) => this.sessions.fromScreen(row, view),
+      heldForBridge: (row) => this.bridgeGate.holding(row.name),
     };
     this.holder = new HolderBackend(hooks, (id) => this.holderDir(id));
     this.tmux = new TmuxBackend(hooks);

@@ -26,7 +26,9 @@ if (${connect}) {
   // it starts its MCP server once GO_FILE exists: the test sees the hold first, then lets it connect
   while (!fs.existsSync(process.env.GO_FILE)) await new Promise((r) => setTimeout(r, 20));
   const cfg = JSON.parse(fs.readFileSync(argv[argv.indexOf("--mcp-config") + 1], "utf8")).mcpServers.swarm;
-  await new Client({ name: "stand-in", version: "1" }).connect(new StdioClientTransport({ ...cfg, stderr: "inherit" }));
+  const client = new Client({ name: "stand-in", version: "1" });
+  await client.connect(new StdioClientTransport({ ...cfg, stderr: "inherit" }));
+  await client.listTools(); // as the real CLIs do: the bridge says hello once its tools were listed
 }
 setInterval(() => {}, 1000);
 `;

@@ -33,7 +33,7 @@ const cfg = JSON.parse(fs.readFileSync(argv[argv.indexOf("--mcp-config") + 1], "
 // it starts its MCP servers as it starts, as Claude Code does (swarm holds it starting until the bridge says hello)
 const rule = "─".repeat(60);
 const client = new Client({ name: "stand-in-claude", version: "1.0.0" });
-const connected = client.connect(new StdioClientTransport({ ...cfg, stderr: "inherit" }));
+const connected = client.connect(new StdioClientTransport({ ...cfg, stderr: "inherit" })).then(() => client.listTools());
 process.stdout.write("reviewer ready\\r\\n" + rule + "\\r\\n❯ \\r\\n" + rule + "\\r\\n\\x1b[2A\\x1b[3G");
 const rl = readline.createInterface({ input: process.stdin });
 const prompt = await new Promise((resolve) => rl.once("line", resolve));
