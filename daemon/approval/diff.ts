@@ -59,6 +59,7 @@ export async function diffWorkdir(workdir: string, base = "HEAD"): Promise<Workd
  */
 export function filesInDiff(diff: string): string[] {
   const files = new Set<string>();
+  const gitStyle = diff.includes("diff --git ");
   let pending: string | null = null;
   for (const line of diff.split("\n")) {
     const git = /^diff --git a\/(.+?) b\/(.+)$/.exec(line);
@@ -68,7 +69,7 @@ export function filesInDiff(diff: string): string[] {
       continue;
     }
     if (line.startsWith("--- ")) pending = line.slice(4).replace(/^a\//, "").replace(/\t.*$/, "");
-    else if (line.startsWith("+++ ") && !diff.includes("diff --git ")) {
+    else if (line.startsWith("+++ ") && !gitStyle) {
       const plus = line.slice(4).replace(/^b\//, "").replace(/\t.*$/, "");
       const name = plus === "/dev/null" ? pending : plus;
       if (name && name !== "/dev/null") files.add(name);

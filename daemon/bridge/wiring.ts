@@ -34,7 +34,7 @@ export interface BridgeWiring {
   args: string[];
   env: Record<string, string>;
   files: string[];
-  /** the agent CLI runs `swarmctl mcp` itself, which says bridge.hello once the CLI finished the MCP handshake */
+  /** the agent CLI runs `swarmctl mcp` itself, which says bridge.hello once it answered the CLI's first tools/list */
   mcp: boolean;
 }
 

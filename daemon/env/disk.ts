@@ -25,14 +25,11 @@ export class DiskUsage {
 
 /** Bytes under `path`; null when it cannot be measured (gone, unreadable, too slow). */
 async function du(path: string): Promise<number | null> {
-  try {
-    const r = await run("du", ["-sk", "--", path], { timeout: 10_000, encoding: "utf8" });
-    const kib = Number(r.stdout.split(/\s/)[0]);
-    return Number.isFinite(kib) ? kib * 1024 : null;
-  } catch (err) {
-    // du exits 1 when some entries were unreadable but still prints the total it could count
-    const out = (err as { stdout?: string }).stdout ?? "";
-    const kib = Number(out.split(/\s/)[0]);
-    return out && Number.isFinite(kib) ? kib * 1024 : null;
-  }
+  // du exits 1 when some entries were unreadable but still prints the total it could count
+  const out = await run("du", ["-sk", "--", path], { timeout: 10_000, encoding: "utf8" }).then(
+    (r) => r.stdout,
+    (err: { stdout?: string }) => err.stdout ?? "",
+  );
+  const kib = out ? Number(out.split(/\s/)[0]) : NaN;
+  return Number.isFinite(kib) ? kib * 1024 : null;
 }

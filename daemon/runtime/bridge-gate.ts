@@ -8,6 +8,9 @@ import type { Logger } from "../log/logger.js";
  * Claude went unanswered until its retry a minute later). Keyed by runtime name; in memory,
  * as a start is.
  */
+/** What a held runtime's `why` says, after the rule that saw its prompt. */
+export const HELD_FOR_BRIDGE = "waiting for its swarm bridge (MCP) to connect";
+
 export class BridgeGate {
   private readonly waits = new Map<string, { since: number; until: number }>();
 
@@ -33,7 +36,7 @@ export class BridgeGate {
   gate(name: string, why: string): { hold: boolean; why: string } {
     const w = this.waits.get(name);
     if (!w) return { hold: false, why };
-    if (Date.now() < w.until) return { hold: true, why: `${why}; waiting for its swarm bridge (MCP) to connect` };
+    if (Date.now() < w.until) return { hold: true, why: `${why}; ${HELD_FOR_BRIDGE}` };
     this.waits.delete(name);
     const waited = w.until - w.since;
     this.logger.warn("runtime bridge did not connect in time", { name, waited_ms: waited });

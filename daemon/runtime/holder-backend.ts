@@ -17,6 +17,7 @@ import {
 import { HOLDER_PROTOCOL, OLDEST_HOLDER_PROTOCOL, type HolderExit } from "./holder/frames.js";
 import { HolderLink } from "./holder-link.js";
 import { holderTail, spawnHolder } from "./holder-spawn.js";
+import { HELD_FOR_BRIDGE } from "./bridge-gate.js";
 import { detectLive } from "./live-detect.js";
 import { LiveRuntime } from "./live-runtime.js";
 import { newRow, type RuntimeRow } from "./registry.js";
@@ -319,7 +320,7 @@ export class HolderBackend implements RuntimeBackend {
     // a send waits for readiness by the screen: an agent whose bridge is not up yet is not ready either
     const detect = (): DetectedState => {
       const s = this.detectNow(rt);
-      return s.state !== "starting" && this.hooks.heldForBridge(rt.row) ? { ...s, state: "starting", why: `${s.why}; waiting for its swarm bridge` } : s;
+      return s.state !== "starting" && this.hooks.heldForBridge(rt.row) ? { ...s, state: "starting", why: `${s.why}; ${HELD_FOR_BRIDGE}` } : s;
     };
     return deliver(rt, o, { adapter: this.hooks.adapter(rt.row), detect });
   }

@@ -150,7 +150,7 @@ export class RuntimeManager {
     }
     let row: RuntimeRow;
     try {
-      row = await this.startNew(p, backend, launch, generation);
+      row = await this.startNew(p, backend.start.bind(backend), launch, generation);
     } catch (err) {
       this.bridgeGate.cancel(p.name);
       if (existing && !this.registry.get(p.name)) this.registry.insert(existing);
@@ -161,8 +161,7 @@ export class RuntimeManager {
     return row;
   }
 
-  private async startNew(p: StartParams, backend: RuntimeBackend, launch: PreparedLaunch, generation: number): Promise<RuntimeRow> {
-    if (!backend.start) throw new SwarmError("INTERNAL", `backend ${backend.kind} cannot start runtimes`);
+  private async startNew(p: StartParams, start: NonNullable<RuntimeBackend["start"]>, launch: PreparedLaunch, generation: number): Promise<RuntimeRow> {
     // the id is chosen here so the program's tree can be marked (and grouped) before it runs
     const id = newRowId();
     const tree = this.trees.prepare(id, launch.argv);
@@ -175,7 +174,7 @@ export class RuntimeManager {
       generation,
       agent_id: p.agent_id ?? null,
     };
-    const row = await backend.start(
+    const row = await start(
       { ...p, command: launch.command, session_id: launch.sessionId },
       { ...launch, fields, argv: tree.argv, vars: { ...launch.vars, ...tree.vars } },
     );
