@@ -45,14 +45,14 @@ export async function configureCoordinator(
   o: { repo: string; workspace: string; choice: AgentChoice; provider: string | undefined },
 ): Promise<ConfigChange[]> {
   const current = (await c.call("config.get", {})).value as {
-    coordinator: { repo: string | null; agent_kinds: string[]; default_agent_kind: string; provider: string };
+    coordinator: { repo: string | null; repos: Record<string, string>; agent_kinds: string[]; default_agent_kind: string; provider: string };
     env: { default_provider: string };
   };
   const cur = current.coordinator;
   const kinds = [...new Set([...o.choice.kinds, ...cur.agent_kinds])];
   const wanted: [string, unknown, unknown][] = [
     ["coordinator.repo", o.repo, cur.repo],
-    [`coordinator.repos.${o.workspace}`, o.repo, undefined],
+    [`coordinator.repos.${o.workspace}`, o.repo, cur.repos[o.workspace]],
     ["coordinator.agent_kinds", kinds, cur.agent_kinds],
     ["coordinator.default_agent_kind", o.choice.default_kind, cur.default_agent_kind],
   ];
@@ -60,7 +60,10 @@ export async function configureCoordinator(
   const changes: ConfigChange[] = [];
   for (const [key, value, previous] of wanted) {
     if (JSON.stringify(value) === JSON.stringify(previous)) continue;
-    await c.call("config.set", { key, value });
+    // a project name may hold a dot (a folder like `my.app`), which a dotted key path would split:
+    // the project's entry is written as part of the whole coordinator.repos map
+    const set = key === `coordinator.repos.${o.workspace}` ? { key: "coordinator.repos", value: { ...cur.repos, [o.workspace]: value } } : { key, value };
+    await c.call("config.set", set);
     changes.push({ key, value, previous });
   }
   return changes;

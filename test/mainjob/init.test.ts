@@ -97,6 +97,19 @@ describe("swarmctl init: zero-config coordinator", () => {
     }
   });
 
+  it("a folder whose name holds a dot (my.app-…) is one project, not a nested key", async () => {
+    const repo = scratchRepo("my.app-");
+    repos.push(repo);
+    const name = path.basename(repo);
+    const r = await ctl("--json", "init", repo, "--no-watch", "--agent", "scripted");
+    expect(r.code, r.stderr).toBe(0);
+    const cfg = JSON.parse(fs.readFileSync(d.paths.configFile, "utf8"));
+    expect(cfg.coordinator.repos[name]).toBe(fs.realpathSync(repo));
+    // again: nothing to change
+    const again = JSON.parse((await ctl("--json", "init", repo, "--no-watch", "--agent", "scripted")).stdout);
+    expect(again.config.map((x: { key: string }) => x.key)).not.toContain(`coordinator.repos.${name}`);
+  });
+
   it("refuses an unknown --agent, and outside a git repository configures nothing and says what to do", async () => {
     const bad = await ctl("init", d.home, "--agent", "gpt", "--no-watch");
     expect(bad.code).toBe(ERROR_KINDS.INVALID_ARGUMENT.exitCode);
